@@ -1,0 +1,5 @@
+import sys
+
+from addrmig.cli import main
+
+sys.exit(main())

@@ -1,0 +1,58 @@
+"""``python -m addrmig COMMAND``: one command per step, the same functions as the pages.
+
+Each command lives in ``addrmig/commands/<name>.py`` and exposes ``HELP`` (one
+line), ``add_arguments(parser)`` and ``run(args) -> int``. Exit codes everywhere:
+0 done and clean, 1 done but problems remain, 2 could not do it. Errors reach the
+user as one or two lines on stderr, never as a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from addrmig.errors import AddrmigError
+
+COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage line short
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m addrmig",
+                     description="Get a legacy address export into Akinon Commerce.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"addrmig.commands.{name}")
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args))
+    except AddrmigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("error: not enough memory for this file; split it into smaller files and try again.",
+              file=sys.stderr)
+        return 2
+    except OSError as error:  # disk full, permission denied, missing file…
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        return 2

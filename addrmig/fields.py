@@ -1,0 +1,76 @@
+"""The Akinon address field table: the one declaration every other module reads.
+
+The schema, the column mapper, the UI help texts and the README table are all
+built from ``FIELDS``; change a rule here and it changes everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    required: bool
+    max_length: int | None
+    description: str
+    #: Header spellings seen in legacy exports, English and Turkish. Matching is
+    #: case-, accent- and punctuation-insensitive, so list each word once.
+    synonyms: tuple[str, ...] = ()
+    #: Which content check applies beyond presence and length.
+    kind: str = "text"  # text | email | phone | digits | location
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("user", True, 255, "Customer code of the user, as given in the user migration.",
+          ("customer_code", "customer code", "customer", "customer id", "customer_id", "user code",
+           "user id", "user_id", "musteri kodu", "müşteri kodu", "müşteri no", "müşteri numarası",
+           "müşteri", "cari kod", "cari kodu", "üye no", "kullanıcı", "kullanıcı kodu", "kod")),
+    Field("email", True, 255, "E-mail address of the user.",
+          ("e-mail", "e_mail", "mail", "email address", "e-mail address", "e-posta", "eposta",
+           "e-posta adresi", "mail adresi", "elektronik posta"), kind="email"),
+    Field("phone_number", False, 255, "Phone number of the address.",
+          ("phone", "telephone", "tel", "mobile", "gsm", "cell", "phone no", "telefon",
+           "telefon no", "telefon numarası", "cep", "cep telefonu", "cep tel"), kind="phone"),
+    Field("first_name", True, 255, "First name of the addressee (at most 255 characters).",
+          ("first name", "firstname", "given name", "name", "ad", "adı", "isim", "alıcı adı")),
+    Field("last_name", True, 255, "Last name of the addressee (at most 255 characters).",
+          ("last name", "lastname", "surname", "family name", "soyad", "soyadı", "soyisim",
+           "alıcı soyadı")),
+    Field("title", False, 128, "Title of the address, e.g. Home or Office (at most 128 characters).",
+          ("address title", "address name", "label", "adres başlığı", "adres adı", "başlık",
+           "adres etiketi")),
+    Field("line", True, 255, "Address line: street, number, flat (at most 255 characters).",
+          ("address", "address line", "address_line", "street", "street address", "adres",
+           "açık adres", "adres satırı", "adres detayı")),
+    Field("tax_office", False, 255, "Tax office, for legal entities.",
+          ("tax office", "vergi dairesi", "vd")),
+    Field("tax_no", False, 255, "Tax number, for legal entities.",
+          ("tax number", "tax id", "vat", "vat number", "vergi no", "vergi numarası",
+           "vergi kimlik no", "vkn", "tckn"), kind="digits"),
+    Field("country", True, 255, "Country; must match a name in the location database.",
+          ("country name", "ülke", "ulke", "ülke adı"), kind="location"),
+    Field("city", True, 255, "City (il); must match the location database under its country.",
+          ("province", "state", "il", "şehir", "sehir", "il adı"), kind="location"),
+    Field("township", True, 255, "Township (ilçe); must match the location database under its city.",
+          ("county", "town", "ilçe", "ilce", "ilçe adı"), kind="location"),
+    Field("district", False, 255, "District (mahalle/köy); must match the database under its township.",
+          ("neighbourhood", "neighborhood", "quarter", "mahalle", "mahalle adı", "semt", "köy",
+           "mahalle/köy"), kind="location"),
+    Field("company_name", False, 255, "Company name, for legal entities.",
+          ("company", "company name", "firm", "firma", "firma adı", "şirket", "şirket adı",
+           "unvan", "ünvan")),
+)
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
+LOCATION_LEVELS: tuple[str, ...] = ("country", "city", "township", "district")
+
+
+def markdown_table() -> str:
+    """The field table as Markdown, for the README and the app's help."""
+    lines = ["| field | required | max length | description |", "|---|---|---|---|"]
+    for f in FIELDS:
+        lines.append(f"| `{f.name}` | {'yes' if f.required else 'no'} | {f.max_length or ''} | {f.description} |")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""Turkish-aware text folding, for comparison only (never for output).
+
+Python's ``str.lower`` maps ``I`` to ``i`` and ``İ`` to ``i̇`` (i + combining dot),
+which is wrong for Turkish. ``tr_lower`` is the case-insensitive comparison key
+Akinon's rule asks for; ``fold`` goes further (ASCII letters, no punctuation,
+single spaces) for fuzzy keys such as column headers and place names.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+_TR_UPPER_TO_LOWER = str.maketrans({"İ": "i", "I": "ı"})
+_TR_LOWER_TO_UPPER = str.maketrans({"i": "İ", "ı": "I"})
+_TR_TO_ASCII = str.maketrans({
+    "ı": "i", "ş": "s", "ğ": "g", "ö": "o", "ü": "u", "ç": "c",
+    "â": "a", "î": "i", "û": "u", "ß": "ss",
+})
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def tr_lower(text: str) -> str:
+    """Lower case the Turkish way: ``İ``→``i``, ``I``→``ı``; Unicode NFC first."""
+    return unicodedata.normalize("NFC", text).translate(_TR_UPPER_TO_LOWER).lower()
+
+
+def tr_upper(text: str) -> str:
+    """Upper case the Turkish way: ``i``→``İ``, ``ı``→``I``."""
+    return unicodedata.normalize("NFC", text).translate(_TR_LOWER_TO_UPPER).upper()
+
+
+def fold(text: str) -> str:
+    """Comparison key: Turkish-aware lower case, ASCII letters, words joined by one space.
+
+    >>> fold("  İSTANBUL ") == fold("istanbul") == fold("Istanbul")
+    True
+    """
+    text = tr_lower(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = _COMBINING.sub("", text).translate(_TR_TO_ASCII)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def tr_lower_series(values: pd.Series) -> pd.Series:
+    """``tr_lower`` over a Series of text, vectorised."""
+    return (values.astype("string").str.normalize("NFC")
+            .str.replace("İ", "i", regex=False).str.replace("I", "ı", regex=False).str.lower())
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """``fold`` over a Series of text, vectorised."""
+    lowered = tr_lower_series(values).str.normalize("NFKD")
+    lowered = lowered.str.replace(_COMBINING, "", regex=True)
+    for src, dst in (("ı", "i"), ("ş", "s"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("ç", "c"), ("ß", "ss")):
+        lowered = lowered.str.replace(src, dst, regex=False)
+    return lowered.str.replace(_NON_WORD, " ", regex=True).str.strip()
