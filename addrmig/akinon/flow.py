@@ -1,0 +1,88 @@
+"""Submit a file and watch its migration: the two steps the CLI and the app both call."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from addrmig.akinon.client import AkinonClient, Progress
+from addrmig.errors import (
+    AkinonBadResponse,
+    AkinonConnectionError,
+    AkinonError,
+    AkinonServerError,
+    AkinonTimeout,
+    BadArguments,
+)
+from addrmig.history import History, Submission
+
+#: Failures of a progress poll worth polling again for: the migration goes on
+#: on the server whatever happens to one GET.
+TRANSIENT = (AkinonServerError, AkinonTimeout, AkinonConnectionError, AkinonBadResponse)
+
+
+def submit(client: AkinonClient, history: History, channel_id: int | str, file_bytes: bytes,
+           filename: str, rows: int | None, force: bool = False,
+           migration_key: str = "address") -> Submission:
+    """Send ``file_bytes`` once and record it; returns the Submission (status ``started``).
+
+    Raises AlreadySubmitted (before sending anything) when the same file went to the same
+    URL and channel before, unless ``force``. When sending fails the submission is kept
+    as ``failed``, or as ``uncertain`` when the migration may have started (the error
+    then has ``may_have_started = True``), and the AkinonError is raised again.
+    """
+    if not isinstance(file_bytes, (bytes, bytearray)):
+        raise BadArguments("submit() needs the file's bytes, exactly as they should be sent.")
+    file_bytes = bytes(file_bytes)
+    submission = history.begin(client.base_url, channel_id, filename, file_bytes, rows, force=force,
+                               migration_key=migration_key)
+    try:
+        migration_id = client.start_migration(channel_id, file_bytes, migration_key, filename)
+    except AkinonError as error:
+        history.failed(submission.id, str(error), uncertain=getattr(error, "may_have_started", False))
+        raise
+    except BaseException:
+        # Interrupted mid-send (Ctrl-C): nobody knows whether the server got it.
+        history.failed(submission.id, "interrupted while sending", uncertain=True)
+        raise
+    return history.started(submission.id, migration_id)
+
+
+def wait(client: AkinonClient, history: History, submission: Submission, poll_interval: float = 2.0,
+         on_sample: Callable[[Progress], None] | None = None, stop_after: float | None = None,
+         on_retry: Callable[[AkinonError], None] | None = None) -> Submission:
+    """Poll the migration's progress until processed reaches total; returns the Submission as recorded.
+
+    Every reading is stored in the history and passed to ``on_sample``. A failed poll
+    (5xx, timeout, broken connection, garbled answer) is passed to ``on_retry`` and
+    polled again: the migration goes on regardless. Auth and not-found errors are
+    raised. ``stop_after`` (seconds) bounds the wait: the submission is then returned
+    unfinished (``status == "started"``).
+    """
+    if not submission.migration_id:
+        raise BadArguments(f"{submission.describe()}: there is no migration id to follow.")
+    deadline = None if stop_after is None else time.monotonic() + stop_after
+    current = submission
+    while True:
+        try:
+            progress = client.get_progress(submission.channel_id, submission.migration_id)
+        except TRANSIENT as error:
+            if on_retry is not None:
+                on_retry(error)
+        else:
+            current = history.add_sample(submission.id, progress.processed, progress.errors, progress.total)
+            if on_sample is not None:
+                on_sample(progress)
+            if progress.finished:
+                return current
+        if deadline is not None and time.monotonic() + poll_interval > deadline:
+            return history.get(submission.id)
+        time.sleep(poll_interval)
+
+
+def check(client: AkinonClient, history: History, channel_id: int | str, migration_id: str) -> tuple[Progress, Submission | None]:
+    """Read a migration's progress once; records it when the history knows the migration."""
+    progress = client.get_progress(channel_id, migration_id)
+    known = history.by_migration(migration_id, client.base_url, channel_id)
+    if known is not None:
+        known = history.add_sample(known.id, progress.processed, progress.errors, progress.total)
+    return progress, known
