@@ -1,0 +1,450 @@
+"""The one state object the web app keeps per browser session.
+
+Every page reads and changes the same ``Workspace``: the file that came in, the
+address frame being corrected (with an undo history), the validation report for
+the current version of the frame, the place resolution and the user's choices,
+the connection settings and the submission being watched.
+
+No Streamlit here: the pages are thin and this class is tested on its own.
+Heavy pure work (reading, validating, resolving) is done by the library steps;
+the workspace only remembers results per *version* of the frame, so moving
+between pages recomputes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from addrmig.errors import AddrmigError, BadArguments
+from addrmig.fields import COLUMNS, LOCATION_LEVELS
+
+PAGE_SIZE = 50
+
+SANDBOX = "sandbox"
+AKINON = "akinon"
+
+
+def sha256(data: bytes) -> str:
+    """The hex sha256 of ``data``: the key the app caches file results on."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_of(frame: pd.DataFrame, page: int, page_size: int = PAGE_SIZE) -> pd.DataFrame:
+    """Rows of ``frame`` for 1-based ``page`` (clamped to the pages that exist)."""
+    pages = page_count(len(frame), page_size)
+    page = min(max(int(page), 1), pages)
+    start = (page - 1) * page_size
+    return frame.iloc[start:start + page_size]
+
+
+def page_count(rows: int, page_size: int = PAGE_SIZE) -> int:
+    """How many pages ``rows`` fill; at least 1 so a pager always has a page."""
+    return max(1, math.ceil(rows / page_size))
+
+
+@dataclass
+class Connection:
+    """Where submissions go. The token lives only in this object in memory."""
+
+    mode: str = SANDBOX
+    url: str = ""
+    channel_id: str = "1"
+    token: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger
+        return f"Connection(mode={self.mode!r}, url={self.url!r}, channel_id={self.channel_id!r}, token={'***' if self.token else ''!r})"
+
+    @property
+    def ready(self) -> bool:
+        """True when a submission could be attempted with these settings."""
+        if self.mode == SANDBOX:
+            return True
+        return bool(self.url.strip() and self.channel_id.strip() and self.token)
+
+
+@dataclass
+class Edit:
+    """One reversible change of the working frame: what, and cell by cell before/after."""
+
+    label: str
+    changes: pd.DataFrame  # columns row, column, before, after
+
+
+@dataclass
+class StepState:
+    """A line in the sidebar: the step, whether it is done, and a short status."""
+
+    key: str
+    title: str
+    icon: str  # "✓", "⚠", "…" or ""
+    text: str
+
+
+class Workspace:
+    """Everything one browser session has done so far. See the module docstring."""
+
+    def __init__(self) -> None:
+        self.file_name: str | None = None
+        self.file_sha: str | None = None
+        self.file_size: int = 0
+        self.file_bytes: bytes | None = None
+        self.options: dict[str, Any] = {}
+        self.loaded: Any = None  # addrmig.pipeline.Loaded
+        self.original: pd.DataFrame | None = None
+        self.frame: pd.DataFrame | None = None
+        self.version: int = 0
+        self.edits: list[Edit] = []
+        self._keys: list[str] = []  # content key of the frame before each edit, for undo
+        self._content_key: str = ""
+        self._report: tuple[int, Any] | None = None
+        self.location_source: str = "bundled"
+        self.location_db: Any = None
+        self._resolution: tuple[int, Any] | None = None
+        self.connection = Connection()
+        self.submission: Any = None
+        self.viewing: Any = None  # a submission from history being looked at
+
+    # ------------------------------------------------------------------ step 1
+    @property
+    def has_file(self) -> bool:
+        """True once a file has been read into an address frame."""
+        return self.frame is not None
+
+    def set_loaded(self, name: str, data: bytes, loaded: Any, options: dict[str, Any] | None = None) -> None:
+        """Start over from a newly read file: ``loaded`` is ``pipeline.load``'s answer."""
+        new_sha = sha256(data)
+        same_file = new_sha == self.file_sha
+        self.file_name, self.file_sha, self.file_size, self.file_bytes = name, new_sha, len(data), data
+        self.options = dict(options or {})
+        self.loaded = loaded
+        self.original = loaded.frame
+        self.frame = loaded.frame.copy()
+        self.version += 1
+        self.edits = []
+        self._keys = []
+        self._content_key = sha256(repr((new_sha, sorted(self.options.items(), key=str))).encode())
+        self._report = None
+        self._resolution = None
+        if not same_file:
+            self.submission = None
+
+    def clear(self) -> None:
+        """Forget the file and everything computed from it (the connection stays)."""
+        connection = self.connection
+        self.__init__()
+        self.connection = connection
+
+    @property
+    def rows(self) -> int:
+        """Number of data rows in the working frame (0 without a file)."""
+        return 0 if self.frame is None else len(self.frame)
+
+    # ------------------------------------------------------------------ edits
+    def _require_frame(self) -> pd.DataFrame:
+        if self.frame is None:
+            raise BadArguments("No file has been loaded yet. Upload a file on the Upload page first.")
+        return self.frame
+
+    def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame) -> Edit | None:
+        if changes.empty:
+            return None
+        edit = Edit(label, changes.reset_index(drop=True))
+        self.frame = new
+        self.edits.append(edit)
+        self._keys.append(self._content_key)
+        digest = hashlib.sha256(self._content_key.encode())
+        digest.update(edit.changes.to_csv(index=False).encode("utf-8", "surrogatepass"))
+        self._content_key = digest.hexdigest()
+        self.version += 1
+        return edit
+
+    def edit_cells(self, values: dict[tuple[int, str], str], label: str = "edited cells") -> Edit | None:
+        """Set cells by (row number, column); returns the recorded Edit, or None if nothing changed."""
+        frame = self._require_frame()
+        records = []
+        new = frame.copy()
+        for (row, column), value in values.items():
+            if column not in COLUMNS:
+                raise BadArguments(f"There is no column {column!r}; the columns are {', '.join(COLUMNS)}.")
+            if row not in new.index:
+                raise BadArguments(f"There is no row {row} in the file.")
+            value = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+            before = new.at[row, column]
+            if before != value:
+                new.at[row, column] = value
+                records.append((row, column, before, value))
+        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]))
+
+    def find_replace(self, column: str, find: str, replace: str, *, whole_cell: bool = False) -> Edit | None:
+        """Replace ``find`` by ``replace`` in one column (literal text, case-sensitive).
+
+        With ``whole_cell`` only cells equal to ``find`` change. Returns the Edit or None.
+        """
+        frame = self._require_frame()
+        if column not in COLUMNS:
+            raise BadArguments(f"There is no column {column!r}.")
+        if find == "" and not whole_cell:
+            raise BadArguments("Type the text to find first.")
+        values = frame[column]
+        if whole_cell:
+            new_values = values.where(values != find, replace)
+        else:
+            new_values = values.str.replace(find, replace, regex=False)
+        changed = values != new_values
+        changes = pd.DataFrame({
+            "row": frame.index[changed], "column": column,
+            "before": values[changed].to_numpy(), "after": new_values[changed].to_numpy(),
+        })
+        new = frame.copy()
+        new[column] = new_values.astype(values.dtype)
+        return self._commit(f"replaced {find!r} with {replace!r} in {column}", new, changes)
+
+    def apply_trim(self) -> Edit | None:
+        """The safe auto-fix: trim spaces around every value. Returns the Edit (undoable) or None."""
+        frame = self._require_frame()
+        new, changes = _trim(frame)
+        return self._commit("trimmed spaces", new, changes)
+
+    def undo(self) -> Edit | None:
+        """Take back the last edit; returns it, or None when there is nothing to undo."""
+        if not self.edits or self.frame is None:
+            return None
+        edit = self.edits.pop()
+        self._content_key = self._keys.pop()
+        new = self.frame.copy()
+        for column, part in edit.changes.groupby("column", sort=False):
+            new.loc[part["row"].to_numpy(), column] = part["before"].to_numpy()
+        self.frame = new
+        self.version += 1
+        return edit
+
+    def content_key(self) -> str:
+        """A key that changes exactly when the frame's content does (file, reading options, edits)."""
+        return self._content_key
+
+    # ------------------------------------------------------------------ step 2
+    def report(self, validate: Callable[[pd.DataFrame], Any] | None = None) -> Any:
+        """The validation Report of the current frame, computed once per version.
+
+        ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``.
+        """
+        frame = self._require_frame()
+        if self._report is None or self._report[0] != self.version:
+            if validate is None:
+                from addrmig.validation import validate
+            self._report = (self.version, validate(frame))
+        return self._report[1]
+
+    @property
+    def report_ready(self) -> bool:
+        """True when the report of the current version has been computed."""
+        return self._report is not None and self._report[0] == self.version
+
+    def failing_rows(self, report: Any, columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows of the working frame with at least one error (optionally in ``columns``), file order."""
+        frame = self._require_frame()
+        failures = report.failures
+        failures = failures[failures["severity"] == "error"]
+        if columns:
+            failures = failures[failures["column"].isin(columns)]
+        rows = pd.Index(failures["row"].unique())
+        return frame.loc[frame.index.intersection(rows)]
+
+    # ------------------------------------------------------------------ step 3
+    def resolution(self, resolve: Callable[..., Any] | None = None, db: Any = None, corrections: Any = None,
+                   progress: Callable[[float, float], None] | None = None) -> Any:
+        """The place Resolution for the current frame, computed once per version and reference."""
+        frame = self._require_frame()
+        db = db if db is not None else self.location_db
+        key = (self.version, id(db))
+        if self._resolution is None or self._resolution[0] != key:
+            if resolve is None:
+                from addrmig.locations import resolve
+            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress))
+        return self._resolution[1]
+
+    @property
+    def resolution_ready(self) -> bool:
+        """True when places have been resolved for the current version of the frame."""
+        return self._resolution is not None and self._resolution[0][0] == self.version
+
+    def current_resolution(self) -> Any:
+        """The resolution of the current version if computed, else None."""
+        return self._resolution[1] if self.resolution_ready else None
+
+    def set_locations(self, source: str, db: Any) -> None:
+        """Use another place reference; the resolution is recomputed on next use."""
+        self.location_source, self.location_db = source, db
+        self._resolution = None
+
+    def apply_resolution(self, resolution: Any) -> Edit | None:
+        """Write the resolved place names (database spelling) into the working frame; undoable."""
+        frame = self._require_frame()
+        fixed = resolution.frame
+        changes = _diff(frame, fixed, list(LOCATION_LEVELS))
+        new = frame.copy()
+        for level in LOCATION_LEVELS:
+            new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
+        return self._commit("places written in the database's spelling", new, changes)
+
+    # ------------------------------------------------------------------ step 4
+    def split_for_export(self, report: Any, leave_out_failing: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(rows to export, rows left out for later). Left-out rows are those with errors."""
+        frame = self._require_frame()
+        if not leave_out_failing:
+            return frame, frame.iloc[0:0]
+        bad = frame.index.isin(pd.Index(report.failures.loc[report.failures["severity"] == "error", "row"]))
+        return frame[~bad], frame[bad]
+
+    # ------------------------------------------------------------------ sidebar
+    def steps(self) -> list[StepState]:
+        """The five steps with a short status each, for the sidebar."""
+        out = []
+        if self.has_file:
+            out.append(StepState("upload", "Upload", "✓", f"{self.rows:,} rows"))
+        else:
+            out.append(StepState("upload", "Upload", "", "no file yet"))
+        if self.report_ready:
+            report = self._report[1]
+            errors = report.failures[report.failures["severity"] == "error"]
+            if len(errors):
+                out.append(StepState("check", "Check & fix", "⚠",
+                                     f"{len(errors):,} errors in {errors['column'].nunique():,} "
+                                     f"column{'s' if errors['column'].nunique() != 1 else ''}"))
+            else:
+                out.append(StepState("check", "Check & fix", "✓", "no errors"))
+        else:
+            out.append(StepState("check", "Check & fix", "", "not checked yet" if self.has_file else "waiting for a file"))
+        res = self.current_resolution()
+        if res is not None:
+            share = resolved_share(res)
+            out.append(StepState("places", "Places", "✓" if share >= 1 else "⚠", f"{share:.1%} of places resolved".replace("%", " %")))
+        else:
+            out.append(StepState("places", "Places", "", "not resolved yet" if self.has_file else "waiting for a file"))
+        out.append(StepState("export", "Export", "", "ready" if self.has_file else "waiting for a file"))
+        sub = self.submission
+        if sub is not None:
+            done = submission_share(sub)
+            if done is not None and done >= 1:
+                out.append(StepState("submit", "Submit", "✓", "submitted, finished"))
+            else:
+                text = "submitted" if done is None else f"submitted, {done:.0%} processed".replace("%", " %")
+                out.append(StepState("submit", "Submit", "✓", text))
+        else:
+            out.append(StepState("submit", "Submit", "", "not submitted"))
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def _trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Trim via the validation module when it is there; the same rule locally otherwise."""
+    try:
+        from addrmig.validation import trim
+    except ImportError:  # validation not landed yet: same behaviour, vectorised
+        new = frame.copy()
+        for column in frame.columns:
+            new[column] = frame[column].str.strip()
+        return new, _diff(frame, new, list(frame.columns))
+    new, changes = trim(frame)
+    if not isinstance(changes, pd.DataFrame):
+        changes = pd.DataFrame(list(changes), columns=["row", "column", "before", "after"])
+    return new, changes[["row", "column", "before", "after"]]
+
+
+def _diff(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Cell-by-cell changes between two frames with the same index, as row/column/before/after."""
+    parts = []
+    for column in columns:
+        before = old[column]
+        after = new[column].reindex(old.index).fillna(before)
+        changed = before != after
+        if changed.any():
+            parts.append(pd.DataFrame({"row": old.index[changed], "column": column,
+                                       "before": before[changed].to_numpy(), "after": after[changed].to_numpy()}))
+    if not parts:
+        return pd.DataFrame(columns=["row", "column", "before", "after"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def resolved_share(resolution: Any) -> float:
+    """Share of rows whose place was found (exact, normalized, fuzzy or chosen)."""
+    status = row_status(resolution)
+    if len(status) == 0:
+        return 1.0
+    return float(status.isin(["exact", "normalized", "fuzzy", "chosen", "corrected"]).mean())
+
+
+def row_status(resolution: Any) -> pd.Series:
+    """Per-row place status of a Resolution, whatever the attribute is called."""
+    for name in ("row_status", "status", "statuses"):
+        value = getattr(resolution, name, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, pd.Series):
+            return value
+    raise AddrmigError("The place resolution has no per-row status.")
+
+
+def submission_share(submission: Any) -> float | None:
+    """processed/total of the last known progress of a submission, or None when unknown."""
+    progress = getattr(submission, "progress", None) or getattr(submission, "last", None)
+    if progress is None:
+        return None
+    total = getattr(progress, "total", 0) or 0
+    if not total:
+        return None
+    return min(1.0, (getattr(progress, "processed", 0) or 0) / total)
+
+
+# ---------------------------------------------------------------------- adapters
+def load_bytes(data: bytes, name: str, *, sheet: str | None = None, encoding: str | None = None,
+               delimiter: str | None = None, header_row: int | None = None,
+               overrides: dict[str, str | None] | None = None) -> Any:
+    """Read an uploaded file into ``Loaded(table, mapping, frame)``.
+
+    ``pipeline.load`` has no delimiter/header-row overrides, so when the user sets
+    one the steps are composed here from ``read_table`` + ``map_columns`` + ``apply_mapping``.
+    """
+    try:
+        from addrmig.pipeline import load
+    except ImportError:  # the reader has not landed in this tree yet
+        return _plain_csv(data, name)
+    if delimiter is None and header_row is None:
+        return load(data, name, sheet=sheet, encoding=encoding, overrides=overrides)
+    from addrmig.columns import apply_mapping, map_columns
+    from addrmig.pipeline import Loaded
+    from addrmig.tabular import read_table
+    table = read_table(data, name, sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row)
+    mapping = map_columns(list(table.frame.columns), overrides=overrides)
+    return Loaded(table, mapping, apply_mapping(table.frame, mapping))
+
+
+def mapping_table(mapping: Any, headers: list[str]) -> pd.DataFrame:
+    """The column mapping as a table: column, field ("" when ignored), confidence 0–100, how."""
+    chosen = dict(getattr(mapping, "mapping", None) or {})
+    confidence = dict(getattr(mapping, "confidence", None) or {})
+    method = dict(getattr(mapping, "method", None) or getattr(mapping, "methods", None) or {})
+    rows = []
+    for header in headers:
+        field_name = chosen.get(header) or ""
+        rows.append((header, field_name, int(round(float(confidence.get(header, 0) or 0))) if field_name else 0,
+                     str(method.get(header, "") or ("" if field_name else "not used"))))
+    return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
+
+
+def _plain_csv(data: bytes, name: str) -> Any:
+    """A minimal UTF-8 CSV read, used only while ``addrmig.pipeline`` is missing."""
+    import io
+    from types import SimpleNamespace
+    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    table.index = range(2, len(table) + 2)
+    frame = table.reindex(columns=list(COLUMNS), fill_value="")
+    mapping = SimpleNamespace(mapping={c: c for c in table.columns if c in COLUMNS},
+                              confidence={c: 100 for c in table.columns}, method={c: "exact" for c in table.columns})
+    return SimpleNamespace(table=SimpleNamespace(frame=table, format="csv", encoding="utf-8", delimiter=",",
+                                                 header_row=1, sheet=None, sheets=[], notes=[], name=name),
+                           mapping=mapping, frame=frame)

@@ -1,0 +1,41 @@
+"""addrmig web app: from a merchant's address export to a finished Akinon migration.
+
+Run with ``streamlit run app.py``. This file sets the page, the navigation over
+the five steps in ``pages/``, and the sidebar (where each step stands, and where
+submissions go).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import streamlit as st
+
+# The pages import their shared helpers as ``pages._common``; make sure the app's
+# folder is importable however Streamlit (or AppTest) was started.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pages._common import PAGES, workspace  # noqa: E402
+from pages._sidebar import connection_settings, step_list  # noqa: E402
+
+st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", layout="wide")
+
+ws = workspace()
+
+navigation = st.navigation([
+    st.Page(PAGES["upload"], title="1. Upload", icon="⬆️", default=True),
+    st.Page(PAGES["check"], title="2. Check & fix", icon="🩺"),
+    st.Page(PAGES["places"], title="3. Places", icon="📍"),
+    st.Page(PAGES["export"], title="4. Export", icon="💾"),
+    st.Page(PAGES["submit"], title="5. Submit", icon="🚀"),
+])
+
+# The step list is filled after the page ran, so it shows what the page just did.
+with st.sidebar:
+    steps_box = st.container()
+    connection_settings(ws)
+
+navigation.run()
+
+with steps_box:
+    step_list(ws)

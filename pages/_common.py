@@ -1,0 +1,94 @@
+"""What every page shares: the session's Workspace, cached library calls, small widgets.
+
+Pure results are cached on the file's content (its sha256 plus the reading
+options), so moving between pages or sessions re-reads nothing; the sandbox and
+the bundled location database are one per server process (st.cache_resource).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from addrmig.errors import AddrmigError
+from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of
+
+PAGES = {
+    "upload": "pages/upload.py",
+    "check": "pages/check.py",
+    "places": "pages/locations.py",
+    "export": "pages/export.py",
+    "submit": "pages/submit.py",
+}
+
+
+def workspace() -> Workspace:
+    """This session's Workspace, created on the first run only."""
+    if "workspace" not in st.session_state:
+        st.session_state["workspace"] = Workspace()
+    return st.session_state["workspace"]
+
+
+def need_file(ws: Workspace) -> bool:
+    """Say what is missing and link back when no file is loaded; True when the page can go on."""
+    if ws.has_file:
+        return True
+    st.info("There is no file yet. Start by uploading your address export — or try the sample file.")
+    st.page_link(PAGES["upload"], label="Go to step 1: Upload a file", icon="⬆️")
+    return False
+
+
+def show_error(error: AddrmigError) -> None:
+    """A failure the library explained, in a red box (never a traceback)."""
+    st.error(str(error))
+
+
+def fmt(n: int | float) -> str:
+    """A number with thousands separators."""
+    return f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
+
+
+# ---------------------------------------------------------------- cached steps
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_file(sha: str, _data: bytes, name: str, options: tuple) -> Any:
+    """``pipeline.load`` on the bytes, keyed on their sha256 and the reading options."""
+    from addrmig.workspace import load_bytes
+    return load_bytes(_data, name, **dict(options))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def validate_frame(key: str, _frame: pd.DataFrame) -> Any:
+    """``validation.validate`` keyed on the frame's content key (file, options, edits)."""
+    from addrmig.validation import validate
+    return validate(_frame)
+
+
+@st.cache_resource(show_spinner=False)
+def bundled_db() -> Any:
+    """The bundled Türkiye location database, once per server."""
+    from addrmig.locations.db import LocationDB
+    return LocationDB.bundled()
+
+
+@st.cache_resource(show_spinner="Starting the built-in sandbox…")
+def sandbox() -> Any:
+    """The built-in Akinon sandbox, started once per server on a free loopback port."""
+    from addrmig.akinon.sandbox import Sandbox
+    box = Sandbox(port=0)
+    box.start()
+    return box
+
+
+def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
+    """A page picker for ``rows`` rows; returns the 1-based page to show."""
+    pages = page_count(rows, page_size)
+    if pages <= 1:
+        return 1
+    return int(st.number_input(f"Page (of {pages:,}, {page_size} rows each)", min_value=1, max_value=pages,
+                               value=1, step=1, key=key))
+
+
+__all__ = ["PAGES", "workspace", "need_file", "show_error", "fmt", "load_file", "validate_frame",
+           "bundled_db", "sandbox", "pager", "page_of", "os"]

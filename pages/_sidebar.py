@@ -1,0 +1,68 @@
+"""The sidebar: where each step stands, and where submissions go (sandbox or Akinon)."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from addrmig.errors import AddrmigError
+from addrmig.workspace import AKINON, SANDBOX, Workspace
+
+from pages._common import PAGES
+
+
+def step_list(ws: Workspace) -> None:
+    """One line per step: a link to its page and its state ("✓ 12,480 rows")."""
+    st.markdown("**Your migration**")
+    for step in ws.steps():
+        st.page_link(PAGES[step.key], label=f"{step.title} — {step.icon + ' ' if step.icon else ''}{step.text}")
+
+
+def _default_token() -> str:
+    token = os.environ.get("AKINON_TOKEN", "")
+    if token:
+        return token
+    try:
+        return str(st.secrets.get("AKINON_TOKEN", ""))
+    except Exception:  # no secrets.toml at all: Streamlit raises its own parse/not-found errors
+        return ""
+
+
+def connection_settings(ws: Workspace) -> None:
+    """Sandbox (default, no account needed) or a real Akinon installation."""
+    conn = ws.connection
+    st.divider()
+    st.markdown("**Send addresses to**")
+    choice = st.radio("Send addresses to", ["Sandbox (practice, no account needed)", "Akinon"],
+                      index=0 if conn.mode == SANDBOX else 1, key="conn_mode", label_visibility="collapsed")
+    conn.mode = SANDBOX if choice.startswith("Sandbox") else AKINON
+    if conn.mode == SANDBOX:
+        st.caption("A practice server built into this app. Nothing leaves your computer.")
+        return
+    if "conn_token" not in st.session_state:
+        st.session_state["conn_token"] = _default_token()
+    if "login_token" in st.session_state:  # a login just succeeded: widgets can only be set before they are drawn
+        st.session_state["conn_token"] = st.session_state.pop("login_token")
+        st.session_state["login_password"] = ""
+    conn.url = st.text_input("Akinon URL", value=conn.url, placeholder="https://yourshop.akinon.net",
+                             key="conn_url").strip()
+    conn.channel_id = st.text_input("Channel id", value=conn.channel_id, key="conn_channel").strip()
+    # The token stays in this session's memory only: no disk, no URL, no history.
+    conn.token = st.text_input("API token", type="password", key="conn_token",
+                               help="Also read from the AKINON_TOKEN environment variable or Streamlit secrets.")
+    with st.expander("No token? Log in"):
+        user = st.text_input("User name", key="login_user")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.button("Log in", key="login_button", disabled=not (conn.url and user and password)):
+            from addrmig.workspace import login
+            try:
+                st.session_state["login_token"] = login(conn.url, user, password)
+                st.rerun()
+            except AddrmigError as error:
+                st.error(str(error))
+    if st.button("Test connection", key="test_connection", disabled=not conn.ready):
+        from addrmig.workspace import test_connection
+        try:
+            st.success(test_connection(conn))
+        except AddrmigError as error:
+            st.error(str(error))

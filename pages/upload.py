@@ -1,0 +1,146 @@
+"""Step 1 — your file in: read it, pick the sheet, check how its columns map to Akinon's fields."""
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+import streamlit as st
+
+from addrmig.errors import AddrmigError
+from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
+from addrmig.workspace import mapping_table, sha256
+
+from pages._common import PAGES, fmt, load_file, page_of, pager, workspace
+
+ws = workspace()
+IGNORE = "(ignore this column)"
+
+st.title("1. Upload your address file")
+st.write("Upload the address export from your old system. Any of CSV, TSV, TXT, Excel (XLSX, XLS), "
+         "OpenDocument (ODS) or JSON works; the app finds the columns and the encoding by itself.")
+
+
+def read(data: bytes, name: str, options: dict) -> None:
+    """Read the file with the given options and make it the session's current file."""
+    with st.status(f"Reading {name}…", expanded=False) as status:
+        try:
+            loaded = load_file(sha256(data), data, name, _options_tuple(options))
+        except AddrmigError as error:
+            status.update(label="Could not read the file", state="error")
+            st.error(str(error))
+            return
+        ws.set_loaded(name, data, loaded, options)
+        status.update(label=f"Read {fmt(ws.rows)} rows from {name}", state="complete")
+
+
+def _options_tuple(options: dict) -> tuple:
+    # cache_data needs hashable arguments; overrides is a dict
+    out = []
+    for k, v in sorted(options.items()):
+        if v is None:
+            continue
+        out.append((k, tuple(sorted(v.items())) if isinstance(v, dict) else v))
+    return tuple(out)
+
+
+left, right = st.columns([3, 1])
+with left:
+    uploaded = st.file_uploader("Your address file", key="upload_file",
+                                type=["csv", "tsv", "txt", "xlsx", "xls", "ods", "json", "ndjson"])
+with right:
+    st.write("")
+    st.write("No file at hand?")
+    sample_clicked = st.button("Try with a sample file", key="sample_button",
+                               help="5,000 made-up Turkish addresses with the usual mistakes in them.")
+
+if uploaded is not None:
+    data = uploaded.getvalue()
+    if sha256(data) != ws.file_sha or uploaded.name != ws.file_name:
+        read(data, uploaded.name, {})
+elif sample_clicked:
+    data = (resources.files("addrmig") / "data" / "sample_addresses.csv").read_bytes()
+    read(data, "sample_addresses.csv", {})
+
+if not ws.has_file:
+    st.info("Nothing uploaded yet. Pick your file above, or press **Try with a sample file** to see how it works.")
+else:
+    table = ws.loaded.table
+    st.success(f"**{ws.file_name}**: {fmt(ws.rows)} rows, {fmt(len(table.frame.columns))} columns.")
+
+    # ---------------------------------------------------------------- how it was read
+    st.subheader("How the file was read")
+    info = {
+        "Format": str(getattr(table, "format", "") or "").upper(),
+        "Encoding": getattr(table, "encoding", None) or "—",
+        "Delimiter": {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "pipe (|)"}.get(
+            getattr(table, "delimiter", None) or "", getattr(table, "delimiter", None) or "—"),
+        "Header row": str(getattr(table, "header_row", "") or "—"),
+        "Sheet": getattr(table, "sheet", None) or "—",
+    }
+    st.markdown(" · ".join(f"**{k}:** {v}" for k, v in info.items()))
+    for note in getattr(table, "notes", None) or []:
+        st.caption(f"ℹ️ {note}")
+
+    with st.expander("Not right? Change how the file is read"):
+        sheets = list(getattr(table, "sheets", None) or [])
+        options = dict(ws.options)
+        if len(sheets) > 1:
+            current = getattr(table, "sheet", None)
+            options["sheet"] = st.selectbox("Sheet", sheets, index=sheets.index(current) if current in sheets else 0,
+                                            key="opt_sheet")
+        if str(getattr(table, "format", "")) in ("csv", "tsv", "txt"):
+            encodings = ["utf-8", "utf-8-sig", "utf-16", "cp1254", "iso-8859-9", "cp1252", "latin-1"]
+            detected = (getattr(table, "encoding", None) or "utf-8").lower()
+            if detected not in encodings:
+                encodings.insert(0, detected)
+            options["encoding"] = st.selectbox("Encoding", encodings, index=encodings.index(detected), key="opt_encoding")
+            delimiters = {"comma (,)": ",", "semicolon (;)": ";", "tab": "\t", "pipe (|)": "|"}
+            current = getattr(table, "delimiter", None) or ","
+            names = list(delimiters)
+            picked = st.selectbox("Delimiter", names, index=list(delimiters.values()).index(current)
+                                  if current in delimiters.values() else 0, key="opt_delimiter")
+            options["delimiter"] = delimiters[picked]
+        options["header_row"] = int(st.number_input("Header row (the row holding the column names)", min_value=1,
+                                                    value=max(1, int(getattr(table, "header_row", 1) or 1)),
+                                                    key="opt_header_row"))
+        if st.button("Read again with these settings", key="reread"):
+            if options.get("delimiter") == getattr(table, "delimiter", None):
+                options.pop("delimiter", None)
+            if options.get("header_row") == getattr(table, "header_row", None):
+                options.pop("header_row", None)
+            read(ws.file_bytes, ws.file_name, options)
+            st.rerun()
+
+    # ---------------------------------------------------------------- column mapping
+    st.subheader("Your columns → Akinon's fields")
+    st.write("Each column of your file and the Akinon field it goes to. Change the field where it is wrong; "
+             "pick *(ignore this column)* for columns Akinon does not need.")
+    mapping = mapping_table(ws.loaded.mapping, list(table.frame.columns))
+    shown = mapping.assign(field=mapping["field"].replace("", IGNORE))
+    edited = st.data_editor(
+        shown, key=f"mapping_editor_{ws.version}", hide_index=True, width="stretch", disabled=["column", "confidence", "how"],
+        column_config={
+            "column": st.column_config.TextColumn("Column in your file"),
+            "field": st.column_config.SelectboxColumn("Akinon field", options=[IGNORE, *COLUMNS], required=True),
+            "confidence": st.column_config.ProgressColumn("Confidence", min_value=0, max_value=100, format="%d"),
+            "how": st.column_config.TextColumn("How it was matched"),
+        })
+    if not edited["field"].equals(shown["field"]):
+        overrides = {col: (None if fld == IGNORE else fld) for col, fld in zip(edited["column"], edited["field"])}
+        options = dict(ws.options)
+        options["overrides"] = overrides
+        read(ws.file_bytes, ws.file_name, options)
+        st.rerun()
+
+    missing = [f for f in REQUIRED if f not in set(mapping["field"])]
+    if missing:
+        st.warning("No column was found for these required fields: "
+                   + ", ".join(f"**{f}** ({BY_NAME[f].description})" for f in missing)
+                   + ". Pick them in the table above, or they stay empty and those rows will fail.")
+
+    # ---------------------------------------------------------------- preview
+    st.subheader("Your rows, as Akinon will see them")
+    page = pager("preview_page", ws.rows)
+    st.dataframe(page_of(ws.frame, page), width="stretch")
+    st.caption("The row numbers on the left are the row numbers in your file.")
+    st.page_link(PAGES["check"], label="Next: check the rows for problems", icon="➡️")
