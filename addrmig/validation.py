@@ -1,0 +1,445 @@
+"""``validate(frame) -> Report``: every schema problem of an address frame at once,
+plus the safe auto-fix (``trim``) and the report writers (CSV, highlighted XLSX).
+
+Rows are always the frame's index: the row number the user's spreadsheet shows.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+
+from addrmig import schema
+from addrmig.errors import MissingColumns
+from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
+
+#: Stable check codes, in the order failures of one cell are listed.
+CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
+                           "whitespace", "formula", "duplicate")
+SEVERITIES: tuple[str, ...] = ("error", "warning")
+FAILURE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "severity", "check", "message")
+#: The column a duplicate-address warning is attached to.
+DUPLICATE_COLUMN = "line"
+
+Progress = Callable[[float, float], None]
+
+
+def _messages(rule: schema.Rule) -> str:
+    """The fixed part of the sentence a person reads for a failing value."""
+    c = rule.column
+    return {
+        "required": f"{c} is required but empty; fill it in",
+        "email": f"{c} is not a valid e-mail address (expected something like name@example.com)",
+        "phone": (f"{c} is not a plausible phone number: use {schema.PHONE_DIGITS[0]}-"
+                  f"{schema.PHONE_DIGITS[1]} digits, optionally a leading +, spaces, dashes "
+                  "or parentheses"),
+        "digits": f"{c} must contain digits only",
+        "control_chars": f"{c} contains a line break or control character; remove it",
+        "whitespace": f"{c} has leading or trailing spaces; trimming fixes this",
+    }.get(rule.check, "")
+
+
+@dataclass
+class Report:
+    """The outcome of ``validate``.
+
+    ``failures`` has one row per failing (row, column, check) with the columns
+    ``row, column, value, severity, check, message``; ``column``, ``severity`` and
+    ``check`` are categoricals.
+    """
+    failures: pd.DataFrame
+    rows: int
+    index: pd.Index = field(repr=False)
+
+    @cached_property
+    def error_rows(self) -> pd.Index:
+        """Rows (spreadsheet row numbers) with at least one error, ascending."""
+        return pd.Index(np.unique(self.failures["row"].to_numpy()[self._is_error]), name="row")
+
+    @cached_property
+    def warning_rows(self) -> pd.Index:
+        """Rows with at least one warning, ascending."""
+        return pd.Index(np.unique(self.failures["row"].to_numpy()[~self._is_error]), name="row")
+
+    @cached_property
+    def ok_rows(self) -> pd.Index:
+        """Rows with no error (warnings allowed), in the frame's order."""
+        return self.index[~self.index.isin(self.error_rows)]
+
+    @cached_property
+    def _is_error(self) -> np.ndarray:
+        return (self.failures["severity"] == "error").to_numpy()
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one error (not just warnings) was found."""
+        return bool(self._is_error.any())
+
+    @property
+    def error_count(self) -> int:
+        return int(self._is_error.sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int(len(self.failures) - self._is_error.sum())
+
+    def counts(self, by: str = "column") -> pd.DataFrame:
+        """Failures counted per ``by`` ("column" or "check") and severity: a DataFrame
+        indexed by every column (or check code) with integer columns ``error`` and
+        ``warning``, zeros included."""
+        if by not in ("column", "check"):
+            raise ValueError("by must be 'column' or 'check'")
+        table = pd.crosstab(self.failures[by], self.failures["severity"], dropna=False)
+        table = table.reindex(index=list(COLUMNS if by == "column" else CHECKS),
+                              columns=list(SEVERITIES), fill_value=0).astype("int64")
+        table.index.name, table.columns.name = by, None
+        return table
+
+    @property
+    def by_column(self) -> pd.DataFrame:
+        """``counts("column")``."""
+        return self.counts("column")
+
+    @property
+    def by_check(self) -> pd.DataFrame:
+        """``counts("check")``."""
+        return self.counts("check")
+
+    @property
+    def by_severity(self) -> dict[str, int]:
+        """``{"error": n, "warning": m}``."""
+        return {"error": self.error_count, "warning": self.warning_count}
+
+    def summary_table(self) -> pd.DataFrame:
+        """Errors and warnings per column and check, only the non-zero lines: columns
+        ``column, check, errors, warnings``, for a UI table or the CLI."""
+        if self.failures.empty:
+            return pd.DataFrame({"column": [], "check": [], "errors": [], "warnings": []})
+        table = (self.failures.groupby(["column", "check", "severity"], observed=True).size()
+                 .unstack("severity", fill_value=0).reindex(columns=list(SEVERITIES), fill_value=0))
+        table = table[(table["error"] + table["warning"]) > 0].reset_index()
+        return table.rename(columns={"error": "errors", "warning": "warnings"})[
+            ["column", "check", "errors", "warnings"]]
+
+    def summary(self) -> str:
+        """A few lines a person reads: rows, rows without errors, and per column the
+        errors and warnings by check."""
+        lines = [f"{self.rows:,} rows checked: {len(self.ok_rows):,} without errors, "
+                 f"{len(self.error_rows):,} with errors; {self.error_count:,} errors and "
+                 f"{self.warning_count:,} warnings in all."]
+        table = self.summary_table()
+        for column, part in table.groupby("column", sort=False, observed=True):
+            bits = [f"{n:,} {check} error{'s' if n != 1 else ''}" for check, n in
+                    zip(part["check"], part["errors"]) if n]
+            bits += [f"{n:,} {check} warning{'s' if n != 1 else ''}" for check, n in
+                     zip(part["check"], part["warnings"]) if n]
+            lines.append(f"  {column}: " + ", ".join(bits))
+        if not self.has_errors:
+            lines.append("No errors: the file can be submitted." if not self.warning_count else
+                         "No errors; the warnings are worth a look but do not block submission.")
+        return "\n".join(lines)
+
+
+def _check_columns(frame: pd.DataFrame) -> None:
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise MissingColumns(
+            f"The table has no column for {', '.join(missing)}"
+            f"{' (required by Akinon)' if any(c in REQUIRED for c in missing) else ''}; "
+            "map a column of the file to each of them and check again.")
+
+
+def _join(*parts) -> pa_arrow.Array:
+    """Element-wise concatenation of text arrays and fixed strings."""
+    parts = [pa_arrow.scalar(p, pa_arrow.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*parts, pa_arrow.scalar("", pa_arrow.large_string()))
+
+
+def _repeat(text: str, n: int) -> pa_arrow.Array:
+    return pa_arrow.array([text], type=pa_arrow.large_string()).take(np.zeros(n, dtype=np.int64))
+
+
+def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
+    """Check an address frame against every Akinon rule at once.
+
+    Returns a ``Report`` whose ``failures`` list every failing value, ordered by row,
+    then column (field-table order), then check. ``progress(done, total)`` is called
+    as columns are done. Raises ``MissingColumns`` when an Akinon column is absent.
+    """
+    _check_columns(frame)
+    n = len(frame)
+    rules = schema.column_rules()
+    total = len(rules) + 1
+    rows_of = frame.index.to_numpy()
+    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
+
+    def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
+            messages: pa_arrow.Array) -> None:
+        parts["pos"].append(positions)
+        parts["column"].append(np.full(len(positions), COLUMNS.index(column), dtype=np.int8))
+        parts["check"].append(np.full(len(positions), CHECKS.index(check), dtype=np.int8))
+        parts["severity"].append(np.full(len(positions), SEVERITIES.index(severity), dtype=np.int8))
+        parts["value"].append(values)
+        parts["message"].append(messages)
+
+    arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
+    for done, rule in enumerate(rules, 1):
+        fails = rule.fails(arrays[rule.column])
+        positions = np.flatnonzero(fails)
+        if len(positions):
+            values = arrays[rule.column].take(positions)
+            if rule.check == "max_length":
+                lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
+                messages = _join(f"{rule.column} has ", lengths,
+                                 f" characters; Akinon accepts at most {BY_NAME[rule.column].max_length}")
+            elif rule.check == "formula":
+                messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
+                                 "', which spreadsheet programs run as a formula; check the value is meant")
+            else:
+                messages = _repeat(_messages(rule), len(positions))
+            add(positions, rule.column, rule.check, rule.severity, values, messages)
+        if progress:
+            progress(done, total)
+
+    repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
+    positions = np.flatnonzero(repeat)
+    if len(positions):
+        first_rows = pa_arrow.array(rows_of[first[positions]].astype(str), type=pa_arrow.large_string())
+        messages = _join("duplicate of row ", first_rows, ": same user, line, city, township and district")
+        add(positions, DUPLICATE_COLUMN, "duplicate", "warning",
+            arrays[DUPLICATE_COLUMN].take(positions), messages)
+    if progress:
+        progress(total, total)
+
+    return Report(_failure_table(parts, rows_of), n, frame.index)
+
+
+def _failure_table(parts: dict[str, list], rows_of: np.ndarray) -> pd.DataFrame:
+    if not parts["pos"]:
+        empty = pa_arrow.chunked_array([], type=pa_arrow.large_string())
+        pos = np.zeros(0, dtype=np.int64)
+        column = check = severity = np.zeros(0, dtype=np.int8)
+        values = messages = empty
+    else:
+        pos = np.concatenate(parts["pos"])
+        column, check, severity = (np.concatenate(parts[k]) for k in ("column", "check", "severity"))
+        values = pa_arrow.chunked_array([c for v in parts["value"] for c in
+                                         (v.chunks if isinstance(v, pa_arrow.ChunkedArray) else [v])],
+                                        type=pa_arrow.large_string())
+        messages = pa_arrow.chunked_array([c for v in parts["message"] for c in
+                                           (v.chunks if isinstance(v, pa_arrow.ChunkedArray) else [v])],
+                                          type=pa_arrow.large_string())
+    order = np.lexsort((check, column, pos))
+    text = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" dtype
+    return pd.DataFrame({
+        "row": rows_of[pos[order]] if len(pos) else rows_of[:0],
+        "column": pd.Categorical.from_codes(column[order], categories=list(COLUMNS)),
+        "value": pd.Series(pd.arrays.ArrowExtensionArray(values.take(order)), copy=False).astype(text),
+        "severity": pd.Categorical.from_codes(severity[order], categories=list(SEVERITIES)),
+        "check": pd.Categorical.from_codes(check[order], categories=list(CHECKS)),
+        "message": pd.Series(pd.arrays.ArrowExtensionArray(messages.take(order)), copy=False).astype(text),
+    })
+
+
+# --- the safe auto-fix ---------------------------------------------------------------
+
+def trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Remove leading and trailing whitespace (``schema.WHITESPACE``) from every value.
+
+    Returns ``(new_frame, changes)``: the frame is a copy with the same index; changes
+    has one row per changed value with columns ``row, column, before, after``, so a
+    UI can show the fix and ``undo_changes`` can revert it.
+    """
+    new = frame.copy()
+    pieces = []
+    for column in frame.columns:
+        if column not in COLUMNS:
+            continue
+        arr = schema.as_arrow(frame[column])
+        positions = np.flatnonzero(schema.outer_whitespace(arr))
+        if not len(positions):
+            continue
+        before = arr.take(positions)
+        after = pc.utf8_trim(before, schema.WHITESPACE)
+        after_values = np.asarray(after.to_numpy(zero_copy_only=False), dtype=object)
+        col = new[column].copy()
+        col.iloc[positions] = after_values
+        new[column] = col
+        pieces.append(pd.DataFrame({
+            "row": frame.index.to_numpy()[positions], "column": column,
+            "before": np.asarray(before.to_numpy(zero_copy_only=False), dtype=object),
+            "after": after_values}))
+    changes = (pd.concat(pieces, ignore_index=True) if pieces else
+               pd.DataFrame({"row": [], "column": [], "before": [], "after": []}))
+    return new, changes.astype({"column": "str", "before": "str", "after": "str"})
+
+
+def undo_changes(frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """The frame with ``changes`` (as ``trim`` lists them) reverted: each listed cell
+    gets its ``before`` value back. Returns a copy."""
+    new = frame.copy()
+    for column, part in changes.groupby("column", sort=False):
+        col = new[column].copy()
+        col.loc[part["row"].to_numpy()] = part["before"].to_numpy(dtype=object)
+        new[column] = col
+    return new
+
+
+# --- reports -------------------------------------------------------------------------
+
+#: Cell starts that make a spreadsheet program run the text as a formula.
+DANGEROUS_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(values: pd.Series) -> pd.Series:
+    """Text values with a leading apostrophe where they would start a formula."""
+    text = values.astype("str")
+    risky = text.str.startswith(DANGEROUS_STARTS).fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return text
+    return text.where(~risky, "'" + text)
+
+
+def write_report_csv(report: Report) -> bytes:
+    """The failures as CSV bytes (UTF-8 with a BOM so Excel reads Turkish letters):
+    one line per failure, columns ``row, column, value, severity, check, message``,
+    every text cell neutralised against formula injection."""
+    table = report.failures.loc[:, list(FAILURE_COLUMNS)].copy()
+    for c in ("column", "value", "severity", "check", "message"):
+        table[c] = neutralise(table[c])
+    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+#: Cell comments only for this many failures, so big reports stay quick to write and open.
+COMMENT_LIMIT = 5_000
+#: Above this many rows the address sheet holds only the rows with failures.
+XLSX_ALL_ROWS_LIMIT = 200_000
+#: Excel's last row.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def _xlsx_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    # XML cannot hold most control characters: show them as \xNN instead of failing.
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return "'" + value if value.startswith(DANGEROUS_STARTS) else value
+
+
+def write_report_xlsx(frame: pd.DataFrame, report: Report) -> bytes:
+    """An XLSX workbook: sheet "Addresses" with the user's rows, failing cells filled red
+    (errors) or amber (warnings) with the messages as cell comments; sheet "Failures"
+    listing every failure; sheet "Summary" with counts per column and check and notes
+    on what was shortened. Every text cell is stored as text, never a formula, and
+    prefixed with an apostrophe where it would start one.
+
+    When the frame's row numbers ascend, each address sits on the spreadsheet row the
+    user's own file had it on (column A repeats the row number anyway).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    red = PatternFill("solid", fgColor="FFC7CE")
+    amber = PatternFill("solid", fgColor="FFE699")
+    bold = Font(bold=True)
+    notes: list[str] = []
+    failures = report.failures
+    workbook = Workbook(write_only=True)
+
+    def text_cell(sheet, value, fill=None, font=None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=_xlsx_text(str(value)))
+        cell.data_type = "s"  # never let openpyxl take a leading "=" for a formula
+        if fill is not None:
+            cell.fill = fill
+        if font is not None:
+            cell.font = font
+        return cell
+
+    # Per cell: worst severity and the joined messages.
+    columns = list(frame.columns) if set(COLUMNS) <= set(frame.columns) else list(COLUMNS)
+    cells: dict[tuple, tuple[bool, list[str]]] = {}
+    for row, column, severity, message in zip(failures["row"].to_numpy(), failures["column"].astype(str),
+                                              failures["severity"].astype(str), failures["message"]):
+        is_error, messages = cells.get((row, column), (False, []))
+        messages.append(f"{severity}: {message}")
+        cells[(row, column)] = (is_error or severity == "error", messages)
+
+    sheet = workbook.create_sheet("Addresses")
+    index = frame.index
+    if len(frame) > XLSX_ALL_ROWS_LIMIT:
+        frame = frame[index.isin(pd.Index(failures["row"].unique()))]
+        index = frame.index
+        notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only the "
+                     f"{len(frame):,} rows with a problem. Column A gives each row's number in your file.")
+    aligned = (pd.api.types.is_integer_dtype(index.dtype) and index.is_monotonic_increasing
+               and index.is_unique and len(index) > 0 and index[0] >= 2
+               and index[-1] <= EXCEL_MAX_ROWS and len(frame) <= XLSX_ALL_ROWS_LIMIT)
+    if aligned:
+        for _ in range(int(index[0]) - 2):  # title rows above the user's header
+            sheet.append([])
+    else:
+        notes.append("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
+                     "column A gives each row's number in your file.")
+    sheet.append([text_cell(sheet, "row", font=bold)] + [text_cell(sheet, c, font=bold) for c in columns])
+    comments = 0
+    previous = int(index[0]) - 1 if aligned else 0
+    values = {c: frame[c].astype(str).to_numpy(dtype=object) for c in columns}
+    for i, row in enumerate(index.to_numpy()):
+        if aligned:
+            for _ in range(int(row) - previous - 1):  # rows the reader skipped (blank lines)
+                sheet.append([])
+            previous = int(row)
+        line = [row]
+        for c in columns:
+            found = cells.get((row, c))
+            if found is None:
+                line.append(text_cell(sheet, values[c][i]))
+                continue
+            is_error, messages = found
+            cell = text_cell(sheet, values[c][i], fill=red if is_error else amber)
+            if comments < COMMENT_LIMIT:
+                cell.comment = Comment(_xlsx_text("\n".join(messages))[:30000], "addrmig")
+                comments += 1
+            line.append(cell)
+        sheet.append(line)
+    if comments >= COMMENT_LIMIT and len(cells) > COMMENT_LIMIT:
+        notes.append(f"Only the first {COMMENT_LIMIT:,} failing cells carry a comment; every "
+                     "failure is listed in the Failures sheet.")
+
+    listing = workbook.create_sheet("Failures")
+    listing.append([text_cell(listing, c, font=bold) for c in FAILURE_COLUMNS])
+    limit = EXCEL_MAX_ROWS - 1
+    if len(failures) > limit:
+        notes.append(f"The Failures sheet lists the first {limit:,} of {len(failures):,} failures; "
+                     "the CSV report has them all.")
+    shown = failures.iloc[:limit]
+    for row, column, value, severity, check, message in zip(
+            shown["row"].to_numpy(), shown["column"].astype(str), shown["value"],
+            shown["severity"].astype(str), shown["check"].astype(str), shown["message"]):
+        listing.append([row, text_cell(listing, column), text_cell(listing, value),
+                        text_cell(listing, severity), text_cell(listing, check),
+                        text_cell(listing, message)])
+
+    summary = workbook.create_sheet("Summary")
+    summary.append([text_cell(summary, "rows", font=bold), report.rows])
+    summary.append([text_cell(summary, "rows without errors", font=bold), len(report.ok_rows)])
+    summary.append([text_cell(summary, "errors", font=bold), report.error_count])
+    summary.append([text_cell(summary, "warnings", font=bold), report.warning_count])
+    summary.append([])
+    summary.append([text_cell(summary, h, font=bold) for h in ("column", "check", "errors", "warnings")])
+    for column, check, errors, warnings in report.summary_table().itertuples(index=False):
+        summary.append([text_cell(summary, column), text_cell(summary, check), int(errors), int(warnings)])
+    summary.append([])
+    for note in notes:
+        summary.append([text_cell(summary, note)])
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
