@@ -1,0 +1,204 @@
+"""Which column of the merchant's file is which Akinon field, and where the header row is.
+
+``map_columns`` tries, for every header: the exact field name, the same name
+ignoring case/accents/Turkish letters/punctuation (``addrmig.text.fold``), a
+known synonym from ``addrmig.fields``, and finally a fuzzy match (rapidfuzz).
+Every choice carries a confidence (0–100) and how it was made, so the user can
+see and override it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from addrmig.errors import BadArguments
+from addrmig.fields import COLUMNS, FIELDS, REQUIRED
+from addrmig.text import fold
+
+#: Confidence by method; fuzzy matches scale below ``synonym``.
+CONFIDENCE = {"override": 100, "exact": 100, "folded": 95, "synonym": 90}
+#: A fuzzy match below this similarity (0–100) is no match at all.
+FUZZY_CUTOFF = 85
+#: Fuzzy matching on very short headers ("ad", "il", "vd") only produces noise.
+FUZZY_MIN_LENGTH = 4
+#: How many rows from the top may be title rows above the header.
+HEADER_SCAN_ROWS = 20
+
+
+@dataclass
+class ColumnMapping:
+    """The answer of ``map_columns``.
+
+    ``mapping``: source header -> Akinon field, for the columns used;
+    ``confidence`` / ``method``: per mapped source header (0–100; "override",
+    "exact", "folded", "synonym" or "fuzzy"); ``unknown``: headers not used, in
+    file order; ``missing_required``: required fields no column maps to;
+    ``headers``: all source headers in file order.
+    """
+
+    mapping: dict[str, str]
+    confidence: dict[str, int]
+    method: dict[str, str]
+    unknown: list[str]
+    missing_required: list[str]
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def by_field(self) -> dict[str, str]:
+        """Akinon field -> source header, for the fields found."""
+        return {target: source for source, target in self.mapping.items()}
+
+    @property
+    def missing_optional(self) -> list[str]:
+        """Optional fields no column maps to (filled with empty text)."""
+        found = set(self.mapping.values())
+        return [name for name in COLUMNS if name not in found and name not in REQUIRED]
+
+    def rows(self) -> list[dict[str, object]]:
+        """One dict per source header (source, field, confidence, method), for display."""
+        return [{"source": h, "field": self.mapping.get(h), "confidence": self.confidence.get(h, 0),
+                 "method": self.method.get(h, "")} for h in self.headers]
+
+
+@lru_cache(maxsize=None)
+def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
+    """(folded field name -> field, folded synonym -> field, fuzzy choices, their fields)."""
+    by_name = {fold(f.name): f.name for f in FIELDS}
+    by_synonym: dict[str, str] = {}
+    for f in FIELDS:
+        for synonym in f.synonyms:
+            by_synonym.setdefault(fold(synonym), f.name)
+    choices, owners = [], []
+    for key, name in list(by_name.items()) + list(by_synonym.items()):
+        choices.append(key)
+        owners.append(name)
+    return by_name, by_synonym, choices, owners
+
+
+@lru_cache(maxsize=4096)
+def match_header(header: str, fuzzy: bool = True) -> tuple[str, int, str] | None:
+    """Best field for one header as (field, confidence, method), or None."""
+    if header in COLUMNS:
+        return header, CONFIDENCE["exact"], "exact"
+    key = fold(header)
+    if not key:
+        return None
+    by_name, by_synonym, choices, owners = _vocabulary()
+    if key in by_name:
+        return by_name[key], CONFIDENCE["folded"], "folded"
+    if key in by_synonym:
+        return by_synonym[key], CONFIDENCE["synonym"], "synonym"
+    compact = key.replace(" ", "")
+    for table, method in ((by_name, "folded"), (by_synonym, "synonym")):
+        for known, name in table.items():  # "E Mail", "phonenumber": same words, other spacing
+            if known.replace(" ", "") == compact:
+                return name, CONFIDENCE[method] - 2, method
+    if not fuzzy or len(compact) < FUZZY_MIN_LENGTH:
+        return None
+    best = process.extractOne(key, choices, scorer=_similarity, score_cutoff=FUZZY_CUTOFF)
+    if best is None:
+        return None
+    _, score, index = best
+    # Scale into 60–85 so a fuzzy guess always ranks below any certain match.
+    return owners[index], int(round(60 + (score - FUZZY_CUTOFF) * 25 / (100 - FUZZY_CUTOFF))), "fuzzy"
+
+
+def _similarity(a: str, b: str, **kwargs: object) -> float:
+    # ratio catches typos ("adress"), token_sort_ratio catches word order ("name first").
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | None = None) -> ColumnMapping:
+    """Map source headers to Akinon fields; returns a ``ColumnMapping``.
+
+    ``overrides`` pins choices: ``{"Kod": "user"}`` maps that column,
+    ``{"Notlar": None}`` ignores it. Each field gets at most one column: when
+    several compete, the most confident wins and the others stay unknown.
+    """
+    headers = [str(h) for h in headers]
+    overrides = dict(overrides or {})
+    for source, target in overrides.items():
+        if source not in headers:
+            raise BadArguments(f"Column {source!r} given in the column choices is not in the file; "
+                               f"the file's columns are: {', '.join(headers)}.")
+        if target is not None and target not in COLUMNS:
+            raise BadArguments(f"{target!r} is not an Akinon address field; choose one of: {', '.join(COLUMNS)}.")
+    pinned = [t for t in overrides.values() if t is not None]
+    duplicates = sorted({t for t in pinned if pinned.count(t) > 1})
+    if duplicates:
+        raise BadArguments(f"Field {duplicates[0]!r} is chosen for more than one column; choose one column per field.")
+
+    mapping: dict[str, str] = {}
+    confidence: dict[str, int] = {}
+    method: dict[str, str] = {}
+    taken: set[str] = set()
+    for source, target in overrides.items():
+        if target is not None:
+            mapping[source], confidence[source], method[source] = target, CONFIDENCE["override"], "override"
+            taken.add(target)
+
+    candidates = []
+    for position, header in enumerate(headers):
+        if header in overrides:
+            continue
+        found = match_header(header)
+        if found and found[0] not in taken:
+            candidates.append((-found[1], position, header, found))
+    for _, _, header, (target, score, how) in sorted(candidates):
+        if target in taken or header in mapping:
+            continue
+        mapping[header], confidence[header], method[header] = target, score, how
+        taken.add(target)
+
+    ordered = {h: mapping[h] for h in headers if h in mapping}
+    unknown = [h for h in headers if h not in ordered]
+    missing = [name for name in REQUIRED if name not in taken]
+    return ColumnMapping(ordered, {h: confidence[h] for h in ordered}, {h: method[h] for h in ordered},
+                         unknown, missing, headers)
+
+
+def header_score(cells: Sequence[object]) -> int:
+    """How many distinct Akinon fields a row's cells name (without fuzzy guesses)."""
+    found = set()
+    for cell in cells:
+        if isinstance(cell, str) and cell.strip() and len(cell) <= 100:
+            hit = match_header(cell, fuzzy=False)
+            if hit:
+                found.add(hit[0])
+    return len(found)
+
+
+def detect_header_row(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_ROWS) -> tuple[int, int]:
+    """(0-based index of the header row, how many fields it names) among the first ``scan`` rows.
+
+    The first row naming the most fields wins; when no row names any field, the
+    first non-empty row is the header.
+    """
+    best, best_score, first_filled = -1, 0, -1
+    for index, row in enumerate(rows[:scan]):
+        if first_filled < 0 and any(isinstance(c, str) and c.strip() for c in row):
+            first_filled = index
+        score = header_score(row)
+        if score > best_score:
+            best, best_score = index, score
+    if best < 0:
+        return max(first_filled, 0), 0
+    return best, best_score
+
+
+def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str]) -> pd.DataFrame:
+    """The address frame: exactly ``COLUMNS`` in order, fields without a column as "", index kept."""
+    chosen = mapping.mapping if isinstance(mapping, ColumnMapping) else dict(mapping)
+    by_field = {target: source for source, target in chosen.items()}
+    data = {}
+    for name in COLUMNS:
+        source = by_field.get(name)
+        if source is None:
+            data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+        else:
+            data[name] = frame[source].astype("str")
+    return pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))

@@ -1,0 +1,55 @@
+"""``python -m addrmig convert INPUT -o OUTPUT``: any merchant file to Akinon's columns as CSV, XLSX or JSON."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from addrmig.errors import BadArguments
+from addrmig.pipeline import load
+from addrmig.tabular import format_for_path, write_table
+
+HELP = "Read any export, map its columns to Akinon's fields and write CSV, XLSX or JSON (by OUTPUT's extension)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="file to write: .csv, .xlsx or .json")
+    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
+    parser.add_argument("--encoding", default=None, help="text encoding of INPUT (default: detected)")
+    parser.add_argument("--bom", action="store_true", help="start a CSV output with a UTF-8 BOM (for Excel)")
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = format_for_path(args.output)
+    output = Path(args.output)
+    if output.exists() and output.resolve() == Path(args.input).resolve():
+        raise BadArguments("OUTPUT is the input file; choose another name so the original is kept.")
+    loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+    data = write_table(loaded.frame, fmt, bom=args.bom)
+    _write_atomically(output, data)
+    mapping = loaded.mapping
+    print(f"wrote {output} ({fmt}, {len(loaded.frame):,} rows) from {loaded.table.format} "
+          f"{loaded.table.name!r}", file=sys.stderr)
+    if mapping.unknown:
+        print(f"columns not used: {', '.join(mapping.unknown)}", file=sys.stderr)
+    if mapping.missing_required:
+        print(f"required fields with no column (written empty): {', '.join(mapping.missing_required)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # a half-written output after a crash would look like a good file
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,59 @@
+"""``python -m addrmig inspect INPUT``: what addrmig sees in a file, before changing anything."""
+from __future__ import annotations
+
+import argparse
+
+from addrmig.fields import COLUMNS
+from addrmig.pipeline import Loaded, load
+
+HELP = "Show how a file is read: format, encoding, delimiter, sheets, header row, column mapping, rows."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
+    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+    print(describe(loaded))
+    return 1 if loaded.mapping.missing_required else 0
+
+
+def describe(loaded: Loaded) -> str:
+    """A plain-text report of how the file was read and mapped."""
+    table, mapping = loaded.table, loaded.mapping
+    lines = [f"file:        {table.name}", f"format:      {table.format}"]
+    if table.encoding:
+        lines.append(f"encoding:    {table.encoding}")
+    if table.delimiter:
+        lines.append(f"delimiter:   {_show(table.delimiter)}")
+    if table.sheets:
+        lines.append(f"sheet:       {table.sheet}   (sheets: {', '.join(table.sheets)})")
+    lines.append(f"header row:  {table.header_row if table.header_row else '- (JSON keys)'}")
+    lines.append(f"rows:        {table.rows:,}")
+    lines.append("")
+    lines.append("columns:")
+    width = max([len(h) for h in mapping.headers] + [6])
+    for row in mapping.rows():
+        target = row["field"] or "-"
+        how = f"{row['confidence']:>3}% {row['method']}" if row["field"] else "  not used"
+        lines.append(f"  {row['source']:<{width}}  ->  {target:<13} {how}")
+    unused = [name for name in COLUMNS if name not in mapping.mapping.values()]
+    lines.append("")
+    lines.append(f"unknown columns:          {', '.join(mapping.unknown) or '-'}")
+    lines.append(f"missing required fields:  {', '.join(mapping.missing_required) or '-'}")
+    optional = [n for n in unused if n not in mapping.missing_required]
+    lines.append(f"missing optional fields:  {', '.join(optional) or '-'} (left empty)")
+    if table.notes:
+        lines.append("")
+        lines.extend(f"note: {note}" for note in table.notes)
+    if mapping.missing_required:
+        lines.append("")
+        lines.append("Required fields have no column: rename those columns in the file (or map them in the app).")
+    return "\n".join(lines)
+
+
+def _show(delimiter: str) -> str:
+    return {"\t": "tab", " ": "space"}.get(delimiter, delimiter)

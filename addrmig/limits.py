@@ -1,0 +1,94 @@
+"""How much of a file addrmig agrees to read.
+
+A merchant's export is untrusted input: these limits keep a hostile or broken
+file (zip bomb, 10,000 columns, a 50 MB cell) from eating the machine. Every
+limit can be raised with an environment variable ``ADDRMIG_MAX_<NAME>``
+(``ADDRMIG_MAX_FILE_BYTES=500MB``, ``ADDRMIG_MAX_ROWS=5000000`` …), and the
+message of a refused file says which one.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+from addrmig.errors import BadArguments, FileTooLarge
+
+KB, MB, GB = 1024, 1024 ** 2, 1024 ** 3
+
+_UNITS = {"": 1, "k": KB, "kb": KB, "m": MB, "mb": MB, "g": GB, "gb": GB}
+_NUMBER = re.compile(r"^\s*([0-9][0-9_]*)\s*([a-zA-Z]*)\s*$")
+
+#: What each limit counts, for messages.
+_LABELS = {
+    "max_file_bytes": ("file size", "bytes"),
+    "max_rows": ("number of rows", "rows"),
+    "max_columns": ("number of columns", "columns"),
+    "max_field_chars": ("length of one cell", "characters"),
+    "max_inflated_bytes": ("uncompressed size of the workbook", "bytes"),
+    "max_compression_ratio": ("compression ratio of the workbook", ": 1"),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds on what ``read_table`` reads; defaults suit a real address export."""
+
+    max_file_bytes: int = 250 * MB
+    max_rows: int = 2_000_000
+    max_columns: int = 500
+    max_field_chars: int = 100_000
+    max_inflated_bytes: int = 1 * GB
+    max_compression_ratio: int = 100
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
+        """The defaults, each overridden by ``ADDRMIG_MAX_<NAME>`` when set (``500MB``, ``2_000_000``)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, int] = {}
+        for f in fields(cls):
+            var = env_var(f.name)
+            raw = environ.get(var)
+            if raw is None or not raw.strip():
+                continue
+            match = _NUMBER.match(raw)
+            unit = match.group(2).lower() if match else ""
+            if not match or unit not in _UNITS or int(match.group(1).replace("_", "")) <= 0:
+                raise BadArguments(f"{var}={raw!r} is not a positive whole number "
+                                   f"(a size may end in KB, MB or GB); fix or unset it.")
+            values[f.name] = int(match.group(1).replace("_", "")) * _UNITS[unit]
+        return cls(**values)
+
+    def exceeded(self, name: str, actual: int | float | None = None, where: str = "") -> FileTooLarge:
+        """The error to raise when limit ``name`` is exceeded: which limit, its value, how to raise it."""
+        label, unit = _LABELS[name]
+        value = getattr(self, name)
+        shown = _human(value, unit)
+        found = f" (found {_human(actual, unit)})" if actual is not None else ""
+        where = f" {where}" if where else ""
+        return FileTooLarge(
+            f"The {label}{where} is over addrmig's limit of {shown}{found}. If the file is genuine, "
+            f"raise the limit with the environment variable {env_var(name)} (e.g. "
+            f"{env_var(name)}={_suggest(value, actual)}) and try again, or split the file.")
+
+
+def env_var(name: str) -> str:
+    """The environment variable that overrides limit ``name`` (``max_rows`` -> ``ADDRMIG_MAX_ROWS``)."""
+    return "ADDRMIG_" + name.upper()
+
+
+def _human(value: int | float, unit: str) -> str:
+    if unit == "bytes":
+        for size, suffix in ((GB, "GB"), (MB, "MB"), (KB, "KB")):
+            if value >= size:
+                return f"{value / size:,.4g} {suffix}"
+        return f"{value:,.0f} bytes"
+    if unit == ": 1":
+        return f"{value:,.0f}:1"
+    return f"{value:,.0f} {unit}"
+
+
+def _suggest(value: int, actual: int | float | None) -> str:
+    wanted = max(value * 2, int(actual or 0) + 1)
+    return f"{wanted}"

@@ -1,0 +1,33 @@
+"""The steps composed: what the CLI commands and the app's pages both call."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import pandas as pd
+
+from addrmig.columns import ColumnMapping, apply_mapping, map_columns
+from addrmig.limits import Limits
+from addrmig.tabular import Table, read_table
+
+
+@dataclass
+class Loaded:
+    """A file read (``table``), its columns mapped (``mapping``) and the address frame (``frame``)."""
+
+    table: Table
+    mapping: ColumnMapping
+    frame: pd.DataFrame
+
+
+def load(source: Any, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None,
+         overrides: Mapping[str, str | None] | None = None, limits: Limits | None = None) -> Loaded:
+    """Read a merchant file and map it to Akinon's fields; returns ``Loaded``.
+
+    ``frame`` is the address frame (exactly ``addrmig.fields.COLUMNS``, all text,
+    index = spreadsheet row). Missing required columns do not raise: they are in
+    ``mapping.missing_required`` and come out as empty columns.
+    """
+    table = read_table(source, name, sheet=sheet, encoding=encoding, limits=limits)
+    mapping = map_columns(table.frame.columns, overrides)
+    return Loaded(table=table, mapping=mapping, frame=apply_mapping(table.frame, mapping))

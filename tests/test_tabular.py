@@ -1,0 +1,140 @@
+"""read_table / write_table / load on the sample files merchants' tools write."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from addrmig.fields import COLUMNS
+from addrmig.pipeline import load
+from addrmig.tabular import read_table, write_table
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECTED = FIXTURES / "addresses_small.expected.csv"
+EXPECTED_NUMBERS = FIXTURES / "addresses_small_numbers.expected.csv"
+SAMPLES = sorted(p.name for p in FIXTURES.glob("addresses_small*") if "expected" not in p.name)
+
+
+def expected_for(name: str) -> pd.DataFrame:
+    path = EXPECTED_NUMBERS if "_numbers" in name else EXPECTED
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_every_sample_format_is_present():
+    assert len(SAMPLES) == 12
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_file_loads_to_the_expected_address_frame(name):
+    loaded = load(FIXTURES / name)
+    expected = expected_for(name)
+    got = loaded.frame.reset_index(drop=True)
+    assert list(got.columns) == list(expected.columns) == list(COLUMNS)
+    assert got.to_dict("list") == expected.to_dict("list")
+    assert not loaded.mapping.missing_required
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_file_index_is_the_spreadsheet_row(name):
+    loaded = load(FIXTURES / name)
+    first = 1 if name.endswith(("json", "ndjson")) else 2
+    assert list(loaded.frame.index) == list(range(first, first + 79))
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_sample_file_values_are_all_python_str(name):
+    frame = load(FIXTURES / name).frame
+    assert all(type(v) is str for column in frame.columns for v in frame[column])
+
+
+def test_cp1254_semicolon_file_reads_like_utf8():
+    table = read_table(FIXTURES / "addresses_small_excel_tr.csv")
+    assert (table.encoding, table.delimiter, table.format) == ("cp1254", ";", "csv")
+    utf8 = read_table(FIXTURES / "addresses_small.csv")
+    assert table.frame.equals(utf8.frame)
+
+
+def test_utf16_tsv_is_detected():
+    table = read_table(FIXTURES / "addresses_small_utf16.tsv")
+    assert (table.encoding, table.delimiter, table.format) == ("utf-16", "\t", "tsv")
+
+
+def test_bom_csv_reports_utf8_sig_and_clean_first_header():
+    table = read_table(FIXTURES / "addresses_small_bom.csv")
+    assert table.encoding == "utf-8-sig"
+    assert table.frame.columns[0] == "user"
+
+
+def test_bytes_source_uses_name_for_the_format():
+    data = (FIXTURES / "addresses_small.ndjson").read_bytes()
+    assert read_table(data, "export.ndjson").format == "ndjson"
+
+
+def test_binary_stream_source_reads_like_the_path():
+    with open(FIXTURES / "addresses_small_text.xlsx", "rb") as stream:
+        table = read_table(stream)
+    assert table.name == "addresses_small_text.xlsx"
+    assert table.frame.equals(read_table(FIXTURES / "addresses_small_text.xlsx").frame)
+
+
+def test_workbook_reports_sheets_and_header_row():
+    table = read_table(FIXTURES / "addresses_small_text.ods")
+    assert table.format == "ods"
+    assert table.sheets == ["addresses_small_text"]
+    assert table.sheet == "addresses_small_text"
+    assert table.header_row == 1
+
+
+def test_numbers_workbook_loses_no_digits_and_gains_no_decimal_point():
+    frame = load(FIXTURES / "addresses_small_numbers.xlsx").frame
+    assert not frame["phone_number"].str.contains(r"\.0$").any()
+    assert frame.loc[3, "phone_number"] == "5337406812"
+
+
+def test_leading_zeros_and_spaces_are_kept_in_csv():
+    data = 'user,phone_number,city\n007,+90 0532 000 00 00,"  Gumushane  "\n'.encode()
+    frame = read_table(data, "x.csv").frame
+    assert frame.loc[2].tolist() == ["007", "+90 0532 000 00 00", "  Gumushane  "]
+
+
+def test_json_numbers_become_their_text():
+    data = b'[{"user": 1, "tax_no": 12345678901234567890, "phone_number": 5.0, "x": 1.5, "b": true, "n": null}]'
+    frame = read_table(data, "x.json").frame
+    assert frame.loc[1].tolist() == ["1", "12345678901234567890", "5", "1.5", "true", ""]
+
+
+def test_csv_writer_output_matches_expected_bytes():
+    frame = load(FIXTURES / "addresses_small_excel_tr.csv").frame
+    assert write_table(frame, "csv") == EXPECTED.read_bytes()
+
+
+def test_csv_writer_bom_adds_only_the_bom():
+    frame = load(FIXTURES / "addresses_small.csv").frame
+    assert write_table(frame, "csv", bom=True) == b"\xef\xbb\xbf" + EXPECTED.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_written_sample_reads_back_identical(fmt):
+    frame = load(FIXTURES / "addresses_small.csv").frame
+    again = load(write_table(frame, fmt), f"out.{fmt}").frame
+    assert again.reset_index(drop=True).equals(frame.reset_index(drop=True))
+
+
+def test_json_writer_uses_null_for_empty_optional_fields_only():
+    import json
+    frame = pd.DataFrame([{c: "" for c in COLUMNS}], dtype="str")
+    row = json.loads(write_table(frame, "json"))[0]
+    assert row["phone_number"] is None and row["district"] is None
+    assert row["user"] == "" and row["email"] == ""
+
+
+def test_xlsx_writer_keeps_formula_like_values_as_text():
+    from openpyxl import load_workbook
+    frame = pd.DataFrame([{c: "" for c in COLUMNS}], dtype="str")
+    frame.loc[0, "line"] = "=HYPERLINK(\"http://x\",\"y\")"
+    book = load_workbook(io.BytesIO(write_table(frame, "xlsx")))
+    cell = book.active.cell(row=2, column=COLUMNS.index("line") + 1)
+    assert cell.data_type == "s"
+    assert cell.value == "=HYPERLINK(\"http://x\",\"y\")"
