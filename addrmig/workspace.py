@@ -24,6 +24,9 @@ from addrmig.fields import COLUMNS, LOCATION_LEVELS
 
 PAGE_SIZE = 50
 
+#: Place statuses that mean "found in the database".
+RESOLVED = ("exact", "normalized", "fuzzy", "chosen", "corrected", "corrections", "manual")
+
 SANDBOX = "sandbox"
 AKINON = "akinon"
 
@@ -104,6 +107,7 @@ class Workspace:
         self.location_source: str = "bundled"
         self.location_db: Any = None
         self._resolution: tuple[int, Any] | None = None
+        self.session_corrections: pd.DataFrame | None = None
         self.connection = Connection()
         self.submission: Any = None
         self.viewing: Any = None  # a submission from history being looked at
@@ -263,7 +267,7 @@ class Workspace:
         key = (self.version, id(db))
         if self._resolution is None or self._resolution[0] != key:
             if resolve is None:
-                from addrmig.locations import resolve
+                from addrmig.locations.resolver import resolve
             self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress))
         return self._resolution[1]
 
@@ -276,8 +280,51 @@ class Workspace:
         """The resolution of the current version if computed, else None."""
         return self._resolution[1] if self.resolution_ready else None
 
+    def resolve_places(self, resolve: Callable[..., Any] | None = None, db: Any = None, corrections: Any = None,
+                       progress: Callable[[float, float], None] | None = None) -> Any:
+        """Resolve the places of the current frame and write the database's spelling into it.
+
+        The spelling change is recorded as an Edit (shown and undoable like any other);
+        the resolution stays valid for the frame it produced. Returns the Resolution.
+        """
+        if self.resolution_ready:
+            return self.current_resolution()
+        resolution = self.resolution(resolve, db, corrections, progress)
+        self.apply_resolution(resolution)
+        self._resolution = ((self.version, self._resolution[0][1]), resolution)
+        return resolution
+
+    def use_resolution(self, resolution: Any) -> Edit | None:
+        """Make ``resolution`` (e.g. after the user's choices) the current one and write its places."""
+        key = self._resolution[0][1] if self._resolution else id(self.location_db)
+        edit = self.apply_resolution(resolution)
+        self._resolution = ((self.version, key), resolution)
+        return edit
+
+    def corrections(self) -> pd.DataFrame | None:
+        """Corrections to apply before matching: the remembered ones, then this session's choices."""
+        parts = [frame for frame in (load_corrections(), self.session_corrections) if frame is not None and len(frame)]
+        return pd.concat(parts[::-1], ignore_index=True) if parts else None
+
+    def choose_places(self, choices: dict[tuple, tuple]) -> Edit | None:
+        """Apply the user's choices (written tuple -> place) to every matching row, remember them.
+
+        Returns the Edit made to the frame (None when nothing changed).
+        """
+        from addrmig.locations.resolver import apply_choices, choices_to_corrections
+        resolution = self.current_resolution()
+        if resolution is None:
+            raise BadArguments("Places have not been matched yet; open the Places page first.")
+        records = choices_to_corrections(resolution, choices)
+        self.session_corrections = records if self.session_corrections is None else pd.concat(
+            [self.session_corrections, records], ignore_index=True)
+        save_corrections(records)
+        return self.use_resolution(apply_choices(resolution, choices))
+
     def set_locations(self, source: str, db: Any) -> None:
         """Use another place reference; the resolution is recomputed on next use."""
+        if source == self.location_source and db is self.location_db:
+            return
         self.location_source, self.location_db = source, db
         self._resolution = None
 
@@ -299,6 +346,31 @@ class Workspace:
             return frame, frame.iloc[0:0]
         bad = frame.index.isin(pd.Index(report.failures.loc[report.failures["severity"] == "error", "row"]))
         return frame[~bad], frame[bad]
+
+    # ------------------------------------------------------------------ step 5
+    def unresolved_rows(self, resolution: Any) -> int:
+        """Rows whose place is still not in the database (ambiguous, unmatched or missing)."""
+        status = row_status(resolution)
+        return int((~status.isin(RESOLVED)).sum())
+
+    def send(self, client: Any, history: Any, frame: pd.DataFrame, *, force: bool = False) -> Any:
+        """Write ``frame`` as CSV with Akinon's field names and start the migration; returns the Submission."""
+        from addrmig.akinon.flow import submit
+        from addrmig.tabular import write_table
+        data = write_table(frame, "csv")
+        self.sent_sha = sha256(data)
+        self.sent_url = client.base_url
+        stem = (self.file_name or "addresses").rsplit(".", 1)[0]
+        return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
+                      force=force)
+
+    def earlier_submission(self, history: Any) -> Any:
+        """The earlier submission of the file last tried, or None (shown when a resend is refused)."""
+        sha = getattr(self, "sent_sha", None)
+        for submission in history.list():
+            if submission.sha256 == sha and submission.base_url == getattr(self, "sent_url", "").rstrip("/"):
+                return submission
+        return None
 
     # ------------------------------------------------------------------ sidebar
     def steps(self) -> list[StepState]:
@@ -339,6 +411,59 @@ class Workspace:
         return out
 
 
+# ---------------------------------------------------------------------- places review
+def place_label(place: tuple[str, ...]) -> str:
+    """A place as a person reads it: ``Kütahya › Pazarlar › Atatürk Mah`` (country left out)."""
+    parts = [p for p in place[1:] if p]
+    return " › ".join(parts) if parts else " › ".join(p for p in place if p)
+
+
+def place_options(item: Any) -> list[tuple[tuple[str, str, str, str], float]]:
+    """The places one review line can be set to, best first, as ((country, city, township, district), score).
+
+    Full-place suggestions when the resolver has them; otherwise the suggestions for the
+    first unresolved level, under the levels that were resolved.
+    """
+    full = [(tuple(place) + ("",) * (4 - len(place)), float(score)) for place, score in (item["suggestions"] or [])]
+    if full:
+        return full
+    level = item.get("level") or ""
+    if level not in LOCATION_LEVELS:
+        return []
+    depth = LOCATION_LEVELS.index(level)
+    prefix = tuple(item.get(f"place_{lv}") or item.get(lv) or "" for lv in LOCATION_LEVELS[:depth])
+    out = []
+    for name, score in item.get(f"suggestions_{level}") or []:
+        out.append((prefix + (name,) + ("",) * (3 - depth), float(score)))
+    return out
+
+
+def written_key(item: Any) -> tuple[str, str, str, str]:
+    """The written (country, city, township, district) of a review line: the key of a choice."""
+    return tuple(str(item[level]) for level in LOCATION_LEVELS)
+
+
+def review_items(resolution: Any) -> pd.DataFrame:
+    """One line per distinct written place that needs the user, most rows first."""
+    todo = resolution.unresolved() if hasattr(resolution, "unresolved") else resolution.tuples
+    return todo.reset_index(drop=True)
+
+
+def clear_choices(resolution: Any, min_score: float) -> dict[tuple, tuple]:
+    """Choices for every review line whose best suggestion scores ``min_score`` or more AND is
+    strictly ahead of the next one (a tie is a question for the user, never a guess)."""
+    choices = {}
+    for _, item in review_items(resolution).iterrows():
+        options = place_options(item)
+        if not options:
+            continue
+        best = options[0][1]
+        if best < min_score or (len(options) > 1 and options[1][1] >= best):
+            continue
+        choices[written_key(item)] = options[0][0]
+    return choices
+
+
 # ---------------------------------------------------------------------- helpers
 def _trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Trim via the validation module when it is there; the same rule locally otherwise."""
@@ -375,7 +500,7 @@ def resolved_share(resolution: Any) -> float:
     status = row_status(resolution)
     if len(status) == 0:
         return 1.0
-    return float(status.isin(["exact", "normalized", "fuzzy", "chosen", "corrected"]).mean())
+    return float(status.isin(RESOLVED).mean())
 
 
 def row_status(resolution: Any) -> pd.Series:
@@ -391,13 +516,65 @@ def row_status(resolution: Any) -> pd.Series:
 
 def submission_share(submission: Any) -> float | None:
     """processed/total of the last known progress of a submission, or None when unknown."""
-    progress = getattr(submission, "progress", None) or getattr(submission, "last", None)
-    if progress is None:
-        return None
-    total = getattr(progress, "total", 0) or 0
+    total = getattr(submission, "total", 0) or 0
     if not total:
         return None
-    return min(1.0, (getattr(progress, "processed", 0) or 0) / total)
+    return min(1.0, (getattr(submission, "processed", 0) or 0) / total)
+
+
+def samples_frame(samples: list[Any]) -> pd.DataFrame:
+    """Progress samples as a table: time (datetime), processed, errors, total."""
+    frame = pd.DataFrame([(s.at, s.processed, s.errors, s.total) for s in samples],
+                         columns=["time", "processed", "errors", "total"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
+    return frame
+
+
+def progress_figures(submission: Any, samples: pd.DataFrame) -> dict[str, Any]:
+    """What the live view shows: share done, counts, speed (rows/s) and time left, as numbers and text."""
+    total = int(getattr(submission, "total", 0) or getattr(submission, "rows", 0) or 0)
+    processed = int(getattr(submission, "processed", 0) or 0)
+    errors = int(getattr(submission, "errors", 0) or 0)
+    share = min(1.0, processed / total) if total else 0.0
+    speed = 0.0
+    if len(samples) >= 2:
+        first, last = samples.iloc[0], samples.iloc[-1]
+        seconds = (last["time"] - first["time"]).total_seconds()
+        if seconds > 0:
+            speed = max(0.0, (last["processed"] - first["processed"]) / seconds)
+    if total and processed >= total:
+        eta, headline = "done", f"Finished: {processed:,} of {total:,} rows processed"
+    elif speed > 0:
+        left = (total - processed) / speed
+        eta = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
+        headline = f"{share:.0%} processed".replace("%", " %")
+    else:
+        eta, headline = "—", ("waiting for the server to start" if not processed else f"{share:.0%} processed".replace("%", " %"))
+    return {"total": total, "processed": processed, "errors": errors, "share": share, "speed": speed,
+            "eta": eta, "headline": headline}
+
+
+def login(url: str, username: str, password: str) -> str:
+    """Ask Akinon for a token with a user name and password; returns the token (kept in memory only)."""
+    from addrmig.akinon.client import AkinonClient
+    with AkinonClient(url) as client:
+        return client.login(username, password)
+
+
+def test_connection(connection: Connection) -> str:
+    """Check URL, channel and token with one harmless request; returns a sentence for the user.
+
+    Asks the progress of a migration id that cannot exist: "not found" means the
+    server answered and took the token; a refused token raises AkinonAuthError.
+    """
+    from addrmig.akinon.client import AkinonClient
+    from addrmig.errors import AkinonNotFound
+    with AkinonClient(connection.url, connection.token or None, timeout=(5, 10), retries=0) as client:
+        try:
+            client.get_progress(connection.channel_id, "0" * 32)
+        except AkinonNotFound:
+            pass
+        return f"Connected to {client.base_url}: the token was accepted."
 
 
 # ---------------------------------------------------------------------- adapters
@@ -448,3 +625,24 @@ def _plain_csv(data: bytes, name: str) -> Any:
     return SimpleNamespace(table=SimpleNamespace(frame=table, format="csv", encoding="utf-8", delimiter=",",
                                                  header_row=1, sheet=None, sheets=[], notes=[], name=name),
                            mapping=mapping, frame=frame)
+
+
+def load_corrections() -> pd.DataFrame | None:
+    """The corrections remembered from earlier files (None while no memory store exists)."""
+    store = _corrections_store()
+    return None if store is None else store.load()
+
+
+def save_corrections(records: pd.DataFrame) -> None:
+    """Remember confirmed choices for later files (no-op while no memory store exists)."""
+    store = _corrections_store()
+    if store is not None and len(records):
+        store.save(records)
+
+
+def _corrections_store() -> Any:
+    try:
+        from addrmig.locations.corrections import Corrections
+    except ImportError:
+        return None
+    return Corrections()

@@ -76,7 +76,9 @@ def bundled_db() -> Any:
 def sandbox() -> Any:
     """The built-in Akinon sandbox, started once per server on a free loopback port."""
     from addrmig.akinon.sandbox import Sandbox
-    box = Sandbox(port=0)
+    # Slow enough by default that a person sees the migration move; tests speed it up.
+    rate = float(os.environ.get("ADDRMIG_SANDBOX_ROWS_PER_SECOND", "1000"))
+    box = Sandbox(port=0, rows_per_second=rate)
     box.start()
     return box
 
@@ -90,5 +92,25 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
                                value=1, step=1, key=key))
 
 
-__all__ = ["PAGES", "workspace", "need_file", "show_error", "fmt", "load_file", "validate_frame",
-           "bundled_db", "sandbox", "pager", "page_of", "os"]
+
+
+@st.cache_resource(show_spinner=False)
+def history() -> Any:
+    """The submission history (sqlite in ADDRMIG_DATA_DIR or the user's data folder)."""
+    from addrmig.history import History
+    return History()
+
+
+def akinon_client(conn: Any, polling: bool = False) -> Any:
+    """A client for the chosen connection. Polling clients give up fast so the page never hangs."""
+    from addrmig.akinon.client import AkinonClient
+    from addrmig.workspace import SANDBOX
+    if conn.mode == SANDBOX:
+        box = sandbox()
+        url, token = box.url, box.token
+    else:
+        url, token = conn.url, conn.token
+    if polling:
+        # One quick try per poll: the fragment polls again a second later anyway.
+        return AkinonClient(url, token, timeout=(2, 3), retries=0)
+    return AkinonClient(url, token)

@@ -1,11 +1,148 @@
 """Step 3 — match country, city, township and district against the location database."""
 from __future__ import annotations
 
+import os
+import tempfile
+
+import pandas as pd
 import streamlit as st
 
-from pages._common import need_file, workspace
+from addrmig.errors import AddrmigError
+from addrmig.workspace import (SANDBOX, clear_choices, place_label, place_options, review_items, written_key)
+
+from pages._common import PAGES, bundled_db, fmt, need_file, page_of, pager, sandbox, workspace
 
 ws = workspace()
 st.title("3. Places")
+
+STATUS_TEXT = {
+    "exact": "found exactly as written",
+    "normalized": "found (spelling or case differed)",
+    "fuzzy": "found (a typo was corrected)",
+    "ambiguous": "several places fit — please choose",
+    "unmatched": "not found — please choose",
+    "missing": "left empty",
+}
+REVIEW_PAGE = 15
+
+
+def load_reference() -> None:
+    """The reference chooser: bundled, a file of the user's, or downloaded from Akinon."""
+    choice = st.radio("Compare with", ["The built-in Türkiye database (81 cities, 973 townships, 73,305 districts)",
+                                      "A file of my own (CSV or Excel with country, city, township, district)",
+                                      "The places of an Akinon installation (downloaded)"],
+                      key="ref_choice")
+    if choice.startswith("The built-in"):
+        if ws.location_source != "bundled" or ws.location_db is None:
+            ws.set_locations("bundled", bundled_db())
+    elif choice.startswith("A file"):
+        ref = st.file_uploader("Your location file", type=["csv", "xlsx", "xls", "ods"], key="ref_file")
+        if ref is not None and ws.location_source != f"file:{ref.name}:{ref.size}":
+            from addrmig.locations.db import LocationDB
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = os.path.join(tmp, os.path.basename(ref.name))
+                    with open(path, "wb") as out:
+                        out.write(ref.getvalue())
+                    ws.set_locations(f"file:{ref.name}:{ref.size}", LocationDB.from_file(path))
+            except AddrmigError as error:
+                st.error(str(error))
+        if ws.location_source.startswith("file:") is False:
+            st.info("Upload a file with the columns country, city, township, district (one row per place).")
+            ws.set_locations("none", None)
+    else:
+        default = sandbox().url if ws.connection.mode == SANDBOX else ws.connection.url
+        url = st.text_input("Akinon URL", value=default, key="ref_url")
+        refresh = st.checkbox("Download again even if a copy was saved before", key="ref_refresh")
+        if st.button("Download the places", key="ref_download", disabled=not url):
+            from addrmig.akinon.locations import download_locations
+            bar = st.progress(0.0, text="Downloading places…")
+
+            def progress(done: float, total: float) -> None:
+                bar.progress(min(1.0, done / total) if total else 0.0,
+                             text=f"Downloading places… {fmt(int(done))} of {fmt(int(total))} pages")
+            try:
+                db = download_locations(url, refresh=refresh, progress=progress)
+                ws.set_locations(f"akinon:{url}", db)
+                bar.progress(1.0, text=f"Downloaded {fmt(len(db.frame))} places.")
+            except AddrmigError as error:
+                st.error(str(error))
+        if not ws.location_source.startswith("akinon:"):
+            ws.set_locations("none", None)
+            st.info("Press **Download the places** to fetch them.")
+
+
 if need_file(ws):
-    st.write("Coming next: places are matched against the location database here.")
+    st.write("Akinon refuses an address whose country, city, township or district it does not know. "
+             "Here every place in your file is looked up, spelling mistakes are corrected, and you decide "
+             "where the file is unclear.")
+    load_reference()
+    resolution = None
+    if ws.location_db is not None:
+        try:
+            if not ws.resolution_ready:
+                with st.status("Matching places…", expanded=False) as status:
+                    bar = st.progress(0.0)
+                    resolution = ws.resolve_places(db=ws.location_db, corrections=ws.corrections(),
+                                                   progress=lambda d, t: bar.progress(min(1.0, d / t) if t else 0.0))
+                    status.update(label="Places matched", state="complete")
+            else:
+                resolution = ws.current_resolution()
+        except AddrmigError as error:
+            st.error(str(error))
+
+    if resolution is not None:
+        summary = resolution.summary()
+        share = summary["resolved_share"]
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Rows", fmt(summary["rows"]))
+        c2.metric("Places found", f"{share:.1%}".replace("%", " %"))
+        c3.metric("Rows waiting for you", fmt(summary["rows"] - summary["resolved"]))
+        table = pd.DataFrame([{"": STATUS_TEXT.get(status, status), "rows": summary.get(status, 0)}
+                              for status in STATUS_TEXT if summary.get(status, 0)])
+        st.dataframe(table, hide_index=True, column_config={"rows": st.column_config.NumberColumn("Rows", format="localized")})
+        if len(resolution.changes):
+            with st.expander(f"Spellings corrected in your file ({fmt(int(resolution.changes['rows'].sum()))} cells)"):
+                page = pager("changes_page", len(resolution.changes))
+                st.dataframe(page_of(resolution.changes.sort_values("rows", ascending=False), page),
+                             hide_index=True, width="stretch")
+
+        # ---------------------------------------------------------------- review
+        items = review_items(resolution)
+        st.subheader("Places to decide")
+        if items.empty:
+            st.success("Every place was found. 🎉")
+        else:
+            st.write(f"{fmt(len(items))} different written places (in {fmt(int(items['rows'].sum()))} rows) "
+                     "could not be matched for sure. Pick the right place for each; your choice is applied to "
+                     "every row with the same writing and remembered for next time.")
+            a, b = st.columns([2, 1])
+            min_score = a.slider("Accept every suggestion scoring at least", 50, 100, 85, key="accept_min")
+            if b.button("Accept these suggestions", key="accept_button",
+                        help="Only where one suggestion is clearly the best; ties stay for you to decide."):
+                choices = clear_choices(resolution, float(min_score))
+                if choices:
+                    ws.choose_places(choices)
+                    st.rerun()
+                else:
+                    st.info("No suggestion is both that good and clearly ahead of the others.")
+            page = pager("review_page", len(items), REVIEW_PAGE)
+            chosen = {}
+            for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
+                options = place_options(item)
+                written = " › ".join(v for v in written_key(item)[1:] if v) or "(empty)"
+                note = item.get("note") or STATUS_TEXT.get(item["status"], item["status"])
+                col1, col2 = st.columns([1, 1])
+                col1.markdown(f"**{written}**  \n{fmt(int(item['rows']))} row{'s' if item['rows'] != 1 else ''} "
+                              f"(e.g. row {', '.join(str(r) for r in list(item['examples'])[:3])}) — {note}")
+                labels = ["— leave as written —"] + [f"{place_label(p)}  ({score:.0f})" for p, score in options]
+                pick = col2.selectbox("Choose the place", range(len(labels)), format_func=lambda k: labels[k],
+                                      key=f"pick_{ws.version}_{i}", label_visibility="collapsed")
+                if pick:
+                    chosen[written_key(item)] = options[pick - 1][0]
+            if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
+                ws.choose_places(chosen)
+                st.rerun()
+        st.page_link(PAGES["export"], label="Next: export the corrected file", icon="➡️")
+    elif ws.location_db is None and ws.has_file:
+        st.caption("Choose where the place names come from, above.")
