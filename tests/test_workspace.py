@@ -1,0 +1,179 @@
+"""The Workspace: the one state object the web app keeps per session (no Streamlit here)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from addrmig.errors import BadArguments
+from addrmig.fields import COLUMNS
+from addrmig.locations.db import LocationDB
+from addrmig.workspace import (Connection, Workspace, clear_choices, load_bytes, page_count, page_of,
+                               progress_figures, samples_frame)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def small_bytes() -> bytes:
+    return (FIXTURES / "addresses_small.csv").read_bytes()
+
+
+@pytest.fixture
+def ws(small_bytes) -> Workspace:
+    ws = Workspace()
+    ws.set_loaded("addresses_small.csv", small_bytes, load_bytes(small_bytes, "addresses_small.csv"))
+    return ws
+
+
+def test_loaded_file_becomes_an_address_frame_numbered_like_the_spreadsheet(ws):
+    assert list(ws.frame.columns) == list(COLUMNS)
+    assert ws.frame.index[0] == 2
+    assert ws.rows == 79
+
+
+def test_fresh_workspace_says_every_step_is_waiting():
+    steps = Workspace().steps()
+    assert [s.key for s in steps] == ["upload", "check", "places", "export", "submit"]
+    assert steps[0].text == "no file yet"
+    assert all(s.icon == "" for s in steps)
+
+
+def test_sidebar_shows_row_count_with_thousands_separator():
+    data = (FIXTURES / "addresses_dev.csv").read_bytes()
+    ws = Workspace()
+    ws.set_loaded("dev.csv", data, load_bytes(data, "dev.csv"))
+    assert ws.steps()[0].text == "5,000 rows"
+
+
+def test_edit_cells_changes_only_the_given_cell_and_can_be_undone(ws):
+    before = ws.frame.copy()
+    edit = ws.edit_cells({(3, "email"): "fixed@example.com"})
+    assert ws.frame.at[3, "email"] == "fixed@example.com"
+    assert len(edit.changes) == 1
+    assert (ws.frame.drop(index=3) == before.drop(index=3)).all().all()
+    ws.undo()
+    assert ws.frame.equals(before)
+
+
+def test_edit_to_the_same_value_records_nothing(ws):
+    assert ws.edit_cells({(2, "user"): ws.frame.at[2, "user"]}) is None
+    assert ws.edits == []
+
+
+def test_edit_of_unknown_row_is_refused_with_a_sentence(ws):
+    with pytest.raises(BadArguments, match="no row 99999"):
+        ws.edit_cells({(99999, "user"): "x"})
+
+
+def test_find_replace_touches_one_column_only(ws):
+    ws.edit_cells({(2, "city"): "Istanbul", (2, "township"): "Istanbul"})
+    edit = ws.find_replace("city", "Istanbul", "İstanbul")
+    assert ws.frame.at[2, "city"] == "İstanbul"
+    assert ws.frame.at[2, "township"] == "Istanbul"
+    assert set(edit.changes["column"]) == {"city"}
+
+
+def test_find_replace_whole_cell_leaves_longer_values_alone(ws):
+    ws.edit_cells({(2, "title"): "Ev", (3, "title"): "Evim"})
+    ws.find_replace("title", "Ev", "Home", whole_cell=True)
+    assert ws.frame.at[2, "title"] == "Home"
+    assert ws.frame.at[3, "title"] == "Evim"
+
+
+def test_trim_shows_what_changed_and_undo_restores_the_spaces(ws):
+    ws.edit_cells({(2, "first_name"): "  Ayşe "})
+    original = ws.frame.copy()
+    edit = ws.apply_trim()
+    assert ws.frame.at[2, "first_name"] == "Ayşe"
+    change = edit.changes[(edit.changes["row"] == 2) & (edit.changes["column"] == "first_name")].iloc[0]
+    assert (change["before"], change["after"]) == ("  Ayşe ", "Ayşe")
+    ws.undo()
+    assert ws.frame.equals(original)
+
+
+def test_content_key_follows_edits_and_undo(ws):
+    first = ws.content_key()
+    ws.edit_cells({(2, "user"): "other"})
+    assert ws.content_key() != first
+    ws.undo()
+    assert ws.content_key() == first
+
+
+def test_report_is_computed_once_per_version(ws):
+    calls = []
+
+    def counting_validate(frame):
+        from addrmig.validation import validate
+        calls.append(1)
+        return validate(frame)
+
+    ws.report(counting_validate)
+    ws.report(counting_validate)
+    assert len(calls) == 1
+    ws.edit_cells({(2, "user"): "changed"})
+    ws.report(counting_validate)
+    assert len(calls) == 2
+
+
+def test_failing_rows_are_the_rows_with_errors_only(ws):
+    ws.edit_cells({(5, "email"): "not an email"})
+    report = ws.report()
+    failing = ws.failing_rows(report)
+    assert 5 in failing.index
+    assert set(failing.index) == set(report.failures.loc[report.failures["severity"] == "error", "row"])
+
+
+def test_export_split_leaves_failing_rows_out(ws):
+    ws.edit_cells({(5, "email"): "not an email"})
+    good, bad = ws.split_for_export(ws.report(), leave_out_failing=True)
+    assert 5 in bad.index and 5 not in good.index
+    assert len(good) + len(bad) == ws.rows
+
+
+def test_pages_never_hold_more_than_a_page():
+    frame = pd.DataFrame({"a": range(1000)})
+    assert len(page_of(frame, 3, 50)) == 50
+    assert page_of(frame, 999, 50).iloc[0, 0] == 950  # clamped to the last page
+    assert page_count(0) == 1
+
+
+def test_connection_repr_never_shows_the_token():
+    conn = Connection(mode="akinon", url="https://x.example", channel_id="3", token="s3cr3t-token-value")
+    assert "s3cr3t" not in repr(conn)
+    assert conn.ready
+
+
+def test_resolving_places_writes_the_database_spelling_into_the_frame(ws):
+    ws.edit_cells({(2, "city"): "ISTANBUL", (2, "township"): "kadikoy"})
+    resolution = ws.resolve_places(db=LocationDB.bundled())
+    assert ws.frame.at[2, "city"] == "İstanbul"
+    assert ws.frame.at[2, "township"] == "Kadıköy"
+    assert ws.resolution_ready and ws.current_resolution() is resolution
+    assert ws.steps()[2].text.endswith("of places resolved")
+
+
+def test_clear_choices_never_picks_among_tied_suggestions(ws):
+    resolution = ws.resolve_places(db=LocationDB.bundled())
+    choices = clear_choices(resolution, 0)
+    for _, item in resolution.unresolved().iterrows():
+        scores = [score for _, score in (item["suggestions"] or [])]
+        written = tuple(item[level] for level in ("country", "city", "township", "district"))
+        if len(scores) > 1 and scores[0] == scores[1]:
+            assert written not in choices
+
+
+def test_progress_figures_give_speed_and_time_left():
+    class Sub:
+        total, processed, errors, rows = 1000, 400, 3, 1000
+
+    class Sample:
+        def __init__(self, at, processed):
+            self.at, self.processed, self.errors, self.total = at, processed, 0, 1000
+
+    samples = samples_frame([Sample("2026-01-01T00:00:00.000+00:00", 0), Sample("2026-01-01T00:00:04.000+00:00", 400)])
+    figures = progress_figures(Sub(), samples)
+    assert figures["speed"] == pytest.approx(100.0)
+    assert figures["eta"] == "6 s"
+    assert figures["share"] == pytest.approx(0.4)
