@@ -178,12 +178,21 @@ class AkinonClient:
             error = AkinonTimeout(f"{what}: {self.base_url} did not answer within {self.timeout[1]:g} s.")
             error.may_have_started = may_start
         except requests.exceptions.ConnectionError as exc:
+            # After the retries are spent urllib3 wraps a read timeout in MaxRetryError,
+            # which requests reports as a ConnectionError: look inside.
+            if _chain_has(exc, _read_timeouts()):
+                error = AkinonTimeout(f"{what}: {self.base_url} did not answer within {self.timeout[1]:g} s.")
+                error.may_have_started = may_start
+                raise_later = error
+            else:
+                raise_later = None
             never_reached = _never_reached(exc)
             reason = "could not be reached (connection refused or unknown host)" if never_reached \
                 else "broke the connection before answering"
-            error = AkinonConnectionError(f"{what}: {self.base_url} {reason}. "
-                                          "Check the URL, that the server is up, and your network.")
-            error.may_have_started = may_start and not never_reached
+            error = raise_later or AkinonConnectionError(
+                f"{what}: {self.base_url} {reason}. Check the URL, that the server is up, and your network.")
+            if raise_later is None:
+                error.may_have_started = may_start and not never_reached
         except requests.exceptions.RequestException as exc:
             error = AkinonConnectionError(f"{what}: the request to {self.base_url} failed "
                                           f"({type(exc).__name__}).")
@@ -308,8 +317,21 @@ def _channel(channel_id: int | str) -> str:
     return channel
 
 
+def _read_timeouts() -> tuple[type, ...]:
+    import urllib3.exceptions as u3
+
+    return (u3.ReadTimeoutError, TimeoutError)
+
+
 def _never_reached(exc: BaseException) -> bool:
     """True when the connection was never made (refused, unknown host), so nothing was sent."""
+    import urllib3.exceptions as u3
+
+    return _chain_has(exc, (u3.NewConnectionError, u3.NameResolutionError, ConnectionRefusedError))
+
+
+def _chain_has(exc: BaseException, types: tuple[type, ...]) -> bool:
+    """True when ``exc`` or anything it wraps (reason, args, cause, context) is one of ``types``."""
     import urllib3.exceptions as u3
 
     seen: set[int] = set()
@@ -319,7 +341,7 @@ def _never_reached(exc: BaseException) -> bool:
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (u3.NewConnectionError, u3.NameResolutionError, ConnectionRefusedError)):
+        if isinstance(item, types):
             return True
         if isinstance(item, u3.MaxRetryError):
             stack.append(item.reason)

@@ -86,3 +86,15 @@ def check(client: AkinonClient, history: History, channel_id: int | str, migrati
     if known is not None:
         known = history.add_sample(known.id, progress.processed, progress.errors, progress.total)
     return progress, known
+
+
+def count_rows(file_bytes: bytes, filename: str) -> int | None:
+    """How many address rows the file holds, read the way the app reads it; None when it cannot be read
+    (the file is still sent as it is: the server has the last word)."""
+    from addrmig.akinon.sandbox import read_upload
+    from addrmig.errors import AddrmigError
+
+    try:
+        return len(read_upload(file_bytes, filename))
+    except AddrmigError:
+        return None

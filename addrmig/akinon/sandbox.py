@@ -247,6 +247,7 @@ class _State:
     max_upload_bytes: int
     places: _Places
     rng: random.Random
+    faults_kinds: tuple[str, ...] = ("500", "stall")
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     migrations: dict[str, _Migration] = field(default_factory=dict)
@@ -260,7 +261,7 @@ class _State:
             if rate <= 0 or self.rng.random() >= rate:
                 return None
             self.faults += 1
-            return "500" if self.rng.random() < 0.5 else "stall"
+            return self.faults_kinds[int(self.rng.random() * len(self.faults_kinds))]
 
 
 def create_app(state: _State):
@@ -443,21 +444,25 @@ class Sandbox:
     """The sandbox server in a background thread; ``start()``/``stop()`` or use ``with``.
 
     ``port=0`` picks a free port (see ``url``). ``token`` defaults to the demo token.
-    ``rows_per_second`` None or 0 processes uploads instantly.
+    ``rows_per_second`` None or 0 processes uploads instantly. ``faults`` is what an
+    injected fault does, chosen evenly: ``"500"`` and/or ``"stall"``.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, token: str = DEMO_TOKEN, *,
                  rows_per_second: float | None = 5000, fail_rate: float = 0.0, start_fail_rate: float = 0.0,
-                 stall_seconds: float = 10.0, seed: int = 0, max_upload_bytes: int = 20_000_000,
+                 stall_seconds: float = 10.0, seed: int = 0, faults: tuple[str, ...] = ("500", "stall"), max_upload_bytes: int = 20_000_000,
                  db=None, upper_case: bool = True, log_requests: bool = False) -> None:
         for name, rate in (("fail_rate", fail_rate), ("start_fail_rate", start_fail_rate)):
             if not 0 <= rate <= 1:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if not faults or set(faults) - {"500", "stall"}:
+            raise ValueError('faults must be a non-empty choice of "500" and "stall"')
         places = _bundled_places(upper_case) if db is None else _build_places(db.frame, upper_case)
         self.host, self.port = host, port
         self.state = _State(token=token, rows_per_second=rows_per_second, fail_rate=fail_rate,
                             start_fail_rate=start_fail_rate, stall_seconds=stall_seconds,
-                            max_upload_bytes=max_upload_bytes, places=places, rng=random.Random(seed))
+                            max_upload_bytes=max_upload_bytes, places=places, rng=random.Random(seed),
+                            faults_kinds=tuple(faults))
         self.app = create_app(self.state)
         self.log_requests = log_requests
         self._server = None

@@ -1,0 +1,30 @@
+"""``python -m addrmig progress ID --url URL --channel ID``: how far a migration has got."""
+from __future__ import annotations
+
+import argparse
+
+from addrmig.akinon.flow import check
+from addrmig.commands.submit import add_connection_arguments, client_from, follow
+from addrmig.history import History
+
+HELP = ("Show a migration's progress (processed, errors, total); recorded in the history when it is "
+        "known there. Exit 0 no errors so far, 1 errors, 2 could not ask.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("migration_id", metavar="ID", help="the migration id that submit printed")
+    add_connection_arguments(parser)
+    parser.add_argument("--wait", action="store_true", help="keep checking until it has finished")
+    parser.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="seconds between checks")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="stop waiting after this long")
+
+
+def run(args: argparse.Namespace) -> int:
+    history = History(args.data_dir)
+    with client_from(args) as client:
+        progress, known = check(client, history, args.channel, args.migration_id)
+        if args.wait and not progress.finished and known is not None:
+            return follow(client, history, known, args.poll, args.timeout)
+    state = "finished" if progress.finished else "running"
+    print(f"{state}: processed {progress.processed} of {progress.total}, {progress.errors} errors")
+    return 1 if progress.errors else 0
