@@ -94,11 +94,15 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
 
 
 
-@st.cache_resource(show_spinner=False)
 def history() -> Any:
     """The submission history (sqlite in ADDRMIG_DATA_DIR or the user's data folder)."""
+    return _history(os.environ.get("ADDRMIG_DATA_DIR", ""))
+
+
+@st.cache_resource(show_spinner=False)
+def _history(directory: str) -> Any:
     from addrmig.history import History
-    return History()
+    return History(directory or None)
 
 
 def akinon_client(conn: Any, polling: bool = False) -> Any:

@@ -1,0 +1,164 @@
+"""The web app page by page, driven headless with Streamlit's AppTest."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+PAGES = ["pages/upload.py", "pages/check.py", "pages/locations.py", "pages/export.py", "pages/submit.py"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_sandbox(monkeypatch):
+    monkeypatch.setenv("ADDRMIG_SANDBOX_ROWS_PER_SECOND", "20000")
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def upload(at: AppTest, name: str = "addresses_small.csv") -> AppTest:
+    at.file_uploader(key="upload_file").upload(name, (FIXTURES / name).read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "info", "success", "warning", "error", "caption", "title")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_upload_page_on_a_fresh_start_offers_the_uploader_and_the_sample():
+    at = new_app()
+    assert at.file_uploader(key="upload_file")
+    assert at.button(key="sample_button")
+    assert "Nothing uploaded yet" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_later_page_without_a_file_says_so_and_links_back_to_upload(page):
+    at = new_app()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert "There is no file yet" in texts(at)
+    assert any(link.proto.page.endswith("upload.py") or "Upload" in link.label for link in at.page_link)
+
+
+def test_uploaded_csv_shows_what_was_detected_the_mapping_and_a_preview():
+    at = upload(new_app())
+    assert "79 rows" in texts(at)
+    assert "Encoding" in texts(at)
+    assert len(at.dataframe) >= 2  # the mapping editor and the preview
+    preview = at.dataframe[-1].value
+    assert len(preview) <= 50
+
+
+def test_sample_button_loads_the_bundled_sample():
+    at = new_app()
+    at.button(key="sample_button").click().run()
+    assert "5,000 rows" in texts(at)
+
+
+def test_turkish_headers_are_mapped_to_akinon_fields():
+    at = upload(new_app(), "addresses_small_tr_headers.csv")
+    mapping = at.dataframe[0].value
+    assert "Notlar" in set(mapping["column"])
+    assert set(mapping.loc[mapping["column"] == "Notlar", "field"]) == {"(ignore this column)"}
+
+
+def test_check_page_shows_headline_numbers_with_separators():
+    at = new_app()
+    at.button(key="sample_button").click().run()
+    at.switch_page("pages/check.py").run()
+    assert not at.exception
+    numbers = metrics(at)
+    assert numbers["Rows"] == "5,000"
+    assert int(numbers["Errors"].replace(",", "")) > 0
+
+
+def test_trim_can_be_undone_on_the_check_page():
+    at = upload(new_app())
+    at.switch_page("pages/check.py").run()
+    warnings_before = metrics(at)["Warnings"]
+    at.button(key="trim_button").click().run()
+    assert metrics(at)["Warnings"] != warnings_before
+    at.button(key="undo_button").click().run()
+    assert metrics(at)["Warnings"] == warnings_before
+
+
+def test_find_and_replace_revalidates_the_rows():
+    at = upload(new_app())
+    at.switch_page("pages/check.py").run()
+    errors = int(metrics(at)["Errors"].replace(",", ""))
+    ws = at.session_state["workspace"]
+    bad = ws.report().failures
+    bad = bad[(bad["check"] == "email")]
+    assert len(bad), "the small sample has a bad e-mail"
+    value = bad.iloc[0]["value"]
+    at.selectbox(key="fr_column").select("email").run()
+    at.text_input(key="fr_find").input(value).run()
+    at.text_input(key="fr_replace").input("someone@example.com").run()
+    at.checkbox(key="fr_whole").check().run()
+    at.button(key="fr_button").click().run()
+    assert int(metrics(at)["Errors"].replace(",", "")) < errors
+
+
+def test_places_page_resolves_and_accepting_suggestions_leaves_fewer_to_decide():
+    at = upload(new_app())
+    at.switch_page("pages/locations.py").run()
+    assert not at.exception
+    numbers = metrics(at)
+    assert numbers["Places found"].endswith("%")
+    waiting = int(numbers["Rows waiting for you"].replace(",", ""))
+    at.slider(key="accept_min").set_value(60).run()
+    at.button(key="accept_button").click().run()
+    assert not at.exception
+    assert int(metrics(at)["Rows waiting for you"].replace(",", "")) <= waiting
+
+
+def test_export_page_offers_the_file_and_the_rows_left_out():
+    at = upload(new_app())
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(label.startswith("Download") and "rows as CSV" in label for label in labels)
+    assert any("left out" in label for label in labels)
+
+
+def test_submit_to_sandbox_runs_until_finished_and_a_second_submission_is_stopped():
+    at = upload(new_app())
+    at.switch_page("pages/submit.py").run()
+    at.checkbox(key="send_anyway").check().run()
+    at.button(key="send_button").click().run()
+    assert not at.exception
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "Finished" not in texts(at):
+        time.sleep(0.5)
+        at.run()
+    assert "Finished" in texts(at)
+    assert metrics(at)["Time left"] == "done"
+    at.button(key="send_button").click().run()
+    assert "already sent" in texts(at)
+    assert at.button(key="force_button")
+
+
+def test_two_sessions_never_see_each_others_file():
+    first, second = new_app(), new_app()
+    upload(first)
+    second.switch_page("pages/check.py").run()
+    assert "There is no file yet" in texts(second)
+    assert second.session_state["workspace"] is not first.session_state["workspace"]
+    assert not second.session_state["workspace"].has_file
