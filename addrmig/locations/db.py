@@ -1,13 +1,34 @@
 """LocationDB: the reference of places (country → city → township → district)."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
+from addrmig.errors import LocationDBError
+from addrmig.locations.keys import district_keys, name_keys
+
 LEVELS = ("country", "city", "township", "district")
+
+
+@dataclass
+class Index:
+    """Integer ids and folded keys per level, built once per database.
+
+    ``countries`` [cid, name, key]; ``cities`` [ciid, cid, name, key];
+    ``townships`` [tid, ciid, name, key]; ``districts`` [did, tid, name, base, kind,
+    paren, short, full, bp, has_paren]. A level the database does not hold is an
+    empty frame.
+    """
+
+    countries: pd.DataFrame
+    cities: pd.DataFrame
+    townships: pd.DataFrame
+    districts: pd.DataFrame
 
 
 @dataclass
@@ -22,12 +43,126 @@ class LocationDB:
 
     @property
     def levels(self) -> tuple[str, ...]:
-        return tuple(level for level in LEVELS if level in self.frame.columns)
+        levels = []
+        for level in LEVELS:  # a prefix: stop at the first level the reference lacks
+            if level not in self.frame.columns:
+                break
+            levels.append(level)
+        return tuple(levels)
 
     @classmethod
     def bundled(cls) -> "LocationDB":
         """The Türkiye database shipped with addrmig (81 cities, 973 townships, 73,305 districts)."""
-        return cls(_bundled_frame().copy(), source="bundled Türkiye database")
+        return cls(_bundled_frame().copy(), source="bundled Türkiye database",
+                   extra={"_bundled": True})
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, source: str = "custom") -> "LocationDB":
+        """A database from any DataFrame holding a prefix of ``country, city, township,
+        district`` (header case and surrounding spaces ignored); values are kept as text,
+        trimmed, duplicates dropped. Raises :class:`LocationDBError` when no ``country``
+        column is there or no place is left."""
+        renamed = {c: str(c).strip().lower() for c in frame.columns}
+        frame = frame.rename(columns=renamed)
+        if "country" not in frame.columns:
+            raise LocationDBError(
+                f"The location reference from {source} has no 'country' column; it needs the "
+                f"columns country, city, township, district (or the first ones of them). "
+                f"Found: {', '.join(map(str, frame.columns)) or 'none'}.")
+        levels = [level for level in LEVELS if level in frame.columns]
+        levels = list(LEVELS[:len(levels)]) if levels == list(LEVELS[:len(levels)]) else None
+        if levels is None:
+            raise LocationDBError(
+                f"The location reference from {source} skips a level: its columns must be a prefix "
+                f"of country, city, township, district (e.g. country and city only).")
+        out = frame[levels].astype(object).where(frame[levels].notna(), "")
+        out = out.astype(str).apply(lambda col: col.str.strip())
+        out = out[out["country"] != ""].drop_duplicates().reset_index(drop=True)
+        if out.empty:
+            raise LocationDBError(f"The location reference from {source} holds no places.")
+        return cls(out, source=source)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "LocationDB":
+        """A database from a CSV/XLSX/ODS/JSON file with columns ``country, city, township,
+        district`` (or a prefix). Raises :class:`LocationDBError` when it cannot be used."""
+        path = Path(path)
+        if not path.exists():
+            raise LocationDBError(f"The location reference {path} does not exist; check the path.")
+        try:
+            from addrmig.tabular import read_table  # the project's reader, every format
+        except ImportError:  # pragma: no cover - the reader is another module
+            read_table = None
+        try:
+            if read_table is not None:
+                table = read_table(path)
+                frame = getattr(table, "frame", None)
+                if frame is None:
+                    frame = getattr(table, "data", table)
+            elif path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+                frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            else:
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
+        except LocationDBError:
+            raise
+        except Exception as error:  # any reader failure is the same story for the user
+            raise LocationDBError(f"The location reference {path} could not be read ({error}); "
+                                  f"save it as CSV (UTF-8) or XLSX with columns country, city, "
+                                  f"township, district.") from error
+        return cls.from_frame(frame, source=str(path))
+
+    @property
+    def index(self) -> Index:
+        """Folded keys and ids per level; built on first use and cached on this object
+        (the bundled database's index is shared by all its copies). Thread-safe."""
+        with _INDEX_LOCK:
+            built = self.extra.get("_index")
+            if built is None:
+                built = _bundled_index() if self.extra.get("_bundled") else _build_index(self.frame, self.levels)
+                self.extra["_index"] = built
+            return built
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
+    empty = pd.DataFrame({"name": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
+    parts: dict[str, pd.DataFrame] = {}
+    parent_cols: list[str] = []
+    parent_id = None
+    id_names = {"country": "cid", "city": "ciid", "township": "tid", "district": "did"}
+    for level in LEVELS:
+        if level not in levels:
+            frame_level = empty.copy()
+            frame_level[id_names[level]] = pd.Series(dtype="int64")
+            parts[level] = frame_level
+            continue
+        cols = parent_cols + [level]
+        nodes = frame[cols].drop_duplicates()
+        nodes = nodes[nodes[level] != ""].reset_index(drop=True)
+        nodes[id_names[level]] = range(len(nodes))
+        if parent_id is not None:
+            prev = parts[parent_cols[-1]]
+            nodes = nodes.merge(prev[["_path_" + p for p in parent_cols] + [parent_id]].rename(
+                columns={"_path_" + p: p for p in parent_cols}), on=parent_cols, how="left")
+        for p in cols:
+            nodes["_path_" + p] = nodes[p]
+        nodes["name"] = nodes[level]
+        if level == "district":
+            keys = district_keys(nodes["name"])
+            nodes = pd.concat([nodes, keys], axis=1)
+            nodes["has_paren"] = keys["paren"] != ""
+        else:
+            nodes["key"] = name_keys(nodes["name"])
+        parts[level] = nodes
+        parent_cols, parent_id = cols, id_names[level]
+    return Index(parts["country"], parts["city"], parts["township"], parts["district"])
+
+
+@lru_cache(maxsize=1)
+def _bundled_index() -> Index:
+    return _build_index(_bundled_frame(), LEVELS)
 
 
 @lru_cache(maxsize=1)

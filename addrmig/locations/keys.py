@@ -1,0 +1,126 @@
+"""Comparison keys for place names (never shown: output keeps the database's spelling).
+
+Every key is built from :func:`addrmig.text.fold` (Turkish-aware case, ASCII letters,
+punctuation gone) with the spaces then removed, so ``DUMANL IKÖYÜ`` and ``Dumanlı Köyü``
+meet. District names are split into parts so that the forms legacy exports use meet the
+database's form::
+
+    "Yeni Mah (nar Beldesi)"  -> base "yeni", kind "mah", paren "narbelde"
+    "YENİ MAHALLESİ", "yeni mh.", "Yeni"  -> base "yeni", kind "mah" (or none), no paren
+
+``Mah``/``Mah.``/``Mh.``/``Mahallesi`` fold to ``mah``, ``Köyü``/``Köy``/``Koyu`` to
+``koy``, ``Beldesi``/``Belde`` to ``belde``; the parenthetical village part is kept apart
+so a name written without it can still be found.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from addrmig.text import fold, fold_series
+
+# Suffix words, folded, and the kind they stand for. Only the last word of the main part
+# is read as the kind: "Köy Mah" is a neighbourhood called Köy.
+_KIND_WORDS = {
+    "mahallesi": "mah", "mahalle": "mah", "mah": "mah", "mh": "mah", "mahal": "mah",
+    "koyu": "koy", "koy": "koy", "koyleri": "koy",
+    "beldesi": "belde", "belde": "belde", "bld": "belde",
+}
+_KIND_AT_END = re.compile(r"\s+(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")$")
+_GLUED_KIND = re.compile(r"(mahallesi|koyu|beldesi)")
+_KIND_ANYWHERE = re.compile(r"\b(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\b")
+
+#: Former and popular city names, folded (spaces removed) -> folded official name.
+CITY_ALIASES: dict[str, str] = {
+    "afyon": "afyonkarahisar", "afyonkarahisar": "afyonkarahisar",
+    "maras": "kahramanmaras", "kmaras": "kahramanmaras", "kahramaras": "kahramanmaras",
+    "urfa": "sanliurfa", "surfa": "sanliurfa",
+    "antep": "gaziantep", "gantep": "gaziantep",
+    "icel": "mersin", "icelmersin": "mersin", "mersinicel": "mersin",
+    "adapazari": "sakarya", "izmit": "kocaeli", "antakya": "hatay", "dersim": "tunceli",
+    "ist": "istanbul", "istanbulanadolu": "istanbul", "istanbulavrupa": "istanbul",
+    "ank": "ankara", "izm": "izmir", }
+
+#: Renamed townships, folded -> folded current name (looked up only within the city).
+TOWNSHIP_ALIASES: dict[str, str] = {
+    "eyup": "eyupsultan", "kazan": "kahramankazan",
+}
+
+#: Country names, folded -> folded name as most databases hold it.
+COUNTRY_ALIASES: dict[str, str] = {
+    "turkey": "turkiye", "tr": "turkiye", "tur": "turkiye", "turkiye": "turkiye",
+    "turkiyecumhuriyeti": "turkiye", "republicofturkey": "turkiye", "republicofturkiye": "turkiye",
+    "turkei": "turkiye", "turquie": "turkiye",
+}
+
+
+def _looks_like_mahallesi(word: str) -> bool:
+    from rapidfuzz import fuzz  # fuzzy only for this rare case
+
+    return len(word) >= 7 and fuzz.ratio(word, "mahallesi") >= 80
+
+
+def name_key(text: str) -> str:
+    """Key for a country, city or township name: folded, without spaces."""
+    return fold(text).replace(" ", "")
+
+
+def name_keys(values: pd.Series) -> pd.Series:
+    """:func:`name_key` over a Series, vectorised; returns a Series of ``str``."""
+    return fold_series(values).str.replace(" ", "", regex=False).astype(str)
+
+
+def district_keys(values: pd.Series) -> pd.DataFrame:
+    """Split district names into comparison keys, vectorised.
+
+    Returns a DataFrame (same index) with ``base`` (the name without its kind word),
+    ``kind`` (``mah``/``koy``/``belde`` or ``""``), ``paren`` (the parenthetical part,
+    ``""`` when there is none), ``short`` (base + kind), ``full`` (short + paren) and
+    ``bp`` (base + paren), all folded and without spaces.
+    """
+    text = values.astype("string").fillna("")
+    parts = text.str.split("(", n=1, expand=True)
+    if parts.shape[1] == 1:
+        parts[1] = ""
+    main = fold_series(parts[0].fillna(""))
+    paren = fold_series(parts[1].fillna(""))
+    # One kind word at the end of the main part; kind words anywhere in the paren part
+    # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
+    kind_word = main.str.extract(_KIND_AT_END, expand=False).fillna("")
+    base = main.str.replace(_KIND_AT_END, "", regex=True)
+    # A name made only of a kind word ("Mahalle") keeps it as its base.
+    only_kind = base.str.len() == 0
+    base = base.where(~only_kind, main)
+    kind_word = kind_word.where(~only_kind, "")
+    kind = kind_word.map(lambda w: _KIND_WORDS.get(w, "")).astype(str)
+    # A mistyped or glued "Mahallesi" ("mhaallesi", "ZaferM ahallesi") still says "mah".
+    no_kind = (kind == "") & (base.str.len() > 0)
+    if no_kind.any():
+        last = base[no_kind].str.rsplit(" ", n=1)
+        head = last.str[0].where(last.str.len() > 1, "")
+        tail = last.str[-1]
+        glued = base[no_kind].str.replace(" ", "", regex=False)
+        typo_kind = tail.map(_looks_like_mahallesi)
+        glued_kind = glued.str.endswith("mahallesi") & (glued.str.len() > len("mahallesi") + 1)
+        new_base = head.where(typo_kind & (head != ""), glued.str.slice(0, -len("mahallesi")).where(glued_kind, base[no_kind]))
+        hit = (typo_kind & (head != "")) | glued_kind
+        base.loc[hit[hit].index] = new_base[hit]
+        kind.loc[hit[hit].index] = "mah"
+    paren = paren.str.replace(_KIND_ANYWHERE, lambda m: _KIND_WORDS[m.group(1)], regex=True)
+    out = pd.DataFrame(index=values.index)
+    out["base"] = base.str.replace(" ", "", regex=False).astype(str)
+    out["kind"] = kind
+    # Applied on both sides alike, so a glued "ikoyu" (space typed one letter early) meets.
+    out["paren"] = (paren.str.replace(" ", "", regex=False)
+                    .str.replace(_GLUED_KIND, lambda m: _KIND_WORDS[m.group(1)], regex=True).astype(str))
+    out["short"] = out["base"] + out["kind"]
+    has_paren = out["paren"] != ""
+    out["full"] = out["short"].where(~has_paren, out["short"] + "(" + out["paren"])
+    out["bp"] = out["base"].where(~has_paren, out["base"] + "(" + out["paren"])
+    return out
+
+
+def district_key(text: str) -> dict[str, str]:
+    """:func:`district_keys` for one name, as a dict."""
+    return district_keys(pd.Series([text], dtype=str)).iloc[0].to_dict()
