@@ -71,32 +71,58 @@ _FORMULA_BYTES[[ord(c) for c in FORMULA_PREFIXES]] = True
 
 # --- access to the text behind a column ------------------------------------------
 
-def as_arrow(values: pd.Series | pa_arrow.ChunkedArray) -> pa_arrow.ChunkedArray:
-    """The column as an Arrow ``large_string`` ChunkedArray, nulls as "" (zero-copy when possible)."""
-    if isinstance(values, pa_arrow.ChunkedArray):
-        arr = values
-    else:
-        try:
-            arr = pa_arrow.array(values, from_pandas=True)
-        except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
-            # A reader that left numbers or mixed objects: compare their text.
-            arr = pa_arrow.array(values.astype(str), from_pandas=True)
-        if isinstance(arr, pa_arrow.Array):
-            arr = pa_arrow.chunked_array([arr])
-    if arr.type != pa_arrow.large_string():
-        arr = arr.cast(pa_arrow.large_string())
-    if arr.null_count:
-        arr = pc.fill_null(arr, "")
-    return arr
-
-
 @dataclass
 class _Bytes:
     """Per-value byte facts of one column: byte length, first and last byte."""
     lengths: np.ndarray
     first: np.ndarray
     last: np.ndarray
-    chunks: list[tuple[np.ndarray, np.ndarray]]  # (offsets rebased to 0, data bytes)
+    chunks: list[tuple[np.ndarray, np.ndarray]]  # (offsets, the data bytes offsets[0]:offsets[-1])
+
+
+class Text:
+    """A column's values as an Arrow ``large_string`` ChunkedArray (nulls as ""), with
+    byte facts computed once and shared by every check run on it."""
+
+    def __init__(self, values: "Values") -> None:
+        if isinstance(values, pa_arrow.ChunkedArray):
+            arr = values
+        else:
+            try:
+                arr = pa_arrow.array(values, from_pandas=True)  # zero-copy for pandas' "str"
+            except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError):
+                # A reader that left numbers or mixed objects: check their text.
+                arr = pa_arrow.array(pd.Series(values).astype(str), from_pandas=True)
+            if isinstance(arr, pa_arrow.Array):
+                arr = pa_arrow.chunked_array([arr])
+        if arr.type != pa_arrow.large_string():
+            arr = arr.cast(pa_arrow.large_string())
+        if arr.null_count:
+            arr = pc.fill_null(arr, "")
+        self.arrow: pa_arrow.ChunkedArray = arr
+        self._facts: _Bytes | None = None
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    @property
+    def facts(self) -> _Bytes:
+        if self._facts is None:
+            self._facts = _bytes(self.arrow)
+        return self._facts
+
+
+Values = "pd.Series | pa_arrow.ChunkedArray | Text"
+
+
+def as_text(values: pd.Series | pa_arrow.ChunkedArray | Text) -> Text:
+    """``values`` wrapped as ``Text`` (itself when it already is)."""
+    return values if isinstance(values, Text) else Text(values)
+
+
+def as_arrow(values: pd.Series | pa_arrow.ChunkedArray | Text) -> pa_arrow.ChunkedArray:
+    """The column as an Arrow ``large_string`` ChunkedArray, nulls as "" (zero-copy when possible)."""
+    return as_text(values).arrow
 
 
 def _bytes(arr: pa_arrow.ChunkedArray) -> _Bytes:
@@ -104,135 +130,140 @@ def _bytes(arr: pa_arrow.ChunkedArray) -> _Bytes:
     for chunk in arr.chunks:
         n = len(chunk)
         _, off_buf, data_buf = chunk.buffers()
+        # Offsets index the whole data buffer, so no rebasing copy is needed; "clip"
+        # keeps empty values at the buffer's end in range (they are masked below).
         off = np.frombuffer(off_buf, dtype=np.int64)[chunk.offset:chunk.offset + n + 1]
         data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and n
                 else np.zeros(0, dtype=np.uint8))
-        data = data[off[0]:off[-1]] if n else data[:0]
-        off = off - off[0] if n else np.zeros(1, dtype=np.int64)
         length = np.diff(off)
-        if len(data):
-            first = data[np.minimum(off[:-1], len(data) - 1)]
-            last = data[np.maximum(off[1:] - 1, 0)]
+        if n and len(data):
+            first = np.take(data, off[:-1], mode="clip")
+            last = np.take(data, off[1:] - 1, mode="clip")
             empty = length == 0
-            first = np.where(empty, 0, first)
-            last = np.where(empty, 0, last)
+            if empty.any():
+                first[empty] = 0
+                last[empty] = 0
+            data = data[off[0]:off[-1]]
         else:
             first = last = np.zeros(n, dtype=np.uint8)
+            data = data[:0]
         lengths.append(length)
         firsts.append(first)
         lasts.append(last)
         chunks.append((off, data))
-    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
+    cat = (lambda parts, dtype: np.concatenate(parts) if len(parts) != 1 else parts[0]) \
+        if lengths else (lambda parts, dtype: np.zeros(0, dtype=dtype))
     return _Bytes(cat(lengths, np.int64), cat(firsts, np.uint8), cat(lasts, np.uint8), chunks)
 
 
-def _confirm(arr: pa_arrow.ChunkedArray, candidates: np.ndarray,
+def _confirm(text: Text, candidates: np.ndarray,
              exact: Callable[[pa_arrow.ChunkedArray], np.ndarray]) -> np.ndarray:
-    """Run ``exact`` only on the candidate positions; answer a full-length mask."""
-    out = np.zeros(len(arr), dtype=bool)
+    """Run ``exact`` on the candidate positions only; answer a full-length mask."""
     positions = np.flatnonzero(candidates)
+    if len(positions) > len(text) // 4:
+        # Most values are candidates: gathering them would cost more than testing all.
+        return candidates & exact(text.arrow)
+    out = np.zeros(len(text), dtype=bool)
     if len(positions):
-        out[positions] = exact(arr.take(positions))
+        out[positions] = exact(text.arrow.take(positions))
     return out
 
 
-def _np(mask: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
-    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+def _np(array: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False))
 
 
 def _trimmed_length(arr: pa_arrow.ChunkedArray) -> np.ndarray:
-    return np.asarray(pc.binary_length(pc.utf8_trim(arr, WHITESPACE)).to_numpy(zero_copy_only=False))
+    return _np(pc.binary_length(pc.utf8_trim(arr, WHITESPACE)))
 
 
 # --- the checks: each answers True where the value FAILS -----------------------------
 
-def blank(values: pd.Series | pa_arrow.ChunkedArray) -> np.ndarray:
+def blank(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Values that are empty or only whitespace."""
-    arr = as_arrow(values)
-    facts = _bytes(arr)
+    text = as_text(values)
+    facts = text.facts
     candidates = _FIRST_WS[facts.first] & (facts.lengths > 0)
-    return (facts.lengths == 0) | _confirm(arr, candidates, lambda a: _trimmed_length(a) == 0)
+    return (facts.lengths == 0) | _confirm(text, candidates, lambda a: _trimmed_length(a) == 0)
 
 
-def too_long(values: pd.Series, limit: int) -> np.ndarray:
+def too_long(values: pd.Series | pa_arrow.ChunkedArray | Text, limit: int) -> np.ndarray:
     """Values with more than ``limit`` characters (Unicode code points, not bytes)."""
-    arr = as_arrow(values)
-    facts = _bytes(arr)
+    text = as_text(values)
     # A character is at least one byte, so only values with more bytes can be too long.
-    return _confirm(arr, facts.lengths > limit,
-                    lambda a: np.asarray(pc.utf8_length(a).to_numpy(zero_copy_only=False)) > limit)
+    return _confirm(text, text.facts.lengths > limit, lambda a: _np(pc.utf8_length(a)) > limit)
 
 
-def char_lengths(values: pd.Series) -> np.ndarray:
-    """Length in characters of each value."""
-    return np.asarray(pc.utf8_length(as_arrow(values)).to_numpy(zero_copy_only=False))
-
-
-def control_chars(values: pd.Series) -> np.ndarray:
+def control_chars(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Values holding a line break, tab or other control character anywhere."""
-    arr = as_arrow(values)
-    out = []
-    for off, data in _bytes(arr).chunks:
-        mask = np.zeros(len(off) - 1, dtype=bool)
-        hits = np.flatnonzero(_CONTROL_BYTES[data]) if len(data) else np.zeros(0, dtype=np.int64)
-        if len(hits):
-            mask[np.unique(np.searchsorted(off, hits, side="right") - 1)] = True
-        out.append(mask)
-    candidates = np.concatenate(out) if out else np.zeros(0, dtype=bool)
+    text = as_text(values)
+    candidates = np.zeros(len(text), dtype=bool)
+    start = 0
+    for off, data in text.facts.chunks:
+        n = len(off) - 1
+        # Counting is much cheaper than building masks, and almost always finds nothing.
+        # 0x85, 0xA8, 0xA9 end NEL (C2 85) and the separators U+2028/2029 (E2 80 A8/A9).
+        if (np.count_nonzero(data < 0x20) or np.count_nonzero(data == 0x7F)
+                or np.count_nonzero(data == 0x85) or np.count_nonzero((data | 1) == 0xA9)):
+            hits = np.flatnonzero(_CONTROL_BYTES[data])
+            hits += off[0]  # data starts at the first offset
+            candidates[start + np.unique(np.searchsorted(off, hits, side="right") - 1)] = True
+        start += n
     # Multi-byte separators share their last byte with ordinary letters: confirm.
-    return _confirm(arr, candidates, lambda a: _np(pc.match_substring_regex(a, _CONTROL_RE)))
+    return _confirm(text, candidates, lambda a: _np(pc.match_substring_regex(a, _CONTROL_RE)))
 
 
-def outer_whitespace(values: pd.Series) -> np.ndarray:
+def outer_whitespace(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Values with whitespace before the first or after the last visible character."""
-    arr = as_arrow(values)
-    facts = _bytes(arr)
+    text = as_text(values)
+    facts = text.facts
     candidates = (_FIRST_WS[facts.first] | _LAST_WS[facts.last]) & (facts.lengths > 0)
-    return _confirm(arr, candidates, lambda a: _trimmed_length(a) != np.asarray(
-        pc.binary_length(a).to_numpy(zero_copy_only=False)))
+    return _confirm(text, candidates,
+                    lambda a: _trimmed_length(a) != _np(pc.binary_length(a)))
 
 
-def _mismatch(values: pd.Series, pattern: str) -> np.ndarray:
+def _mismatch(values: pd.Series | pa_arrow.ChunkedArray | Text, pattern: str) -> np.ndarray:
     """Non-blank values that do not match ``pattern`` (a full-value regex)."""
-    arr = as_arrow(values)
-    filled = ~blank(values)
-    return _confirm(arr, filled, lambda a: ~_np(pc.match_substring_regex(a, pattern)))
+    text = as_text(values)
+    return _confirm(text, ~blank(text), lambda a: ~_np(pc.match_substring_regex(a, pattern)))
 
 
-def bad_email(values: pd.Series) -> np.ndarray:
+def bad_email(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Non-blank values that are not an e-mail address (name@domain.tld)."""
     return _mismatch(values, EMAIL_PATTERN)
 
 
-def bad_phone(values: pd.Series | pa_arrow.ChunkedArray) -> np.ndarray:
+def bad_phone(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Non-blank values that are not a plausible phone: digits with an optional leading +,
     spaces, dashes and parentheses, 7 to 15 digits in all."""
-    arr = as_arrow(values)
-    filled = ~blank(values)
+    text = as_text(values)
     low, high = PHONE_DIGITS
+    lengths = text.facts.lengths
+    # The usual phone is plain digits of a plausible length: no regex needed for it.
+    plain = (lengths >= low) & (lengths <= high) & _np(pc.ascii_is_decimal(text.arrow))
 
     def exact(a: pa_arrow.ChunkedArray) -> np.ndarray:
         shaped = _np(pc.match_substring_regex(a, PHONE_PATTERN))
-        digits = np.asarray(pc.count_substring_regex(a, "[0-9]").to_numpy(zero_copy_only=False))
+        digits = _np(pc.count_substring_regex(a, "[0-9]"))
         return ~(shaped & (digits >= low) & (digits <= high))
 
-    return _confirm(arr, filled, exact)
+    return _confirm(text, ~plain & ~blank(text), exact)
 
 
-def not_digits(values: pd.Series) -> np.ndarray:
+def not_digits(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     """Non-blank values holding anything but digits."""
     return _mismatch(values, DIGITS_PATTERN)
 
 
-def formula_like(values: pd.Series, phone: bool = False) -> np.ndarray:
+def formula_like(values: pd.Series | pa_arrow.ChunkedArray | Text, phone: bool = False) -> np.ndarray:
     """Values starting with = + - or @, which spreadsheets run as formulas. With
     ``phone=True`` a plausible phone number ("+90532…") is not counted."""
-    arr = as_arrow(values)
-    facts = _bytes(arr)
+    text = as_text(values)
+    facts = text.facts
     mask = _FORMULA_BYTES[facts.first] & (facts.lengths > 0)
     if phone and mask.any():
         positions = np.flatnonzero(mask)
-        mask[positions[~bad_phone(arr.take(positions))]] = False
+        mask[positions[~bad_phone(text.arrow.take(positions))]] = False
     return mask
 
 
@@ -240,19 +271,29 @@ def formula_like(values: pd.Series, phone: bool = False) -> np.ndarray:
 DUPLICATE_KEY: tuple[str, ...] = ("user", "line", "city", "township", "district")
 
 
-def _folded_codes(values: pd.Series | pa_arrow.ChunkedArray) -> np.ndarray:
-    """Integer codes equal exactly when the values are equal after trimming, collapsing
-    inner whitespace and Turkish-aware case folding. Folding runs on the distinct
-    values only, which are few for place names."""
+def _fold(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> pa_arrow.ChunkedArray | pa_arrow.Array:
+    """Trimmed, NFC, Turkish-aware lower case (``text.tr_lower`` over Arrow)."""
+    folded = pc.utf8_normalize(pc.utf8_trim(arr, WHITESPACE), "NFC")
+    return pc.utf8_lower(pc.replace_substring(pc.replace_substring(folded, "İ", "i"), "I", "ı"))
+
+
+def _codes(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
+    if isinstance(arr, pa_arrow.ChunkedArray):
+        # One dictionary for the whole column: unifying per-chunk dictionaries is far slower.
+        arr = arr.combine_chunks()
+    return _np(pc.dictionary_encode(arr).indices)
+
+
+def _folded_codes(values: pd.Series | pa_arrow.ChunkedArray | Text, few_distinct: bool) -> np.ndarray:
+    """Integer codes equal exactly when the values are equal after trimming and
+    Turkish-aware case folding. With ``few_distinct`` (place names) folding runs on the
+    distinct values only."""
     arr = as_arrow(values)
-    encoded = pc.dictionary_encode(arr).combine_chunks()
-    dictionary = encoded.dictionary
-    folded = pc.utf8_trim(dictionary, WHITESPACE)
-    folded = pc.replace_substring_regex(folded, f"{_WS}+", " ")
-    folded = pc.utf8_normalize(folded, "NFC")
-    folded = pc.utf8_lower(pc.replace_substring(pc.replace_substring(folded, "İ", "i"), "I", "ı"))
-    canonical, _ = pd.factorize(np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object))
-    return canonical[np.asarray(encoded.indices.to_numpy(zero_copy_only=False))]
+    if not few_distinct:
+        return _codes(_fold(arr))
+    encoded = pc.dictionary_encode(arr.combine_chunks())
+    canonical = _codes(_fold(encoded.dictionary))
+    return canonical[_np(encoded.indices)]
 
 
 def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -270,16 +311,16 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # The cheap columns first: only rows already colliding on them need the long
     # address line folded.
     cheap = [c for c in DUPLICATE_KEY if c != "line"]
-    codes = {c: _folded_codes(frame[c]) for c in cheap}
+    codes = {c: _folded_codes(frame[c], few_distinct=c != "user") for c in cheap}
     collide = pd.DataFrame(codes, copy=False).duplicated(keep=False).to_numpy()
     positions = np.flatnonzero(collide)
     if not len(positions):
         return mask, first
     key = pd.DataFrame({c: codes[c][positions] for c in cheap}, copy=False)
-    key["line"] = _folded_codes(as_arrow(frame["line"]).take(positions))
+    key["line"] = _folded_codes(as_arrow(frame["line"]).take(positions), few_distinct=False)
     is_blank = np.ones(len(positions), dtype=bool)
     for c in DUPLICATE_KEY:
-        is_blank &= blank(frame[c].iloc[positions])
+        is_blank &= blank(as_arrow(frame[c]).take(positions))
     group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
     _, first_in_group = np.unique(group, return_index=True)
     first_of_row = positions[first_in_group[group]]
@@ -297,7 +338,7 @@ class Rule:
     column: str
     check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula
     severity: str  # error | warning
-    fails: Callable[[pd.Series], np.ndarray]
+    fails: Callable[[pd.Series | Text], np.ndarray]
     description: str
 
 
@@ -334,7 +375,7 @@ def build_schema(warnings_as_errors: bool = False) -> pa.DataFrameSchema:
     makes them fail like errors, so ``validate(lazy=True)`` lists them in
     ``failure_cases`` too.
     """
-    def check(rule_fails: Callable[[pd.Series], np.ndarray], code: str, severity: str,
+    def check(rule_fails: Callable[[pd.Series | Text], np.ndarray], code: str, severity: str,
               description: str) -> pa.Check:
         return pa.Check(lambda s: pd.Series(~rule_fails(s), index=s.index), element_wise=False,
                         name=code, description=description,

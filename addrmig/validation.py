@@ -6,6 +6,7 @@ Rows are always the frame's index: the row number the user's spreadsheet shows.
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
@@ -165,6 +166,31 @@ def _repeat(text: str, n: int) -> pa_arrow.Array:
     return pa_arrow.array([text], type=pa_arrow.large_string()).take(np.zeros(n, dtype=np.int64))
 
 
+def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedArray],
+                   add: Callable, progress: Progress | None, total: int) -> None:
+    text, column = None, None
+    for done, rule in enumerate(rules, 1):
+        if rule.column != column:
+            # One Text per column, so its byte facts are computed once and freed after.
+            text, column = schema.as_text(arrays[rule.column]), rule.column
+        fails = rule.fails(text)
+        positions = np.flatnonzero(fails)
+        if len(positions):
+            values = arrays[rule.column].take(positions)
+            if rule.check == "max_length":
+                lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
+                messages = _join(f"{rule.column} has ", lengths,
+                                 f" characters; Akinon accepts at most {BY_NAME[rule.column].max_length}")
+            elif rule.check == "formula":
+                messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
+                                 "', which spreadsheet programs run as a formula; check the value is meant")
+            else:
+                messages = _repeat(_messages(rule), len(positions))
+            add(positions, rule.column, rule.check, rule.severity, values, messages)
+        if progress:
+            progress(done, total)
+
+
 def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
     """Check an address frame against every Akinon rule at once.
 
@@ -189,25 +215,13 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
         parts["message"].append(messages)
 
     arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
-    for done, rule in enumerate(rules, 1):
-        fails = rule.fails(arrays[rule.column])
-        positions = np.flatnonzero(fails)
-        if len(positions):
-            values = arrays[rule.column].take(positions)
-            if rule.check == "max_length":
-                lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
-                messages = _join(f"{rule.column} has ", lengths,
-                                 f" characters; Akinon accepts at most {BY_NAME[rule.column].max_length}")
-            elif rule.check == "formula":
-                messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
-                                 "', which spreadsheet programs run as a formula; check the value is meant")
-            else:
-                messages = _repeat(_messages(rule), len(positions))
-            add(positions, rule.column, rule.check, rule.severity, values, messages)
-        if progress:
-            progress(done, total)
+    # The duplicate search hashes whole columns inside Arrow and pandas, which release
+    # the GIL: run it beside the per-column checks.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(schema.duplicates, frame[list(schema.DUPLICATE_KEY)])
+        _column_checks(rules, arrays, add, progress, total)
+        repeat, first = pending.result()
 
-    repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
     positions = np.flatnonzero(repeat)
     if len(positions):
         first_rows = pa_arrow.array(rows_of[first[positions]].astype(str), type=pa_arrow.large_string())
