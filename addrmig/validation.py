@@ -345,7 +345,8 @@ def _xlsx_text(value: str) -> str:
     return "'" + value if value.startswith(DANGEROUS_STARTS) else value
 
 
-def write_report_xlsx(frame: pd.DataFrame, report: Report) -> bytes:
+def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int = COMMENT_LIMIT,
+                      all_rows_limit: int = XLSX_ALL_ROWS_LIMIT) -> bytes:
     """An XLSX workbook: sheet "Addresses" with the user's rows, failing cells filled red
     (errors) or amber (warnings) with the messages as cell comments; sheet "Failures"
     listing every failure; sheet "Summary" with counts per column and check and notes
@@ -353,7 +354,9 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report) -> bytes:
     prefixed with an apostrophe where it would start one.
 
     When the frame's row numbers ascend, each address sits on the spreadsheet row the
-    user's own file had it on (column A repeats the row number anyway).
+    user's own file had it on (column A repeats the row number anyway). Bounded for big
+    inputs: comments on the first ``comment_limit`` failing cells only, and above
+    ``all_rows_limit`` rows only the rows with a failure; the Summary sheet says so.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -387,14 +390,14 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report) -> bytes:
 
     sheet = workbook.create_sheet("Addresses")
     index = frame.index
-    if len(frame) > XLSX_ALL_ROWS_LIMIT:
+    if len(frame) > all_rows_limit:
         frame = frame[index.isin(pd.Index(failures["row"].unique()))]
         index = frame.index
         notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only the "
                      f"{len(frame):,} rows with a problem. Column A gives each row's number in your file.")
     aligned = (pd.api.types.is_integer_dtype(index.dtype) and index.is_monotonic_increasing
                and index.is_unique and len(index) > 0 and index[0] >= 2
-               and index[-1] <= EXCEL_MAX_ROWS and len(frame) <= XLSX_ALL_ROWS_LIMIT)
+               and index[-1] <= EXCEL_MAX_ROWS and len(frame) <= all_rows_limit)
     if aligned:
         for _ in range(int(index[0]) - 2):  # title rows above the user's header
             sheet.append([])
@@ -418,13 +421,13 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report) -> bytes:
                 continue
             is_error, messages = found
             cell = text_cell(sheet, values[c][i], fill=red if is_error else amber)
-            if comments < COMMENT_LIMIT:
+            if comments < comment_limit:
                 cell.comment = Comment(_xlsx_text("\n".join(messages))[:30000], "addrmig")
                 comments += 1
             line.append(cell)
         sheet.append(line)
-    if comments >= COMMENT_LIMIT and len(cells) > COMMENT_LIMIT:
-        notes.append(f"Only the first {COMMENT_LIMIT:,} failing cells carry a comment; every "
+    if len(cells) > comment_limit:
+        notes.append(f"Only the first {comment_limit:,} failing cells carry a comment; every "
                      "failure is listed in the Failures sheet.")
 
     listing = workbook.create_sheet("Failures")

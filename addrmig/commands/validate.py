@@ -1,0 +1,58 @@
+"""``python -m addrmig validate INPUT [--report REPORT.csv|REPORT.xlsx]``: check a file
+against Akinon's address rules and say what is wrong, where.
+
+Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 when the
+input cannot be read or the report cannot be written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from addrmig.errors import BadArguments
+from addrmig.pipeline import load
+from addrmig.progress import ProgressBar
+from addrmig.validation import validate, write_report_csv, write_report_xlsx
+
+HELP = "Check a file against Akinon's address rules; print a summary and optionally write an error report."
+
+REPORT_FORMATS = (".csv", ".xlsx")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    parser.add_argument("--report", metavar="REPORT", type=Path, default=None,
+                        help="write every problem to REPORT.csv (one line per problem) or REPORT.xlsx "
+                             "(your rows with failing cells highlighted, a list and a summary)")
+    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
+    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
+
+
+def run(args: argparse.Namespace) -> int:
+    report_path: Path | None = args.report
+    if report_path is not None and report_path.suffix.lower() not in REPORT_FORMATS:
+        raise BadArguments(f"--report {report_path}: the report is written as .csv or .xlsx; "
+                           "give a file name ending in one of them.")
+
+    loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+    if loaded.mapping.missing_required:
+        print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
+              "every row fails 'required' there. Rename the column in the file or map it in the app.",
+              file=sys.stderr)
+
+    with ProgressBar("validate") as bar:
+        report = validate(loaded.frame, progress=bar)
+    print(report.summary())
+
+    if report_path is not None:
+        with ProgressBar("report") as bar:
+            bar(0, 1)
+            if report_path.suffix.lower() == ".xlsx":
+                data = write_report_xlsx(loaded.frame, report)
+            else:
+                data = write_report_csv(report)
+            bar(1, 1)
+        report_path.write_bytes(data)
+        print(f"report: {report_path} ({len(report.failures):,} problems)")
+    return 1 if report.has_errors else 0
