@@ -80,6 +80,13 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
     ``bp`` (base + paren), all folded and without spaces.
     """
     text = values.astype("string").fillna("")
+    # "X Mah yamaçdere Köyü)": the opening parenthesis lost to a typo; the village part
+    # then starts after the first kind word.
+    lost = text.str.contains(")", regex=False) & ~text.str.contains("(", regex=False)
+    if lost.any():
+        text = text.copy()
+        text[lost] = text[lost].str.replace(
+            r"^(.*?\b(?:[Mm][Aa][Hh](?:allesi|ALLESİ|ALLESI)?|[Mm][Hh])\.?)\s*", r"\1 (", regex=True)
     parts = text.str.split("(", n=1, expand=True)
     if parts.shape[1] == 1:
         parts[1] = ""

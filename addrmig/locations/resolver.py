@@ -27,7 +27,7 @@ RESOLVED = ("exact", "normalized", "fuzzy")
 #: "Atlantis" scores far lower against any real city).
 ACCEPT = 80.0
 MARGIN = 8.0
-RESCUE = 60.0
+RESCUE = 70.0
 SUGGEST_MIN = 40.0
 _ID = {"country": "cid", "city": "ciid", "township": "tid", "district": "did"}
 _PARENT_ID = {"country": None, "city": "cid", "township": "ciid", "district": "tid"}
@@ -366,8 +366,9 @@ class _Work:
         t = self.t
         verdict, ids, score = _decide(ranked)
         if fit is not None and (verdict != "take" or fit(ids[0]) < ACCEPT):
-            good = sorted(((s + fit(o), o, s) for o, s in ranked if s >= RESCUE and fit(o) >= ACCEPT),
-                          reverse=True)
+            # Below ACCEPT the name alone proves little: the children must then match exactly.
+            good = sorted(((s + fit(o), o, s) for o, s in ranked
+                           if s >= RESCUE and fit(o) >= (ACCEPT if s >= ACCEPT else 100.0)), reverse=True)
             if good and (len(good) == 1 or good[0][0] - good[1][0] >= MARGIN):
                 verdict, ids, score = "take", [good[0][1]], good[0][2]
             elif good:
@@ -392,20 +393,22 @@ class _Work:
         t = self.t
         for i in np.flatnonzero(((t["m_township"] == "unmatched") & (t["ciid"] >= 0)
                                  & (t["w_district"] != "")).to_numpy()):
-            as_township = name_key(t.at[i, "w_district"])
-            keys, ids = self.look.children["township"].get(int(t.at[i, "ciid"]), ([], []))
-            if as_township not in keys:
+            ciid = int(t.at[i, "ciid"])
+            verdict, tids, t_score = _decide(self._candidates("township", ciid, t.at[i, "w_district"]))
+            if verdict != "take":
                 continue
-            tid = ids[keys.index(as_township)]
-            verdict, dids, score = self._district_fuzzy(tid, t.at[i, "w_township"])
-            if verdict == "take" and score == 100.0:
-                t.at[i, "tid"] = tid
-                t.at[i, "m_township"] = "normalized"
-                t.at[i, "s_township"] = 100.0
-                t.at[i, "did"] = dids[0]
-                t.at[i, "m_district"] = "normalized"
-                t.at[i, "note"] = "township and district were in each other's columns"
-                t.at[i, "g_township"] = []
+            verdict, dids, d_score = self._district_fuzzy(tids[0], t.at[i, "w_township"])
+            if verdict != "take":
+                continue
+            exact = t_score == 100.0 and d_score == 100.0
+            t.at[i, "tid"] = tids[0]
+            t.at[i, "m_township"] = "normalized" if exact else "fuzzy"
+            t.at[i, "s_township"] = t_score
+            t.at[i, "did"] = dids[0]
+            t.at[i, "m_district"] = "normalized" if exact else "fuzzy"
+            t.at[i, "s_district"] = d_score
+            t.at[i, "note"] = "township and district were in each other's columns"
+            t.at[i, "g_township"] = []
 
     # ---- districts: merges on key variants, then fuzzy within the township
 
