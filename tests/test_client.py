@@ -157,7 +157,7 @@ def test_stalled_start_says_the_migration_may_have_started_and_is_not_resent(mak
 
 def test_progress_is_retried_through_server_errors(make_sandbox):
     server = make_sandbox(faults=("500",))
-    client = AkinonClient(server.url, server.token, retries=8, backoff=0.01)
+    client = AkinonClient(server.url, server.token, retries=8, backoff=0.001)
     migration_id = client.start_migration(1, SMALL_CSV, filename="a.csv")
     server.state.fail_rate = 0.5
     assert client.get_progress(1, migration_id).total == 79
