@@ -44,6 +44,8 @@ DELIMITERS = (",", ";", "\t", "|")
 
 #: How much of a text file is looked at to detect delimiter and header row.
 SAMPLE_BYTES = 256 * 1024
+#: How many rows from the top may be title rows above the header.
+HEADER_SCAN = 20
 #: A workbook member whose declared expansion is above this is checked for its ratio.
 _RATIO_FLOOR = 8 * 1024 * 1024
 #: How far into an XML part a DOCTYPE may hide (it must precede the root element).
@@ -338,7 +340,9 @@ def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
             lines[number] = line.decode(legacy, errors="replace").encode("utf-8")
             fixed.append(number + 1)
     shown = ", ".join(str(n) for n in fixed[:10]) + (" …" if len(fixed) > 10 else "")
-    notes.append(f"Lines {shown} were not UTF-8 like the rest of the file; read them as {legacy}. "
+    many = len(fixed) > 1
+    notes.append(f"Line{'s' if many else ''} {shown} {'were' if many else 'was'} not UTF-8 like the rest of "
+                 f"the file; read {'them' if many else 'it'} as {legacy}. "
                  f"Check those rows' letters.")
     return b"\n".join(lines)
 
@@ -381,6 +385,9 @@ def _read_delimited(data: bytes, encoding: str, fmt: str, label: str, delimiter:
     if delimiter is None:
         delimiter = _sniff_delimiter(sample, fmt)
     records = _sample_records(sample, delimiter)
+    widest = max((len(r) for r in records[:HEADER_SCAN]), default=0)
+    if widest > limits.max_columns:
+        raise limits.exceeded("max_columns", widest, f"of {label}")
     if not any(any(cell for cell in row) for row in records):
         raise UnreadableFile(f"{label} has no rows: it is empty or holds only blank lines. "
                              f"Export the addresses again and choose that file.")
@@ -400,54 +407,141 @@ def _read_delimited(data: bytes, encoding: str, fmt: str, label: str, delimiter:
     header_number = header_index + 1
     first_data = header_number + 1
 
-    bad_rows: list[int] = []
+    # Ragged rows are found before parsing: pandas pads short rows silently.
+    widths_checked, records_total = _check_widths(data, delimiter, len(names), skip, header_index, label,
+                                             header_number)
+    if records_total - skip - header_index - 1 > limits.max_rows:
+        raise limits.exceeded("max_rows", records_total - skip - header_index - 1, f"of {label}")
+
     reader_kwargs = dict(sep=delimiter, header=0, names=names, dtype=str, engine="c",
-                         keep_default_na=False, na_values=[], skip_blank_lines=False,
-                         skiprows=skip + header_index, on_bad_lines="warn", quotechar='"',
+                         keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                         skiprows=skip + header_index, on_bad_lines="error", quotechar='"',
                          doublequote=True, encoding="utf-8", low_memory=False)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
+        frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
     except pd.errors.ParserError as error:
         raise _parser_error(error, label, header_number) from None
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-    except UnicodeDecodeError as error:  # pragma: no cover - decoded above; kept for safety
-        raise UnreadableFile(f"{label} is not valid UTF-8 ({error}).") from None
-    for warning in caught:
-        for match in re.finditer(r"line (\d+): expected (\d+) fields, saw (\d+)", str(warning.message)):
-            bad_rows.append(int(match.group(1)) + header_index)
     if len(frame) > limits.max_rows:
         raise limits.exceeded("max_rows", len(frame), f"of {label}")
-
+    if not widths_checked:
+        _precise_widths(data, delimiter, len(names), skip + header_index + 1, label, header_number)
     frame.index = pd.RangeIndex(first_data, first_data + len(frame))
-    if len(frame.columns):
-        # Missing fields come back as NaN (na_values=[] keeps real empty cells as ""):
-        # a row without its last field is short, unless the whole line was blank.
-        last = frame.iloc[:, -1].isna()
-        if last.any():
-            rest_missing = frame.iloc[:, 1:].isna().all(axis=1) if len(frame.columns) > 1 else last
-            blank = last & rest_missing & (frame.iloc[:, 0].fillna("") == "")
-            short = last & ~blank
-            bad_rows.extend(int(i) for i in frame.index[short.to_numpy()])
-            if blank.any():
-                frame = frame[~blank.to_numpy()]
-                notes.append(f"Ignored {int(blank.sum())} blank line{'s' if blank.sum() > 1 else ''}.")
-    if bad_rows:
-        bad_rows = sorted(set(bad_rows))
-        shown = ", ".join(str(n) for n in bad_rows[:10]) + (f" and {len(bad_rows) - 10} more" if len(bad_rows) > 10 else "")
-        raise UnreadableFile(
-            f"{label}: row{'s' if len(bad_rows) > 1 else ''} {shown} "
-            f"{'do' if len(bad_rows) > 1 else 'does'} not have the {len(names)} columns of the header "
-            f"(row {header_number}, delimiter {_show(delimiter)}). A value probably contains the delimiter "
-            f"without quotes, or a quote is missing. Fix those rows, or export the file again with every "
-            f"value quoted, and try again.")
+    frame = _drop_empty_rows(frame, notes)
     frame = _all_text(frame)
     _check_field_lengths(frame, data, label, limits)
     notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {_show(delimiter)}).")
     return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
                  header_row=header_number, notes=notes)
+
+
+def _check_widths(data: bytes, delimiter: str, width: int, skip: int, header_index: int, label: str,
+                  header_number: int) -> tuple[bool, int]:
+    """Raise for rows whose field count differs from the header's; returns (ok, number of records).
+
+    A vectorised pass over the bytes (numpy; quote parity masks quoted
+    delimiters and line breaks) finds candidates; only when it finds some does a
+    precise pass with the csv module confirm them, so a clean file costs one scan.
+    """
+    first = skip + header_index + 1  # 0-based record number of the first data row
+    if len(delimiter.encode("utf-8")) != 1:
+        return _precise_widths(data, delimiter, width, first, label, header_number)
+    fields, blank, unclosed = _fast_widths(data, ord(delimiter))
+    if unclosed:
+        # an odd number of quotes: either a quote is never closed (pandas will name the row)
+        # or a lone quote sits inside a value; the precise pass runs after pandas then.
+        return False, len(fields)
+    suspect = np.flatnonzero((fields[first:] != width) & ~blank[first:])
+    if not len(suspect):
+        return True, len(fields)
+    return _precise_widths(data, delimiter, width, first, label, header_number)
+
+
+def _fast_widths(data: bytes, sep: int, chunk: int = 32 * 1024 * 1024) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(fields per record, record is blank, ends inside quotes) by counting unquoted delimiters."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    quoted = b'"' in data
+    parity = 0
+    carry = 0
+    counts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    for start in range(0, len(array), chunk):
+        part = array[start:start + chunk]
+        delims = np.flatnonzero(part == sep)
+        breaks = np.flatnonzero(part == 10)
+        if quoted:
+            # quotes are rare: a position is inside quotes when an odd number of them precede it
+            quotes = np.flatnonzero(part == 34)
+            if len(quotes):
+                delims = delims[((np.searchsorted(quotes, delims) + parity) & 1) == 0]
+                breaks = breaks[((np.searchsorted(quotes, breaks) + parity) & 1) == 0]
+                parity = (parity + len(quotes)) & 1
+            elif parity:
+                delims, breaks = delims[:0], breaks[:0]
+        if not len(breaks):
+            carry += len(delims)
+            continue
+        before = np.searchsorted(delims, breaks)
+        per = np.diff(before, prepend=0)
+        per[0] += carry
+        carry = len(delims) - int(before[-1])
+        counts.append(per)
+        ends.append(breaks + start)
+    last_end = int(ends[-1][-1]) if ends and len(ends[-1]) else -1
+    if last_end < len(array) - 1:  # a last line without a line break
+        counts.append(np.array([carry]))
+        ends.append(np.array([len(array)]))
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), bool(parity)
+    fields = np.concatenate(counts) + 1
+    end = np.concatenate(ends)
+    begin = np.concatenate(([0], end[:-1] + 1))
+    length = end - begin
+    blank = (length == 0) | ((length == 1) & (array[np.minimum(begin, len(array) - 1)] == 13))
+    if len(data) >= 3 and data.startswith(codecs.BOM_UTF8):
+        blank[0] = blank[0] or length[0] == 3
+    return fields, blank, bool(parity)
+
+
+def _precise_widths(data: bytes, delimiter: str, width: int, first: int, label: str,
+                    header_number: int) -> tuple[bool, int]:
+    """The csv module's reading of every record: raise for ragged rows; returns (ok, records)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    bad: list[tuple[int, int]] = []
+    number = -1
+    try:
+        for number, record in enumerate(reader):
+            if number >= first and len(record) != width and record:
+                bad.append((number - first + header_number + 1, len(record)))
+    except csv.Error:
+        return False, number + 1  # an unclosed quote: pandas names its row
+    if bad:
+        rows = [row for row, _ in bad]
+        shown = ", ".join(str(n) for n in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        counts = sorted({n for _, n in bad})
+        raise UnreadableFile(
+            f"{label}: row{'s' if len(rows) > 1 else ''} {shown} "
+            f"{'have' if len(rows) > 1 else 'has'} {', '.join(map(str, counts[:5]))} field"
+            f"{'s' if counts != [1] else ''} where the header (row {header_number}) has {width} "
+            f"(delimiter {_show(delimiter)}). A value probably contains the delimiter without quotes, or "
+            f"a quote is missing. Fix those rows, or export the file again with every value quoted.")
+    return True, number + 1
+
+
+def _drop_empty_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Without rows whose every cell is empty (blank lines, ',,,,' lines, empty sheet rows)."""
+    if not len(frame.columns) or not len(frame):
+        return frame
+    empty = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        empty &= (frame[column] == "").to_numpy(dtype=bool)
+        if not empty.any():
+            return frame
+    count = int(empty.sum())
+    notes.append(f"Ignored {count} empty row{'s' if count > 1 else ''}.")
+    return frame[~empty]
 
 
 def _sample_text(data: bytes) -> str:
@@ -458,7 +552,8 @@ def _sample_text(data: bytes) -> str:
 
 def _sample_records(sample: str, delimiter: str, limit: int = 200) -> list[list[str]]:
     """The first records of the sample, parsed the way the C engine will parse them."""
-    complete = sample if sample.endswith("\n") else sample.rsplit("\n", 1)[0] if "\n" in sample else sample
+    # the sample's last line may be cut short; drop it unless it is all there is
+    complete = sample if sample.endswith("\n") or "\n" not in sample else sample.rsplit("\n", 1)[0]
     reader = csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter, quotechar='"',
                         doublequote=True, strict=False)
     records: list[list[str]] = []
@@ -742,14 +837,7 @@ def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header
     columns = {name: [_cell_text(r[c]) if c < len(r) else "" for r in body] for c, name in enumerate(names_)}
     frame = pd.DataFrame({n: pd.Series(v, dtype="str") for n, v in columns.items()}, columns=names_)
     frame.index = pd.RangeIndex(index + 2, index + 2 + len(frame))
-    if len(frame.columns):
-        empty = np.ones(len(frame), dtype=bool)
-        for column in frame.columns:
-            empty &= (frame[column] == "").to_numpy()
-        if empty.any():
-            frame = frame[~empty]
-            if empty[: len(empty)].sum() and not empty[-1:].all():
-                notes.append(f"Ignored {int(empty.sum())} empty row{'s' if empty.sum() > 1 else ''}.")
+    frame = _drop_empty_rows(frame, notes)
     _check_field_lengths(frame, limits.max_field_chars + 1, label, limits)
     notes.insert(0, f"Read as {kind.upper()}, sheet {sheet_name!r}.")
     return Table(frame=frame, name="", format=kind, sheet=sheet_name, sheets=names, header_row=index + 1,

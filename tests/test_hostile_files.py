@@ -1,0 +1,381 @@
+"""Broken and hostile files: each is read correctly or refused with a clear message, quickly.
+
+Every file is generated here in tmp_path; nothing bulky is committed. A read
+that would hang or blow up memory fails through pytest-timeout (10 s) or the
+tracemalloc ceiling rather than through a timing assertion.
+"""
+from __future__ import annotations
+
+import io
+import os
+import struct
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addrmig.errors import FileTooLarge, UnreadableFile
+from addrmig.limits import Limits
+from addrmig.pipeline import load
+from addrmig.tabular import read_table
+
+pytestmark = pytest.mark.timeout(10)
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ["user", "email", "first_name", "last_name", "line", "country", "city", "township"]
+ROW = ["C1", "a@b.c", "Ali", "Veli", "Sok 1", "Türkiye", "İstanbul", "Kadıköy"]
+CSV = (",".join(HEADER) + "\n" + ",".join(ROW) + "\n").encode()
+#: Python-side allocations a refused or small read may make (numpy arrays are traced too).
+MEMORY_CEILING = 200 * 1024 * 1024
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def xlsx(rows: list[list[str]], notes_first: bool = False) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if notes_first:
+        sheet.title = "Notes"
+        sheet.append(["Exported from the old shop on Monday"])
+        sheet.append(["Do not edit the Data sheet by hand"])
+        sheet = book.create_sheet("Data")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def replace_member(workbook: bytes, name: str, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, change(data) if info.filename == name else data)
+    return out.getvalue()
+
+
+def zip_with_bomb(workbook: bytes, name: str, inflated: int) -> bytes:
+    """The workbook with member ``name`` replaced by ``inflated`` bytes of spaces, deflated.
+
+    Deflate output repeats after a full flush, so the bomb is built by repeating one
+    compressed block instead of compressing a gigabyte; the zip is laid out by hand.
+    The CRC is left 0: a reader that checks it has already inflated everything.
+    """
+    members = []
+    with zipfile.ZipFile(io.BytesIO(workbook)) as src:
+        for info in src.infolist():
+            if info.filename == name:
+                continue
+            data = src.read(info)
+            packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+            members.append((info.filename, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)))
+    block = 1024 * 1024
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = packer.compress(b'<?xml version="1.0"?><worksheet><sheetData>') + packer.flush(zlib.Z_FULL_FLUSH)
+    packed_block = packer.compress(b" " * block) + packer.flush(zlib.Z_FULL_FLUSH)
+    tail = packer.compress(b"</sheetData></worksheet>") + packer.flush()
+    count = inflated // block
+    body = head + packed_block * count + tail
+    members.append((name, body, 0, 44 + count * block + 24))
+    out, central = io.BytesIO(), io.BytesIO()
+    for filename, packed, crc, size in members:
+        encoded = filename.encode()
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(packed), size, len(encoded), 0))
+        out.write(encoded + packed)
+        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(packed), size,
+                                  len(encoded), 0, 0, 0, 0, 0, offset))
+        central.write(encoded)
+    start = out.tell()
+    out.write(central.getvalue())
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central.getvalue()), start, 0))
+    return out.getvalue()
+
+
+def billion_laughs(data: bytes) -> bytes:
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{n} "{("&lol;" if n == 1 else f"&lol{n - 1};") * 10}">' for n in range(1, 10))
+    doctype = f"<!DOCTYPE worksheet [{entities}]>".encode()
+    at = data.index(b"<worksheet")
+    return data[:at] + doctype + data[at:].replace(b"<sheetData>", b"<sheetData><row r=\"9\"><c r=\"A9\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>", 1)
+
+
+def refused(path: Path, error=UnreadableFile, **kwargs) -> str:
+    """The message of the expected refusal, after checking memory stayed modest."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(error) as caught:
+            read_table(path, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_CEILING
+    message = str(caught.value)
+    assert path.name in message
+    assert "Traceback" not in message
+    return message
+
+
+# ------------------------------------------------------------------ refused, with a reason
+
+
+def test_empty_file_is_refused_as_empty(tmp_path):
+    assert "is empty" in refused(write(tmp_path, "empty.csv", b""))
+
+
+def test_blank_lines_only_file_is_refused_as_having_no_rows(tmp_path):
+    assert "no rows" in refused(write(tmp_path, "blank.csv", b"\n\r\n\n"))
+
+
+def test_random_bytes_csv_is_refused_as_not_text(tmp_path):
+    data = bytes(range(256)) * 20 + os.urandom(4096)
+    assert "not a text table" in refused(write(tmp_path, "random.csv", data))
+
+
+def test_random_bytes_xlsx_is_refused_as_not_a_workbook(tmp_path):
+    assert "not a valid .xlsx workbook" in refused(write(tmp_path, "random.xlsx", b"\x13\x07" + os.urandom(4096)))
+
+
+def test_png_renamed_xlsx_is_named_as_an_image(tmp_path):
+    data = b"\x89PNG\r\n\x1a\n" + os.urandom(2048)
+    assert "PNG image" in refused(write(tmp_path, "photo.xlsx", data))
+
+
+def test_truncated_xlsx_is_refused_as_damaged(tmp_path):
+    data = xlsx([HEADER, ROW])
+    assert "damaged or truncated" in refused(write(tmp_path, "cut.xlsx", data[: len(data) * 2 // 3]))
+
+
+def test_zip_bomb_xlsx_is_refused_before_inflating(tmp_path):
+    bomb = zip_with_bomb(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml", 1100 * 1024 * 1024)
+    assert len(bomb) < 2 * 1024 * 1024
+    message = refused(write(tmp_path, "bomb.xlsx", bomb), FileTooLarge)
+    assert "uncompressed size" in message and "ADDRMIG_MAX_INFLATED_BYTES" in message
+
+
+def test_highly_compressed_workbook_is_refused_by_its_ratio(tmp_path):
+    bomb = zip_with_bomb(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml", 300 * 1024 * 1024)
+    message = refused(write(tmp_path, "dense.xlsx", bomb), FileTooLarge)
+    assert "compression ratio" in message and "ADDRMIG_MAX_COMPRESSION_RATIO" in message
+
+
+def test_billion_laughs_in_sheet_xml_is_refused(tmp_path):
+    data = replace_member(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml", billion_laughs)
+    assert "document type declaration" in refused(write(tmp_path, "laughs.xlsx", data))
+
+
+def test_json_object_is_refused_and_the_list_inside_is_pointed_out(tmp_path):
+    message = refused(write(tmp_path, "wrapped.json", b'{"addresses": [{"user": "C1"}]}'))
+    assert "JSON object" in message and "'addresses'" in message
+
+
+def test_json_with_nested_value_names_the_row_and_field(tmp_path):
+    data = b'[{"user": "C1"}, {"user": "C2", "address": {"city": "Izmir"}}]'
+    message = refused(write(tmp_path, "nested.json", data))
+    assert "item 2" in message and "'address'" in message
+
+
+def test_json_list_of_lists_names_the_row(tmp_path):
+    assert "item 1 is a JSON list" in refused(write(tmp_path, "rows.json", b'[["C1", "a@b.c"]]'))
+
+
+def test_broken_json_names_line_and_column(tmp_path):
+    message = refused(write(tmp_path, "broken.json", b'[\n {"user": "C1",,}\n]'))
+    assert "not valid JSON" in message and "line 2" in message
+
+
+def test_broken_ndjson_line_is_named(tmp_path):
+    data = b'{"user": "C1"}\n{"user": "C2"\n'
+    assert "line 2" in refused(write(tmp_path, "rows.ndjson", data))
+
+
+def test_ragged_rows_are_named_by_row_number(tmp_path):
+    data = CSV + b"C2,x,y\n" + CSV.split(b"\n")[1] + b"\nC3,a,b,c,d,e,f,g,h,i\n"
+    message = refused(write(tmp_path, "ragged.csv", data))
+    assert "rows 3, 5" in message and "header (row 1) has 8" in message
+
+
+def test_ragged_row_after_a_quoted_line_break_is_named_by_its_row(tmp_path):
+    data = CSV + b'C2,a@b.c,Ali,Veli,"Sok 1\nKat 2",T,I,K\nC3,x\n'
+    assert "row 4 " in refused(write(tmp_path, "ragged.csv", data))
+
+
+def test_unclosed_quote_names_the_row_where_it_starts(tmp_path):
+    data = CSV + b'C2,"a@b.c,Ali,Veli,Sok,T,I,K\n' + CSV.split(b"\n")[1] + b"\n"
+    message = refused(write(tmp_path, "quote.csv", data))
+    assert "row 3" in message and "never closed" in message
+
+
+def test_nul_bytes_are_refused_naming_the_line(tmp_path):
+    data = CSV + b"C2,a\x00b,x,y,z,t,u,v\n"
+    message = refused(write(tmp_path, "nul.csv", data))
+    assert "NUL" in message and "line 3" in message
+
+
+def test_ten_megabyte_field_is_refused_by_the_field_limit(tmp_path):
+    data = CSV + b"C2,a@b.c," + b"x" * 10_000_000 + b",V,S,T,I,K\n"
+    message = refused(write(tmp_path, "huge.csv", data), FileTooLarge)
+    assert "row 3" in message and "'first_name'" in message and "ADDRMIG_MAX_FIELD_CHARS" in message
+
+
+def test_ten_megabyte_field_is_read_when_the_limit_allows_it(tmp_path):
+    data = CSV + b"C2,a@b.c," + b"x" * 10_000_000 + b",V,S,T,I,K\n"
+    table = read_table(write(tmp_path, "huge.csv", data), limits=Limits(max_field_chars=20_000_000))
+    assert len(table.frame.loc[3, "first_name"]) == 10_000_000
+
+
+def test_ten_thousand_columns_are_refused_by_the_column_limit(tmp_path):
+    header = ",".join(f"c{i}" for i in range(10_000))
+    data = (header + "\n" + ",".join("v" for _ in range(10_000)) + "\n").encode()
+    message = refused(write(tmp_path, "wide.csv", data), FileTooLarge)
+    assert "10,000 columns" in message and "ADDRMIG_MAX_COLUMNS" in message
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path):
+    path = write(tmp_path, "big.csv", CSV * 100)
+    message = refused(path, FileTooLarge, limits=Limits(max_file_bytes=1000))
+    assert "ADDRMIG_MAX_FILE_BYTES" in message
+
+
+def test_rows_over_the_row_limit_are_refused(tmp_path):
+    path = write(tmp_path, "long.csv", CSV + CSV.split(b"\n", 1)[1] * 20)
+    assert "ADDRMIG_MAX_ROWS" in refused(path, FileTooLarge, limits=Limits(max_rows=10))
+
+
+# ------------------------------------------------------------------ read correctly
+
+
+def test_mixed_encodings_read_the_cp1254_line_as_turkish(tmp_path):
+    odd = "C2,a@b.c,Şule,Çelik,Sok,Türkiye,İzmir,Buca\n".encode("cp1254")
+    table = read_table(write(tmp_path, "mixed.csv", CSV + odd))
+    assert table.frame.loc[3, "first_name"] == "Şule"
+    assert table.frame.loc[2, "city"] == "İstanbul"
+    assert any("line 3" in note.lower() for note in table.notes)
+
+
+def test_emoji_rtl_combining_marks_and_bidi_overrides_are_read_intact(tmp_path):
+    values = ["C1", "a@b.c", "😀 Ali", "\u202eVeli\u202c", "שלום مرحبا", "Türkiye", "e\u0301\u0327", "Kadıköy"]
+    data = (",".join(HEADER) + "\n" + ",".join(values) + "\n").encode()
+    assert read_table(write(tmp_path, "unicode.csv", data)).frame.loc[2].tolist() == values
+
+
+def test_formula_like_cells_are_read_as_written(tmp_path):
+    values = ["C1", "=1+1", '=HYPERLINK("http://x")', "+90 532", "-2", "@SUM(A1)", "İstanbul", "Kadıköy"]
+    data = (",".join(HEADER) + "\n" + ",".join(f'"{v}"' if '"' not in v else '"' + v.replace('"', '""') + '"'
+                                               for v in values) + "\n").encode()
+    assert read_table(write(tmp_path, "formula.csv", data)).frame.loc[2].tolist() == values
+
+
+def test_formula_like_cells_in_xlsx_are_read_as_written(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(ROW[:4] + ["=1+1"] + ROW[5:])
+    book.active["E2"].data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_table(write(tmp_path, "formula.xlsx", buffer.getvalue())).frame.loc[2, "line"] == "=1+1"
+
+
+def test_notes_sheet_before_the_data_sheet_is_skipped(tmp_path):
+    table = read_table(write(tmp_path, "two.xlsx", xlsx([HEADER, ROW], notes_first=True)))
+    assert table.sheet == "Data" and table.sheets == ["Notes", "Data"]
+    assert table.frame.loc[2].tolist() == ROW
+    assert any("'Notes'" in note for note in table.notes)
+
+
+def test_chosen_sheet_is_read_even_without_address_columns(tmp_path):
+    table = read_table(write(tmp_path, "two.xlsx", xlsx([HEADER, ROW], notes_first=True)), sheet="Notes")
+    assert table.sheet == "Notes"
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_keep_their_numbers(tmp_path):
+    data = b"Address export\nGenerated 2024-01-01,by admin\n\n" + CSV
+    table = read_table(write(tmp_path, "titled.csv", data))
+    assert table.header_row == 4
+    assert list(table.frame.columns) == HEADER
+    assert table.frame.index.tolist() == [5]
+
+
+def test_title_rows_above_the_header_in_xlsx_are_skipped(tmp_path):
+    table = read_table(write(tmp_path, "titled.xlsx", xlsx([["Address export"], [], HEADER, ROW])))
+    assert table.header_row == 3 and table.frame.index.tolist() == [4]
+
+
+def test_excel_sep_line_sets_the_delimiter_and_is_not_a_row(tmp_path):
+    data = b"sep=;\n" + CSV.replace(b",", b";")
+    table = read_table(write(tmp_path, "sep.csv", data))
+    assert table.delimiter == ";" and table.header_row == 1
+    assert table.frame.loc[2].tolist() == ROW
+
+
+def test_crlf_and_quoted_line_breaks_are_kept_inside_values(tmp_path):
+    data = CSV.replace(b"\n", b"\r\n") + b'C2,a@b.c,Ali,Veli,"Sok 1\r\nKat 2",T,I,K\r\n'
+    table = read_table(write(tmp_path, "crlf.csv", data))
+    assert table.frame.loc[3, "line"] == "Sok 1\r\nKat 2"
+    assert table.frame.loc[2, "township"] == "Kadıköy"
+
+
+def test_blank_lines_are_ignored_without_shifting_row_numbers(tmp_path):
+    data = CSV + b"\n" + CSV.split(b"\n")[1] + b"\n"
+    assert read_table(write(tmp_path, "gaps.csv", data)).frame.index.tolist() == [2, 4]
+
+
+def test_lone_quote_inside_a_value_is_read_as_written(tmp_path):
+    data = CSV + b'C2,a@b.c,Ali,Veli,Sok 5" No:3,T,I,K\n'
+    assert read_table(write(tmp_path, "inch.csv", data)).frame.loc[3, "line"] == 'Sok 5" No:3'
+
+
+def test_duplicate_and_blank_headers_are_made_unique(tmp_path):
+    data = b"user,email,,email\nC1,a@b.c,x,d@e.f\n"
+    assert list(read_table(write(tmp_path, "dup.csv", data)).frame.columns) == ["user", "email", "column_3",
+                                                                             "email (2)"]
+
+
+def test_xlsx_named_csv_is_read_as_a_workbook(tmp_path):
+    table = read_table(write(tmp_path, "really.csv", xlsx([HEADER, ROW])))
+    assert table.format == "xlsx" and table.frame.loc[2].tolist() == ROW
+
+
+# ------------------------------------------------------------------ the CLI on hostile files
+
+
+def run_inspect(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "addrmig", "inspect", str(path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("name, data", [
+    ("empty.csv", b""),
+    ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(512)),
+    ("wrapped.json", b'{"addresses": []}'),
+    ("ragged.csv", CSV + b"C2,x\n"),
+])
+def test_cli_inspect_refuses_a_hostile_file_with_exit_2_and_one_short_reason(tmp_path, name, data):
+    result = run_inspect(write(tmp_path, name, data))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert 0 < len(result.stderr.strip().splitlines()) <= 2
+    assert name in result.stderr
+
+
+@pytest.mark.timeout(30)
+def test_cli_inspect_refuses_a_zip_bomb_with_exit_2(tmp_path):
+    bomb = zip_with_bomb(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml", 1100 * 1024 * 1024)
+    result = run_inspect(write(tmp_path, "bomb.xlsx", bomb))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "ADDRMIG_MAX_INFLATED_BYTES" in result.stderr
+
+
+def test_load_of_a_hostile_file_raises_the_same_error(tmp_path):
+    with pytest.raises(UnreadableFile, match="PNG image"):
+        load(write(tmp_path, "photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(512)))
