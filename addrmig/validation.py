@@ -131,20 +131,25 @@ class Report:
     def summary(self) -> str:
         """A few lines a person reads: rows, rows without errors, and per column the
         errors and warnings by check."""
-        lines = [f"{self.rows:,} rows checked: {len(self.ok_rows):,} without errors, "
-                 f"{len(self.error_rows):,} with errors; {self.error_count:,} errors and "
-                 f"{self.warning_count:,} warnings in all."]
+        lines = [f"{_n(self.rows, 'row')} checked: {len(self.ok_rows):,} without errors, "
+                 f"{len(self.error_rows):,} with errors; {_n(self.error_count, 'error')} and "
+                 f"{_n(self.warning_count, 'warning')} in all."]
         table = self.summary_table()
         for column, part in table.groupby("column", sort=False, observed=True):
-            bits = [f"{n:,} {check} error{'s' if n != 1 else ''}" for check, n in
+            bits = [f"{n:,} {check} {_n(n, 'error', False)}" for check, n in
                     zip(part["check"], part["errors"]) if n]
-            bits += [f"{n:,} {check} warning{'s' if n != 1 else ''}" for check, n in
+            bits += [f"{n:,} {check} {_n(n, 'warning', False)}" for check, n in
                      zip(part["check"], part["warnings"]) if n]
             lines.append(f"  {column}: " + ", ".join(bits))
         if not self.has_errors:
             lines.append("No errors: the file can be submitted." if not self.warning_count else
                          "No errors; the warnings are worth a look but do not block submission.")
         return "\n".join(lines)
+
+
+def _n(count: int, word: str, with_count: bool = True) -> str:
+    plural = word if count == 1 else word + "s"
+    return f"{count:,} {plural}" if with_count else plural
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
@@ -390,18 +395,19 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
 
     sheet = workbook.create_sheet("Addresses")
     index = frame.index
-    if len(frame) > all_rows_limit:
+    reduced = len(frame) > all_rows_limit
+    if reduced:
         frame = frame[index.isin(pd.Index(failures["row"].unique()))]
         index = frame.index
         notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only the "
                      f"{len(frame):,} rows with a problem. Column A gives each row's number in your file.")
     aligned = (pd.api.types.is_integer_dtype(index.dtype) and index.is_monotonic_increasing
                and index.is_unique and len(index) > 0 and index[0] >= 2
-               and index[-1] <= EXCEL_MAX_ROWS and len(frame) <= all_rows_limit)
+               and index[-1] <= EXCEL_MAX_ROWS and not reduced)
     if aligned:
         for _ in range(int(index[0]) - 2):  # title rows above the user's header
             sheet.append([])
-    else:
+    elif not reduced:
         notes.append("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
                      "column A gives each row's number in your file.")
     sheet.append([text_cell(sheet, "row", font=bold)] + [text_cell(sheet, c, font=bold) for c in columns])

@@ -1,0 +1,218 @@
+"""validate(frame) -> Report, and the safe auto-fix trim(frame)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from addrmig.errors import MissingColumns
+from addrmig.fields import COLUMNS
+from addrmig.validation import CHECKS, Report, trim, undo_changes, validate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KIND_TO_CHECK = {"format": "email", "required": "required", "max_length": "max_length"}
+
+GOOD = {"user": "C1", "email": "ali@example.com", "phone_number": "05321234567", "first_name": "Ali",
+        "last_name": "Yılmaz", "title": "Ev", "line": "Atatürk Cad. No:1", "tax_office": "", "tax_no": "",
+        "country": "Türkiye", "city": "İstanbul", "township": "Kadıköy", "district": "Caferağa Mah",
+        "company_name": ""}
+
+
+def rows(*changes: dict[str, str], first_row: int = 2) -> pd.DataFrame:
+    """An address frame of one good row per ``changes`` dict (distinct users), index from ``first_row``."""
+    frame = pd.DataFrame([{**GOOD, "user": f"C{i}", **change} for i, change in enumerate(changes, 1)],
+                         columns=list(COLUMNS), dtype="str")
+    frame.index = pd.RangeIndex(first_row, len(frame) + first_row)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def dev() -> tuple[pd.DataFrame, pd.DataFrame, Report]:
+    frame = pd.read_csv(FIXTURES / "addresses_dev.csv", dtype=str, keep_default_na=False)
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    truth = pd.read_csv(FIXTURES / "addresses_dev.truth.csv", dtype=str, keep_default_na=False)
+    return frame, truth, validate(frame)
+
+
+def _injected(truth: pd.DataFrame) -> set[tuple[int, str, str]]:
+    found = set()
+    for row, problems in zip(truth["row"].astype(int), truth["problems"]):
+        for problem in filter(None, problems.split(";")):
+            column, kind = problem.split(":")
+            if kind != "formula":
+                found.add((row + 1, column, KIND_TO_CHECK[kind]))  # truth row 1 = spreadsheet row 2
+    return found
+
+
+# --- the dev sample ---------------------------------------------------------------------
+
+def test_dev_sample_errors_are_exactly_the_injected_problems(dev):
+    _, truth, report = dev
+    errors = report.failures[report.failures["severity"] == "error"]
+    found = set(zip(errors["row"].astype(int), errors["column"].astype(str), errors["check"].astype(str)))
+    assert len(found) == len(errors)
+    assert found == _injected(truth)
+
+
+def test_every_injected_formula_line_carries_a_formula_warning(dev):
+    _, truth, report = dev
+    expected = {int(r) + 1 for r, p in zip(truth["row"], truth["problems"]) if "line:formula" in p}
+    warned = report.failures[(report.failures["check"] == "formula") & (report.failures["column"] == "line")]
+    assert expected and expected <= set(warned["row"].astype(int))
+    assert set(warned["severity"].astype(str)) == {"warning"}
+
+
+def test_dev_sample_stray_spaces_are_warnings_only(dev):
+    frame, _, report = dev
+    spaces = report.failures[report.failures["check"] == "whitespace"]
+    assert len(spaces) > 0 and set(spaces["severity"].astype(str)) == {"warning"}
+    assert all(frame.loc[r, c] != frame.loc[r, c].strip() for r, c in zip(spaces["row"], spaces["column"]))
+
+
+def test_report_counts_rows_with_and_without_errors(dev):
+    frame, truth, report = dev
+    assert report.rows == len(frame)
+    assert len(report.error_rows) == len({r for r, _, _ in _injected(truth)})
+    assert len(report.ok_rows) + len(report.error_rows) == len(frame)
+    assert report.has_errors
+
+
+# --- failures ---------------------------------------------------------------------------
+
+def test_failure_table_has_the_documented_columns():
+    report = validate(rows({"email": "a@b"}))
+    assert list(report.failures.columns) == ["row", "column", "value", "severity", "check", "message"]
+    assert report.failures.iloc[0].to_dict() == {
+        "row": 2, "column": "email", "value": "a@b", "severity": "error", "check": "email",
+        "message": "email is not a valid e-mail address (expected something like name@example.com)"}
+
+
+def test_rows_are_the_frames_index_so_title_rows_shift_them():
+    report = validate(rows({}, {"first_name": ""}, first_row=5))
+    assert report.failures["row"].tolist() == [6]
+    assert report.error_rows.tolist() == [6] and report.ok_rows.tolist() == [5]
+
+
+def test_max_length_message_gives_the_length_and_the_limit():
+    report = validate(rows({"line": "x" * 300, "title": "ğ" * 129}))
+    messages = dict(zip(report.failures["column"].astype(str), report.failures["message"]))
+    assert messages["line"] == "line has 300 characters; Akinon accepts at most 255"
+    assert messages["title"] == "title has 129 characters; Akinon accepts at most 128"
+
+
+def test_whitespace_only_required_field_is_a_required_error():
+    report = validate(rows({"first_name": "   "}))
+    errors = report.failures[report.failures["severity"] == "error"]
+    assert list(zip(errors["column"].astype(str), errors["check"].astype(str))) == [("first_name", "required")]
+
+
+def test_duplicate_warning_names_the_first_row():
+    report = validate(rows({"user": "C1"}, {"user": "C2"}, {"user": "c1", "city": "İSTANBUL"}, first_row=10))
+    dup = report.failures[report.failures["check"] == "duplicate"]
+    assert dup["row"].tolist() == [12] and dup["severity"].tolist() == ["warning"]
+    assert dup["message"].iloc[0].startswith("duplicate of row 10")
+
+
+def test_formula_warning_says_which_character():
+    report = validate(rows({"company_name": "=cmd|' /C calc'!A0"}))
+    (message,) = report.failures.loc[report.failures["check"] == "formula", "message"]
+    assert message.startswith("company_name starts with '='")
+
+
+def test_plausible_international_phone_gets_no_warning():
+    assert validate(rows({"phone_number": "+905321234567"})).failures.empty
+
+
+def test_failures_of_a_row_follow_the_field_order_then_the_check_order():
+    report = validate(rows({"district": " x", "email": " a@b", "user": ""}))
+    assert list(zip(report.failures["column"].astype(str), report.failures["check"].astype(str))) == [
+        ("user", "required"), ("email", "email"), ("email", "whitespace"), ("district", "whitespace")]
+
+
+def test_clean_frame_has_no_failures():
+    report = validate(rows({}, {}, {"phone_number": "", "tax_no": "1234567890"}))
+    assert report.failures.empty and not report.has_errors
+    assert report.ok_rows.tolist() == [2, 3, 4] and report.error_rows.tolist() == []
+
+
+def test_warnings_alone_do_not_make_errors():
+    report = validate(rows({"city": "İstanbul "}))
+    assert not report.has_errors and report.warning_count == 1
+    assert report.warning_rows.tolist() == [2] and report.ok_rows.tolist() == [2]
+
+
+def test_counts_per_column_and_check_include_zeros():
+    report = validate(rows({"email": "a@b", "city": " x"}, {"email": "b@c"}))
+    by_column, by_check = report.counts("column"), report.counts("check")
+    assert list(by_column.index) == list(COLUMNS) and list(by_check.index) == list(CHECKS)
+    assert by_column.loc["email"].tolist() == [2, 0] and by_column.loc["city"].tolist() == [0, 1]
+    assert by_check.loc["email", "error"] == 2 and by_check.loc["duplicate"].tolist() == [0, 0]
+    assert report.by_severity == {"error": 2, "warning": 1}
+
+
+def test_summary_names_rows_and_problems_per_column():
+    text = validate(rows({"email": "a@b"}, {"title": "t" * 200, "city": " x"})).summary()
+    assert text.splitlines()[0] == ("2 rows checked: 0 without errors, 2 with errors; "
+                                    "2 errors and 1 warning in all.")
+    assert "  email: 1 email error" in text and "  city: 1 whitespace warning" in text
+
+
+def test_progress_is_reported_up_to_the_total():
+    seen: list[tuple[float, float]] = []
+    validate(rows({}), progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] and len(seen) > 2
+
+
+def test_missing_column_is_reported_as_missing_columns():
+    with pytest.raises(MissingColumns, match="township"):
+        validate(rows({}).drop(columns=["township"]))
+
+
+def test_object_dtype_frame_gives_the_same_report():
+    frame = rows({"email": "a@b", "city": " x"}, {"line": "a\nb"})
+    as_object = frame.astype(object)
+    pd.testing.assert_frame_equal(validate(frame).failures, validate(as_object).failures)
+
+
+def test_empty_frame_gives_an_empty_report():
+    report = validate(rows({}).iloc[:0])
+    assert report.rows == 0 and report.failures.empty and not report.has_errors
+
+
+# --- trim -------------------------------------------------------------------------------
+
+def test_trim_removes_outer_spaces_and_lists_each_change():
+    frame = rows({"city": "  İstanbul", "district": "Caferağa Mah\u00a0"}, {})
+    new, changes = trim(frame)
+    assert new.loc[2, "city"] == "İstanbul" and new.loc[2, "district"] == "Caferağa Mah"
+    assert changes.to_dict("records") == [
+        {"row": 2, "column": "city", "before": "  İstanbul", "after": "İstanbul"},
+        {"row": 2, "column": "district", "before": "Caferağa Mah\u00a0", "after": "Caferağa Mah"}]
+
+
+def test_trim_keeps_inner_spaces_index_and_untouched_values():
+    frame = rows({"line": " Gül  Sok. "}, first_row=7)
+    new, _ = trim(frame)
+    assert new.loc[7, "line"] == "Gül  Sok." and new.index.tolist() == [7]
+    assert new.drop(columns="line").equals(frame.drop(columns="line"))
+    assert frame.loc[7, "line"] == " Gül  Sok. "  # the input is not changed
+
+
+def test_trimmed_frame_has_no_whitespace_warnings():
+    frame = rows({"city": " x ", "user": " C1"}, {"township": "\tKadıköy"})
+    new, _ = trim(frame)
+    assert (validate(new).failures["check"] != "whitespace").all()
+
+
+def test_undo_changes_restores_the_original_values():
+    frame = rows({"city": "  İstanbul"}, {"township": "Kadıköy "})
+    new, changes = trim(frame)
+    pd.testing.assert_frame_equal(undo_changes(new, changes), frame)
+
+
+def test_trim_of_a_clean_frame_changes_nothing():
+    frame = rows({})
+    new, changes = trim(frame)
+    assert changes.empty and list(changes.columns) == ["row", "column", "before", "after"]
+    pd.testing.assert_frame_equal(new, frame)
