@@ -310,6 +310,13 @@ class _Work:
                 w_t, w_d = t.at[i, "w_township"], t.at[i, "w_district"]
                 fit = lambda ciid, w_t=w_t, w_d=w_d: self._fit_township(ciid, w_t, w_d, fit_cache)
             self._take_name(i, "city", cache[key], fit)
+            if t.at[i, "m_city"] == "unmatched" and fit is not None:
+                # The township names the city even when the city is garbage: suggest those first.
+                homes = self.look.township_anywhere.get(name_key(t.at[i, "w_township"]), [])
+                scores = dict(cache[key])
+                first = [(c, scores.get(c, 0.0)) for c in homes if self.look.parent["city"][c] == key[0]]
+                rest = [item for item in cache[key] if item[0] not in homes]
+                t.at[i, "g_city"] = self._named("city", first + rest)
 
     def _fit_township(self, ciid: int, w_township: str, w_district: str, cache: dict) -> float:
         """How well the written township (and district) fit under city ``ciid``: the
@@ -681,7 +688,8 @@ def _corrections_map(frame: pd.DataFrame | None, db: LocationDB) -> dict:
                 break
         if parent is None:
             continue
-        out[(level, int(parent), name_key(row.written))] = row.place.strip()
+        # The first record for a key wins: callers put the newest choices first.
+        out.setdefault((level, int(parent), name_key(row.written)), row.place.strip())
     return out
 
 

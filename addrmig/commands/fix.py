@@ -1,0 +1,92 @@
+"""``python -m addrmig fix INPUT -o OUTPUT [--review REVIEW] [--locations REF] [--corrections FILE]``:
+trim white space, put places in the location database's spelling, write the Akinon columns.
+
+Exit 0 when every row is valid and its place resolved, 1 when some are not, 2 when the
+input cannot be read or an output cannot be written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from addrmig.errors import BadArguments
+from addrmig.progress import ProgressBar
+
+HELP = "Trim, resolve places against the location database and write a corrected file (plus a review list)."
+
+OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+REVIEW_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    parser.add_argument("-o", "--output", metavar="OUTPUT", type=Path, required=True,
+                        help="corrected file: .csv, .xlsx or .json, with the Akinon columns")
+    parser.add_argument("--review", metavar="REVIEW", type=Path, default=None,
+                        help="write each unresolved or ambiguous place once, with suggestions, to REVIEW.csv/.xlsx")
+    parser.add_argument("--locations", metavar="REF", type=Path, default=None,
+                        help="location reference (CSV/XLSX with country, city, township, district); "
+                             "default: the bundled Türkiye database")
+    parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
+                        help="import confirmed choices from a CSV (level, country, city, township, written, "
+                             "place) into the corrections memory and apply them")
+    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
+    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
+
+
+def run(args: argparse.Namespace) -> int:
+    from addrmig.locations import RESOLVED, LocationDB, resolve
+    from addrmig.locations.corrections import Corrections
+    from addrmig.locations.review import review_table, write_review
+    from addrmig.pipeline import load
+    from addrmig.tabular import write_table
+    from addrmig.validation import trim, validate
+
+    out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
+    if out_fmt is None:
+        raise BadArguments(f"-o {args.output}: the output is written as .csv, .xlsx or .json; "
+                           "give a file name ending in one of them.")
+    review_fmt = None
+    if args.review is not None:
+        review_fmt = REVIEW_FORMATS.get(args.review.suffix.lower())
+        if review_fmt is None:
+            raise BadArguments(f"--review {args.review}: the review list is written as .csv or .xlsx.")
+
+    db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
+    store = Corrections()
+    if args.corrections:
+        imported = store.import_csv(args.corrections)
+        print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)
+
+    loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+    if loaded.mapping.missing_required:
+        print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
+              "those values stay empty and the rows stay invalid.", file=sys.stderr)
+    frame, trimmed = trim(loaded.frame)
+    with ProgressBar("places") as bar:
+        resolution = resolve(frame, db, corrections=store.load(), progress=bar)
+    with ProgressBar("validate") as bar:
+        report = validate(resolution.frame, progress=bar)
+
+    with ProgressBar("write") as bar:
+        bar(0, 1)
+        args.output.write_bytes(write_table(resolution.frame, out_fmt))
+        bar(1, 1)
+    review = review_table(resolution)
+    if args.review is not None:
+        args.review.write_bytes(write_review(review, review_fmt))
+
+    summary = resolution.summary()
+    unresolved = ~resolution.row_status.isin(RESOLVED)
+    invalid = resolution.frame.index.isin(report.error_rows)
+    rows = summary["rows"]
+    print(f"{rows:,} rows: {rows - int(invalid.sum()):,} valid, {summary['resolved']:,} places resolved "
+          f"({summary['resolved_share']:.1%}); {len(trimmed):,} values trimmed, "
+          f"{int(resolution.changes['rows'].sum()) if len(resolution.changes) else 0:,} place values respelt.")
+    print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in
+                                 ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")))
+    print(f"still to fix: {int(invalid.sum()):,} rows with errors, {int(unresolved.sum()):,} rows with "
+          f"unresolved places ({len(review):,} distinct places to review).")
+    print(f"output: {args.output}" + (f"; review: {args.review}" if args.review else ""))
+    return 0 if not report.has_errors and not unresolved.any() else 1
