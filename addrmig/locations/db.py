@@ -134,9 +134,17 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
     id_names = {"country": "cid", "city": "ciid", "township": "tid", "district": "did"}
     for level in LEVELS:
         if level not in levels:
+            # Same columns as a real level, no rows: lookups then find nothing.
             frame_level = empty.copy()
-            frame_level[id_names[level]] = pd.Series(dtype="int64")
+            for col in (id_names[level], parent_id):
+                if col:
+                    frame_level[col] = pd.Series(dtype="int64")
+            if level == "district":
+                for col in ("base", "kind", "paren", "short", "full", "bp"):
+                    frame_level[col] = pd.Series(dtype=str)
+                frame_level["has_paren"] = pd.Series(dtype=bool)
             parts[level] = frame_level
+            parent_id = id_names[level]
             continue
         cols = parent_cols + [level]
         nodes = frame[cols].drop_duplicates()
