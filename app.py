@@ -23,11 +23,11 @@ st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", l
 ws = workspace()
 
 navigation = st.navigation([
-    st.Page(PAGES["upload"], title="1. Upload", icon="⬆️", default=True),
-    st.Page(PAGES["check"], title="2. Check & fix", icon="🩺"),
-    st.Page(PAGES["places"], title="3. Places", icon="📍"),
-    st.Page(PAGES["export"], title="4. Export", icon="💾"),
-    st.Page(PAGES["submit"], title="5. Submit", icon="🚀"),
+    st.Page(PAGES["upload"], title="1. Upload", icon=":material/upload_file:", default=True),
+    st.Page(PAGES["check"], title="2. Check & fix", icon=":material/fact_check:"),
+    st.Page(PAGES["places"], title="3. Places", icon=":material/location_on:"),
+    st.Page(PAGES["export"], title="4. Export", icon=":material/download:"),
+    st.Page(PAGES["submit"], title="5. Submit", icon=":material/send:"),
 ])
 
 # The step list is filled after the page ran, so it shows what the page just did.

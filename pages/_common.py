@@ -36,7 +36,7 @@ def need_file(ws: Workspace) -> bool:
     if ws.has_file:
         return True
     st.info("There is no file yet. Start by uploading your address export — or try the sample file.")
-    st.page_link(PAGES["upload"], label="Go to step 1: Upload a file", icon="⬆️")
+    st.page_link(PAGES["upload"], label="Go to step 1: Upload a file", icon=":material/upload_file:")
     return False
 
 

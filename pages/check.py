@@ -41,12 +41,13 @@ if ws.has_file and report is not None:
     if len(failures):
         counts = (failures.groupby(["column", "check", "severity"], observed=True).size()
                   .rename("problems").reset_index())
+        present = [c for c in COLUMNS if c in set(counts["column"])]
         chart = (alt.Chart(counts).mark_bar()
-                 .encode(x=alt.X("problems:Q", title="Problems"),
-                         y=alt.Y("column:N", title=None, sort=list(COLUMNS)),
+                 .encode(x=alt.X("sum(problems):Q", title="Problems"),
+                         y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present)),
                          color=alt.Color("check:N", title="Check"),
                          tooltip=["column", "check", "severity", alt.Tooltip("problems:Q", format=",")])
-                 .properties(height=max(120, 28 * counts["column"].nunique()), title="Problems per column"))
+                 .properties(height=40 + 32 * len(present), title="Problems per column"))
         st.altair_chart(chart, width="stretch")
 
     # ---------------------------------------------------------------- safe auto-fix
@@ -103,9 +104,10 @@ if ws.has_file and report is not None:
         messages = (errors[errors["row"].isin(shown.index)].groupby("row")["message"]
                     .agg(lambda m: "; ".join(m)))
         editable = shown.assign(problems=messages.reindex(shown.index).fillna(""))
-        edited = st.data_editor(editable, key=f"failing_editor_{ws.version}_{page}", width="stretch",
-                                disabled=["problems"],
-                                column_config={"problems": st.column_config.TextColumn("Problems", width="large")})
+        with st.container(key="failing_rows"):
+            edited = st.data_editor(editable, key=f"failing_editor_{ws.version}_{page}", width="stretch",
+                                    disabled=["problems"],
+                                    column_config={"problems": st.column_config.TextColumn("Problems", width="large")})
         changed = {}
         for column in COLUMNS:
             diff = edited[column].astype(str) != editable[column].astype(str)
@@ -141,4 +143,4 @@ if ws.has_file and report is not None:
                        file_name=f"{stem}_problems.xlsx", key="report_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    st.page_link(PAGES["places"], label="Next: match the places (city, township, district)", icon="➡️")
+    st.page_link(PAGES["places"], label="Next: match the places (city, township, district)", icon=":material/arrow_forward:")

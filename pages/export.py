@@ -46,10 +46,10 @@ if need_file(ws):
         if bad_rows and not leave_out:
             st.warning(f"{fmt(bad_rows)} rows still have errors; Akinon will refuse them. "
                        "Fix them on the Check & fix page, or tick the box above to keep them apart.")
-            st.page_link(PAGES["check"], label="Back to Check & fix", icon="⬅️")
+            st.page_link(PAGES["check"], label="Back to Check & fix", icon=":material/arrow_back:")
         res = ws.current_resolution()
         if res is None:
             st.info("Places have not been matched against the location database yet — Akinon refuses rows "
                     "whose city, township or district it does not know.")
-            st.page_link(PAGES["places"], label="Match the places first", icon="📍")
-        st.page_link(PAGES["submit"], label="Next: send the addresses to Akinon", icon="➡️")
+            st.page_link(PAGES["places"], label="Match the places first", icon=":material/location_on:")
+        st.page_link(PAGES["submit"], label="Next: send the addresses to Akinon", icon=":material/arrow_forward:")

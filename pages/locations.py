@@ -143,6 +143,6 @@ if need_file(ws):
             if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
                 ws.choose_places(chosen)
                 st.rerun()
-        st.page_link(PAGES["export"], label="Next: export the corrected file", icon="➡️")
+        st.page_link(PAGES["export"], label="Next: export the corrected file", icon=":material/arrow_forward:")
     elif ws.location_db is None and ws.has_file:
         st.caption("Choose where the place names come from, above.")

@@ -105,8 +105,8 @@ if need_file(ws):
     if problems:
         st.warning("Before you send: " + "; ".join(problems) + ".")
         lc, rc = st.columns(2)
-        lc.page_link(PAGES["check"], label="Fix the rows", icon="🩺")
-        rc.page_link(PAGES["places"], label="Match the places", icon="📍")
+        lc.page_link(PAGES["check"], label="Fix the rows", icon=":material/fact_check:")
+        rc.page_link(PAGES["places"], label="Match the places", icon=":material/location_on:")
     anyway = st.checkbox("I know, send anyway", key="send_anyway") if problems else True
 
     where = "the built-in sandbox (practice)" if conn.mode == SANDBOX else f"{conn.url or '(no URL yet)'}, channel {conn.channel_id}"

@@ -143,4 +143,4 @@ else:
     page = pager("preview_page", ws.rows)
     st.dataframe(page_of(ws.frame, page), width="stretch")
     st.caption("The row numbers on the left are the row numbers in your file.")
-    st.page_link(PAGES["check"], label="Next: check the rows for problems", icon="➡️")
+    st.page_link(PAGES["check"], label="Next: check the rows for problems", icon=":material/arrow_forward:")
