@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -188,7 +189,7 @@ class History:
         if target.exists() and target.stat().st_size == len(file_bytes):
             return
         # Write then rename, so a reader never sees half a file.
-        temporary = target.with_name(f"{sha}.{os.getpid()}.{id(file_bytes)}.tmp")
+        temporary = target.with_name(f"{sha}.{uuid.uuid4().hex}.tmp")
         temporary.write_bytes(file_bytes)
         os.replace(temporary, target)
 

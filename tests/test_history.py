@@ -94,6 +94,8 @@ def test_concurrent_sends_of_one_file_from_threads_admit_exactly_one(tmp_path):
             outcomes.append("sent")
         except AlreadySubmitted:
             outcomes.append("refused")
+        except Exception as error:  # noqa: BLE001 - a thread's exception would otherwise vanish
+            outcomes.append(repr(error))
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for thread in threads:

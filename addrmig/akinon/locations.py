@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -55,7 +56,7 @@ def download_locations(base_url: str, cache_dir: str | os.PathLike | None = None
         frame = _fetch(client, page_size=page_size, workers=workers, progress=progress)
     fetched_at = now()
     data_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = data_path.with_name(data_path.name + f".{os.getpid()}.tmp")
+    temporary = data_path.with_name(f"{data_path.name}.{uuid.uuid4().hex}.tmp")
     frame.to_csv(temporary, index=False, compression="gzip")
     os.replace(temporary, data_path)
     meta = {"base_url": base_url, "fetched_at": fetched_at, "rows": len(frame),

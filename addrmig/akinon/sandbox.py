@@ -495,7 +495,10 @@ class Sandbox:
             return self
         self.state.stopping.clear()
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="addrmig-sandbox", daemon=True)
+        server = self._server
+        # A short poll interval makes stop() quick (tests start and stop many sandboxes).
+        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05),
+                                        name="addrmig-sandbox", daemon=True)
         self._thread.start()
         return self
 

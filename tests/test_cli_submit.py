@@ -1,0 +1,134 @@
+"""``python -m addrmig submit / progress / history`` against the sandbox over loopback."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from addrmig.cli import main
+from addrmig.fields import COLUMNS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET = "cli-SECRET-token-5a4b3c2d1e0f"
+GOOD_ROW = {"user": "C1", "email": "a@b.co", "first_name": "Ayşe", "last_name": "Işık", "line": "Gül Sok. 1",
+            "country": "TÜRKİYE", "city": "İSTANBUL", "township": "ÜSKÜDAR", "district": "ALTUNİZADE MAH"}
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def clean_file(tmp_path) -> Path:
+    return write_csv(tmp_path / "clean.csv", [dict(GOOD_ROW, user=f"C{n}") for n in range(40)])
+
+
+@pytest.fixture
+def env_token(monkeypatch, sandbox):
+    monkeypatch.setenv("AKINON_TOKEN", sandbox.token)
+    return sandbox.token
+
+
+def submit_args(sandbox, path: Path, *extra: str) -> list[str]:
+    return ["submit", str(path), "--url", sandbox.url, "--channel", "1", *extra]
+
+
+def test_submit_prints_the_migration_id_and_exits_0(sandbox, env_token, clean_file, capsys):
+    assert main(submit_args(sandbox, clean_file)) == 0
+    migration_id = capsys.readouterr().out.strip()
+    assert migration_id in sandbox.state.migrations
+
+
+def test_submit_wait_of_a_clean_file_ends_with_no_errors_and_exit_0(sandbox, env_token, clean_file, capsys):
+    assert main(submit_args(sandbox, clean_file, "--wait", "--poll", "0.05")) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "finished: processed 40 of 40, 0 errors"
+
+
+def test_submit_wait_of_the_raw_dev_file_reports_its_errors_and_exits_1(make_sandbox, monkeypatch, capsys):
+    server = make_sandbox(rows_per_second=None)
+    monkeypatch.setenv("AKINON_TOKEN", server.token)
+    code = main(submit_args(server, FIXTURES / "addresses_dev.csv", "--wait", "--poll", "0.05"))
+    migration_id, last = capsys.readouterr().out.splitlines()
+    _, errors, total = server.migration(migration_id).counts()
+    assert code == 1 and last == f"finished: processed {total} of {total}, {errors} errors" and errors > 1000
+
+
+def test_submit_wait_reaches_the_final_counts_at_30_percent_faults(make_sandbox, monkeypatch, tmp_path, capsys):
+    server = make_sandbox(rows_per_second=400, fail_rate=0.3, stall_seconds=1.0, seed=3)
+    monkeypatch.setenv("AKINON_TOKEN", server.token)
+    rows = [dict(GOOD_ROW, user=f"C{n}", township="Atlantis" if n % 10 == 0 else "ÜSKÜDAR") for n in range(200)]
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    code = main(submit_args(server, path, "--wait", "--poll", "0.05", "--read-timeout", "0.3", "--timeout", "60"))
+    assert server.state.faults > 0
+    assert (code, capsys.readouterr().out.splitlines()[-1]) == (1, "finished: processed 200 of 200, 20 errors")
+
+
+def test_submitting_the_same_file_twice_is_refused_with_exit_2(sandbox, env_token, clean_file, capsys):
+    assert main(submit_args(sandbox, clean_file)) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(submit_args(sandbox, clean_file)) == 2
+    assert first in capsys.readouterr().err and len(sandbox.state.migrations) == 1
+
+
+def test_force_sends_the_same_file_again(sandbox, env_token, clean_file):
+    assert main(submit_args(sandbox, clean_file)) == 0
+    assert main(submit_args(sandbox, clean_file, "--force")) == 0
+    assert len(sandbox.state.migrations) == 2
+
+
+def test_submit_without_a_token_exits_2_saying_how_to_give_one(sandbox, clean_file, monkeypatch, capsys):
+    monkeypatch.delenv("AKINON_TOKEN", raising=False)
+    assert main(submit_args(sandbox, clean_file)) == 2
+    assert "AKINON_TOKEN" in capsys.readouterr().err
+
+
+def test_submit_with_a_wrong_token_exits_2(sandbox, clean_file, capsys):
+    assert main(submit_args(sandbox, clean_file, "--token", "wrong")) == 2
+    assert "refused the API token" in capsys.readouterr().err
+
+
+def test_progress_prints_the_counts(make_sandbox, monkeypatch, clean_file, capsys):
+    server = make_sandbox(rows_per_second=None)
+    monkeypatch.setenv("AKINON_TOKEN", server.token)
+    main(submit_args(server, clean_file))
+    migration_id = capsys.readouterr().out.strip()
+    assert main(["progress", migration_id, "--url", server.url, "--channel", "1"]) == 0
+    assert capsys.readouterr().out.strip() == "finished: processed 40 of 40, 0 errors"
+
+
+def test_history_lists_submissions_with_their_final_counts(sandbox, env_token, clean_file, capsys):
+    main(submit_args(sandbox, clean_file, "--wait", "--poll", "0.05"))
+    migration_id = capsys.readouterr().out.splitlines()[0]
+    assert main(["history"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:3] == ["#", "sent", "(UTC)"]
+    assert migration_id in row and "clean.csv" in row and re.search(r"finished\s+40/40\s+0$", row)
+
+
+def test_token_is_in_no_file_and_no_output_of_a_full_run(make_sandbox, tmp_path, monkeypatch, capsys):
+    server = make_sandbox(token=SECRET, rows_per_second=2000)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("ADDRMIG_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("AKINON_TOKEN", SECRET)
+    path = write_csv(tmp_path / "run.csv", [dict(GOOD_ROW, user=f"C{n}") for n in range(300)])
+    assert main(submit_args(server, path, "--wait", "--poll", "0.05")) == 0
+    migration_id = capsys.readouterr().out.splitlines()[0]
+    assert main(["progress", migration_id, "--url", server.url, "--channel", "1"]) == 0
+    assert main(["history"]) == 0
+    assert main(submit_args(server, path)) == 2  # refused: the error names the earlier send
+    assert main(["progress", "0" * 32, "--url", server.url, "--channel", "1"]) == 2
+    output = capsys.readouterr()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name == "history.sqlite3" for p in written) and len(written) >= 3
+    assert [p for p in written if SECRET.encode() in p.read_bytes()] == []
+    assert SECRET not in output.out + output.err
+    assert not [p for p in Path(os.environ["ADDRMIG_DATA_DIR"]).rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
