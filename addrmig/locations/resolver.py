@@ -104,10 +104,13 @@ class _Lookup:
         for tid, g in variants.groupby("tid", sort=False):
             grouped = g.groupby("key", sort=False)["did"].agg(list)
             self.district_choices[int(tid)] = (grouped.index.tolist(), grouped.tolist())
+        # The source spells a few districts twice ("X Mah (v Köyü)" and "X Mh. (v Köyü)"):
+        # one place, so keys match the first spelling only.
+        unique = idx.districts.drop_duplicates(["tid", "full"])
         self.district_arrays: dict[int, tuple] = {
             int(tid): (g["did"].tolist(), g["short"].tolist(), g["base"].tolist(), g["paren"].tolist(),
                        (g["paren"] == "").to_numpy())
-            for tid, g in idx.districts.groupby("tid", sort=False)}
+            for tid, g in unique.groupby("tid", sort=False)}
         self.has_paren = dict(zip(idx.districts["did"], idx.districts["has_paren"]))
         self.kind = dict(zip(idx.districts["did"], idx.districts["kind"]))
         self.short = dict(zip(idx.districts["did"], idx.districts["short"]))
@@ -308,7 +311,10 @@ class _Work:
             fit = None
             if "township" in self.levels and t.at[i, "w_township"]:
                 w_t, w_d = t.at[i, "w_township"], t.at[i, "w_district"]
-                fit = lambda ciid, w_t=w_t, w_d=w_d: self._fit_township(ciid, w_t, w_d, fit_cache)
+                # Township and district may sit in each other's columns: either order fits.
+                fit = lambda ciid, w_t=w_t, w_d=w_d: max(
+                    self._fit_township(ciid, w_t, w_d, fit_cache),
+                    self._fit_township(ciid, w_d, w_t, fit_cache) if w_d else 0.0)
             self._take_name(i, "city", cache[key], fit)
             if t.at[i, "m_city"] == "unmatched" and fit is not None:
                 # The township names the city even when the city is garbage: suggest those first.
@@ -454,7 +460,8 @@ class _Work:
                 index=lost, dtype=object)
 
     def _district_merges(self, pairs: pd.DataFrame) -> None:
-        d = self.idx.districts
+        d_all = self.idx.districts
+        d_keys = d_all.drop_duplicates(["tid", "full"])  # one spelling per place, see _Lookup
         pairs["_verdict"] = pd.Series([None] * len(pairs), dtype=object)
         pairs["_ids"] = pd.Series([None] * len(pairs), dtype=object)
         pairs["_score"] = np.nan
@@ -478,7 +485,8 @@ class _Work:
             if len(rows) == 0:
                 continue
             hits = base.loc[rows, ["index", "tid", left, "kind"]].rename(columns={"kind": "_wkind"}).merge(
-                d[["tid", right, "did", "has_paren", "kind"]].rename(columns={right: "_k"}),
+                (d_all if right == "name" else d_keys)[["tid", right, "did", "has_paren", "kind"]]
+                .rename(columns={right: "_k"}),
                 left_on=["tid", left], right_on=["tid", "_k"])
             hits = hits[hits[left] != ""]
             if hits.empty:
@@ -570,7 +578,8 @@ class _Work:
                             for i, s in zip(t.index, status)]
 
     def _places(self, i: int) -> list:
-        """Up to three whole places for an unresolved tuple, best first."""
+        """Up to three whole places for an unresolved tuple, best first: each suggestion
+        for the failing level, completed below it where the written names fit clearly."""
         t, look = self.t, self.look
         level = t.at[i, "level"]
         if not level:
@@ -580,23 +589,46 @@ class _Work:
             if lv == level:
                 break
             prefix.append(look.names[lv][int(t.at[i, _ID[lv]])])
+        ids_by_name = {}
+        parent = int(t.at[i, _PARENT_ID[level]]) if _PARENT_ID[level] else 0
+        if level == "district":
+            tid = parent
+            for did in look.district_arrays.get(tid, ([],))[0]:
+                ids_by_name[look.names["district"][did]] = did
+        else:
+            for node in look.children[level].get(parent, ([], []))[1]:
+                ids_by_name[look.names[level][node]] = node
+            if level == "city":  # garbage cities: the suggestions may be any city
+                ids_by_name.update({name: c for c, name in look.names["city"].items()})
         out = []
         for name, score in t.at[i, "g_" + level]:
-            place = prefix + [name]
-            if level == "township" and t.at[i, "w_district"]:
-                tid = next((o for o, n in zip(*reversed(look.children["township"].get(int(t.at[i, "ciid"]), ([], []))))
-                            if look.names["township"][o] == name), None)
-                if tid is None:
-                    continue
-                verdict, dids, _ = self._district_fuzzy(tid, t.at[i, "w_district"])
-                if verdict != "take":
-                    continue
-                place.append(look.names["district"][dids[0]])
-            if len(place) < len(self.levels) and not (len(place) == 3 and not t.at[i, "w_district"]):
+            node = ids_by_name.get(name)
+            if node is None:
                 continue
-            out.append((tuple(place), score))
+            place = self._complete(level, node, t.at[i, "w_township"], t.at[i, "w_district"])
+            if place is not None:
+                out.append((tuple(prefix + [name] + place), score))
         return out[:3]
 
+    def _complete(self, level: str, node: int, w_township: str, w_district: str) -> list | None:
+        """The names below ``node`` that the written township/district clearly mean."""
+        levels = self.levels
+        below = list(levels[levels.index(level) + 1:])
+        out: list[str] = []
+        for lv in below:
+            written = w_township if lv == "township" else w_district
+            if lv == "district" and not written:
+                out.append("")
+                break
+            if lv == "township":
+                verdict, ids, _ = _decide(self._candidates("township", node, written))
+            else:
+                verdict, ids, _ = self._district_fuzzy(node, written)
+            if verdict != "take":
+                return None
+            node = ids[0]
+            out.append(self.look.names[lv][node])
+        return out
 
 def _with_scores(ids, score) -> list[tuple]:
     ids = ids if isinstance(ids, list) else []
