@@ -350,6 +350,8 @@ def create_app(state: _State):
             frame = read_upload(data, upload.filename or "upload.csv")
         except AddrmigError as problem:
             return error(400, {"file": [str(problem)]})
+        except Exception as problem:  # noqa: BLE001 - a hostile upload must get a 400, not take the server down
+            return error(400, {"file": [f"The file could not be read ({type(problem).__name__})."]})
         if frame.empty:
             return error(400, {"file": ["The submitted file has no rows."]})
         reasons = row_errors(frame, state.places)
