@@ -1,6 +1,7 @@
 """AkinonClient against the real sandbox (and two tiny real servers) over loopback."""
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -205,8 +206,9 @@ def test_token_with_a_line_break_is_refused_without_quoting_it():
     assert SECRET not in str(caught.value) and SECRET not in repr(caught.value)
 
 
-def test_token_never_appears_in_errors_or_reprs(make_sandbox, html_server):
+def test_token_never_appears_in_errors_reprs_or_logs(make_sandbox, html_server, caplog):
     """Make requests fail in every way; the token shows nowhere a person or a log could see it."""
+    caplog.set_level(logging.DEBUG)
     seen: list[str] = []
     wrong = make_sandbox(token="other-token")
     small = make_sandbox(max_upload_bytes=5_000, faults=("500",))
@@ -231,5 +233,6 @@ def test_token_never_appears_in_errors_or_reprs(make_sandbox, html_server):
     client = AkinonClient(wrong.url, SECRET)
     seen += [repr(client), str(client), repr(client.session), repr(client.session.__dict__),
              repr(client._get_adapter.__dict__)]
-    assert len(seen) > 30
+    assert len(seen) > 30 and "GET /api/v1/remote/1/migrations/abc/progress/" in caplog.text
     assert not [text for text in seen if SECRET in text]
+    assert SECRET not in caplog.text

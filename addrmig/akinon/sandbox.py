@@ -409,6 +409,19 @@ def create_app(state: _State):
             return page_of(state.places.children[level].get(int(value), []))
         return page_of(state.places.levels[level])
 
+    @app.get("/")
+    @app.get("/sandbox/")
+    def overview():
+        return jsonify({
+            "what": "addrmig sandbox: a local stand-in for Akinon's address-migration API",
+            "login": {"POST": "/api/v1/auth/login/", "username": DEMO_USERNAME, "password": DEMO_PASSWORD},
+            "start": "POST /api/v1/remote/{channel}/migrations/start/address/ (multipart part 'file')",
+            "progress": "GET /api/v1/remote/{channel}/migrations/{migration_id}/progress/",
+            "places": "GET /address/country|city|township|district/?page=&page_size=&country=&city=&township=",
+            "sandbox_only": ["GET /sandbox/migrations/", "GET /sandbox/migrations/{migration_id}/errors/"],
+            "rows_per_second": state.rows_per_second, "fail_rate": state.fail_rate,
+        })
+
     @app.get("/sandbox/migrations/")
     def migrations():
         with state.lock:
