@@ -337,8 +337,10 @@ def write_report_csv(report: Report) -> bytes:
 
 #: Cell comments only for this many failures, so big reports stay quick to write and open.
 COMMENT_LIMIT = 5_000
-#: Above this many rows the address sheet holds only the rows with failures.
-XLSX_ALL_ROWS_LIMIT = 200_000
+#: Above this many rows the address sheet holds only rows with failures (at most this many).
+XLSX_ALL_ROWS_LIMIT = 100_000
+#: The Failures sheet lists at most this many failures; the CSV report has them all.
+XLSX_FAILURE_LIMIT = 200_000
 #: Excel's last row.
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -350,18 +352,34 @@ def _xlsx_text(value: str) -> str:
     return "'" + value if value.startswith(DANGEROUS_STARTS) else value
 
 
+def _xlsx_column(values: pd.Series) -> np.ndarray:
+    """``_xlsx_text`` over a column, vectorised; empty values become None (no cell)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    text = values.astype("str")
+    illegal = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    if illegal.any():
+        text = text.copy()
+        text[illegal] = [_xlsx_text(v) for v in text[illegal]]
+    text = neutralise(text)
+    out = text.to_numpy(dtype=object)
+    out[(text == "").to_numpy(dtype=bool)] = None
+    return out
+
+
 def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int = COMMENT_LIMIT,
-                      all_rows_limit: int = XLSX_ALL_ROWS_LIMIT) -> bytes:
+                      all_rows_limit: int = XLSX_ALL_ROWS_LIMIT,
+                      failure_limit: int = XLSX_FAILURE_LIMIT) -> bytes:
     """An XLSX workbook: sheet "Addresses" with the user's rows, failing cells filled red
     (errors) or amber (warnings) with the messages as cell comments; sheet "Failures"
-    listing every failure; sheet "Summary" with counts per column and check and notes
+    listing the failures; sheet "Summary" with counts per column and check and notes
     on what was shortened. Every text cell is stored as text, never a formula, and
     prefixed with an apostrophe where it would start one.
 
     When the frame's row numbers ascend, each address sits on the spreadsheet row the
     user's own file had it on (column A repeats the row number anyway). Bounded for big
-    inputs: comments on the first ``comment_limit`` failing cells only, and above
-    ``all_rows_limit`` rows only the rows with a failure; the Summary sheet says so.
+    inputs, saying so in the Summary sheet: comments on the first ``comment_limit``
+    failing cells only; above ``all_rows_limit`` rows, only (the first
+    ``all_rows_limit``) rows with a failure; the first ``failure_limit`` failures listed.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -376,7 +394,7 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
     workbook = Workbook(write_only=True)
 
     def text_cell(sheet, value, fill=None, font=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=_xlsx_text(str(value)))
+        cell = WriteOnlyCell(sheet, value=None if value is None else _xlsx_text(str(value)))
         cell.data_type = "s"  # never let openpyxl take a leading "=" for a formula
         if fill is not None:
             cell.fill = fill
@@ -384,53 +402,62 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
             cell.font = font
         return cell
 
-    # Per cell: worst severity and the joined messages.
-    columns = list(frame.columns) if set(COLUMNS) <= set(frame.columns) else list(COLUMNS)
-    cells: dict[tuple, tuple[bool, list[str]]] = {}
-    for row, column, severity, message in zip(failures["row"].to_numpy(), failures["column"].astype(str),
-                                              failures["severity"].astype(str), failures["message"]):
-        is_error, messages = cells.get((row, column), (False, []))
-        messages.append(f"{severity}: {message}")
-        cells[(row, column)] = (is_error or severity == "error", messages)
-
     sheet = workbook.create_sheet("Addresses")
     index = frame.index
     reduced = len(frame) > all_rows_limit
     if reduced:
-        frame = frame[index.isin(pd.Index(failures["row"].unique()))]
+        failing = pd.Index(failures["row"].unique())
+        frame = frame[index.isin(failing)].iloc[:all_rows_limit]
         index = frame.index
-        notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only the "
-                     f"{len(frame):,} rows with a problem. Column A gives each row's number in your file.")
+        notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only "
+                     + (f"the {len(frame):,} rows with a problem." if len(failing) <= all_rows_limit else
+                        f"the first {len(frame):,} of the {len(failing):,} rows with a problem.")
+                     + " Column A gives each row's number in your file.")
     aligned = (pd.api.types.is_integer_dtype(index.dtype) and index.is_monotonic_increasing
                and index.is_unique and len(index) > 0 and index[0] >= 2
                and index[-1] <= EXCEL_MAX_ROWS and not reduced)
     if aligned:
         for _ in range(int(index[0]) - 2):  # title rows above the user's header
             sheet.append([])
-    elif not reduced:
+    elif not reduced and len(index):
         notes.append("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
-                     "column A gives each row's number in your file.")
+                      "column A gives each row's number in your file.")
+
+    # Per failing cell on the sheet: worst severity and the messages.
+    columns = list(COLUMNS)
+    shown_failures = failures[failures["row"].isin(index)] if reduced else failures
+    cells: dict[tuple, tuple[bool, list[str]]] = {}
+    for row, column, severity, message in zip(
+            shown_failures["row"].to_numpy(), shown_failures["column"].astype(str),
+            shown_failures["severity"].astype(str), shown_failures["message"]):
+        is_error, messages = cells.get((row, column), (False, []))
+        messages.append(f"{severity}: {message}")
+        cells[(row, column)] = (is_error or severity == "error", messages)
+
     sheet.append([text_cell(sheet, "row", font=bold)] + [text_cell(sheet, c, font=bold) for c in columns])
     comments = 0
     previous = int(index[0]) - 1 if aligned else 0
-    values = {c: frame[c].astype(str).to_numpy(dtype=object) for c in columns}
+    values = {c: _xlsx_column(frame[c]) for c in columns}
+    failing_rows = {row for row, _ in cells}
     for i, row in enumerate(index.to_numpy()):
         if aligned:
             for _ in range(int(row) - previous - 1):  # rows the reader skipped (blank lines)
                 sheet.append([])
             previous = int(row)
-        line = [row]
-        for c in columns:
-            found = cells.get((row, c))
-            if found is None:
-                line.append(text_cell(sheet, values[c][i]))
-                continue
-            is_error, messages = found
-            cell = text_cell(sheet, values[c][i], fill=red if is_error else amber)
-            if comments < comment_limit:
-                cell.comment = Comment(_xlsx_text("\n".join(messages))[:30000], "addrmig")
-                comments += 1
-            line.append(cell)
+        # Values are neutralised already, so plain strings cannot become formulas.
+        line = [row] + [values[c][i] for c in columns]
+        if row in failing_rows:
+            for j, c in enumerate(columns, 1):
+                found = cells.get((row, c))
+                if found is None:
+                    continue
+                is_error, messages = found
+                cell = text_cell(sheet, None, fill=red if is_error else amber)
+                cell.value = line[j]
+                if comments < comment_limit:
+                    cell.comment = Comment(_xlsx_text("\n".join(messages))[:30000], "addrmig")
+                    comments += 1
+                line[j] = cell
         sheet.append(line)
     if len(cells) > comment_limit:
         notes.append(f"Only the first {comment_limit:,} failing cells carry a comment; every "
@@ -438,17 +465,14 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
 
     listing = workbook.create_sheet("Failures")
     listing.append([text_cell(listing, c, font=bold) for c in FAILURE_COLUMNS])
-    limit = EXCEL_MAX_ROWS - 1
+    limit = min(failure_limit, EXCEL_MAX_ROWS - 1)
     if len(failures) > limit:
         notes.append(f"The Failures sheet lists the first {limit:,} of {len(failures):,} failures; "
                      "the CSV report has them all.")
     shown = failures.iloc[:limit]
-    for row, column, value, severity, check, message in zip(
-            shown["row"].to_numpy(), shown["column"].astype(str), shown["value"],
-            shown["severity"].astype(str), shown["check"].astype(str), shown["message"]):
-        listing.append([row, text_cell(listing, column), text_cell(listing, value),
-                        text_cell(listing, severity), text_cell(listing, check),
-                        text_cell(listing, message)])
+    listed = [shown["row"].to_numpy()] + [_xlsx_column(shown[c]) for c in FAILURE_COLUMNS[1:]]
+    for line in zip(*listed):
+        listing.append(line)
 
     summary = workbook.create_sheet("Summary")
     summary.append([text_cell(summary, "rows", font=bold), report.rows])

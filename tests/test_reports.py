@@ -145,3 +145,16 @@ def test_big_xlsx_report_keeps_only_failing_rows_and_says_so():
     assert [c.value for c in sheet[1]][0] == "row" and sheet["A2"].value == 22 and sheet.max_row == 2
     notes = " ".join(str(row[0].value) for row in book["Summary"].iter_rows() if row[0].value)
     assert "only the 1 rows with a problem" in notes
+
+
+def test_big_xlsx_report_lists_the_first_failures_and_points_to_the_csv():
+    frame = rows(*({"email": "a@b"} for _ in range(12)))
+    book = workbook(frame, failure_limit=5)
+    assert book["Failures"].max_row == 6
+    notes = " ".join(str(row[0].value) for row in book["Summary"].iter_rows() if row[0].value)
+    assert "lists the first 5 of 12 failures; the CSV report has them all" in notes
+
+
+def test_empty_values_of_failing_cells_are_still_highlighted():
+    cell = workbook(rows({"first_name": ""}))["Addresses"]["E2"]
+    assert cell.value is None and cell.fill.fgColor.rgb == RED and "required" in cell.comment.text
