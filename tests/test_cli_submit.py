@@ -132,3 +132,13 @@ def test_token_is_in_no_file_and_no_output_of_a_full_run(make_sandbox, tmp_path,
     assert [p for p in written if SECRET.encode() in p.read_bytes()] == []
     assert SECRET not in output.out + output.err
     assert not [p for p in Path(os.environ["ADDRMIG_DATA_DIR"]).rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+
+
+def test_progress_wait_follows_a_migration_sent_from_elsewhere(make_sandbox, monkeypatch, clean_file, capsys):
+    from addrmig.akinon.client import AkinonClient
+
+    server = make_sandbox(rows_per_second=200)
+    monkeypatch.setenv("AKINON_TOKEN", server.token)
+    migration_id = AkinonClient(server.url, server.token).start_migration(1, clean_file.read_bytes(), filename="x.csv")
+    assert main(["progress", migration_id, "--url", server.url, "--channel", "1", "--wait", "--poll", "0.05"]) == 0
+    assert capsys.readouterr().out.strip() == "finished: processed 40 of 40, 0 errors"

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from addrmig.akinon.flow import check
 from addrmig.commands.submit import add_connection_arguments, client_from, follow
 from addrmig.history import History
+from addrmig.progress import ProgressBar
 
 HELP = ("Show a migration's progress (processed, errors, total); recorded in the history when it is "
         "known there. Exit 0 no errors so far, 1 errors, 2 could not ask.")
@@ -23,8 +25,16 @@ def run(args: argparse.Namespace) -> int:
     history = History(args.data_dir)
     with client_from(args) as client:
         progress, known = check(client, history, args.channel, args.migration_id)
-        if args.wait and not progress.finished and known is not None:
-            return follow(client, history, known, args.poll, args.timeout)
+        if args.wait and not progress.finished:
+            if known is not None:
+                return follow(client, history, known, args.poll, args.timeout)
+            # Not sent from here: follow it all the same, without recording it.
+            deadline = None if args.timeout is None else time.monotonic() + args.timeout
+            with ProgressBar("migration", progress.total) as bar:
+                while not progress.finished and (deadline is None or time.monotonic() < deadline):
+                    time.sleep(args.poll)
+                    progress = client.get_progress(args.channel, args.migration_id)
+                    bar(progress.processed, progress.total)
     state = "finished" if progress.finished else "running"
     print(f"{state}: processed {progress.processed} of {progress.total}, {progress.errors} errors")
     return 1 if progress.errors else 0
