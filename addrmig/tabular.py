@@ -63,6 +63,7 @@ _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters that do not belong in text (tab, line feed, carriage return do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XSTRING_LITERAL = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -286,18 +287,13 @@ def _bomless_utf16(data: bytes) -> str | None:
 
 
 def _check_binary(data: bytes, label: str) -> None:
-    """Refuse bytes that are not text at all (NUL bytes, many control characters)."""
+    """Refuse bytes that are not text at all: text never holds NUL, binary files nearly always do."""
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         raise UnreadableFile(f"{label} contains NUL bytes (first on line {line}), so it is not a text table: "
                              f"it may be a binary file with the wrong name or a damaged export. Export the "
                              f"addresses again as CSV (UTF-8) or XLSX and try again.")
-    head = data[:SAMPLE_BYTES]
-    controls = len(re.findall(rb"[\x01-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]", head))
-    if controls > max(8, len(head) // 100):
-        raise UnreadableFile(f"{label} does not look like text (it is full of control characters): it may be "
-                             f"a binary file with the wrong name. Export the addresses as CSV or XLSX and try again.")
 
 
 def _guess_legacy(data: bytes) -> str:
@@ -726,6 +722,7 @@ def _json_table(rows: list[tuple[int, Any]], fmt: str, label: str, limits: Limit
     frame = pd.DataFrame({name: pd.Series(values[key], dtype="str") for name, key in zip(names, columns)},
                          columns=names)
     frame.index = pd.Index([number for number, _ in rows], dtype="int64")
+    frame = _drop_empty_rows(frame, notes)
     _check_field_lengths(frame, sum(len(v) for col in values.values() for v in col), label, limits)
     return Table(frame=frame, name="", format=fmt, encoding="utf-8", header_row=0, notes=notes)
 
@@ -910,7 +907,8 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
     CSV: UTF-8 (``bom=True`` adds the byte-order mark Excel wants), LF line ends,
     quoted where needed. XLSX: every cell a text cell (a value starting with '='
     stays text, never a formula); characters XML cannot hold (control characters
-    other than tab/LF/CR) are dropped. JSON: a list of objects, empty optional
+    other than tab/LF/CR) are dropped, "\r" and blank values are escaped the way
+    Excel does (_x000D_). JSON: a list of objects, empty optional
     fields as null.
     """
     fmt = fmt.lower().lstrip(".")
@@ -918,7 +916,11 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
         raise BadArguments(f"Cannot write {fmt!r}; choose one of: {', '.join(WRITE_FORMATS)}.")
     frame = _ordered(frame)
     if fmt == "csv":
-        text = frame.to_csv(index=False, lineterminator="\n")
+        # The csv module quotes values holding "\n" but not a lone "\r", which readers take
+        # for a line end; quote everything in the rare file that has one.
+        lone_cr = any(frame[c].str.contains("\r", regex=False).any() for c in frame.columns)
+        text = frame.to_csv(index=False, lineterminator="\n",
+                            quoting=csv.QUOTE_ALL if lone_cr else csv.QUOTE_MINIMAL)
         return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
     if fmt == "json":
         return _write_json(frame)
@@ -947,10 +949,7 @@ def _write_xlsx(frame: pd.DataFrame) -> bytes:
     sheet = workbook.create_sheet("addresses")
 
     def text_cell(value: Any) -> WriteOnlyCell:
-        text = "" if value is None else str(value)
-        if _XML_ILLEGAL.search(text):
-            text = _XML_ILLEGAL.sub("", text)
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=_xlsx_text("" if value is None else str(value)))
         # openpyxl turns "=..." into a formula on assignment; force it back to a string cell
         cell.data_type = "s"
         cell.number_format = "@"
@@ -962,6 +961,25 @@ def _write_xlsx(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_text(text: str) -> str:
+    """Text as an XLSX cell must hold it so Excel (and calamine) read back the same string.
+
+    XML cannot hold most control characters: they are dropped. XML parsers turn
+    "\r" into "\n" and trim text that is only white space, so those use the
+    spreadsheet's own escape (_x000D_, ECMA-376 ST_Xstring), and a literal
+    "_x0041_" in the data gets its underscore escaped so it is not decoded.
+    """
+    if _XML_ILLEGAL.search(text):
+        text = _XML_ILLEGAL.sub("", text)
+    if "_x" in text:
+        text = _XSTRING_LITERAL.sub(r"_x005F_\1", text)
+    if "\r" in text:
+        text = text.replace("\r", "_x000D_")
+    if text and not text.strip():
+        text = "".join(f"_x{ord(c):04X}_" for c in text)
+    return text
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
