@@ -17,7 +17,7 @@ few candidates and the exact (regex / Unicode) test runs only on those.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Union
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ class Text:
     """A column's values as an Arrow ``large_string`` ChunkedArray (nulls as ""), with
     byte facts computed once and shared by every check run on it."""
 
-    def __init__(self, values: "Values") -> None:
+    def __init__(self, values: ColumnLike) -> None:
         if isinstance(values, pa_arrow.ChunkedArray):
             arr = values
         else:
@@ -112,15 +112,16 @@ class Text:
         return self._facts
 
 
-Values = "pd.Series | pa_arrow.ChunkedArray | Text"
+#: What the checks accept: a pandas Series of text, an Arrow string array, or ``Text``.
+ColumnLike = Union[pd.Series, pa_arrow.ChunkedArray, Text]
 
 
-def as_text(values: pd.Series | pa_arrow.ChunkedArray | Text) -> Text:
+def as_text(values: ColumnLike) -> Text:
     """``values`` wrapped as ``Text`` (itself when it already is)."""
     return values if isinstance(values, Text) else Text(values)
 
 
-def as_arrow(values: pd.Series | pa_arrow.ChunkedArray | Text) -> pa_arrow.ChunkedArray:
+def as_arrow(values: ColumnLike) -> pa_arrow.ChunkedArray:
     """The column as an Arrow ``large_string`` ChunkedArray, nulls as "" (zero-copy when possible)."""
     return as_text(values).arrow
 
@@ -179,7 +180,7 @@ def _trimmed_length(arr: pa_arrow.ChunkedArray) -> np.ndarray:
 
 # --- the checks: each answers True where the value FAILS -----------------------------
 
-def blank(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def blank(values: ColumnLike) -> np.ndarray:
     """Values that are empty or only whitespace."""
     text = as_text(values)
     facts = text.facts
@@ -187,14 +188,14 @@ def blank(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     return (facts.lengths == 0) | _confirm(text, candidates, lambda a: _trimmed_length(a) == 0)
 
 
-def too_long(values: pd.Series | pa_arrow.ChunkedArray | Text, limit: int) -> np.ndarray:
+def too_long(values: ColumnLike, limit: int) -> np.ndarray:
     """Values with more than ``limit`` characters (Unicode code points, not bytes)."""
     text = as_text(values)
     # A character is at least one byte, so only values with more bytes can be too long.
     return _confirm(text, text.facts.lengths > limit, lambda a: _np(pc.utf8_length(a)) > limit)
 
 
-def control_chars(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def control_chars(values: ColumnLike) -> np.ndarray:
     """Values holding a line break, tab or other control character anywhere."""
     text = as_text(values)
     candidates = np.zeros(len(text), dtype=bool)
@@ -213,7 +214,7 @@ def control_chars(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarra
     return _confirm(text, candidates, lambda a: _np(pc.match_substring_regex(a, _CONTROL_RE)))
 
 
-def outer_whitespace(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def outer_whitespace(values: ColumnLike) -> np.ndarray:
     """Values with whitespace before the first or after the last visible character."""
     text = as_text(values)
     facts = text.facts
@@ -222,18 +223,18 @@ def outer_whitespace(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.nda
                     lambda a: _trimmed_length(a) != _np(pc.binary_length(a)))
 
 
-def _mismatch(values: pd.Series | pa_arrow.ChunkedArray | Text, pattern: str) -> np.ndarray:
+def _mismatch(values: ColumnLike, pattern: str) -> np.ndarray:
     """Non-blank values that do not match ``pattern`` (a full-value regex)."""
     text = as_text(values)
     return _confirm(text, ~blank(text), lambda a: ~_np(pc.match_substring_regex(a, pattern)))
 
 
-def bad_email(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def bad_email(values: ColumnLike) -> np.ndarray:
     """Non-blank values that are not an e-mail address (name@domain.tld)."""
     return _mismatch(values, EMAIL_PATTERN)
 
 
-def bad_phone(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def bad_phone(values: ColumnLike) -> np.ndarray:
     """Non-blank values that are not a plausible phone: digits with an optional leading +,
     spaces, dashes and parentheses, 7 to 15 digits in all."""
     text = as_text(values)
@@ -250,12 +251,12 @@ def bad_phone(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
     return _confirm(text, ~plain & ~blank(text), exact)
 
 
-def not_digits(values: pd.Series | pa_arrow.ChunkedArray | Text) -> np.ndarray:
+def not_digits(values: ColumnLike) -> np.ndarray:
     """Non-blank values holding anything but digits."""
     return _mismatch(values, DIGITS_PATTERN)
 
 
-def formula_like(values: pd.Series | pa_arrow.ChunkedArray | Text, phone: bool = False) -> np.ndarray:
+def formula_like(values: ColumnLike, phone: bool = False) -> np.ndarray:
     """Values starting with = + - or @, which spreadsheets run as formulas. With
     ``phone=True`` a plausible phone number ("+90532…") is not counted."""
     text = as_text(values)
@@ -284,7 +285,7 @@ def _codes(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
     return _np(pc.dictionary_encode(arr).indices)
 
 
-def _folded_codes(values: pd.Series | pa_arrow.ChunkedArray | Text, few_distinct: bool) -> np.ndarray:
+def _folded_codes(values: ColumnLike, few_distinct: bool) -> np.ndarray:
     """Integer codes equal exactly when the values are equal after trimming and
     Turkish-aware case folding. With ``few_distinct`` (place names) folding runs on the
     distinct values only."""
@@ -338,7 +339,7 @@ class Rule:
     column: str
     check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula
     severity: str  # error | warning
-    fails: Callable[[pd.Series | Text], np.ndarray]
+    fails: Callable[[ColumnLike], np.ndarray]
     description: str
 
 
@@ -375,7 +376,7 @@ def build_schema(warnings_as_errors: bool = False) -> pa.DataFrameSchema:
     makes them fail like errors, so ``validate(lazy=True)`` lists them in
     ``failure_cases`` too.
     """
-    def check(rule_fails: Callable[[pd.Series | Text], np.ndarray], code: str, severity: str,
+    def check(rule_fails: Callable[[ColumnLike], np.ndarray], code: str, severity: str,
               description: str) -> pa.Check:
         return pa.Check(lambda s: pd.Series(~rule_fails(s), index=s.index), element_wise=False,
                         name=code, description=description,

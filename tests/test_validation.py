@@ -216,3 +216,15 @@ def test_trim_of_a_clean_frame_changes_nothing():
     new, changes = trim(frame)
     assert changes.empty and list(changes.columns) == ["row", "column", "before", "after"]
     pd.testing.assert_frame_equal(new, frame)
+
+
+def test_frame_of_many_arrow_chunks_gives_every_failure(dev):
+    frame, _, report = dev
+    tripled = pd.concat([frame, frame, frame])  # Arrow-backed columns now hold several chunks
+    tripled.index = pd.RangeIndex(2, len(tripled) + 2)
+    big = validate(tripled)
+    assert big.error_count == 3 * report.error_count
+    dup = big.failures[big.failures["check"] == "duplicate"]
+    assert len(dup) >= 2 * len(frame) - 50  # copies repeat the first block, bar blank addresses
+    assert dup["message"].iloc[0] == (f"duplicate of row {dup['row'].iloc[0] - len(frame)}: "
+                                      "same user, line, city, township and district")
