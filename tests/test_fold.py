@@ -59,3 +59,7 @@ def test_lost_opening_parenthesis_still_separates_the_village():
 
 def test_mistyped_mahallesi_is_still_a_neighbourhood():
     assert district_key("esenyurt mhaallesi")["short"] == "esenyurtmah"
+
+
+def test_village_written_as_neighbourhood_keeps_a_village_reading():
+    assert district_key("TAŞLIK KÖYÜ MAHALLESİ")["alt"] == district_key("Taşlık Köyü")["short"]

@@ -122,6 +122,12 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
     out["paren"] = (paren.str.replace(" ", "", regex=False)
                     .str.replace(_GLUED_KIND, lambda m: _KIND_WORDS[m.group(1)], regex=True).astype(str))
     out["short"] = out["base"] + out["kind"]
+    # "Taşlık Köyü Mahallesi": a village that became a neighbourhood, written with both
+    # words; "alt" is the village reading ("taslikkoy") to try against the database.
+    village = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)$", regex=True)
+    out["alt"] = ""
+    out.loc[village, "alt"] = base[village].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
+        " ", "", regex=False) + "koy"
     has_paren = out["paren"] != ""
     out["full"] = out["short"].where(~has_paren, out["short"] + "(" + out["paren"])
     out["bp"] = out["base"].where(~has_paren, out["base"] + "(" + out["paren"])

@@ -478,6 +478,7 @@ class _Work:
             ("normalized", 100.0, base.index[~has_kind & no_paren], "base", "base"),
             # Village became neighbourhood (or the other way): same name, other kind word.
             ("fuzzy", 90.0, base.index[has_kind & no_paren], "base", "base"),
+            ("fuzzy", 90.0, base.index[(base["alt"] != "") & no_paren], "alt", "short"),
         )
         decided = pd.Series(False, index=base.index)
         for method, score, rows, left, right in steps:
@@ -522,6 +523,8 @@ class _Work:
         dids, short, base, paren, no_paren = arrays
         main = np.maximum(process.cdist([wk["short"]], short, scorer=fuzz.ratio, dtype=np.float32)[0],
                           process.cdist([wk["base"]], base, scorer=fuzz.ratio, dtype=np.float32)[0])
+        if wk.get("alt"):
+            main = np.maximum(main, process.cdist([wk["alt"]], short, scorer=fuzz.ratio, dtype=np.float32)[0])
         if wk["paren"]:
             par = process.cdist([wk["paren"]], paren, scorer=fuzz.ratio, dtype=np.float32)[0]
             main = np.minimum(main, np.where(no_paren, 50.0, par))
