@@ -59,7 +59,7 @@ _KNOWN_BINARY = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"PK\x05\x06", "an empty zip archive"),
 )
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
-_SEP_LINE = re.compile(r"^sep=(.)\r?$")
+_SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
 _XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters that do not belong in text (tab, line feed, carriage return do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -110,8 +110,8 @@ def read_table(source: Any, name: str | None = None, *, sheet: str | None = None
     limits = limits or Limits.from_env()
     data, name = _read_bytes(source, name, limits)
     label = name or "the file"
-    if delimiter is not None and delimiter not in DELIMITERS and len(delimiter) != 1:
-        raise BadArguments(f"Delimiter {delimiter!r} must be one character, e.g. ',' ';' or a tab.")
+    if delimiter is not None and (len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n'):
+        raise BadArguments(f"Delimiter {delimiter!r} must be one plain character, e.g. ',' ';' '|' or a tab.")
     if header_row is not None and header_row < 1:
         raise BadArguments(f"Header row {header_row} must be 1 or more (the first row is 1).")
     ext = Path(name).suffix.lower().lstrip(".") if name else ""
@@ -789,7 +789,9 @@ def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
-    except Exception as error:  # calamine raises its own types (CalamineError, XmlError, ZipError…)
+    except BaseException as error:  # calamine raises its own types, and Rust panics are BaseException
+        if not _is_parser_failure(error):
+            raise
         raise _workbook_error(error, kind, label) from None
     if not names:
         raise UnreadableFile(f"{label} has no sheets. Export the addresses again.")
@@ -852,8 +854,15 @@ def _sheet_rows(workbook: Any, sheet: str, kind: str, label: str, limits: Limits
         return data.to_python(skip_empty_area=False)
     except FileTooLarge:
         raise
-    except Exception as error:
+    except BaseException as error:
+        if not _is_parser_failure(error):
+            raise
         raise _workbook_error(error, kind, label, sheet) from None
+
+
+def _is_parser_failure(error: BaseException) -> bool:
+    """Whether an exception from calamine means the file is bad (not Ctrl-C or exit)."""
+    return not isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError))
 
 
 def _workbook_error(error: Exception, kind: str, label: str, sheet: str | None = None) -> UnreadableFile:
