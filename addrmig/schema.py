@@ -157,6 +157,19 @@ def _bytes(arr: pa_arrow.ChunkedArray) -> _Bytes:
     return _Bytes(cat(lengths, np.int64), cat(firsts, np.uint8), cat(lasts, np.uint8), chunks)
 
 
+def take(arr: pa_arrow.ChunkedArray, positions: np.ndarray) -> pa_arrow.ChunkedArray:
+    """``arr[positions]`` for ascending positions, chunk by chunk: Arrow's own take on a
+    ChunkedArray may first copy the whole column into one chunk."""
+    if arr.num_chunks <= 1:
+        return arr.take(positions)
+    lengths = np.fromiter((len(c) for c in arr.chunks), dtype=np.int64, count=arr.num_chunks)
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    bounds = np.searchsorted(positions, starts)
+    pieces = [chunk.take(positions[bounds[i]:bounds[i + 1]] - starts[i])
+              for i, chunk in enumerate(arr.chunks) if bounds[i + 1] > bounds[i]]
+    return pa_arrow.chunked_array(pieces, type=arr.type)
+
+
 def _confirm(text: Text, candidates: np.ndarray,
              exact: Callable[[pa_arrow.ChunkedArray], np.ndarray]) -> np.ndarray:
     """Run ``exact`` on the candidate positions only; answer a full-length mask."""
@@ -166,7 +179,7 @@ def _confirm(text: Text, candidates: np.ndarray,
         return candidates & exact(text.arrow)
     out = np.zeros(len(text), dtype=bool)
     if len(positions):
-        out[positions] = exact(text.arrow.take(positions))
+        out[positions] = exact(take(text.arrow, positions))
     return out
 
 
@@ -264,7 +277,7 @@ def formula_like(values: ColumnLike, phone: bool = False) -> np.ndarray:
     mask = _FORMULA_BYTES[facts.first] & (facts.lengths > 0)
     if phone and mask.any():
         positions = np.flatnonzero(mask)
-        mask[positions[~bad_phone(text.arrow.take(positions))]] = False
+        mask[positions[~bad_phone(take(text.arrow, positions))]] = False
     return mask
 
 
@@ -273,9 +286,18 @@ DUPLICATE_KEY: tuple[str, ...] = ("user", "line", "city", "township", "district"
 
 
 def _fold(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> pa_arrow.ChunkedArray | pa_arrow.Array:
-    """Trimmed, NFC, Turkish-aware lower case (``text.tr_lower`` over Arrow)."""
-    folded = pc.utf8_normalize(pc.utf8_trim(arr, WHITESPACE), "NFC")
-    return pc.utf8_lower(pc.replace_substring(pc.replace_substring(folded, "İ", "i"), "I", "ı"))
+    """Trimmed, NFC, Turkish-aware lower case (``text.tr_lower`` over Arrow). Steps that
+    cannot change anything are skipped: each one copies the whole column."""
+    chunked = arr if isinstance(arr, pa_arrow.ChunkedArray) else pa_arrow.chunked_array([arr])
+    if outer_whitespace(chunked).any():
+        arr = pc.utf8_trim(arr, WHITESPACE)
+    ascii_only = pc.all(pc.string_is_ascii(arr)).as_py() is not False
+    if not ascii_only:
+        arr = pc.replace_substring(pc.utf8_normalize(arr, "NFC"), "İ", "i")
+    if pc.any(pc.match_substring(arr, "I")).as_py():
+        arr = pc.replace_substring(arr, "I", "ı")
+    # ascii_lower leaves every non-ASCII byte alone, so it is exact for ASCII input.
+    return pc.ascii_lower(arr) if ascii_only else pc.utf8_lower(arr)
 
 
 def _codes(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
@@ -297,6 +319,18 @@ def _folded_codes(values: ColumnLike, few_distinct: bool) -> np.ndarray:
     return canonical[_np(encoded.indices)]
 
 
+def _combined(codes: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row, equal exactly when every code is equal (cheaper to hash than
+    several columns)."""
+    key = codes[0].astype(np.int64)
+    for more in codes[1:]:
+        size = int(more.max()) + 1 if len(more) else 1
+        if len(key) and int(key.max()) >= (2 ** 62) // size:
+            key = pd.factorize(key)[0].astype(np.int64)  # renumber densely before it overflows
+        key = key * size + more
+    return key
+
+
 def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Rows repeating an earlier row's address (same ``DUPLICATE_KEY`` values after
     trimming and Turkish-aware case folding; blank rows are not counted).
@@ -312,17 +346,15 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # The cheap columns first: only rows already colliding on them need the long
     # address line folded.
     cheap = [c for c in DUPLICATE_KEY if c != "line"]
-    codes = {c: _folded_codes(frame[c], few_distinct=c != "user") for c in cheap}
-    collide = pd.DataFrame(codes, copy=False).duplicated(keep=False).to_numpy()
-    positions = np.flatnonzero(collide)
+    cheap_key = _combined([_folded_codes(frame[c], few_distinct=c != "user") for c in cheap])
+    positions = np.flatnonzero(pd.Series(cheap_key, copy=False).duplicated(keep=False).to_numpy())
     if not len(positions):
         return mask, first
-    key = pd.DataFrame({c: codes[c][positions] for c in cheap}, copy=False)
-    key["line"] = _folded_codes(as_arrow(frame["line"]).take(positions), few_distinct=False)
+    line = _folded_codes(take(as_arrow(frame["line"]), positions), few_distinct=False)
+    group = pd.factorize(_combined([pd.factorize(cheap_key[positions])[0], line]))[0]
     is_blank = np.ones(len(positions), dtype=bool)
     for c in DUPLICATE_KEY:
-        is_blank &= blank(as_arrow(frame[c]).take(positions))
-    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+        is_blank &= blank(take(as_arrow(frame[c]), positions))
     _, first_in_group = np.unique(group, return_index=True)
     first_of_row = positions[first_in_group[group]]
     repeat = (first_of_row != positions) & ~is_blank

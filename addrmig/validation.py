@@ -180,7 +180,7 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
         fails = rule.fails(text)
         positions = np.flatnonzero(fails)
         if len(positions):
-            values = arrays[rule.column].take(positions)
+            values = schema.take(arrays[rule.column], positions)
             if rule.check == "max_length":
                 lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
                 messages = _join(f"{rule.column} has ", lengths,
@@ -229,7 +229,7 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
         first_rows = pa_arrow.array(rows_of[first[positions]].astype(str), type=pa_arrow.large_string())
         messages = _join("duplicate of row ", first_rows, ": same user, line, city, township and district")
         add(positions, DUPLICATE_COLUMN, "duplicate", "warning",
-            arrays[DUPLICATE_COLUMN].take(positions), messages)
+            schema.take(arrays[DUPLICATE_COLUMN], positions), messages)
     if progress:
         progress(total, total)
 
@@ -281,7 +281,7 @@ def trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         positions = np.flatnonzero(schema.outer_whitespace(arr))
         if not len(positions):
             continue
-        before = arr.take(positions)
+        before = schema.take(arr, positions)
         after = pc.utf8_trim(before, schema.WHITESPACE)
         after_values = np.asarray(after.to_numpy(zero_copy_only=False), dtype=object)
         col = new[column].copy()
