@@ -101,6 +101,7 @@ class Text:
             arr = pc.fill_null(arr, "")
         self.arrow: pa_arrow.ChunkedArray = arr
         self._facts: _Bytes | None = None
+        self._blank: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.arrow)
@@ -196,9 +197,11 @@ def _trimmed_length(arr: pa_arrow.ChunkedArray) -> np.ndarray:
 def blank(values: ColumnLike) -> np.ndarray:
     """Values that are empty or only whitespace."""
     text = as_text(values)
-    facts = text.facts
-    candidates = _FIRST_WS[facts.first] & (facts.lengths > 0)
-    return (facts.lengths == 0) | _confirm(text, candidates, lambda a: _trimmed_length(a) == 0)
+    if text._blank is None:  # several checks skip blank values: work it out once per column
+        facts = text.facts
+        candidates = _FIRST_WS[facts.first] & (facts.lengths > 0)
+        text._blank = (facts.lengths == 0) | _confirm(text, candidates, lambda a: _trimmed_length(a) == 0)
+    return text._blank
 
 
 def too_long(values: ColumnLike, limit: int) -> np.ndarray:
@@ -393,7 +396,10 @@ def column_rules() -> list[Rule]:
             rules.append(Rule(f.name, code, "error", test, f"{f.name}, when given, is {what}"))
         rules.append(Rule(f.name, "control_chars", "error", control_chars,
                           f"{f.name} holds no line break or control character"))
-        rules.append(Rule(f.name, "whitespace", "warning", outer_whitespace,
+        rules.append(Rule(f.name, "whitespace", "warning",
+                          # A required value of spaces only is a 'required' error;
+                          # trimming would not fix it, so no warning says it would.
+                          (lambda s: outer_whitespace(s) & ~blank(s)) if f.required else outer_whitespace,
                           f"{f.name} has no leading or trailing whitespace"))
         rules.append(Rule(f.name, "formula", "warning",
                           (lambda s: formula_like(s, phone=True)) if f.kind == "phone" else formula_like,

@@ -105,6 +105,13 @@ def test_whitespace_only_required_field_is_a_required_error():
     report = validate(rows({"first_name": "   "}))
     errors = report.failures[report.failures["severity"] == "error"]
     assert list(zip(errors["column"].astype(str), errors["check"].astype(str))) == [("first_name", "required")]
+    assert len(report.failures) == 1  # no "trimming fixes this" warning: it would not
+
+
+def test_spaces_only_in_an_optional_field_are_a_whitespace_warning():
+    report = validate(rows({"phone_number": "   "}))
+    assert list(zip(report.failures["column"].astype(str), report.failures["check"].astype(str),
+                    report.failures["severity"].astype(str))) == [("phone_number", "whitespace", "warning")]
 
 
 def test_duplicate_warning_names_the_first_row():
