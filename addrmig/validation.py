@@ -30,7 +30,7 @@ DUPLICATE_COLUMN = "line"
 Progress = Callable[[float, float], None]
 
 
-def _messages(rule: schema.Rule) -> str:
+def _message(rule: schema.Rule) -> str:
     """The fixed part of the sentence a person reads for a failing value."""
     c = rule.column
     return {
@@ -189,7 +189,7 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
                 messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
                                  "', which spreadsheet programs run as a formula; check the value is meant")
             else:
-                messages = _repeat(_messages(rule), len(positions))
+                messages = _repeat(_message(rule), len(positions))
             add(positions, rule.column, rule.check, rule.severity, values, messages)
         if progress:
             progress(done, total)

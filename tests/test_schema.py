@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addrmig import schema
 from addrmig.fields import COLUMNS
@@ -269,3 +271,53 @@ def test_checks_answer_numpy_masks_of_the_column_length():
     for rule in schema.column_rules():
         mask = rule.fails(values)
         assert isinstance(mask, np.ndarray) and mask.dtype == bool and len(mask) == 10
+
+
+# --- the byte-level shortcuts agree with plain Python on any text --------------------------
+
+ALPHABET = ("a", "Z", "I", "İ", "ı", "ş", "ğ", "Ç", "ü", "0", "9", "+", "-", "=", "@", ".", " ", "\t", "\n",
+            "\r", "\x00", "\x7f", "\u0085", "\u00a0", "\u2007", "\u2028", "\u3000", "\ufeff", "…", "’", "€")
+
+
+def _reference(value: str) -> dict[str, bool]:
+    stripped = value.strip(schema.WHITESPACE)
+    return {"blank": stripped == "", "whitespace": value != stripped,
+            "control": any(c in schema.CONTROL for c in value),
+            "formula": value[:1] in schema.FORMULA_PREFIXES, "long": len(value) > 5}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(ALPHABET), max_size=8), min_size=1, max_size=40),
+       st.integers(min_value=1, max_value=5))
+def test_byte_level_checks_match_a_plain_python_reference(values, chunks):
+    # Spread the values over several Arrow chunks, as a concatenated frame would be.
+    size = -(-len(values) // chunks)
+    arrow = schema.pa_arrow.chunked_array([values[i:i + size] for i in range(0, len(values), size)],
+                                          type=schema.pa_arrow.large_string())
+    expected = [_reference(v) for v in values]
+    assert schema.blank(arrow).tolist() == [e["blank"] for e in expected]
+    assert schema.outer_whitespace(arrow).tolist() == [e["whitespace"] for e in expected]
+    assert schema.control_chars(arrow).tolist() == [e["control"] for e in expected]
+    assert schema.formula_like(arrow).tolist() == [e["formula"] for e in expected]
+    assert schema.too_long(arrow, 5).tolist() == [e["long"] for e in expected]
+    positions = np.flatnonzero([e["blank"] for e in expected])
+    assert schema.take(arrow, positions).to_pylist() == [values[i] for i in positions]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from(["", "a", "A", " a", "I", "ı", "İ", "i", "ş", "Ş\u00a0"])] * 5),
+                min_size=1, max_size=30))
+def test_duplicates_match_a_plain_python_reference(records):
+    from addrmig.text import tr_lower
+    frame = pd.DataFrame(records, columns=list(schema.DUPLICATE_KEY), dtype="str")
+    seen: dict[tuple, int] = {}
+    expected_mask, expected_first = [], []
+    for position, record in enumerate(records):
+        key = tuple(tr_lower(v.strip(schema.WHITESPACE)) for v in record)
+        first = seen.setdefault(key, position)
+        expected_mask.append(first != position and any(key))
+        expected_first.append(first)
+    mask, first = schema.duplicates(frame)
+    assert mask.tolist() == expected_mask
+    assert [f for f, m in zip(first.tolist(), expected_mask) if m] == \
+        [f for f, m in zip(expected_first, expected_mask) if m]
