@@ -63,6 +63,11 @@ _SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
 _XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # Control characters that do not belong in text (tab, line feed, carriage return do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_BIG_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d{7,})\"")
+_ANY_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d+)\"")
+_WIDE_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{2,3})\d+\"")
 _XSTRING_LITERAL = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -757,6 +762,8 @@ def _check_archive(data: bytes, kind: str, label: str, limits: Limits) -> None:
                 if ratio > limits.max_compression_ratio:
                     raise limits.exceeded("max_compression_ratio", ratio, f"of {label} (part {info.filename})")
         for info in infos:
+            if kind == "xlsx" and _WORKSHEET_PART.match(info.filename):
+                _check_sheet_bounds(archive, info, label, limits)
             if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
                 continue
             try:
@@ -775,6 +782,58 @@ def _check_archive(data: bytes, kind: str, label: str, limits: Limits) -> None:
                                      f"Excel/LibreOffice, save a new copy, and try that.")
 
 
+def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limits: Limits) -> None:
+    """Refuse a worksheet whose last cell would make the reader allocate a huge grid.
+
+    Streams the XML: row numbers come from ``<row r=...>`` (one per row) and from
+    cell references with seven or more digits; columns from references with two
+    or three letters (none in a narrow sheet, so the scan stays cheap). A sheet
+    wider than Z is scanned again reading every cell's row, since there fewer
+    rows already make a large grid.
+    """
+    last_row, last_column = _scan_sheet(archive, info, label, limits, _BIG_CELL_ROW)
+    if last_column > 26:
+        last_row, last_column = _scan_sheet(archive, info, label, limits, _ANY_CELL_ROW)
+
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limits: Limits,
+                cell_rows: re.Pattern[bytes]) -> tuple[int, int]:
+    last_row, last_column, tail = 0, 1, b""
+    where = f"of {label} (sheet part {info.filename})"
+    try:
+        with archive.open(info) as member:
+            while True:
+                chunk = member.read(4 * 1024 * 1024)
+                if not chunk:
+                    break
+                text = tail + chunk
+                tail = text[-64:]
+                rows = _ROW_NUMBER.findall(text) + cell_rows.findall(text)
+                if rows:
+                    last_row = max(last_row, max(map(int, rows)))
+                for letters in _WIDE_CELL_COLUMN.findall(text):
+                    last_column = max(last_column, _column_number(letters))
+                if last_row > limits.max_rows + HEADER_SCAN + 1:
+                    raise limits.exceeded("max_rows", last_row, where)
+                if last_column > limits.max_columns + 100:
+                    raise limits.exceeded("max_columns", last_column, where)
+                if last_row * last_column > limits.max_cells:
+                    raise limits.exceeded("max_cells", last_row * last_column, where)
+    except FileTooLarge:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, __import__("zlib").error) as error:
+        raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
+                             f"Export it again, or open and save it in Excel/LibreOffice.") from None
+    return last_row, last_column
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
 def _has_root(prolog: bytes) -> bool:
     """Whether an element starts within the prolog (so no DOCTYPE can follow)."""
     return re.search(rb"<[A-Za-z_]", prolog) is not None
@@ -782,17 +841,12 @@ def _has_root(prolog: bytes) -> bool:
 
 def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_row: int | None,
                    limits: Limits, notes: list[str]) -> Table:
-    import python_calamine
-
     if kind in ("xlsx", "ods"):
         _check_archive(data, kind, label, limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(workbook.sheet_names)
-    except BaseException as error:  # calamine raises its own types, and Rust panics are BaseException
-        if not _is_parser_failure(error):
-            raise
-        raise _workbook_error(error, kind, label) from None
+    if kind in ISOLATED_FORMATS:
+        names, get_rows = _isolated_sheets(data, kind, label, limits)
+    else:
+        names, get_rows = _inprocess_sheets(data, kind, label, limits)
     if not names:
         raise UnreadableFile(f"{label} has no sheets. Export the addresses again.")
     if sheet is not None and sheet not in names:
@@ -801,7 +855,7 @@ def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header
     chosen: tuple[str, list[list[Any]], int, int] | None = None
     fallback: tuple[str, list[list[Any]], int, int] | None = None
     for candidate in ([sheet] if sheet is not None else names):
-        rows = _sheet_rows(workbook, candidate, kind, label, limits)
+        rows = get_rows(candidate)
         if header_row is not None:
             index, score = header_row - 1, header_score(rows[header_row - 1]) if len(rows) >= header_row else 0
         else:
@@ -843,13 +897,86 @@ def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header
                  notes=notes)
 
 
+def _inprocess_sheets(data: bytes, kind: str, label: str, limits: Limits) -> tuple[list[str], Any]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+    except BaseException as error:  # calamine raises its own types, and Rust panics are BaseException
+        if not _is_parser_failure(error):
+            raise
+        raise _workbook_error(error, kind, label) from None
+    return names, lambda name: _sheet_rows(workbook, name, kind, label, limits)
+
+
+#: Formats parsed in a child process: a crafted XLS or ODS can make the reader abort the
+#: whole process (a Rust allocation failure cannot be caught), which must not take the app
+#: down with it. XLSX is checked before parsing instead (see ``_check_sheet_bounds``).
+ISOLATED_FORMATS = ("xls", "ods")
+_CHILD_MEMORY = 3 * 1024 ** 3
+_CHILD = r"""
+import io, pickle, resource, sys
+limit, max_rows, max_columns, max_cells = map(int, sys.argv[1:5])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import python_calamine
+out = {"sheets": []}
+try:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read()))
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        height, width = sheet.height, sheet.width
+        if height > max_rows:
+            out = {"limit": ("max_rows", height, name)}; break
+        if width > max_columns:
+            out = {"limit": ("max_columns", width, name)}; break
+        if height * width > max_cells:
+            out = {"limit": ("max_cells", height * width, name)}; break
+        out["sheets"].append((name, sheet.to_python(skip_empty_area=False)))
+except BaseException as error:
+    out = {"error": (type(error).__name__, str(error)[:300])}
+sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+"""
+
+
+def _isolated_sheets(data: bytes, kind: str, label: str, limits: Limits) -> tuple[list[str], Any]:
+    """Every sheet's rows, parsed by calamine in a child process with capped memory."""
+    import pickle
+    import subprocess
+    import sys
+
+    arguments = [str(max(_CHILD_MEMORY, 12 * len(data))), str(limits.max_rows + HEADER_SCAN + 1),
+                 str(limits.max_columns + 100), str(limits.max_cells)]
+    try:
+        child = subprocess.run([sys.executable, "-I", "-c", _CHILD, *arguments], input=data,
+                               capture_output=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise UnreadableFile(f"{label} took too long to read as {kind.upper()}; it may be damaged. Open it in "
+                             f"Excel or LibreOffice, save it as .xlsx or CSV, and try again.") from None
+    if child.returncode != 0 or not child.stdout:
+        raise UnreadableFile(f"{label} could not be read as {kind.upper()}: the reader stopped on it, so it is "
+                             f"damaged or built to break readers. Open it in Excel or LibreOffice, save a new "
+                             f"copy as .xlsx or CSV, and try again.")
+    result = pickle.loads(child.stdout)  # written by our own child above, from plain values only
+    if "error" in result:
+        name, message = result["error"]
+        raise _workbook_error(RuntimeError(message or name), kind, label)
+    if "limit" in result:
+        which, found, sheet = result["limit"]
+        raise limits.exceeded(which, found, f"of sheet {sheet!r} of {label}")
+    sheets = dict(result["sheets"])
+    return list(sheets), sheets.__getitem__
+
+
 def _sheet_rows(workbook: Any, sheet: str, kind: str, label: str, limits: Limits) -> list[list[Any]]:
     try:
         data = workbook.get_sheet_by_name(sheet)
-        if data.height > limits.max_rows + 20:
+        if data.height > limits.max_rows + HEADER_SCAN + 1:
             raise limits.exceeded("max_rows", data.height, f"of sheet {sheet!r} of {label}")
-        if data.width > limits.max_columns + 50:
+        if data.width > limits.max_columns + 100:
             raise limits.exceeded("max_columns", data.width, f"of sheet {sheet!r} of {label}")
+        if data.height * data.width > limits.max_cells:
+            raise limits.exceeded("max_cells", data.height * data.width, f"of sheet {sheet!r} of {label}")
         # from A1, so list positions are the spreadsheet's own row numbers
         return data.to_python(skip_empty_area=False)
     except FileTooLarge:
@@ -957,11 +1084,13 @@ def _write_xlsx(frame: pd.DataFrame) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("addresses")
 
-    def text_cell(value: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=_xlsx_text("" if value is None else str(value)))
+    def text_cell(value: Any) -> Any:
+        text = _xlsx_text("" if value is None else str(value))
+        if not text.startswith("="):
+            return text  # openpyxl stores any other str as a string cell; plain values are cheapest
         # openpyxl turns "=..." into a formula on assignment; force it back to a string cell
+        cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"
-        cell.number_format = "@"
         return cell
 
     sheet.append([text_cell(c) for c in frame.columns])

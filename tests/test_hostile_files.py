@@ -379,3 +379,48 @@ def test_cli_inspect_refuses_a_zip_bomb_with_exit_2(tmp_path):
 def test_load_of_a_hostile_file_raises_the_same_error(tmp_path):
     with pytest.raises(UnreadableFile, match="PNG image"):
         load(write(tmp_path, "photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(512)))
+
+
+# ------------------------------------------------------------------ readers that would crash the process
+
+
+def mutated(path: Path, seed: int) -> bytes:
+    """The file with a few bytes changed, reproducibly (seed 25 of the XLS sample makes calamine abort)."""
+    import random
+    rng = random.Random(seed)
+    data = bytearray(path.read_bytes())
+    for _ in range(rng.randint(1, 20)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    return bytes(data)
+
+
+def test_xls_that_makes_the_reader_abort_is_refused_and_the_process_survives(tmp_path):
+    data = mutated(ROOT / "tests" / "fixtures" / "addresses_small_numbers.xls", 25)
+    assert "could not be read as XLS" in refused(write(tmp_path, "broken.xls", data))
+
+
+def far_cell_xlsx(reference: str) -> bytes:
+    return replace_member(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml",
+                          lambda xml: xml.replace(b'r="H2"', f'r="{reference}"'.encode()))
+
+
+def test_xlsx_with_one_cell_far_away_is_refused_before_the_reader_allocates_its_grid(tmp_path):
+    message = refused(write(tmp_path, "far.xlsx", far_cell_xlsx("SX900000")), FileTooLarge)
+    assert "ADDRMIG_MAX_CELLS" in message
+
+
+def test_xlsx_with_a_cell_in_column_xfd_is_refused_by_the_column_limit(tmp_path):
+    assert "ADDRMIG_MAX_COLUMNS" in refused(write(tmp_path, "wide.xlsx", far_cell_xlsx("XFD2")), FileTooLarge)
+
+
+def test_xlsx_with_a_cell_past_the_row_limit_is_refused(tmp_path):
+    path = write(tmp_path, "long.xlsx", far_cell_xlsx("H5000"))
+    assert "ADDRMIG_MAX_ROWS" in refused(path, FileTooLarge, limits=Limits(max_rows=1000))
+
+
+@pytest.mark.parametrize("name, seed", [("addresses_small_numbers.xls", 25)])
+def test_cli_inspect_on_an_aborting_xls_exits_2_without_a_crash_report(tmp_path, name, seed):
+    result = run_inspect(write(tmp_path, "broken.xls", mutated(ROOT / "tests" / "fixtures" / name, seed)))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "panicked" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2

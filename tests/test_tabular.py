@@ -138,3 +138,27 @@ def test_xlsx_writer_keeps_formula_like_values_as_text():
     cell = book.active.cell(row=2, column=COLUMNS.index("line") + 1)
     assert cell.data_type == "s"
     assert cell.value == "=HYPERLINK(\"http://x\",\"y\")"
+
+
+# ------------------------------------------------------------------ limits
+
+
+def test_limits_come_from_environment_variables_with_units():
+    from addrmig.limits import MB, Limits
+    limits = Limits.from_env({"ADDRMIG_MAX_FILE_BYTES": "500MB", "ADDRMIG_MAX_ROWS": "5_000_000"})
+    assert limits.max_file_bytes == 500 * MB and limits.max_rows == 5_000_000
+    assert limits.max_columns == Limits().max_columns
+
+
+def test_a_bad_limit_environment_variable_is_named():
+    from addrmig.errors import BadArguments
+    from addrmig.limits import Limits
+    with pytest.raises(BadArguments, match="ADDRMIG_MAX_ROWS"):
+        Limits.from_env({"ADDRMIG_MAX_ROWS": "lots"})
+
+
+def test_read_table_honours_limits_from_the_environment(tmp_path, monkeypatch):
+    from addrmig.errors import FileTooLarge
+    monkeypatch.setenv("ADDRMIG_MAX_COLUMNS", "3")
+    with pytest.raises(FileTooLarge, match="limit of 3 columns"):
+        read_table(FIXTURES / "addresses_small.csv")
