@@ -44,6 +44,8 @@ DELIMITERS = (",", ";", "\t", "|")
 
 #: How much of a text file is looked at to detect delimiter and header row.
 SAMPLE_BYTES = 256 * 1024
+#: A text file this large whose first megabyte is UTF-8 is handed to the parser unchecked.
+_TRUST_BYTES = 1024 * 1024
 #: How many rows from the top may be title rows above the header.
 HEADER_SCAN = 20
 #: A workbook member whose declared expansion is above this is checked for its ratio.
@@ -58,6 +60,7 @@ _KNOWN_BINARY = (
     (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"PK\x05\x06", "an empty zip archive"),
 )
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
 _XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -130,15 +133,33 @@ def read_table(source: Any, name: str | None = None, *, sheet: str | None = None
             notes.append(f"The file is an {kind.upper()} workbook although its name ends in .{ext}; read it as {kind.upper()}.")
         table = _read_workbook(data, kind, label, sheet, header_row, limits, notes)
     else:
-        text_bytes, enc = _to_utf8(data, encoding, label, notes)
-        fmt = _text_kind(text_bytes, ext)
+        try:
+            table = _read_text(data, ext, label, encoding, delimiter, header_row, limits, list(notes), True)
+        except _NotUTF8:
+            table = _read_text(data, ext, label, encoding, delimiter, header_row, limits, notes, False)
+    table.name = name or ""
+    return table
+
+
+class _NotUTF8(Exception):
+    """A file taken for UTF-8 from its start turned out not to be; read it again with detection."""
+
+
+def _read_text(data: bytes, ext: str, label: str, encoding: str | None, delimiter: str | None,
+               header_row: int | None, limits: Limits, notes: list[str], trust_start: bool) -> Table:
+    text_bytes, enc, verified = _to_utf8(data, encoding, label, notes, trust_start)
+    fmt = _text_kind(text_bytes, ext)
+    try:
         if fmt in ("json", "ndjson"):
             table = _read_json(text_bytes, fmt, label, limits, notes)
             table.encoding = enc
-        else:
-            table = _read_delimited(text_bytes, enc, fmt, label, delimiter, header_row, limits, notes)
-    table.name = name or ""
-    return table
+            return table
+        return _read_delimited(text_bytes, enc, fmt, label, delimiter, header_row, limits, notes)
+    except UnicodeDecodeError as error:
+        if not verified:
+            raise _NotUTF8() from None
+        raise UnreadableFile(f"{label} is not valid {enc} ({error.reason}). Choose the file's real encoding "
+                             f"(utf-8, cp1254, utf-16) and try again.") from None
 
 
 def _read_bytes(source: Any, name: str | None, limits: Limits) -> tuple[bytes, str | None]:
@@ -211,11 +232,15 @@ def _zip_kind(data: bytes, label: str) -> str:
 # ----------------------------------------------------------------- text decoding
 
 
-def _to_utf8(data: bytes, encoding: str | None, label: str, notes: list[str]) -> tuple[bytes, str]:
-    """The text as UTF-8 bytes (a BOM may remain; pandas drops it) and the encoding it was in.
+def _to_utf8(data: bytes, encoding: str | None, label: str, notes: list[str],
+             trust_start: bool = False) -> tuple[bytes, str, bool]:
+    """(the text as UTF-8 bytes, the encoding it was in, whether every byte was checked).
 
-    Strict UTF-8 is tried first: it is fast and, when it succeeds, certain.
-    Other encodings are decoded exactly once and re-encoded for the C parser.
+    Strict UTF-8 is tried first: it is fast and, when it succeeds, certain. With
+    ``trust_start`` a file whose first megabyte is UTF-8 is passed on unchecked:
+    the parser decodes it anyway and a UnicodeDecodeError sends it back here.
+    Other encodings are decoded exactly once and re-encoded for the C parser. A
+    UTF-8 BOM may remain; pandas drops it.
     """
     if encoding:
         try:
@@ -224,30 +249,37 @@ def _to_utf8(data: bytes, encoding: str | None, label: str, notes: list[str]) ->
             raise BadArguments(f"Unknown encoding {encoding!r}; try utf-8, cp1254, iso-8859-9 or utf-16.") from None
         if codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8):
             _check_utf8(data, label, encoding)
-            return data, "utf-8"
-        return _decode(data, encoding, label).encode("utf-8"), encoding
+            return data, "utf-8", True
+        return _decode(data, encoding, label).encode("utf-8"), encoding, True
     if data.startswith(codecs.BOM_UTF8):
         _check_utf8(data, label, "utf-8-sig")
-        return data, "utf-8-sig"
+        return data, "utf-8-sig", True
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) and len(data) % 4 == 0:
-        return _decode(data, "utf-32", label).encode("utf-8"), "utf-32"
+        return _decode(data, "utf-32", label).encode("utf-8"), "utf-32", True
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode(data, "utf-16", label).encode("utf-8"), "utf-16"
+        return _decode(data, "utf-16", label).encode("utf-8"), "utf-16", True
     guessed = _bomless_utf16(data)
     if guessed:
         notes.append(f"The file is {guessed.upper()} without a byte-order mark.")
-        return _decode(data, guessed, label).encode("utf-8"), guessed
+        return _decode(data, guessed, label).encode("utf-8"), guessed, True
     _check_binary(data, label)
+    if trust_start and len(data) > _TRUST_BYTES:
+        try:
+            codecs.getincrementaldecoder("utf-8")("strict").decode(data[:_TRUST_BYTES], final=False)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return data, "utf-8", False
     bad = _first_bad_utf8(data)
     if bad is None:
-        return data, "utf-8"
+        return data, "utf-8", True
     if _HIGH_BYTE.search(data, 0, bad) or _has_utf8_sequences(data[bad:]):
         # Valid UTF-8 letters elsewhere: the file is UTF-8 with some lines pasted in from
         # an older program. Decode line by line rather than mangle the UTF-8 part.
-        return _decode_mixed(data, label, notes), "utf-8"
+        return _decode_mixed(data, label, notes), "utf-8", True
     legacy = _guess_legacy(data)
     notes.append(f"The file is not UTF-8; read it as {legacy}.")
-    return _decode(data, legacy, label).encode("utf-8"), legacy
+    return _decode(data, legacy, label).encode("utf-8"), legacy, True
 
 
 def _check_utf8(data: bytes, label: str, encoding: str) -> None:
@@ -308,6 +340,8 @@ def _guess_legacy(data: bytes) -> str:
     # Lines with high bytes carry all the evidence; a sample of them keeps this fast.
     lines = [line for line in data[:4 * SAMPLE_BYTES].splitlines() if any(b >= 0x80 for b in line)]
     sample = b"\n".join(lines[:2000]) or data[:SAMPLE_BYTES]
+    if len(_HIGH_BYTE.findall(sample)) < 32:
+        return "cp1254"  # too little evidence to tell code pages apart; these files are Turkish
     candidates = ["cp1254", "iso8859_9", "cp1252", "iso8859_1", "cp1250", "iso8859_2", "cp1251", "cp1256",
                   "cp1253", "cp1257", "koi8_r", "cp857", "mac_turkish"]
     matches = from_bytes(sample, cp_isolation=candidates)
@@ -330,31 +364,39 @@ def _decode(data: bytes, encoding: str, label: str) -> str:
 
 
 def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
-    """UTF-8 bytes of a file that is UTF-8 except for some lines in a legacy encoding."""
-    lines = data.split(b"\n")
-    legacy = _guess_legacy(b"\n".join(_bad_lines(lines)[:2000]))
-    fixed: list[int] = []
-    for number, line in enumerate(lines):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            lines[number] = line.decode(legacy, errors="replace").encode("utf-8")
-            fixed.append(number + 1)
-    shown = ", ".join(str(n) for n in fixed[:10]) + (" …" if len(fixed) > 10 else "")
-    many = len(fixed) > 1
-    notes.append(f"Line{'s' if many else ''} {shown} {'were' if many else 'was'} not UTF-8 like the rest of "
-                 f"the file; read {'them' if many else 'it'} as {legacy}. "
-                 f"Check those rows' letters.")
-    return b"\n".join(lines)
+    """UTF-8 bytes of a file that is UTF-8 except for some bytes in a legacy encoding.
+
+    One decode: valid UTF-8 stays as it is, and only the bytes that are not
+    UTF-8 are read in the legacy encoding guessed from the lines holding them.
+    """
+    legacy = _guess_legacy(_UTF8_SEQUENCE.sub(b"", b"\n".join(_bad_lines(data))))
+    positions: list[int] = []
+
+    def fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+        positions.append(error.start)
+        return error.object[error.start:error.end].decode(legacy, errors="replace"), error.end
+
+    name = f"addrmig-legacy-{id(fallback)}"
+    codecs.register_error(name, fallback)
+    text = data.decode("utf-8", errors=name)
+    lines = sorted({data.count(b"\n", 0, p) + 1 for p in positions[:1000]})
+    shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+    many = len(lines) > 1
+    notes.append(f"Line{'s' if many else ''} {shown} had letters that are not UTF-8 like the rest of the "
+                 f"file; read those letters as {legacy}. Check {'those rows' if many else 'that row'}.")
+    return text.encode("utf-8")
 
 
-def _bad_lines(lines: list[bytes]) -> list[bytes]:
-    bad = []
-    for line in lines:
+def _bad_lines(data: bytes, limit: int = 2000) -> list[bytes]:
+    """Up to ``limit`` lines that are not valid UTF-8, from a chunked scan."""
+    bad: list[bytes] = []
+    for line in data.split(b"\n") if len(data) < 64 * 1024 * 1024 else data[:64 * 1024 * 1024].split(b"\n"):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
             bad.append(line)
+            if len(bad) >= limit:
+                break
     return bad
 
 

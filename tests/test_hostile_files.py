@@ -263,6 +263,12 @@ def test_mixed_encodings_read_the_cp1254_line_as_turkish(tmp_path):
     assert any("line 3" in note.lower() for note in table.notes)
 
 
+def test_mixed_encodings_on_one_line_keep_the_utf8_letters(tmp_path):
+    line = "C2,a@b.c,".encode() + "Şule".encode("cp1254") + ",Gürsoy,Sok,Türkiye,İzmir,Buca\n".encode()
+    table = read_table(write(tmp_path, "mixed.csv", CSV + line))
+    assert table.frame.loc[3, ["first_name", "last_name", "city"]].tolist() == ["Şule", "Gürsoy", "İzmir"]
+
+
 def test_emoji_rtl_combining_marks_and_bidi_overrides_are_read_intact(tmp_path):
     values = ["C1", "a@b.c", "😀 Ali", "\u202eVeli\u202c", "שלום مرحبا", "Türkiye", "e\u0301\u0327", "Kadıköy"]
     data = (",".join(HEADER) + "\n" + ",".join(values) + "\n").encode()
