@@ -162,3 +162,34 @@ def test_read_table_honours_limits_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ADDRMIG_MAX_COLUMNS", "3")
     with pytest.raises(FileTooLarge, match="limit of 3 columns"):
         read_table(FIXTURES / "addresses_small.csv")
+
+
+# ------------------------------------------------------------------ overrides
+
+
+def test_header_row_override_reads_from_that_row():
+    data = b"a,b\nuser,email\nC1,x@y.z\n"
+    table = read_table(data, "x.csv", header_row=2)
+    assert list(table.frame.columns) == ["user", "email"] and table.frame.index.tolist() == [3]
+
+
+def test_delimiter_override_wins_over_detection():
+    table = read_table(b"user;email,x\nC1;a,b\n", "x.csv", delimiter=";")
+    assert list(table.frame.columns) == ["user", "email,x"]
+
+
+def test_encoding_override_is_used():
+    data = "user,city\nC1,İzmir\n".encode("iso-8859-9")
+    assert read_table(data, "x.csv", encoding="iso-8859-9").frame.loc[2, "city"] == "İzmir"
+
+
+def test_sheet_override_must_name_an_existing_sheet():
+    from addrmig.errors import BadArguments
+    with pytest.raises(BadArguments, match="addresses_small_text"):
+        read_table(FIXTURES / "addresses_small_text.xlsx", sheet="Sayfa1")
+
+
+def test_load_applies_column_overrides():
+    loaded = load(FIXTURES / "addresses_small_tr_headers.csv", overrides={"Notlar": "title", "Adres Başlığı": None})
+    assert loaded.frame["title"].iloc[0] == "eski sistem"
+    assert "Adres Başlığı" in loaded.mapping.unknown
