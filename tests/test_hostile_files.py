@@ -6,108 +6,27 @@ tracemalloc ceiling rather than through a timing assertion.
 """
 from __future__ import annotations
 
-import io
 import os
-import struct
 import subprocess
 import sys
 import tracemalloc
-import zipfile
-import zlib
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from addrmig.cli import main
 from addrmig.errors import FileTooLarge, UnreadableFile
 from addrmig.limits import Limits
 from addrmig.pipeline import load
 from addrmig.tabular import read_table
+from hostile import (CORPUS, CSV, HEADER, ROW, billion_laughs, far_cell_xlsx, formula_xlsx, mutated, replace_member, write,
+                     xlsx, zip_with_bomb)
 
 pytestmark = pytest.mark.timeout(10)
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADER = ["user", "email", "first_name", "last_name", "line", "country", "city", "township"]
-ROW = ["C1", "a@b.c", "Ali", "Veli", "Sok 1", "Türkiye", "İstanbul", "Kadıköy"]
-CSV = (",".join(HEADER) + "\n" + ",".join(ROW) + "\n").encode()
 #: Python-side allocations a refused or small read may make (numpy arrays are traced too).
 MEMORY_CEILING = 200 * 1024 * 1024
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def xlsx(rows: list[list[str]], notes_first: bool = False) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    if notes_first:
-        sheet.title = "Notes"
-        sheet.append(["Exported from the old shop on Monday"])
-        sheet.append(["Do not edit the Data sheet by hand"])
-        sheet = book.create_sheet("Data")
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def replace_member(workbook: bytes, name: str, change) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            dst.writestr(info.filename, change(data) if info.filename == name else data)
-    return out.getvalue()
-
-
-def zip_with_bomb(workbook: bytes, name: str, inflated: int) -> bytes:
-    """The workbook with member ``name`` replaced by ``inflated`` bytes of spaces, deflated.
-
-    Deflate output repeats after a full flush, so the bomb is built by repeating one
-    compressed block instead of compressing a gigabyte; the zip is laid out by hand.
-    The CRC is left 0: a reader that checks it has already inflated everything.
-    """
-    members = []
-    with zipfile.ZipFile(io.BytesIO(workbook)) as src:
-        for info in src.infolist():
-            if info.filename == name:
-                continue
-            data = src.read(info)
-            packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-            members.append((info.filename, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)))
-    block = 1024 * 1024
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    head = packer.compress(b'<?xml version="1.0"?><worksheet><sheetData>') + packer.flush(zlib.Z_FULL_FLUSH)
-    packed_block = packer.compress(b" " * block) + packer.flush(zlib.Z_FULL_FLUSH)
-    tail = packer.compress(b"</sheetData></worksheet>") + packer.flush()
-    count = inflated // block
-    body = head + packed_block * count + tail
-    members.append((name, body, 0, 44 + count * block + 24))
-    out, central = io.BytesIO(), io.BytesIO()
-    for filename, packed, crc, size in members:
-        encoded = filename.encode()
-        offset = out.tell()
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(packed), size, len(encoded), 0))
-        out.write(encoded + packed)
-        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(packed), size,
-                                  len(encoded), 0, 0, 0, 0, 0, offset))
-        central.write(encoded)
-    start = out.tell()
-    out.write(central.getvalue())
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central.getvalue()), start, 0))
-    return out.getvalue()
-
-
-def billion_laughs(data: bytes) -> bytes:
-    entities = '<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{n} "{("&lol;" if n == 1 else f"&lol{n - 1};") * 10}">' for n in range(1, 10))
-    doctype = f"<!DOCTYPE worksheet [{entities}]>".encode()
-    at = data.index(b"<worksheet")
-    return data[:at] + doctype + data[at:].replace(b"<sheetData>", b"<sheetData><row r=\"9\"><c r=\"A9\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>", 1)
 
 
 def refused(path: Path, error=UnreadableFile, **kwargs) -> str:
@@ -283,13 +202,7 @@ def test_formula_like_cells_are_read_as_written(tmp_path):
 
 
 def test_formula_like_cells_in_xlsx_are_read_as_written(tmp_path):
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    book.active.append(ROW[:4] + ["=1+1"] + ROW[5:])
-    book.active["E2"].data_type = "s"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    assert read_table(write(tmp_path, "formula.xlsx", buffer.getvalue())).frame.loc[2, "line"] == "=1+1"
+    assert read_table(write(tmp_path, "formula.xlsx", formula_xlsx())).frame.loc[2, "line"] == "=1+1"
 
 
 def test_notes_sheet_before_the_data_sheet_is_skipped(tmp_path):
@@ -390,24 +303,9 @@ def test_load_of_a_hostile_file_raises_the_same_error(tmp_path):
 # ------------------------------------------------------------------ readers that would crash the process
 
 
-def mutated(path: Path, seed: int) -> bytes:
-    """The file with a few bytes changed, reproducibly (seed 25 of the XLS sample makes calamine abort)."""
-    import random
-    rng = random.Random(seed)
-    data = bytearray(path.read_bytes())
-    for _ in range(rng.randint(1, 20)):
-        data[rng.randrange(len(data))] = rng.randrange(256)
-    return bytes(data)
-
-
 def test_xls_that_makes_the_reader_abort_is_refused_and_the_process_survives(tmp_path):
     data = mutated(ROOT / "tests" / "fixtures" / "addresses_small_numbers.xls", 25)
     assert "could not be read as XLS" in refused(write(tmp_path, "broken.xls", data))
-
-
-def far_cell_xlsx(reference: str) -> bytes:
-    return replace_member(xlsx([HEADER, ROW]), "xl/worksheets/sheet1.xml",
-                          lambda xml: xml.replace(b'r="H2"', f'r="{reference}"'.encode()))
 
 
 def test_xlsx_with_one_cell_far_away_is_refused_before_the_reader_allocates_its_grid(tmp_path):
@@ -430,3 +328,45 @@ def test_cli_inspect_on_an_aborting_xls_exits_2_without_a_crash_report(tmp_path,
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "panicked" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 2
+
+
+# ------------------------------------------------------------------ the whole corpus through the CLI
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[case.id for case in CORPUS])
+def test_cli_inspect_reads_or_refuses_every_hostile_input_in_one_short_message(tmp_path, capsys, case):
+    code = main(["inspect", str(write(tmp_path, case.name, case.build()))])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if case.refusal is None:
+        assert code in (0, 1)  # 1: read, but a required field has no column
+        assert f"rows:        {case.rows:,}" in out
+    else:
+        assert code == 2
+        assert case.name in err and case.refusal in err
+        assert len(err.strip().splitlines()) <= 2
+
+
+def test_cli_limit_raised_through_its_environment_variable_lets_the_file_in(tmp_path):
+    path = write(tmp_path, "wide.csv", next(c for c in CORPUS if c.id == "ten_thousand_columns").build())
+    env = dict(os.environ, ADDRMIG_MAX_COLUMNS="20000")
+    result = subprocess.run([sys.executable, "-m", "addrmig", "inspect", str(path)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode in (0, 1) and "rows:        1" in result.stdout
+
+
+def test_cli_limit_lowered_through_its_environment_variable_refuses_and_names_it(tmp_path):
+    env = dict(os.environ, ADDRMIG_MAX_ROWS="1")
+    path = write(tmp_path, "two.csv", CSV + CSV.split(b"\n", 1)[1])
+    result = subprocess.run([sys.executable, "-m", "addrmig", "inspect", str(path)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "limit of 1 rows" in result.stderr and "ADDRMIG_MAX_ROWS" in result.stderr
+
+
+def test_cli_limit_set_to_nonsense_is_refused_naming_the_variable(tmp_path):
+    env = dict(os.environ, ADDRMIG_MAX_ROWS="lots")
+    result = subprocess.run([sys.executable, "-m", "addrmig", "inspect", str(write(tmp_path, "a.csv", CSV))],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "ADDRMIG_MAX_ROWS='lots'" in result.stderr
