@@ -27,11 +27,16 @@ def rows(*changes: dict[str, str], first_row: int = 2) -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture(scope="module")
-def dev() -> tuple[pd.DataFrame, pd.DataFrame, Report]:
-    frame = pd.read_csv(FIXTURES / "addresses_dev.csv", dtype=str, keep_default_na=False)
+@pytest.fixture(scope="module", params=["dev", "generated"])
+def dev(request) -> tuple[pd.DataFrame, pd.DataFrame, Report]:
+    """The dev sample, and a fresh file with the same kinds of problems from the benchmark generator."""
+    if request.param == "dev":
+        frame = pd.read_csv(FIXTURES / "addresses_dev.csv", dtype=str, keep_default_na=False)
+        truth = pd.read_csv(FIXTURES / "addresses_dev.truth.csv", dtype=str, keep_default_na=False)
+    else:
+        from benchmarks.generate import generate
+        frame, truth = generate(4000, seed=31)
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    truth = pd.read_csv(FIXTURES / "addresses_dev.truth.csv", dtype=str, keep_default_na=False)
     return frame, truth, validate(frame)
 
 
