@@ -37,5 +37,15 @@ with st.sidebar:
 
 navigation.run()
 
+if ws.has_file and not ws.report_ready:
+    # The sidebar says how many errors are left whichever page ran; validation is
+    # cached on the content, so this costs nothing once the check page has run.
+    from addrmig.errors import AddrmigError
+    from pages._common import validate_frame
+    try:
+        ws.report(lambda frame: validate_frame(ws.content_key(), frame))
+    except AddrmigError:
+        pass  # the check page shows the reason
+
 with steps_box:
     step_list(ws)

@@ -44,7 +44,8 @@ if ws.has_file and report is not None:
         present = [c for c in COLUMNS if c in set(counts["column"])]
         chart = (alt.Chart(counts).mark_bar()
                  .encode(x=alt.X("sum(problems):Q", title="Problems"),
-                         y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present)),
+                         y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present),
+                                 axis=alt.Axis(labelOverlap=False)),
                          color=alt.Color("check:N", title="Check"),
                          tooltip=["column", "check", "severity", alt.Tooltip("problems:Q", format=",")])
                  .properties(height=40 + 32 * len(present), title="Problems per column"))
