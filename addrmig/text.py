@@ -20,6 +20,10 @@ _TR_TO_ASCII = str.maketrans({
 })
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# The same patterns as plain strings: pandas hands a str pattern to pyarrow's vectorised
+# regex kernel, while a compiled one makes it loop in Python over every value.
+_COMBINING_PATTERN = "[\u0300-\u036f]"
+_NON_WORD_PATTERN = _NON_WORD.pattern
 
 
 def tr_lower(text: str) -> str:
@@ -53,7 +57,7 @@ def tr_lower_series(values: pd.Series) -> pd.Series:
 def fold_series(values: pd.Series) -> pd.Series:
     """``fold`` over a Series of text, vectorised."""
     lowered = tr_lower_series(values).str.normalize("NFKD")
-    lowered = lowered.str.replace(_COMBINING, "", regex=True)
+    lowered = lowered.str.replace(_COMBINING_PATTERN, "", regex=True)
     for src, dst in (("ı", "i"), ("ş", "s"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("ç", "c"), ("ß", "ss")):
         lowered = lowered.str.replace(src, dst, regex=False)
-    return lowered.str.replace(_NON_WORD, " ", regex=True).str.strip()
+    return lowered.str.replace(_NON_WORD_PATTERN, " ", regex=True).str.strip()

@@ -18,7 +18,7 @@ import re
 
 import pandas as pd
 
-from addrmig.text import fold, fold_series
+from addrmig.text import fold, fold_series, tr_lower_series
 
 # Suffix words, folded, and the kind they stand for. Only the last word of the main part
 # is read as the kind: "Köy Mah" is a neighbourhood called Köy.
@@ -80,6 +80,27 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
     ``bp`` (base + paren), all folded and without spaces.
     """
     text = values.astype("string").fillna("")
+    # Keys are case-blind, so each distinct spelling is split once, and spellings that
+    # differ only in case share the work ("MERKEZ MAH", "Merkez Mah"). A name whose "("
+    # was lost keeps its case: finding the kind word there reads the letters as written.
+    lost = text.str.contains(")", regex=False) & ~text.str.contains("(", regex=False)
+    text = tr_lower_series(text).where(~lost, text)
+    codes, uniques = pd.factorize(text)
+    if len(uniques) == len(text):
+        out = _district_keys(text)
+    else:
+        keys = _district_keys(pd.Series(uniques, dtype="string"))
+        out = pd.DataFrame({col: keys[col].to_numpy()[codes] for col in keys.columns})
+    out.index = values.index
+    return out
+
+
+_KIND_BY_WORD = {kind: "|".join(sorted((w for w, k in _KIND_WORDS.items() if k == kind), key=len, reverse=True))
+                 for kind in ("mah", "koy", "belde")}
+
+
+def _district_keys(text: pd.Series) -> pd.DataFrame:
+    text = text.reset_index(drop=True)
     # "X Mah yamaçdere Köyü)": the opening parenthesis lost to a typo; the village part
     # then starts after the first kind word.
     lost = text.str.contains(")", regex=False) & ~text.str.contains("(", regex=False)
@@ -94,8 +115,8 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
     paren = fold_series(parts[1].fillna(""))
     # One kind word at the end of the main part; kind words anywhere in the paren part
     # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
-    kind_word = main.str.extract(_KIND_AT_END, expand=False).fillna("")
-    base = main.str.replace(_KIND_AT_END, "", regex=True)
+    kind_word = main.str.extract(_KIND_AT_END.pattern, expand=False).fillna("")
+    base = main.str.replace(_KIND_AT_END.pattern, "", regex=True)
     # A name made only of a kind word ("Mahalle") keeps it as its base.
     only_kind = base.str.len() == 0
     base = base.where(~only_kind, main)
@@ -114,13 +135,17 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
         hit = (typo_kind & (head != "")) | glued_kind
         base.loc[hit[hit].index] = new_base[hit]
         kind.loc[hit[hit].index] = "mah"
-    paren = paren.str.replace(_KIND_ANYWHERE, lambda m: _KIND_WORDS[m.group(1)], regex=True)
-    out = pd.DataFrame(index=values.index)
+    # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
+    # replacement function would loop in Python).
+    for canonical, words in _KIND_BY_WORD.items():
+        paren = paren.str.replace(r"\b(?:" + words + r")\b", canonical, regex=True)
+    out = pd.DataFrame(index=text.index)
     out["base"] = base.str.replace(" ", "", regex=False).astype(str)
     out["kind"] = kind
     # Applied on both sides alike, so a glued "ikoyu" (space typed one letter early) meets.
-    out["paren"] = (paren.str.replace(" ", "", regex=False)
-                    .str.replace(_GLUED_KIND, lambda m: _KIND_WORDS[m.group(1)], regex=True).astype(str))
+    out["paren"] = (paren.str.replace(" ", "", regex=False).str.replace("mahallesi", "mah", regex=False)
+                    .str.replace("koyu", "koy", regex=False).str.replace("beldesi", "belde", regex=False)
+                    .astype(str))
     out["short"] = out["base"] + out["kind"]
     # "Taşlık Köyü Mahallesi": a village that became a neighbourhood, written with both
     # words; "alt" is the village reading ("taslikkoy") to try against the database.
