@@ -129,6 +129,14 @@ if need_file(ws):
             st.session_state["already"] = str(error)
         except AddrmigError as error:
             st.error(str(error))
+            # Say plainly whether a migration may be running, so nobody resends a file that was taken.
+            if getattr(error, "may_have_started", False):
+                st.warning("The migration **may have started** on the server. Do not send the file again: "
+                           "check the migration list in Omnitron (or the earlier submissions below, marked "
+                           "*uncertain*). Sending it again is refused until you choose to force it.")
+            else:
+                st.info("No migration was started: the server never took the file. "
+                        "You can send it again once the problem above is fixed.")
 
     if st.button("Send the addresses", type="primary", key="send_button", disabled=not ready):
         send(force=False)
