@@ -22,6 +22,9 @@ from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 #: Stable check codes, in the order failures of one cell are listed.
 CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
                            "whitespace", "formula", "duplicate")
+#: The checks Akinon's documented rules enforce itself: a row failing one of these is
+#: refused by the migration (the others are refused by addrmig before it sends).
+AKINON_CHECKS: tuple[str, ...] = ("required", "max_length")
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "severity", "check", "message")
 #: The column a duplicate-address warning is attached to.
@@ -61,6 +64,12 @@ class Report:
     def error_rows(self) -> pd.Index:
         """Rows (spreadsheet row numbers) with at least one error, ascending."""
         return pd.Index(np.unique(self.failures["row"].to_numpy()[self._is_error]), name="row")
+
+    @cached_property
+    def refused_rows(self) -> pd.Index:
+        """Rows Akinon itself would refuse (an error in ``AKINON_CHECKS``), ascending."""
+        refused = self._is_error & self.failures["check"].isin(AKINON_CHECKS).to_numpy()
+        return pd.Index(np.unique(self.failures["row"].to_numpy()[refused]), name="row")
 
     @cached_property
     def warning_rows(self) -> pd.Index:

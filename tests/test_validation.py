@@ -240,3 +240,10 @@ def test_frame_of_many_arrow_chunks_gives_every_failure(dev):
     assert len(dup) >= 2 * len(frame) - 50  # copies repeat the first block, bar blank addresses
     assert dup["message"].iloc[0] == (f"duplicate of row {dup['row'].iloc[0] - len(frame)}: "
                                       "same user, line, city, township and district")
+
+
+def test_refused_rows_are_the_rows_failing_a_rule_akinon_enforces_itself():
+    frame = rows({"email": "not-an-email"}, {"first_name": ""}, {"title": "x" * 129}, {})
+    report = validate(frame)
+    assert list(report.error_rows) == [2, 3, 4]
+    assert list(report.refused_rows) == [3, 4]
