@@ -29,6 +29,9 @@ _KIND_WORDS = {
 }
 _KIND_AT_END = re.compile(r"\s+(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")$")
 _GLUED_KIND = re.compile(r"(mahallesi|koyu|beldesi)")
+# For pyarrow's regex kernel (RE2): "\z" where Python's "$" would be, because pandas runs
+# a pattern ending in "$" in a Python loop instead (the texts here hold no line breaks).
+_KIND_AT_END_ARROW = r"\s+(?P<kind>" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\z"
 _KIND_ANYWHERE = re.compile(r"\b(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\b")
 
 #: Former and popular city names, folded (spaces removed) -> folded official name.
@@ -53,6 +56,16 @@ COUNTRY_ALIASES: dict[str, str] = {
     "turkiyecumhuriyeti": "turkiye", "republicofturkey": "turkiye", "republicofturkiye": "turkiye",
     "turkei": "turkiye", "turquie": "turkiye",
 }
+
+
+def _extract(values: pd.Series, pattern: str) -> pd.Series:
+    """The first (named) group of ``pattern`` in each Arrow-backed text (``""`` where it does not
+    match), with pyarrow's kernel: pandas' ``str.extract`` loops in Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.struct_field(pc.extract_regex(pa.chunked_array(pa.array(values.array)), pattern), [0])
+    return pd.Series(pd.array(found.fill_null(""), dtype=values.dtype), index=values.index)
 
 
 def _looks_like_mahallesi(word: str) -> bool:
@@ -108,15 +121,13 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         text = text.copy()
         text[lost] = text[lost].str.replace(
             r"^(.*?\b(?:[Mm][Aa][Hh](?:allesi|ALLESİ|ALLESI)?|[Mm][Hh])\.?)\s*", r"\1 (", regex=True)
-    parts = text.str.split("(", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = ""
-    main = fold_series(parts[0].fillna(""))
-    paren = fold_series(parts[1].fillna(""))
+    # Split at the first "(" (two regex kernels: str.split(expand=True) loops in Python).
+    main = fold_series(text.str.replace(r"(?s)\(.*", "", regex=True))
+    paren = fold_series(_extract(text, r"(?s)\((?P<paren>.*)"))
     # One kind word at the end of the main part; kind words anywhere in the paren part
     # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
-    kind_word = main.str.extract(_KIND_AT_END.pattern, expand=False).fillna("")
-    base = main.str.replace(_KIND_AT_END.pattern, "", regex=True)
+    kind_word = _extract(main, _KIND_AT_END_ARROW)
+    base = main.str.replace(_KIND_AT_END_ARROW, "", regex=True)
     # A name made only of a kind word ("Mahalle") keeps it as its base.
     only_kind = base.str.len() == 0
     base = base.where(~only_kind, main)
@@ -149,7 +160,7 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     out["short"] = out["base"] + out["kind"]
     # "Taşlık Köyü Mahallesi": a village that became a neighbourhood, written with both
     # words; "alt" is the village reading ("taslikkoy") to try against the database.
-    village = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)$", regex=True)
+    village = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)\z", regex=True)
     out["alt"] = ""
     out.loc[village, "alt"] = base[village].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
         " ", "", regex=False) + "koy"

@@ -1,14 +1,15 @@
 """Resolve written places against a :class:`LocationDB`.
 
-Work happens on distinct written (country, city, township, district) tuples, never row
-by row: rows are mapped to tuples with factorize codes, exact and folded matches are
-pandas merges on folded keys, and only what is left goes to fuzzy search (rapidfuzz,
+Work happens level by level on distinct written values under their resolved parent,
+never row by row: rows carry integer codes (pandas factorize), exact and folded matches
+are pandas merges on folded keys, and only what is left goes to fuzzy search (rapidfuzz,
 blocked by the resolved parent). A name is assigned only when its best candidate is
 clearly ahead; everything else is left as written, with suggestions, for the user.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -44,14 +45,16 @@ class Resolution:
       (the first level that is not resolved, ``""`` when all are), ``note``,
       ``suggestions_<level>`` (up to three ``(name, score)`` per unresolved level),
       ``suggestions`` (up to three full places ``((country, city, township, district), score)``),
-      ``rows`` (row count) and ``examples`` (up to three row numbers).
+      ``rows`` (row count) and ``examples`` (up to three row numbers). Built on first use
+      (a million-row file can hold close to a million tuples); :meth:`unresolved` builds
+      only the lines that need the user.
     - ``frame``: the corrected address frame (same index; resolved levels in the
       database's spelling, the rest as written). The input frame is never modified.
     - ``row_status``: the tuple status of each row (same index as the frame).
     - ``changes``: one row per changed value: ``column, written, place, rows``.
+    - ``row_tuple``: for each row, the position of its tuple in ``tuples``.
     """
 
-    tuples: pd.DataFrame
     frame: pd.DataFrame
     row_status: pd.Series
     changes: pd.DataFrame
@@ -59,6 +62,12 @@ class Resolution:
     db: LocationDB = field(repr=False)
     corrections: pd.DataFrame | None = field(default=None, repr=False)
     row_tuple: np.ndarray = field(default=None, repr=False)
+    table: "_TupleTable" = field(default=None, repr=False)
+
+    @cached_property
+    def tuples(self) -> pd.DataFrame:
+        """Every distinct written tuple (see the class docstring)."""
+        return self.table.build(np.arange(self.table.count))
 
     def summary(self) -> dict:
         """``{"rows": n, "<status>": rows per status…, "resolved": rows resolved,
@@ -73,7 +82,10 @@ class Resolution:
 
     def unresolved(self) -> pd.DataFrame:
         """The tuples that need the user (ambiguous, unmatched, missing), most rows first."""
-        todo = self.tuples[~self.tuples["status"].isin(RESOLVED)]
+        if "tuples" in self.__dict__:
+            todo = self.tuples[~self.tuples["status"].isin(RESOLVED)]
+        else:
+            todo = self.table.build(self.table.unresolved_positions())
         return todo.sort_values("rows", ascending=False, kind="stable")
 
 
@@ -172,6 +184,11 @@ def _decide(ranked: list[tuple], plain_ok: Callable[[int], bool] | None = None) 
 
 # --------------------------------------------------------------------------- resolve
 
+# Per-level outcome codes, kept in small integer arrays (one value per row).
+_METHODS = ("", "skip", "blocked", "missing", "none", "exact", "normalized", "fuzzy", "ambiguous", "unmatched")
+_M = {name: code for code, name in enumerate(_METHODS)}
+_RESOLVED_CODES = [_M[m] for m in RESOLVED]
+
 
 def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Iterable | None = None,
             progress: Progress | None = None) -> Resolution:
@@ -181,90 +198,154 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     place``; see :mod:`addrmig.locations.corrections`) are applied before any matching.
     ``progress(done, total)`` is called as the steps advance. Returns a :class:`Resolution`;
     ``frame`` is not modified.
+
+    Each level is decided once per distinct (resolved parent, written value) — and, where
+    the written children can confirm or rescue a fuzzy name, per distinct (parent, value,
+    children) among the rows left over — never per row; rows follow by integer codes.
     """
     report = progress or (lambda done, total: None)
     report(0, 6)
     corrections_frame = _corrections_frame(corrections)
-    written = pd.DataFrame({level: (frame[level] if level in frame.columns else pd.Series("", index=frame.index))
-                            .astype(object).where(lambda s: s.notna(), "").astype(str) for level in LEVELS},
-                           index=frame.index)
-    row_tuple, tuples = _distinct_tuples(written)
-    report(1, 6)
     look = _lookup(db)
-    work = _Work(tuples, db, look, _corrections_map(corrections_frame, db))
+    work = _Work(frame, db, look, _corrections_map(corrections_frame, db))
+    report(1, 6)
     work.country()
-    report(2, 6)
     work.city()
-    report(3, 6)
+    report(2, 6)
     work.township()
-    report(4, 6)
+    report(3, 6)
     work.district()
-    work.finish()
-    report(5, 6)
-    result = _assemble(frame, written, row_tuple, work, db, corrections_frame)
+    report(4, 6)
+    result = work.assemble(frame, corrections_frame)
     report(6, 6)
     return result
 
 
-def _distinct_tuples(written: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    codes = pd.DataFrame({level: pd.factorize(written[level])[0] for level in LEVELS})
-    row_tuple = codes.groupby(list(LEVELS), sort=False).ngroup().to_numpy()
-    first = np.unique(row_tuple, return_index=True)[1]
-    tuples = written.iloc[first].reset_index(drop=True)
-    tuples["rows"] = np.bincount(row_tuple, minlength=len(tuples))
-    order = np.argsort(row_tuple, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(tuples["rows"].to_numpy())[:-1]])
-    index_values = written.index.to_numpy()[order]
-    tuples["examples"] = [index_values[s:s + min(3, n)].tolist() for s, n in zip(starts, tuples["rows"])]
-    return row_tuple, tuples
+def _written_codes(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
+    """(code per row, distinct texts): missing values are ``""``, equal texts one code."""
+    if column is None:
+        return np.zeros(n, dtype=np.int64), [""]
+    codes, uniques = pd.factorize(column)
+    values = [str(u) for u in uniques.tolist()] + [""]
+    codes = np.where(codes < 0, len(values) - 1, codes)
+    seen: dict[str, int] = {}
+    remap = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+    return remap[codes], list(seen)
+
+
+def _units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct combinations of ``columns`` over ``rows``: (unit code per row, first row
+    of each unit), units in order of first appearance."""
+    code = np.zeros(len(rows), dtype=np.int64)
+    for col in columns:
+        values = col[rows].astype(np.int64) + 1
+        code = pd.factorize(code * (int(values.max(initial=0)) + 1) + values)[0].astype(np.int64)
+    if len(code) == 0:
+        return code, rows[:0]
+    first = np.unique(code, return_index=True)[1]
+    return code, rows[first]
 
 
 class _Work:
-    """Per-level resolution state over the distinct tuples (columns on ``self.t``)."""
+    """Resolution state as one integer array per level over the rows; the work is done on
+    distinct units of those rows."""
 
-    def __init__(self, tuples: pd.DataFrame, db: LocationDB, look: _Lookup, corrections: dict) -> None:
-        self.t = tuples
+    def __init__(self, frame: pd.DataFrame, db: LocationDB, look: _Lookup, corrections: dict) -> None:
         self.db, self.look, self.idx, self.corr = db, look, db.index, corrections
-        n = len(tuples)
         self.levels = db.levels
+        n = self.n = len(frame)
+        self.raw_codes, self.raw, self.wc, self.W, self.empty = {}, {}, {}, {}, {}
         for level in LEVELS:
-            self.t[_ID[level]] = -1
-            self.t["m_" + level] = "" if level in self.levels else "skip"
-            self.t["s_" + level] = 100.0
-            self.t["g_" + level] = [[] for _ in range(n)]
-        self.t["note"] = ""
-        for level in LEVELS:
-            self.t["w_" + level] = self.t[level].str.strip()
-        # District keys for every distinct written district (and township, for swaps), once.
-        values = pd.Series(pd.unique(pd.concat([self.t["w_district"], self.t["w_township"]])), dtype=str)
-        keys = district_keys(values)
-        self.dk = dict(zip(values, keys.to_dict("records")))
+            codes, values = _written_codes(frame[level] if level in frame.columns else None, n)
+            self.raw_codes[level], self.raw[level] = codes, values
+            # Compare on the text without surrounding spaces; equal stripped texts share a code.
+            seen: dict[str, int] = {}
+            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int64,
+                                count=len(values))
+            self.wc[level], self.W[level] = remap[codes], list(seen)
+            self.empty[level] = seen.get("", -1)
+        self.ids = {level: np.full(n, -1, dtype=np.int64) for level in LEVELS}
+        self.m = {level: np.full(n, _M[""] if level in self.levels else _M["skip"], dtype=np.int8)
+                  for level in LEVELS}
+        self.s = {level: np.full(n, 100.0) for level in LEVELS}
+        # Suggestions and notes: per row an index into a list (-1 = none).
+        self.g = {level: np.full(n, -1, dtype=np.int32) for level in LEVELS}
+        self.glist: list[list] = []
+        self.note = np.full(n, -1, dtype=np.int32)
+        self.notes: list[str] = []
+        self.dk: dict[str, dict] = {}
+
+    # ---- small helpers
+
+    def _w(self, level: str, rows: np.ndarray) -> list[str]:
+        values = self.W[level]
+        return [values[c] for c in self.wc[level][rows].tolist()]
+
+    def _set(self, level: str, rows: np.ndarray, unit: np.ndarray, results: list[tuple]) -> None:
+        """Scatter per-unit results ``(id, method, score, suggestions or None, note or None)``
+        to the rows (``unit`` is each row's unit)."""
+        if not len(rows):
+            return
+        ids = np.array([r[0] for r in results], dtype=np.int64)
+        methods = np.array([_M[r[1]] for r in results], dtype=np.int8)
+        scores = np.array([r[2] for r in results], dtype=np.float64)
+        gref = np.full(len(results), -1, dtype=np.int32)
+        nref = np.full(len(results), -1, dtype=np.int32)
+        for k, r in enumerate(results):
+            if r[3] is not None:
+                gref[k] = len(self.glist)
+                self.glist.append(r[3])
+            if len(r) > 4 and r[4] is not None:
+                nref[k] = len(self.notes)
+                self.notes.append(r[4])
+        self.ids[level][rows] = ids[unit]
+        self.m[level][rows] = methods[unit]
+        self.s[level][rows] = scores[unit]
+        self.g[level][rows] = gref[unit]
+        if (nref >= 0).any():
+            picked = nref[unit]
+            keep = picked >= 0
+            self.note[rows[keep]] = picked[keep]
+
+    def _prepare_dk(self, strings: Iterable[str]) -> None:
+        """District keys for many written texts in one vectorised pass (for the fuzzy loops)."""
+        todo = [s for s in dict.fromkeys(strings) if s not in self.dk]
+        if not todo:
+            return
+        keys = district_keys(pd.Series(todo, dtype=str))
+        cols = list(keys.columns)
+        for text, values in zip(todo, zip(*(keys[c].tolist() for c in cols))):
+            self.dk[text] = dict(zip(cols, values))
 
     # ---- name levels (country, city, township): merges first, fuzzy for the rest
 
-    def _names(self, level: str) -> pd.Series:
-        """Rows (tuple positions) whose level still needs fuzzy work; merges done."""
-        t, nodes = self.t, {"country": self.idx.countries, "city": self.idx.cities,
-                            "township": self.idx.townships}[level]
-        pcol = _PARENT_ID[level]
-        idcol = _ID[level]
+    def _names(self, level: str) -> np.ndarray:
+        """Rows whose level still needs fuzzy work; merges done."""
         if level not in self.levels:
-            return pd.Series(dtype=bool)
-        parent = pd.Series(0, index=t.index) if pcol is None else t[pcol]
-        if pcol is not None:
+            return np.zeros(0, dtype=np.int64)
+        nodes = {"country": self.idx.countries, "city": self.idx.cities, "township": self.idx.townships}[level]
+        pcol, idcol = _PARENT_ID[level], _ID[level]
+        m, wc = self.m[level], self.wc[level]
+        pending = m == _M[""]
+        if pcol is None:
+            parent = np.zeros(self.n, dtype=np.int64)
+        else:
+            parent = self.ids[LEVELS[LEVELS.index(level) - 1]]
             # Without a resolved parent there is nothing to search in.
-            blocked = (parent < 0) & (t["m_" + level] == "")
-            t.loc[blocked, "m_" + level] = "blocked"
-        todo = t["m_" + level] == ""
-        empty = todo & (t["w_" + level] == "")
-        t.loc[empty, "m_" + level] = "missing"
-        todo &= ~empty
-        pairs = pd.DataFrame({"parent": parent[todo], "w": t.loc[todo, "w_" + level]}).drop_duplicates()
-        if pairs.empty:
-            return todo
+            blocked = pending & (parent < 0)
+            m[blocked] = _M["blocked"]
+            pending &= ~blocked
+        empty = pending & (wc == self.empty[level])
+        m[empty] = _M["missing"]
+        rows = np.flatnonzero(pending & ~empty)
+        unit, first = _units(rows, parent, wc)
+        if not len(first):
+            return rows
+        pairs = pd.DataFrame({"parent": parent[first], "w": pd.Series(self._w(level, first), dtype=str)})
         pairs["key"] = name_keys(pairs["w"]).to_numpy()
         pairs["alias"] = pairs["key"].map(_ALIASES[level]).fillna("").astype(str)
-        pairs["corr"] = [name_key(self.corr.get((level, int(p), k), "")) for p, k in zip(pairs["parent"], pairs["key"])]
+        pairs["corr"] = [name_key(self.corr.get((level, int(p), k), "")) if self.corr else ""
+                         for p, k in zip(pairs["parent"].tolist(), pairs["key"].tolist())]
         pnodes = nodes.assign(parent=0 if pcol is None else nodes[pcol])[["parent", "name", "key", idcol]]
         found = []
         for method, left, right in (("exact", "w", "name"), ("normalized", "corr", "key"),
@@ -275,54 +356,67 @@ class _Work:
             hits = hits[~hits.duplicated("index", keep=False)]
             found.append(hits.assign(method=method)[["index", idcol, "method"]])
         found = pd.concat(found).drop_duplicates("index").set_index("index")
-        pairs = pairs.join(found)
-        rows = pd.DataFrame({"parent": parent[todo], "w": t.loc[todo, "w_" + level]})
-        matched = rows.reset_index().merge(pairs.rename(columns={idcol: "_id"}), on=["parent", "w"],
-                                           how="left").set_index("index")
-        ok = matched["_id"].notna()
-        ids = matched.loc[ok, "_id"].astype("int64")
-        t.loc[ids.index, idcol] = ids
-        t.loc[ids.index, "m_" + level] = matched.loc[ok, "method"]
-        t.loc[ids.index, "s_" + level] = 100.0
-        return t["m_" + level] == ""
+        unit_id = np.full(len(pairs), -1, dtype=np.int64)
+        unit_m = np.zeros(len(pairs), dtype=np.int8)
+        where = found.index.to_numpy()
+        unit_id[where] = found[idcol].to_numpy()
+        unit_m[where] = [_M[x] for x in found["method"].tolist()]
+        ok = unit_id[unit] >= 0
+        hit_rows = rows[ok]
+        self.ids[level][hit_rows] = unit_id[unit[ok]]
+        m[hit_rows] = unit_m[unit[ok]]
+        self.s[level][hit_rows] = 100.0
+        return rows[~ok]
 
     def _candidates(self, level: str, parent: int, written: str) -> list[tuple]:
         keys, ids = self.look.alias_children[level].get(parent, ([], []))
         return _ranked(name_key(written), keys, ids)
 
     def country(self) -> None:
-        todo = self._names("country")
-        cache: dict = {}
-        for i in np.flatnonzero(todo.to_numpy()):
-            w = self.t.at[i, "w_country"]
-            if w not in cache:
-                cache[w] = self._candidates("country", 0, w)
-            self._take_name(i, "country", cache[w], None)
+        rows = self._names("country")
+        unit, first = _units(rows, self.wc["country"])
+        results = [self._take_name("country", self._candidates("country", 0, w), None)
+                   for w in self._w("country", first)]
+        self._set("country", rows, unit, results)
 
     def city(self) -> None:
-        todo = self._names("city")
+        rows = self._names("city")
+        with_children = "township" in self.levels
+        cols = [self.ids["country"], self.wc["city"]]
+        if with_children:
+            cols += [self.wc["township"], self.wc["district"]]
+        unit, first = _units(rows, *cols)
+        if not len(first):
+            return
+        cids = self.ids["country"][first].tolist()
+        w_city = self._w("city", first)
+        w_t = self._w("township", first)
+        w_d = self._w("district", first)
+        if with_children and "district" in self.levels:
+            self._prepare_dk([w for w, t in zip(w_d, w_t) if w and t] + [w for w, d in zip(w_t, w_d) if w and d])
         cache: dict = {}
         fit_cache: dict = {}
-        for i in np.flatnonzero(todo.to_numpy()):
-            t = self.t
-            key = (t.at[i, "cid"], t.at[i, "w_city"])
+        results = []
+        for cid, wc_, wt, wd in zip(cids, w_city, w_t, w_d):
+            key = (cid, wc_)
             if key not in cache:
-                cache[key] = self._candidates("city", int(key[0]), key[1])
+                cache[key] = self._candidates("city", cid, wc_)
             fit = None
-            if "township" in self.levels and t.at[i, "w_township"]:
-                w_t, w_d = t.at[i, "w_township"], t.at[i, "w_district"]
+            if with_children and wt:
                 # Township and district may sit in each other's columns: either order fits.
-                fit = lambda ciid, w_t=w_t, w_d=w_d: max(
-                    self._fit_township(ciid, w_t, w_d, fit_cache),
-                    self._fit_township(ciid, w_d, w_t, fit_cache) if w_d else 0.0)
-            self._take_name(i, "city", cache[key], fit)
-            if t.at[i, "m_city"] == "unmatched" and fit is not None:
+                fit = lambda ciid, wt=wt, wd=wd: max(
+                    self._fit_township(ciid, wt, wd, fit_cache),
+                    self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
+            result = self._take_name("city", cache[key], fit)
+            if result[1] == "unmatched" and fit is not None:
                 # The township names the city even when the city is garbage: suggest those first.
-                homes = self.look.township_anywhere.get(name_key(t.at[i, "w_township"]), [])
+                homes = self.look.township_anywhere.get(name_key(wt), [])
                 scores = dict(cache[key])
-                first = [(c, scores.get(c, 0.0)) for c in homes if self.look.parent["city"][c] == key[0]]
+                first_ = [(c, scores.get(c, 0.0)) for c in homes if self.look.parent["city"][c] == cid]
                 rest = [item for item in cache[key] if item[0] not in homes]
-                t.at[i, "g_city"] = self._named("city", first + rest)
+                result = result[:3] + (self._named("city", first_ + rest),)
+            results.append(result)
+        self._set("city", rows, unit, results)
 
     def _fit_township(self, ciid: int, w_township: str, w_district: str, cache: dict) -> float:
         """How well the written township (and district) fit under city ``ciid``: the
@@ -346,37 +440,45 @@ class _Work:
         return cache[written]
 
     def township(self) -> None:
-        todo = self._names("township")
-        cache: dict = {}
-        for i in np.flatnonzero(todo.to_numpy()):
-            t = self.t
-            key = (t.at[i, "ciid"], t.at[i, "w_township"])
-            if key not in cache:
-                cache[key] = self._candidates("township", int(key[0]), key[1])
-            fit = None
-            if "district" in self.levels and t.at[i, "w_district"]:
-                dkeys = self._dkeys(t.at[i, "w_district"])
-                fit = lambda tid, dkeys=dkeys: 100.0 * bool(dkeys & self.look.district_keys_in_township.get(tid, set()))
-            tkey = name_key(key[1])
-            elsewhere = [c for c in self.look.township_anywhere.get(tkey, []) if c != key[0]]
-            if elsewhere:
-                # The name is a real township of another city: never move it into this one.
-                cities = ", ".join(sorted({self.look.names["city"][c] for c in elsewhere}))
-                t.at[i, "m_township"] = "unmatched"
-                t.at[i, "s_township"] = 0.0
-                t.at[i, "note"] = f"township {key[1]!r} exists only under {cities}"
-                t.at[i, "g_township"] = self._named("township", cache[key])
-                continue
-            self._take_name(i, "township", cache[key], fit)
+        rows = self._names("township")
+        with_district = "district" in self.levels
+        cols = [self.ids["city"], self.wc["township"]] + ([self.wc["district"]] if with_district else [])
+        unit, first = _units(rows, *cols)
+        if len(first):
+            ciids = self.ids["city"][first].tolist()
+            w_t = self._w("township", first)
+            w_d = self._w("district", first)
+            if with_district:
+                self._prepare_dk([w for w in w_d if w])
+            cache: dict = {}
+            results = []
+            for ciid, wt, wd in zip(ciids, w_t, w_d):
+                key = (ciid, wt)
+                if key not in cache:
+                    cache[key] = self._candidates("township", ciid, wt)
+                fit = None
+                if with_district and wd:
+                    dkeys = self._dkeys(wd)
+                    fit = lambda tid, dkeys=dkeys: 100.0 * bool(
+                        dkeys & self.look.district_keys_in_township.get(tid, set()))
+                elsewhere = [c for c in self.look.township_anywhere.get(name_key(wt), []) if c != ciid]
+                if elsewhere:
+                    # The name is a real township of another city: never move it into this one.
+                    cities = ", ".join(sorted({self.look.names["city"][c] for c in elsewhere}))
+                    results.append((-1, "unmatched", 0.0, self._named("township", cache[key]),
+                                    f"township {wt!r} exists only under {cities}"))
+                    continue
+                results.append(self._take_name("township", cache[key], fit))
+            self._set("township", rows, unit, results)
         self._swapped()
 
     def _named(self, level: str, ranked: list[tuple]) -> list[tuple]:
         return [(self.look.names[level][owner], round(score, 1)) for owner, score in ranked[:3]]
 
-    def _take_name(self, i: int, level: str, ranked: list[tuple], fit) -> None:
+    def _take_name(self, level: str, ranked: list[tuple], fit) -> tuple:
         """Decide a name level from its fuzzy candidates; ``fit(id)`` (0–110) says how
-        well the written children fit under a candidate and can confirm or recover it."""
-        t = self.t
+        well the written children fit under a candidate and can confirm or recover it.
+        Returns ``(id or -1, method, score, suggestions or None)``."""
         verdict, ids, score = _decide(ranked)
         if fit is not None and (verdict != "take" or fit(ids[0]) < ACCEPT):
             # Below ACCEPT the name alone proves little: the children must then match exactly.
@@ -387,77 +489,101 @@ class _Work:
             elif good:
                 verdict, ids, score = "ambiguous", [o for _, o, _ in good], good[0][2]
         if verdict == "take":
-            t.at[i, _ID[level]] = ids[0]
-            t.at[i, "m_" + level] = "fuzzy"
-            t.at[i, "s_" + level] = score
-            return
-        t.at[i, "m_" + level] = "ambiguous" if verdict == "ambiguous" else "unmatched"
-        t.at[i, "s_" + level] = score
+            return ids[0], "fuzzy", score, None
         suggestions = [(o, s) for o, s in ranked if o in ids] if ids else ranked
         if fit is not None and not ids:
             # Children point at the right parent even when the name itself is garbage.
             suggestions = sorted(ranked, key=lambda item: (fit(item[0]) < ACCEPT, -item[1]))
-        t.at[i, "g_" + level] = self._named(level, suggestions)
+        return -1, "ambiguous" if verdict == "ambiguous" else "unmatched", score, self._named(level, suggestions)
 
     def _swapped(self) -> None:
         """Township and district written in each other's columns."""
         if "district" not in self.levels:
             return
-        t = self.t
-        for i in np.flatnonzero(((t["m_township"] == "unmatched") & (t["ciid"] >= 0)
-                                 & (t["w_district"] != "")).to_numpy()):
-            ciid = int(t.at[i, "ciid"])
-            verdict, tids, t_score = _decide(self._candidates("township", ciid, t.at[i, "w_district"]))
+        rows = np.flatnonzero((self.m["township"] == _M["unmatched"]) & (self.ids["city"] >= 0)
+                              & (self.wc["district"] != self.empty["district"]))
+        unit, first = _units(rows, self.ids["city"], self.wc["township"], self.wc["district"])
+        if not len(first):
+            return
+        w_t = self._w("township", first)
+        self._prepare_dk(w_t)
+        taken = []
+        for k, (ciid, wt, wd) in enumerate(zip(self.ids["city"][first].tolist(), w_t, self._w("district", first))):
+            verdict, tids, t_score = _decide(self._candidates("township", ciid, wd))
             if verdict != "take":
                 continue
-            verdict, dids, d_score = self._district_fuzzy(tids[0], t.at[i, "w_township"])
+            verdict, dids, d_score = self._district_fuzzy(tids[0], wt)
             if verdict != "take":
                 continue
-            exact = t_score == 100.0 and d_score == 100.0
-            t.at[i, "tid"] = tids[0]
-            t.at[i, "m_township"] = "normalized" if exact else "fuzzy"
-            t.at[i, "s_township"] = t_score
-            t.at[i, "did"] = dids[0]
-            t.at[i, "m_district"] = "normalized" if exact else "fuzzy"
-            t.at[i, "s_district"] = d_score
-            t.at[i, "note"] = "township and district were in each other's columns"
-            t.at[i, "g_township"] = []
+            taken.append((k, tids[0], dids[0], t_score, d_score))
+        if not taken:
+            return
+        note = len(self.notes)
+        self.notes.append("township and district were in each other's columns")
+        ks = np.array([x[0] for x in taken])
+        mask = np.isin(unit, ks)
+        sel, sel_unit = rows[mask], unit[mask]
+        lookup = np.full(len(first), -1, dtype=np.int64)
+        lookup[ks] = np.arange(len(taken))
+        pos = lookup[sel_unit]
+        tids = np.array([x[1] for x in taken], dtype=np.int64)
+        dids = np.array([x[2] for x in taken], dtype=np.int64)
+        t_scores = np.array([x[3] for x in taken])
+        d_scores = np.array([x[4] for x in taken])
+        exact = (t_scores == 100.0) & (d_scores == 100.0)
+        method = np.where(exact, _M["normalized"], _M["fuzzy"]).astype(np.int8)
+        self.ids["township"][sel] = tids[pos]
+        self.m["township"][sel] = method[pos]
+        self.s["township"][sel] = t_scores[pos]
+        self.ids["district"][sel] = dids[pos]
+        self.m["district"][sel] = method[pos]
+        self.s["district"][sel] = d_scores[pos]
+        self.note[sel] = note
+        self.g["township"][sel] = -1
 
     # ---- districts: merges on key variants, then fuzzy within the township
 
     def district(self) -> None:
         if "district" not in self.levels:
             return
-        t = self.t
-        t.loc[(t["tid"] < 0) & (t["m_district"] == ""), "m_district"] = "blocked"
-        empty = (t["m_district"] == "") & (t["w_district"] == "")
-        t.loc[empty, "m_district"] = "none"  # district is optional
-        todo = t["m_district"] == ""
-        pairs = t.loc[todo, ["tid", "w_district"]].drop_duplicates().reset_index(drop=True)
-        if not pairs.empty:
-            pairs = pd.concat([pairs, district_keys(pairs["w_district"])], axis=1)
-            pairs["corr"] = [self.corr.get(("district", int(p), name_key(w)), "")
-                             for p, w in zip(pairs["tid"], pairs["w_district"])]
-            self._district_merges(pairs)
-            # Leftovers: fuzzy within the township.
-            for j in np.flatnonzero(pairs["_verdict"].isna().to_numpy()):
-                verdict, dids, score = self._district_fuzzy(int(pairs.at[j, "tid"]), pairs.at[j, "w_district"])
-                pairs.at[j, "_verdict"] = verdict if verdict != "take" else "fuzzy"
-                pairs.at[j, "_ids"] = dids if dids else self._district_suggest(
-                    int(pairs.at[j, "tid"]), pairs.at[j, "w_district"])
-                pairs.at[j, "_score"] = score
-            merged = t[todo].reset_index().merge(pairs[["tid", "w_district", "_verdict", "_ids", "_score"]],
-                                                 on=["tid", "w_district"], how="left").set_index("index")
-            take = merged["_verdict"].isin(RESOLVED)
-            t.loc[merged.index[take], "did"] = [ids[0] for ids in merged.loc[take, "_ids"]]
-            t.loc[merged.index, "m_district"] = merged["_verdict"].replace({"none": "unmatched"})
-            t.loc[merged.index, "s_district"] = merged["_score"].astype(float)
-            names = self.look.names["district"]
-            lost = merged.index[~take]
-            t.loc[lost, "g_district"] = pd.Series(
-                [[(names[d], round(float(s), 1)) for d, s in _with_scores(ids, sc)]
-                 for ids, sc in zip(merged.loc[lost, "_ids"], merged.loc[lost, "_score"])],
-                index=lost, dtype=object)
+        m, tid, wc = self.m["district"], self.ids["township"], self.wc["district"]
+        m[(tid < 0) & (m == _M[""])] = _M["blocked"]
+        m[(m == _M[""]) & (wc == self.empty["district"])] = _M["none"]  # district is optional
+        rows = np.flatnonzero(m == _M[""])
+        unit, first = _units(rows, tid, wc)
+        if not len(first):
+            return
+        pairs = pd.DataFrame({"tid": tid[first], "w_district": pd.Series(self._w("district", first), dtype=str)})
+        pairs = pd.concat([pairs, district_keys(pairs["w_district"])], axis=1)
+        pairs["corr"] = ([self.corr.get(("district", int(p), name_key(w)), "")
+                          for p, w in zip(pairs["tid"].tolist(), pairs["w_district"].tolist())]
+                         if self.corr else "")
+        self._district_merges(pairs)
+        verdicts = pairs["_verdict"].tolist()
+        ids = pairs["_ids"].tolist()
+        scores = pairs["_score"].tolist()
+        # Leftovers: fuzzy within the township.
+        left = [j for j, v in enumerate(verdicts) if v is None or v != v]
+        if left:
+            cols = [c for c in ("base", "kind", "paren", "short", "alt", "full", "bp") if c in pairs.columns]
+            sub = pairs.iloc[left]
+            for text, values in zip(sub["w_district"].tolist(), zip(*(sub[c].tolist() for c in cols))):
+                self.dk.setdefault(text, dict(zip(cols, values)))
+            tids, ws = sub["tid"].tolist(), sub["w_district"].tolist()
+            for j, t_, w in zip(left, tids, ws):
+                verdict, dids, score = self._district_fuzzy(t_, w)
+                verdicts[j] = verdict if verdict != "take" else "fuzzy"
+                ids[j] = dids if dids else self._district_suggest(t_, w)
+                scores[j] = score
+        names = self.look.names["district"]
+        results = []
+        for verdict, dids, score in zip(verdicts, ids, scores):
+            if verdict in RESOLVED:
+                results.append((dids[0], verdict, score, None))
+            else:
+                results.append((-1, "unmatched" if verdict == "none" else verdict, score,
+                                [(names[d], round(float(s), 1)) for d, s in _with_scores(dids, score)]))
+        self._set("district", rows, unit, results)
 
     def _district_merges(self, pairs: pd.DataFrame) -> None:
         d_all = self.idx.districts
@@ -553,71 +679,129 @@ class _Work:
         ranked, _ = self._district_ranked(tid, written)
         return [owner for owner, _ in ranked[:3]]
 
-    # ---- tuple status and place suggestions
 
-    def finish(self) -> None:
-        t = self.t
-        methods = t[["m_" + level for level in LEVELS]]
-        required = [level for level in self.levels if level != "district"]
-        status = pd.Series("exact", index=t.index, dtype=object)
-        is_ = lambda value: methods.eq(value).any(axis=1)
-        status[is_("normalized")] = "normalized"
-        status[is_("fuzzy")] = "fuzzy"
-        status[is_("ambiguous")] = "ambiguous"
-        status[is_("unmatched") | is_("blocked")] = "unmatched"
-        missing = pd.Series(False, index=t.index)
-        for level in required:
-            missing |= t["m_" + level] == "missing"
-        status[missing] = "missing"
-        t["status"] = status
-        scores = t[["s_" + level for level in self.levels]].min(axis=1)
-        t["score"] = scores.where(status.isin(RESOLVED + ("ambiguous",)), 0.0).round(1)
-        first_bad = pd.Series("", index=t.index, dtype=object)
+    # ---- status, output frame and the tuple table
+
+    def assemble(self, frame: pd.DataFrame, corrections: pd.DataFrame | None) -> Resolution:
+        n = self.n
+        row_tuple, first = _units(np.arange(n), *(self.raw_codes[level] for level in LEVELS))
+        # Every decision is a function of the written tuple: its first row speaks for it.
+        m = {level: self.m[level][first] for level in LEVELS}
+        ids = {level: self.ids[level][first] for level in LEVELS}
+        status = np.zeros(len(first), dtype=np.int8)  # index into STATUSES
+        is_ = lambda code: np.logical_or.reduce([m[level] == code for level in LEVELS])
+        status[is_(_M["normalized"])] = STATUSES.index("normalized")
+        status[is_(_M["fuzzy"])] = STATUSES.index("fuzzy")
+        status[is_(_M["ambiguous"])] = STATUSES.index("ambiguous")
+        status[is_(_M["unmatched"]) | is_(_M["blocked"])] = STATUSES.index("unmatched")
+        missing = np.zeros(len(first), dtype=bool)
+        for level in self.levels:
+            if level != "district":
+                missing |= m[level] == _M["missing"]
+        status[missing] = STATUSES.index("missing")
+        resolved_status = status <= STATUSES.index("fuzzy")
+        if self.levels:
+            scores = np.min(np.stack([self.s[level][first] for level in self.levels]), axis=0)
+        else:
+            scores = np.full(len(first), 100.0)
+        scores = np.where(status <= STATUSES.index("ambiguous"), scores, 0.0).round(1)
+        bad_level = np.full(len(first), -1, dtype=np.int8)
         for level in reversed(self.levels):
-            bad = t["m_" + level].isin(("ambiguous", "unmatched", "missing"))
-            first_bad[bad] = level
-        t["level"] = first_bad.where(~status.isin(RESOLVED), "")
-        t["suggestions"] = [self._places(i) if s not in RESOLVED else []
-                            for i, s in zip(t.index, status)]
+            bad = np.isin(m[level], [_M["ambiguous"], _M["unmatched"], _M["missing"]])
+            bad_level[bad] = LEVELS.index(level)
+        bad_level[resolved_status] = -1
+        # Places: a level counts only under resolved parents.
+        place = {}
+        ok_parent = np.ones(len(first), dtype=bool)
+        for level in LEVELS:
+            resolved = np.isin(m[level], _RESOLVED_CODES) & ok_parent
+            place[level] = np.where(resolved, ids[level], -1)
+            if level != "district":
+                ok_parent &= resolved
+        out = frame.copy(deep=False)
+        changes = []
+        for level in LEVELS:
+            names = self.look.names[level]
+            name_list = [names[i] for i in range(len(names))]
+            if level in out.columns:
+                pid = place[level][row_tuple]
+                raw_codes = self.raw_codes[level]
+                index = np.where(pid >= 0, pid, len(name_list) + raw_codes)
+                out[level] = _text_column(name_list + self.raw[level], index, out[level].dtype)
+                # Changes: distinct (written, place) texts with the rows behind them.
+                changed = np.flatnonzero(pid >= 0)
+                if len(changed):
+                    name_codes, name_texts = pd.factorize(pd.Series(name_list, dtype=object))
+                    unit, first_rows = _units(changed, name_codes[np.maximum(pid, 0)], raw_codes)
+                    counts = np.bincount(unit)
+                    written = [self.raw[level][c] for c in raw_codes[first_rows].tolist()]
+                    placed = [names[p] for p in pid[first_rows].tolist()]
+                    keep = [w != p for w, p in zip(written, placed)]
+                    if any(keep):
+                        changes.append(pd.DataFrame({
+                            "column": level,
+                            "written": [w for w, k in zip(written, keep) if k],
+                            "place": [p for p, k in zip(placed, keep) if k],
+                            "rows": counts[np.array(keep)].astype("int64")}))
+        changes_frame = (pd.concat(changes, ignore_index=True)[["column", "written", "place", "rows"]]
+                         if changes else pd.DataFrame({"column": [], "written": [], "place": [], "rows": []}))
+        row_status = pd.Series(np.array(STATUSES, dtype=object)[status][row_tuple], index=frame.index,
+                               name="status")
+        table = _TupleTable(self, first, row_tuple, frame.index, status, scores, bad_level, place)
+        return Resolution(frame=out, row_status=row_status, changes=changes_frame, original=frame, db=self.db,
+                          corrections=corrections, row_tuple=row_tuple, table=table)
 
-    def _places(self, i: int) -> list:
+    # ---- whole-place suggestions for unresolved tuples
+
+    def places(self, level: str, ids: dict, g: list, w_township: str, w_district: str) -> list:
         """Up to three whole places for an unresolved tuple, best first: each suggestion
         for the failing level, completed below it where the written names fit clearly."""
-        t, look = self.t, self.look
-        level = t.at[i, "level"]
+        look = self.look
         if not level:
             return []
         prefix = []
         for lv in LEVELS:
             if lv == level:
                 break
-            prefix.append(look.names[lv][int(t.at[i, _ID[lv]])])
-        ids_by_name = {}
-        parent = int(t.at[i, _PARENT_ID[level]]) if _PARENT_ID[level] else 0
-        if level == "district":
-            tid = parent
-            for did in look.district_arrays.get(tid, ([],))[0]:
-                ids_by_name[look.names["district"][did]] = did
-        else:
-            for node in look.children[level].get(parent, ([], []))[1]:
-                ids_by_name[look.names[level][node]] = node
-            if level == "city":  # garbage cities: the suggestions may be any city
-                ids_by_name.update({name: c for c, name in look.names["city"].items()})
+            prefix.append(look.names[lv][int(ids[lv])])
+        parent_level = LEVELS[LEVELS.index(level) - 1] if level != "country" else None
+        parent = int(ids[parent_level]) if parent_level else 0
+        ids_by_name = self._ids_by_name(level, parent)
         out = []
-        for name, score in t.at[i, "g_" + level]:
+        for name, score in g:
             node = ids_by_name.get(name)
             if node is None:
                 continue
-            place = self._complete(level, node, t.at[i, "w_township"], t.at[i, "w_district"])
+            place = self._complete(level, node, w_township, w_district)
             if place is not None:
                 out.append((tuple(prefix + [name] + place), score))
         return out[:3]
 
+    def _ids_by_name(self, level: str, parent: int) -> dict:
+        cache = self.__dict__.setdefault("_ids_by_name_cache", {})
+        key = (level, parent)
+        if key not in cache:
+            look, ids_by_name = self.look, {}
+            if level == "district":
+                for did in look.district_arrays.get(parent, ([],))[0]:
+                    ids_by_name[look.names["district"][did]] = did
+            else:
+                for node in look.children[level].get(parent, ([], []))[1]:
+                    ids_by_name[look.names[level][node]] = node
+                if level == "city":  # garbage cities: the suggestions may be any city
+                    ids_by_name.update({name: c for c, name in look.names["city"].items()})
+            cache[key] = ids_by_name
+        return cache[key]
+
     def _complete(self, level: str, node: int, w_township: str, w_district: str) -> list | None:
         """The names below ``node`` that the written township/district clearly mean."""
+        cache = self.__dict__.setdefault("_complete_cache", {})
+        key = (level, node, w_township, w_district)
+        if key in cache:
+            return cache[key]
         levels = self.levels
         below = list(levels[levels.index(level) + 1:])
-        out: list[str] = []
+        out: list[str] | None = []
         for lv in below:
             written = w_township if lv == "township" else w_district
             if lv == "district" and not written:
@@ -628,55 +812,117 @@ class _Work:
             else:
                 verdict, ids, _ = self._district_fuzzy(node, written)
             if verdict != "take":
-                return None
+                out = None
+                break
             node = ids[0]
             out.append(self.look.names[lv][node])
+        cache[key] = out
         return out
+
+
+def _text_column(texts: list[str], index: np.ndarray, dtype) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``texts[index]`` as a column of ``dtype``, without a Python object per row where
+    the column is Arrow-backed text."""
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.array(pa.array(texts, pa.large_string()).take(pa.array(index)), dtype=dtype)
+    return pd.array(np.array(texts, dtype=object)[index], dtype=dtype)
+
+
+class _TupleTable:
+    """Builds lines of :attr:`Resolution.tuples` on demand from the per-tuple arrays."""
+
+    def __init__(self, work: _Work, first: np.ndarray, row_tuple: np.ndarray, index: pd.Index,
+                 status: np.ndarray, scores: np.ndarray, bad_level: np.ndarray, place: dict) -> None:
+        self.work, self.first, self.row_tuple, self.index = work, first, row_tuple, index
+        self.status, self.scores, self.bad_level, self.place = status, scores, bad_level, place
+        self.count = len(first)
+        # The per-row arrays are not needed any more: keep what the lines need, per tuple.
+        self.raw = {level: work.raw_codes[level][first] for level in LEVELS}
+        self.ids = {level: work.ids[level][first] for level in LEVELS}
+        self.g = {level: work.g[level][first] for level in LEVELS}
+        self.wc = {level: work.wc[level][first] for level in ("township", "district")}
+        self.note = work.note[first]
+        for name in ("raw_codes", "wc", "ids", "m", "s", "g"):
+            setattr(work, name, None)
+        work.note = None
+
+    def unresolved_positions(self) -> np.ndarray:
+        return np.flatnonzero(self.status > STATUSES.index("fuzzy"))
+
+    def build(self, positions: np.ndarray) -> pd.DataFrame:
+        """The tuple lines at ``positions`` (index = tuple position)."""
+        work, look = self.work, self.work.look
+        out = pd.DataFrame(index=pd.RangeIndex(self.count)[positions] if len(positions) == self.count
+                           else pd.Index(positions))
+        for level in LEVELS:
+            values = work.raw[level]
+            out[level] = pd.Series([values[c] for c in self.raw[level][positions].tolist()], index=out.index,
+                                   dtype=str)
+        for level in LEVELS:
+            names = look.names[level]
+            out["place_" + level] = [names[p] if p >= 0 else "" for p in self.place[level][positions].tolist()]
+        status = self.status[positions]
+        out["status"] = np.array(STATUSES, dtype=object)[status]
+        out["score"] = self.scores[positions]
+        level_names = np.array(list(LEVELS) + [""], dtype=object)
+        out["level"] = level_names[self.bad_level[positions]]  # -1 -> ""
+        notes = work.notes
+        out["note"] = [notes[k] if k >= 0 else "" for k in self.note[positions].tolist()]
+        glist = work.glist
+        for level in LEVELS:
+            out["suggestions_" + level] = pd.Series(
+                [glist[k] if k >= 0 else [] for k in self.g[level][positions].tolist()], index=out.index, dtype=object)
+        out["suggestions"] = pd.Series(self._suggestions(positions, status), index=out.index, dtype=object)
+        rows = np.bincount(self.row_tuple, minlength=self.count)
+        out["rows"] = rows[positions]
+        out["examples"] = pd.Series(self._examples(positions), index=out.index, dtype=object)
+        return out
+
+    def _suggestions(self, positions: np.ndarray, status: np.ndarray) -> list:
+        work = self.work
+        out = []
+        wt, wd = self.wc["township"][positions].tolist(), self.wc["district"][positions].tolist()
+        Wt, Wd = work.W["township"], work.W["district"]
+        glist = work.glist
+        levels = self.bad_level[positions].tolist()
+        ids = {level: self.ids[level][positions].tolist() for level in LEVELS}
+        g = {level: self.g[level][positions].tolist() for level in LEVELS}
+        cache: dict = {}
+        for k, (st, lv) in enumerate(zip(status.tolist(), levels)):
+            if st <= STATUSES.index("fuzzy") or lv < 0:
+                out.append([])
+                continue
+            level = LEVELS[lv]
+            gk = g[level][k]
+            key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])
+            if key not in cache:
+                cache[key] = work.places(level, {x: ids[x][k] for x in LEVELS}, glist[gk] if gk >= 0 else [],
+                                         Wt[wt[k]], Wd[wd[k]])
+            out.append(cache[key])
+        return out
+
+    def _examples(self, positions: np.ndarray) -> list:
+        """Up to three row numbers per tuple, in row order."""
+        wanted = np.zeros(self.count, dtype=bool)
+        wanted[positions] = True
+        rows = np.flatnonzero(wanted[self.row_tuple])
+        if not len(rows):
+            return []
+        rows = rows[np.argsort(self.row_tuple[rows], kind="stable")]
+        tuple_of = self.row_tuple[rows]
+        starts = np.flatnonzero(np.r_[True, tuple_of[1:] != tuple_of[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        index_values = self.index.to_numpy()
+        found = {int(t): index_values[rows[s:min(s + 3, e)]].tolist()
+                 for t, s, e in zip(tuple_of[starts].tolist(), starts.tolist(), ends.tolist())}
+        return [found[p] for p in positions.tolist()]
+
 
 def _with_scores(ids, score) -> list[tuple]:
     ids = ids if isinstance(ids, list) else []
     return [(d, float(score) if score == score else 0.0) for d in ids[:3]]
-
-
-# --------------------------------------------------------------------------- output
-
-
-def _assemble(frame: pd.DataFrame, written: pd.DataFrame, row_tuple: np.ndarray, work: _Work,
-              db: LocationDB, corrections: pd.DataFrame | None) -> Resolution:
-    t, look = work.t, work.look
-    ok_parent = pd.Series(True, index=t.index)
-    for level in LEVELS:
-        resolved = t["m_" + level].isin(RESOLVED) & ok_parent
-        names = look.names[level]
-        t["place_" + level] = [names[int(x)] if r else "" for x, r in zip(t[_ID[level]], resolved)]
-        if level != "district":
-            ok_parent &= resolved
-    out = frame.copy()
-    changes = []
-    for level in LEVELS:
-        if level not in out.columns:
-            continue
-        place = t["place_" + level].to_numpy()[row_tuple]
-        has = place != ""
-        old = written[level].to_numpy()
-        new = np.where(has, place, old)
-        out[level] = pd.array(new, dtype=out[level].dtype)
-        diff = t[(t["place_" + level] != "") & (t["place_" + level] != t[level])]
-        if len(diff):
-            changes.append(diff.groupby([level, "place_" + level], sort=False)["rows"].sum()
-                           .reset_index().rename(columns={level: "written", "place_" + level: "place"})
-                           .assign(column=level))
-    changes_frame = (pd.concat(changes, ignore_index=True)[["column", "written", "place", "rows"]]
-                     if changes else pd.DataFrame({"column": [], "written": [], "place": [], "rows": []}))
-    for level in LEVELS:
-        t["suggestions_" + level] = t["g_" + level]
-    keep = (list(LEVELS) + ["place_" + level for level in LEVELS]
-            + ["status", "score", "level", "note"] + ["suggestions_" + level for level in LEVELS]
-            + ["suggestions", "rows", "examples"])
-    tuples = t[keep].copy()
-    row_status = pd.Series(tuples["status"].to_numpy()[row_tuple], index=frame.index, name="status")
-    return Resolution(tuples=tuples, frame=out, row_status=row_status, changes=changes_frame,
-                      original=frame, db=db, corrections=corrections, row_tuple=row_tuple)
 
 
 # --------------------------------------------------------------------------- choices
