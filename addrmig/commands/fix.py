@@ -59,20 +59,29 @@ def run(args: argparse.Namespace) -> int:
         imported = store.import_csv(args.corrections)
         print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)
 
-    loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+    with ProgressBar("read") as bar:
+        bar(0, 1)
+        loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+        bar(1, 1)
     if loaded.mapping.missing_required:
         print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
               "those values stay empty and the rows stay invalid.", file=sys.stderr)
     frame, trimmed = trim(loaded.frame)
+    n_trimmed = len(trimmed)
+    del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     with ProgressBar("places") as bar:
         resolution = resolve(frame, db, corrections=store.load(), progress=bar)
+    del frame  # kept by the resolution as its original
     with ProgressBar("validate") as bar:
         report = validate(resolution.frame, progress=bar)
 
     with ProgressBar("write") as bar:
-        bar(0, 1)
-        args.output.write_bytes(write_table(resolution.frame, out_fmt))
-        bar(1, 1)
+        if out_fmt == "csv":
+            _write_csv(resolution.frame, args.output, bar)
+        else:
+            bar(0, 1)
+            args.output.write_bytes(write_table(resolution.frame, out_fmt))
+            bar(1, 1)
     review = review_table(resolution)
     if args.review is not None:
         args.review.write_bytes(write_review(review, review_fmt))
@@ -82,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     invalid = resolution.frame.index.isin(report.error_rows)
     rows = summary["rows"]
     print(f"{rows:,} rows: {rows - int(invalid.sum()):,} valid, {summary['resolved']:,} places resolved "
-          f"({summary['resolved_share']:.1%}); {len(trimmed):,} values trimmed, "
+          f"({summary['resolved_share']:.1%}); {n_trimmed:,} values trimmed, "
           f"{int(resolution.changes['rows'].sum()) if len(resolution.changes) else 0:,} place values respelt.")
     print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in
                                  ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")))
@@ -90,3 +99,24 @@ def run(args: argparse.Namespace) -> int:
           f"unresolved places ({len(review):,} distinct places to review).")
     print(f"output: {args.output}" + (f"; review: {args.review}" if args.review else ""))
     return 0 if not report.has_errors and not unresolved.any() else 1
+
+
+CSV_CHUNK_ROWS = 100_000
+
+
+def _write_csv(frame, path: Path, progress) -> None:
+    """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
+    file never sits in memory as one string, and the bar moves."""
+    from addrmig.tabular import write_table
+
+    total = len(frame)
+    with open(path, "wb") as out:
+        if total == 0:
+            out.write(write_table(frame, "csv"))
+            return
+        for start in range(0, total, CSV_CHUNK_ROWS):
+            data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv")
+            if start:  # the header line once, at the top
+                data = data[data.index(b"\n") + 1:]
+            out.write(data)
+            progress(min(start + CSV_CHUNK_ROWS, total), total)

@@ -369,8 +369,14 @@ class _Work:
         return rows[~ok]
 
     def _candidates(self, level: str, parent: int, written: str) -> list[tuple]:
-        keys, ids = self.look.alias_children[level].get(parent, ([], []))
-        return _ranked(name_key(written), keys, ids)
+        """Ranked candidates under ``parent`` (cached: the fit checks ask the same again)."""
+        cache = self.__dict__.setdefault("_candidates_cache", {})
+        key = (level, parent, written)
+        found = cache.get(key)
+        if found is None:
+            keys, ids = self.look.alias_children[level].get(parent, ([], []))
+            found = cache[key] = _ranked(name_key(written), keys, ids)
+        return found
 
     def country(self) -> None:
         rows = self._names("country")
@@ -655,7 +661,8 @@ class _Work:
             par = process.cdist([wk["paren"]], paren, scorer=fuzz.ratio, dtype=np.float32)[0]
             main = np.minimum(main, np.where(no_paren, 50.0, par))
         order = np.argsort(-main, kind="stable")
-        ranked = [(dids[k], float(main[k])) for k in order if main[k] >= SUGGEST_MIN]
+        order = order[main[order] >= SUGGEST_MIN]
+        ranked = [(dids[k], score) for k, score in zip(order.tolist(), main[order].astype(np.float64).tolist())]
         return ranked, wk
 
     def _wk(self, written: str) -> dict:
@@ -672,8 +679,13 @@ class _Work:
             look.kind[did] == (wk["kind"] or "mah") or wk["base"] == look.short[did])
 
     def _district_fuzzy(self, tid: int, written: str) -> tuple[str, list, float]:
-        ranked, wk = self._district_ranked(tid, written)
-        return _decide(ranked, self._plain_ok(wk))
+        cache = self.__dict__.setdefault("_district_fuzzy_cache", {})
+        key = (tid, written)
+        found = cache.get(key)
+        if found is None:
+            ranked, wk = self._district_ranked(tid, written)
+            found = cache[key] = _decide(ranked, self._plain_ok(wk))
+        return found
 
     def _district_suggest(self, tid: int, written: str) -> list:
         ranked, _ = self._district_ranked(tid, written)
