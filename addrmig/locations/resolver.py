@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import takewhile
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -113,9 +114,11 @@ class _Lookup:
         variants = pd.concat([idx.districts[["tid", "did", col]].rename(columns={col: "key"})
                               for col in ("full", "bp", "short", "base")]).drop_duplicates()
         self.district_choices: dict[int, tuple[list[str], list[list[int]]]] = {}
-        for tid, g in variants.groupby("tid", sort=False):
-            grouped = g.groupby("key", sort=False)["did"].agg(list)
-            self.district_choices[int(tid)] = (grouped.index.tolist(), grouped.tolist())
+        grouped = variants.groupby(["tid", "key"], sort=False)["did"].agg(list)
+        for (tid, key), dids in zip(grouped.index.tolist(), grouped.tolist()):
+            keys, owners = self.district_choices.setdefault(int(tid), ([], []))
+            keys.append(key)
+            owners.append(dids)
         # The source spells a few districts twice ("X Mah (v Köyü)" and "X Mh. (v Köyü)"):
         # one place, so keys match the first spelling only.
         unique = idx.districts.drop_duplicates(["tid", "full"])
@@ -168,6 +171,8 @@ def _decide(ranked: list[tuple], plain_ok: Callable[[int], bool] | None = None) 
     if not ranked or ranked[0][1] < ACCEPT:
         return "none", [], ranked[0][1] if ranked else 0.0
     best = ranked[0][1]
+    # Ranked lists are sorted, best first: only the candidates within MARGIN matter here.
+    ranked = list(takewhile(lambda item: item[1] > best - MARGIN, ranked))
     top = [owner for owner, score in ranked if score >= best - 0.01]
     tied = set(top)
     if len(top) > 1 and plain_ok is not None:
@@ -662,6 +667,10 @@ class _Work:
             main = np.minimum(main, np.where(no_paren, 50.0, par))
         order = np.argsort(-main, kind="stable")
         order = order[main[order] >= SUGGEST_MIN]
+        if len(order):
+            # Deciding looks within MARGIN of the best, suggesting at the first three.
+            near = int(np.count_nonzero(main[order] > main[order[0]] - MARGIN))
+            order = order[:max(3, near)]
         ranked = [(dids[k], score) for k, score in zip(order.tolist(), main[order].astype(np.float64).tolist())]
         return ranked, wk
 

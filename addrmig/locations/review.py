@@ -22,20 +22,26 @@ def review_table(resolution: Resolution) -> pd.DataFrame:
     out["status"] = todo["status"]
     out["level"] = todo["level"]
     out["note"] = todo["note"]
+    names = [[], [], []]
+    scores = [[], [], []]
+    by_level = {level: todo[f"suggestions_{level}"].tolist() for level in LEVELS}
+    for n, (places, level) in enumerate(zip(todo["suggestions"].tolist(), todo["level"].tolist())):
+        # Whole places when there are some, else the names for the failing level.
+        items = places if places else (by_level[level][n] if level in by_level else [])
+        for k in range(3):
+            item = items[k] if k < len(items) else None
+            if item is None:
+                names[k].append("")
+                scores[k].append("")
+            elif places:
+                names[k].append(" / ".join(p for p in item[0][1:] if p))
+                scores[k].append(item[1])
+            else:
+                names[k].append(item[0])
+                scores[k].append(item[1])
     for k in range(3):
-        names, scores = [], []
-        for places, level, row in zip(todo["suggestions"], todo["level"], todo.itertuples()):
-            if places:
-                item = places[k] if k < len(places) else None
-                names.append(" / ".join(p for p in item[0][1:] if p) if item else "")
-                scores.append(item[1] if item else "")
-            else:  # no whole place: the names for the failing level
-                level_list = getattr(row, f"suggestions_{level}", []) if level else []
-                item = level_list[k] if k < len(level_list) else None
-                names.append(item[0] if item else "")
-                scores.append(item[1] if item else "")
-        out[f"suggestion_{k + 1}"] = names
-        out[f"score_{k + 1}"] = scores
+        out[f"suggestion_{k + 1}"] = names[k]
+        out[f"score_{k + 1}"] = scores[k]
     return out.reset_index(drop=True)
 
 
