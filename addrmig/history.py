@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,6 +124,24 @@ class Submission:
                 f"{self.base_url} channel {self.channel_id} as migration {mid} ({self.status})")
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode (kept in the file, so once per store is enough).
+
+    Switching the journal mode needs the file to itself and sqlite answers "database is
+    locked" at once, without its busy wait, when another connection has it open: two
+    users starting together on a new store. So wait a little and try again.
+    """
+    for attempt in range(100):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return  # a file system without WAL answers with the mode it kept; that is fine too
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+        time.sleep(0.01 * (1 + attempt % 10))
+    db.execute("PRAGMA journal_mode=WAL")  # still locked after ~5 s: let sqlite's error through
+
+
 class History:
     """The sqlite store; ``History()`` uses the default data dir (see ``data_dir``)."""
 
@@ -132,6 +151,7 @@ class History:
         self.path = self.directory / "history.sqlite3"
         self.files_dir.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
+            _use_wal(db)
             db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
@@ -143,7 +163,6 @@ class History:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=30000")
             yield db
         finally:
