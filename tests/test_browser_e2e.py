@@ -41,24 +41,46 @@ def app_url(tmp_path):
         assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
 
 
-@pytest.mark.timeout(120)
-def test_raw_file_to_finished_sandbox_migration_in_a_real_browser(app_url):
+def other_shop_file(folder: Path) -> Path:
+    """A second user's file: 3 rows with a name found nowhere in the first user's file."""
+    header = "user,email,first_name,last_name,line,country,city,township,district\n"
+    rows = "".join(f"O{n},z{n}@example.com,Zeynep,Otherhouse,Elm Sok {n},Türkiye,İzmir,Buca,Adatepe Mah\n"
+                   for n in range(3))
+    path = folder / "other_shop.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+def opened(browser, url: str):
+    """A page in a browser context of its own (its own cookies and Streamlit session)."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    for _ in range(120):  # the server takes a moment to listen
+        try:
+            page.goto(url)
+            break
+        except Exception:  # playwright raises its own Error while nothing listens
+            time.sleep(0.25)
+    page.get_by_text("Upload your address file").wait_for(timeout=30_000)
+    return page
+
+
+@pytest.mark.timeout(150)
+def test_raw_file_to_finished_sandbox_migration_in_a_real_browser(app_url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for _ in range(120):  # the server takes a moment to listen
-                try:
-                    page.goto(app_url)
-                    break
-                except Exception:  # playwright raises its own Error while nothing listens
-                    time.sleep(0.25)
-            page.get_by_text("Upload your address file").wait_for(timeout=30_000)
+            page = opened(browser, app_url)
+            other = opened(browser, app_url)  # a second user, uploading at the same time
             page.locator("input[type=file]").first.set_input_files(str(ROOT / "tests/fixtures/addresses_small.csv"))
+            other.locator("input[type=file]").first.set_input_files(str(other_shop_file(tmp_path)))
             page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            other.get_by_text("3 rows").first.wait_for(timeout=30_000)
+            assert "other_shop.csv" not in page.content() and "Otherhouse" not in page.content()
+            assert "addresses_small.csv" not in other.content() and "79 rows" not in other.content()
             page.screenshot(path=SHOTS / "1_upload.png", full_page=True)
+            other.screenshot(path=SHOTS / "1_upload_second_user.png", full_page=True)
 
             page.get_by_role("link", name="2. Check & fix").first.click()
             page.get_by_text("Rows with errors").first.wait_for(timeout=30_000)
@@ -108,5 +130,11 @@ def test_raw_file_to_finished_sandbox_migration_in_a_real_browser(app_url):
             page.wait_for_timeout(1000)
             page.screenshot(path=SHOTS / "5_submit.png", full_page=True)
             assert "76 of 76" in page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            assert "Otherhouse" not in page.content()
+
+            other.get_by_role("link", name="2. Check & fix").first.click()
+            other.get_by_text("Rows with errors").first.wait_for(timeout=30_000)
+            assert other.locator('[data-testid="stMetricValue"]').first.inner_text() == "3"
+            assert "addresses_small" not in other.content()
         finally:
             browser.close()
