@@ -113,12 +113,12 @@ class _Lookup:
         # District choices: every key variant -> the districts it names.
         variants = pd.concat([idx.districts[["tid", "did", col]].rename(columns={col: "key"})
                               for col in ("full", "bp", "short", "base")]).drop_duplicates()
-        self.district_choices: dict[int, tuple[list[str], list[list[int]]]] = {}
-        grouped = variants.groupby(["tid", "key"], sort=False)["did"].agg(list)
-        for (tid, key), dids in zip(grouped.index.tolist(), grouped.tolist()):
-            keys, owners = self.district_choices.setdefault(int(tid), ([], []))
-            keys.append(key)
-            owners.append(dids)
+        # Plain dicts: a groupby aggregating to lists runs Python per group anyway.
+        grouped: dict[int, dict[str, list[int]]] = {}
+        for tid, key, did in zip(variants["tid"].tolist(), variants["key"].tolist(), variants["did"].tolist()):
+            grouped.setdefault(tid, {}).setdefault(key, []).append(did)
+        self.district_choices: dict[int, tuple[list[str], list[list[int]]]] = {
+            int(tid): (list(by_key), list(by_key.values())) for tid, by_key in grouped.items()}
         # The source spells a few districts twice ("X Mah (v Köyü)" and "X Mh. (v Köyü)"):
         # one place, so keys match the first spelling only.
         unique = idx.districts.drop_duplicates(["tid", "full"])
@@ -138,7 +138,9 @@ class _Lookup:
                 extra = [(alias, ids[keys.index(target)]) for alias, target in _ALIASES[level].items()
                          if target in keys and alias not in keys]
                 self.alias_children[level][p] = (keys + [a for a, _ in extra], ids + [o for _, o in extra])
-        self.township_anywhere = idx.townships.groupby("key")["ciid"].agg(list).to_dict()
+        self.township_anywhere: dict[str, list[int]] = {}
+        for key, ciid in zip(idx.townships["key"].tolist(), idx.townships["ciid"].tolist()):
+            self.township_anywhere.setdefault(key, []).append(ciid)
         self.township_keys_in_city = {c: set(keys) for c, (keys, _) in self.children["township"].items()}
         self.district_keys_in_township = {t: set(keys) for t, (keys, _) in self.district_choices.items()}
 
@@ -569,10 +571,8 @@ class _Work:
         pairs["corr"] = ([self.corr.get(("district", int(p), name_key(w)), "")
                           for p, w in zip(pairs["tid"].tolist(), pairs["w_district"].tolist())]
                          if self.corr else "")
-        self._district_merges(pairs)
-        verdicts = pairs["_verdict"].tolist()
-        ids = pairs["_ids"].tolist()
-        scores = pairs["_score"].tolist()
+        verdicts, ids, scores = self._district_merges(pairs)
+        scores = scores.tolist()
         # Leftovers: fuzzy within the township.
         left = [j for j, v in enumerate(verdicts) if v is None or v != v]
         if left:
@@ -596,19 +596,23 @@ class _Work:
                                 [(names[d], round(float(s), 1)) for d, s in _with_scores(dids, score)]))
         self._set("district", rows, unit, results)
 
-    def _district_merges(self, pairs: pd.DataFrame) -> None:
+    def _district_merges(self, pairs: pd.DataFrame) -> tuple[list, list, np.ndarray]:
+        """Merges of the pairs' keys with the township's districts: per pair a verdict
+        (``None`` when no merge decided it), the district ids and the score."""
         d_all = self.idx.districts
         d_keys = d_all.drop_duplicates(["tid", "full"])  # one spelling per place, see _Lookup
-        pairs["_verdict"] = pd.Series([None] * len(pairs), dtype=object)
-        pairs["_ids"] = pd.Series([None] * len(pairs), dtype=object)
-        pairs["_score"] = np.nan
-        base = pairs.reset_index()
+        n = len(pairs)
+        verdicts: list = [None] * n
+        found: list = [None] * n
+        scores = np.full(n, np.nan)
+        base = pairs.reset_index(drop=True)
+        base["index"] = np.arange(n)
         has_kind = base["kind"] != ""
         no_paren = base["paren"] == ""
         steps = (
             # (method, score, rows of pairs it applies to, left key, right key)
             ("exact", 100.0, base.index, "w_district", "name"),
-            ("normalized", 100.0, base.index, "corr", "name"),
+            ("normalized", 100.0, base.index if self.corr else base.index[:0], "corr", "name"),
             ("normalized", 100.0, base.index[has_kind], "full", "full"),
             ("normalized", 100.0, base.index[~has_kind & ~no_paren], "bp", "bp"),
             ("normalized", 100.0, base.index[has_kind & no_paren], "short", "short"),
@@ -617,9 +621,9 @@ class _Work:
             ("fuzzy", 90.0, base.index[has_kind & no_paren], "base", "base"),
             ("fuzzy", 90.0, base.index[(base["alt"] != "") & no_paren], "alt", "short"),
         )
-        decided = pd.Series(False, index=base.index)
+        decided = np.zeros(n, dtype=bool)
         for method, score, rows, left, right in steps:
-            rows = rows[~decided.loc[rows].to_numpy()]
+            rows = rows[~decided[rows.to_numpy()]]
             if len(rows) == 0:
                 continue
             hits = base.loc[rows, ["index", "tid", left, "kind"]].rename(columns={"kind": "_wkind"}).merge(
@@ -641,12 +645,12 @@ class _Work:
                 if ids_by_index.empty:
                     continue
                 where = ids_by_index.index.to_numpy()
-                pairs.loc[where, "_verdict"] = verdict
-                pairs.loc[where, "_ids"] = pd.Series(
-                    [[x] if not isinstance(x, list) else x for x in ids_by_index.tolist()],
-                    index=where, dtype=object)
-                pairs.loc[where, "_score"] = score
-                decided.iloc[where] = True
+                for w, x in zip(where.tolist(), ids_by_index.tolist()):
+                    verdicts[w] = verdict
+                    found[w] = x if isinstance(x, list) else [x]
+                scores[where] = score
+                decided[where] = True
+        return verdicts, found, scores
 
     def _district_ranked(self, tid: int, written: str) -> tuple[list[tuple], dict]:
         """Districts of the township ranked against ``written``: the main part (name and
