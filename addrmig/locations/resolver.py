@@ -385,6 +385,36 @@ class _Work:
             found = cache[key] = _ranked(name_key(written), keys, ids)
         return found
 
+    def _rank_names(self, level: str, parent: int, texts: list[str]) -> None:
+        """:meth:`_candidates` for many texts under one parent at once (one score matrix,
+        keys folded in one vectorised pass); results go to the cache."""
+        cache = self.__dict__.setdefault("_candidates_cache", {})
+        texts = [t for t in dict.fromkeys(texts) if (level, parent, t) not in cache]
+        if not texts:
+            return
+        keys, ids = self.look.alias_children[level].get(parent, ([], []))
+        queries = name_keys(pd.Series(texts, dtype=str)).tolist()
+        if not keys:
+            for text in texts:
+                cache[(level, parent, text)] = []
+            return
+        scores = process.cdist(queries, keys, scorer=fuzz.ratio, dtype=np.float32)
+        hit_rows, hit_cols = np.nonzero(scores >= SUGGEST_MIN)
+        hit_scores = scores[hit_rows, hit_cols].astype(np.float64).tolist()
+        bounds = np.searchsorted(hit_rows, np.arange(len(texts) + 1)).tolist()
+        hit_cols = hit_cols.tolist()
+        for r, (text, query) in enumerate(zip(texts, queries)):
+            if not query:
+                cache[(level, parent, text)] = []
+                continue
+            # As _ranked: each owner's best key, owners in order of their first key.
+            best: dict = {}
+            for i in range(bounds[r], bounds[r + 1]):
+                owner, score = ids[hit_cols[i]], hit_scores[i]
+                if score > best.get(owner, -1):
+                    best[owner] = score
+            cache[(level, parent, text)] = sorted(best.items(), key=lambda item: -item[1])
+
     def country(self) -> None:
         rows = self._names("country")
         unit, first = _units(rows, self.wc["country"])
@@ -409,6 +439,26 @@ class _Work:
             self._prepare_dk([w for w, t in zip(w_d, w_t) if w and t] + [w for w, d in zip(w_t, w_d) if w and d])
         cache: dict = {}
         fit_cache: dict = {}
+        if with_children:
+            # The townships the fit checks will look up, ranked in batches per candidate city.
+            queries: dict[int, list[str]] = {}
+            for cid, wc_, wt, wd in zip(cids, w_city, w_t, w_d):
+                if not wt:
+                    continue
+                key = (cid, wc_)
+                if key not in cache:
+                    cache[key] = self._candidates("city", cid, wc_)
+                ranked = cache[key]
+                verdict, ids, _ = _decide(ranked)
+                # A clear name needs its own city checked; otherwise every candidate may be.
+                owners = ids[:1] if verdict == "take" else [owner for owner, _ in ranked]
+                for owner in owners:
+                    texts = queries.setdefault(owner, [])
+                    texts.append(wt)
+                    if wd:
+                        texts.append(wd)
+            for owner, texts in queries.items():
+                self._rank_names("township", owner, texts)
         results = []
         for cid, wc_, wt, wd in zip(cids, w_city, w_t, w_d):
             key = (cid, wc_)
@@ -581,6 +631,11 @@ class _Work:
             for text, values in zip(sub["w_district"].tolist(), zip(*(sub[c].tolist() for c in cols))):
                 self.dk.setdefault(text, dict(zip(cols, values)))
             tids, ws = sub["tid"].tolist(), sub["w_district"].tolist()
+            by_tid: dict[int, list[str]] = {}
+            for t_, w in zip(tids, ws):
+                by_tid.setdefault(t_, []).append(w)
+            for t_, texts in by_tid.items():
+                self._rank_districts(t_, texts)
             for j, t_, w in zip(left, tids, ws):
                 verdict, dids, score = self._district_fuzzy(t_, w)
                 verdicts[j] = verdict if verdict != "take" else "fuzzy"
@@ -657,26 +712,46 @@ class _Work:
         kind word) and, when written, the parenthetical village part are scored apart and
         the weaker of the two counts, so a typo in one part does not let another
         "X Mah (other village)" come close."""
-        wk = self._wk(written)
+        cache = self.__dict__.setdefault("_ranked_cache", {})
+        found = cache.get((tid, written))
+        if found is None:
+            self._rank_districts(tid, [written])
+            found = cache[(tid, written)]
+        return found
+
+    def _rank_districts(self, tid: int, texts: list[str]) -> None:
+        """Rank the districts of ``tid`` against several written texts at once (one score
+        matrix per key part instead of one call per text); results go to the cache."""
+        cache = self.__dict__.setdefault("_ranked_cache", {})
+        wks = [self._wk(text) for text in texts]
         arrays = self.look.district_arrays.get(tid)
-        if arrays is None or not wk["short"]:
-            return [], wk
+        todo = [k for k, wk in enumerate(wks) if wk["short"]] if arrays is not None else []
+        for k, wk in enumerate(wks):
+            cache[(tid, texts[k])] = ([], wk)
+        if not todo:
+            return
         dids, short, base, paren, no_paren = arrays
-        main = np.maximum(process.cdist([wk["short"]], short, scorer=fuzz.ratio, dtype=np.float32)[0],
-                          process.cdist([wk["base"]], base, scorer=fuzz.ratio, dtype=np.float32)[0])
-        if wk.get("alt"):
-            main = np.maximum(main, process.cdist([wk["alt"]], short, scorer=fuzz.ratio, dtype=np.float32)[0])
-        if wk["paren"]:
-            par = process.cdist([wk["paren"]], paren, scorer=fuzz.ratio, dtype=np.float32)[0]
-            main = np.minimum(main, np.where(no_paren, 50.0, par))
-        order = np.argsort(-main, kind="stable")
-        order = order[main[order] >= SUGGEST_MIN]
-        if len(order):
-            # Deciding looks within MARGIN of the best, suggesting at the first three.
-            near = int(np.count_nonzero(main[order] > main[order[0]] - MARGIN))
-            order = order[:max(3, near)]
-        ranked = [(dids[k], score) for k, score in zip(order.tolist(), main[order].astype(np.float64).tolist())]
-        return ranked, wk
+        q = [wks[k] for k in todo]
+        main = np.maximum(process.cdist([x["short"] for x in q], short, scorer=fuzz.ratio, dtype=np.float32),
+                          process.cdist([x["base"] for x in q], base, scorer=fuzz.ratio, dtype=np.float32))
+        alt = [i for i, x in enumerate(q) if x.get("alt")]
+        if alt:
+            main[alt] = np.maximum(main[alt], process.cdist([q[i]["alt"] for i in alt], short,
+                                                            scorer=fuzz.ratio, dtype=np.float32))
+        par_rows = [i for i, x in enumerate(q) if x["paren"]]
+        if par_rows:
+            par = process.cdist([q[i]["paren"] for i in par_rows], paren, scorer=fuzz.ratio, dtype=np.float32)
+            main[par_rows] = np.minimum(main[par_rows], np.where(no_paren, 50.0, par))
+        for i, k in enumerate(todo):
+            row = main[i]
+            order = np.argsort(-row, kind="stable")
+            order = order[row[order] >= SUGGEST_MIN]
+            if len(order):
+                # Deciding looks within MARGIN of the best, suggesting at the first three.
+                near = int(np.count_nonzero(row[order] > row[order[0]] - MARGIN))
+                order = order[:max(3, near)]
+            cache[(tid, texts[k])] = ([(dids[j], score) for j, score in
+                                       zip(order.tolist(), row[order].astype(np.float64).tolist())], wks[k])
 
     def _wk(self, written: str) -> dict:
         found = self.dk.get(written)
