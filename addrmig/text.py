@@ -48,15 +48,28 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def _normalize(values: pd.Series, form: str) -> pd.Series:
+    """Unicode normal form of Arrow-backed text with pyarrow's kernel (pandas'
+    ``str.normalize`` loops in Python); other text through pandas."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        normal = pc.utf8_normalize(pa.chunked_array(pa.array(values.array)), form=form)
+        return pd.Series(pd.array(normal, dtype=dtype), index=values.index)
+    return values.str.normalize(form)
+
+
 def tr_lower_series(values: pd.Series) -> pd.Series:
     """``tr_lower`` over a Series of text, vectorised."""
-    return (values.astype("string").str.normalize("NFC")
+    return (_normalize(values.astype("string"), "NFC")
             .str.replace("İ", "i", regex=False).str.replace("I", "ı", regex=False).str.lower())
 
 
 def fold_series(values: pd.Series) -> pd.Series:
     """``fold`` over a Series of text, vectorised."""
-    lowered = tr_lower_series(values).str.normalize("NFKD")
+    lowered = _normalize(tr_lower_series(values), "NFKD")
     lowered = lowered.str.replace(_COMBINING_PATTERN, "", regex=True)
     for src, dst in (("ı", "i"), ("ş", "s"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("ç", "c"), ("ß", "ss")):
         lowered = lowered.str.replace(src, dst, regex=False)

@@ -621,11 +621,13 @@ class _Work:
         pairs["corr"] = ([self.corr.get(("district", int(p), name_key(w)), "")
                           for p, w in zip(pairs["tid"].tolist(), pairs["w_district"].tolist())]
                          if self.corr else "")
-        verdicts, ids, scores = self._district_merges(pairs)
-        scores = scores.tolist()
+        codes, first_id, scores, several = self._district_merges(pairs)
+        names = self.look.names["district"]
+        named = lambda dids, score: [(names[d], round(float(sc), 1)) for d, sc in _with_scores(dids, score)]
+        suggestions = {j: named(dids, scores[j]) for j, dids in several.items()}
         # Leftovers: fuzzy within the township.
-        left = [j for j, v in enumerate(verdicts) if v is None or v != v]
-        if left:
+        left = np.flatnonzero(codes == 0)
+        if len(left):
             cols = [c for c in ("base", "kind", "paren", "short", "alt", "full", "bp") if c in pairs.columns]
             sub = pairs.iloc[left]
             for text, values in zip(sub["w_district"].tolist(), zip(*(sub[c].tolist() for c in cols))):
@@ -636,29 +638,34 @@ class _Work:
                 by_tid.setdefault(t_, []).append(w)
             for t_, texts in by_tid.items():
                 self._rank_districts(t_, texts)
-            for j, t_, w in zip(left, tids, ws):
+            for j, t_, w in zip(left.tolist(), tids, ws):
                 verdict, dids, score = self._district_fuzzy(t_, w)
-                verdicts[j] = verdict if verdict != "take" else "fuzzy"
-                ids[j] = dids if dids else self._district_suggest(t_, w)
                 scores[j] = score
-        names = self.look.names["district"]
-        results = []
-        for verdict, dids, score in zip(verdicts, ids, scores):
-            if verdict in RESOLVED:
-                results.append((dids[0], verdict, score, None))
-            else:
-                results.append((-1, "unmatched" if verdict == "none" else verdict, score,
-                                [(names[d], round(float(s), 1)) for d, s in _with_scores(dids, score)]))
-        self._set("district", rows, unit, results)
+                if verdict == "take":
+                    codes[j], first_id[j] = _M["fuzzy"], dids[0]
+                    continue
+                codes[j] = _M["unmatched"] if verdict == "none" else _M[verdict]
+                suggestions[j] = named(dids if dids else self._district_suggest(t_, w), score)
+        gref = np.full(len(pairs), -1, dtype=np.int32)
+        for j, items in suggestions.items():
+            gref[j] = len(self.glist)
+            self.glist.append(items)
+        resolved = np.isin(codes, _RESOLVED_CODES)
+        self.ids["district"][rows] = np.where(resolved, first_id, -1)[unit]
+        m[rows] = codes[unit]
+        self.s["district"][rows] = scores[unit]
+        self.g["district"][rows] = gref[unit]
 
-    def _district_merges(self, pairs: pd.DataFrame) -> tuple[list, list, np.ndarray]:
-        """Merges of the pairs' keys with the township's districts: per pair a verdict
-        (``None`` when no merge decided it), the district ids and the score."""
+    def _district_merges(self, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+        """Merges of the pairs' keys with the township's districts: per pair the method
+        code (0 when no merge decided it), the district id, the score, and the ids of
+        the pairs found ambiguous (position -> ids)."""
         d_all = self.idx.districts
         d_keys = d_all.drop_duplicates(["tid", "full"])  # one spelling per place, see _Lookup
         n = len(pairs)
-        verdicts: list = [None] * n
-        found: list = [None] * n
+        codes = np.zeros(n, dtype=np.int8)
+        first_id = np.full(n, -1, dtype=np.int64)
+        several_ids: dict[int, list] = {}
         scores = np.full(n, np.nan)
         base = pairs.reset_index(drop=True)
         base["index"] = np.arange(n)
@@ -695,17 +702,19 @@ class _Work:
             single = hits[(size == 1) | (plain & (n_plain == 1))]
             several = hits[(size > 1) & (n_plain != 1)]
             ids_single = single.groupby("index")["did"].first()
-            ids_several = several.groupby("index")["did"].agg(list)
-            for ids_by_index, verdict in ((ids_single, method), (ids_several, "ambiguous")):
-                if ids_by_index.empty:
-                    continue
-                where = ids_by_index.index.to_numpy()
-                for w, x in zip(where.tolist(), ids_by_index.tolist()):
-                    verdicts[w] = verdict
-                    found[w] = x if isinstance(x, list) else [x]
+            where = ids_single.index.to_numpy()
+            codes[where] = _M[method]
+            first_id[where] = ids_single.to_numpy()
+            scores[where] = score
+            decided[where] = True
+            if len(several):
+                ids_several = several.groupby("index")["did"].agg(list)
+                where = ids_several.index.to_numpy()
+                codes[where] = _M["ambiguous"]
+                several_ids.update(zip(where.tolist(), ids_several.tolist()))
                 scores[where] = score
                 decided[where] = True
-        return verdicts, found, scores
+        return codes, first_id, scores, several_ids
 
     def _district_ranked(self, tid: int, written: str) -> tuple[list[tuple], dict]:
         """Districts of the township ranked against ``written``: the main part (name and
