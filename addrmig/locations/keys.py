@@ -103,9 +103,19 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
         out = _district_keys(text)
     else:
         keys = _district_keys(pd.Series(uniques, dtype="string"))
-        out = pd.DataFrame({col: keys[col].to_numpy()[codes] for col in keys.columns})
+        out = pd.DataFrame({col: _take(keys[col], codes) for col in keys.columns})
     out.index = values.index
     return out
+
+
+def _take(values: pd.Series, positions) -> pd.Series:
+    """``values[positions]`` keeping Arrow-backed text in Arrow (no Python string per value)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.Series(pd.array(pa.chunked_array(pa.array(values.array)).take(pa.array(positions)), dtype=dtype))
+    return pd.Series(values.to_numpy()[positions], dtype=dtype)
 
 
 _KIND_BY_WORD = {kind: "|".join(sorted((w for w, k in _KIND_WORDS.items() if k == kind), key=len, reverse=True))

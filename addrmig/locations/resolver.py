@@ -231,12 +231,12 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
 def _written_codes(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
     """(code per row, distinct texts): missing values are ``""``, equal texts one code."""
     if column is None:
-        return np.zeros(n, dtype=np.int64), [""]
+        return np.zeros(n, dtype=np.int32), [""]
     codes, uniques = pd.factorize(column)
     values = [str(u) for u in uniques.tolist()] + [""]
     codes = np.where(codes < 0, len(values) - 1, codes)
     seen: dict[str, int] = {}
-    remap = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+    remap = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int32, count=len(values))
     return remap[codes], list(seen)
 
 
@@ -267,14 +267,15 @@ class _Work:
             self.raw_codes[level], self.raw[level] = codes, values
             # Compare on the text without surrounding spaces; equal stripped texts share a code.
             seen: dict[str, int] = {}
-            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int64,
+            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int32,
                                 count=len(values))
             self.wc[level], self.W[level] = remap[codes], list(seen)
             self.empty[level] = seen.get("", -1)
-        self.ids = {level: np.full(n, -1, dtype=np.int64) for level in LEVELS}
+        # Narrow types: a million rows × four levels of each array.
+        self.ids = {level: np.full(n, -1, dtype=np.int32) for level in LEVELS}
         self.m = {level: np.full(n, _M[""] if level in self.levels else _M["skip"], dtype=np.int8)
                   for level in LEVELS}
-        self.s = {level: np.full(n, 100.0) for level in LEVELS}
+        self.s = {level: np.full(n, 100.0, dtype=np.float32) for level in LEVELS}  # scores are float32
         # Suggestions and notes: per row an index into a list (-1 = none).
         self.g = {level: np.full(n, -1, dtype=np.int32) for level in LEVELS}
         self.glist: list[list] = []
@@ -810,7 +811,7 @@ class _Work:
         status[missing] = STATUSES.index("missing")
         resolved_status = status <= STATUSES.index("fuzzy")
         if self.levels:
-            scores = np.min(np.stack([self.s[level][first] for level in self.levels]), axis=0)
+            scores = np.min(np.stack([self.s[level][first] for level in self.levels]), axis=0).astype(np.float64)
         else:
             scores = np.full(len(first), 100.0)
         scores = np.where(status <= STATUSES.index("ambiguous"), scores, 0.0).round(1)
