@@ -887,6 +887,35 @@ class _Work:
                 out.append((tuple(prefix + [name] + place), score))
         return out[:3]
 
+    def prefetch_completions(self, items: list[tuple]) -> None:
+        """Rank, in batches per township, the districts :meth:`places` will complete
+        (``items``: level, ids by level (lists), position, level suggestions, written
+        township, written district)."""
+        if "district" not in self.levels:
+            return
+        need: dict[int, list[str]] = {}
+        for level, ids, k, g, w_township, w_district in items:
+            if level not in ("city", "township") or not w_district:
+                continue
+            parent_level = LEVELS[LEVELS.index(level) - 1]
+            by_name = self._ids_by_name(level, int(ids[parent_level][k]))
+            for name, _ in g:
+                node = by_name.get(name)
+                if node is None:
+                    continue
+                if level == "city":
+                    verdict, found, _ = _decide(self._candidates("township", node, w_township))
+                    if verdict != "take":
+                        continue
+                    node = found[0]
+                need.setdefault(node, []).append(w_district)
+        cache = self.__dict__.setdefault("_ranked_cache", {})
+        self._prepare_dk(w for texts in need.values() for w in texts)
+        for tid, texts in need.items():
+            texts = [t for t in dict.fromkeys(texts) if (tid, t) not in cache]
+            if texts:
+                self._rank_districts(tid, texts)
+
     def _ids_by_name(self, level: str, parent: int) -> dict:
         cache = self.__dict__.setdefault("_ids_by_name_cache", {})
         key = (level, parent)
@@ -999,18 +1028,26 @@ class _TupleTable:
         levels = self.bad_level[positions].tolist()
         ids = {level: self.ids[level][positions].tolist() for level in LEVELS}
         g = {level: self.g[level][positions].tolist() for level in LEVELS}
+        todo = {}
+        for k, (st, lv) in enumerate(zip(status.tolist(), levels)):
+            if st <= STATUSES.index("fuzzy") or lv < 0:
+                continue
+            gk = g[LEVELS[lv]][k]
+            key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])
+            todo.setdefault(key, k)
+        work.prefetch_completions([(LEVELS[key[0]], ids, k, glist[key[2]] if key[2] >= 0 else [],
+                                    Wt[key[3]], Wd[key[4]]) for key, k in todo.items()])
         cache: dict = {}
+        for key, k in todo.items():
+            lv, gk = key[0], key[2]
+            cache[key] = work.places(LEVELS[lv], {x: ids[x][k] for x in LEVELS}, glist[gk] if gk >= 0 else [],
+                                     Wt[wt[k]], Wd[wd[k]])
         for k, (st, lv) in enumerate(zip(status.tolist(), levels)):
             if st <= STATUSES.index("fuzzy") or lv < 0:
                 out.append([])
                 continue
-            level = LEVELS[lv]
-            gk = g[level][k]
-            key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])
-            if key not in cache:
-                cache[key] = work.places(level, {x: ids[x][k] for x in LEVELS}, glist[gk] if gk >= 0 else [],
-                                         Wt[wt[k]], Wd[wd[k]])
-            out.append(cache[key])
+            gk = g[LEVELS[lv]][k]
+            out.append(cache[(lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])])
         return out
 
     def _examples(self, positions: np.ndarray) -> list:
