@@ -514,6 +514,11 @@ class _Work:
             w_d = self._w("district", first)
             if with_district:
                 self._prepare_dk([w for w in w_d if w])
+            by_city: dict[int, list[str]] = {}
+            for ciid, wt in zip(ciids, w_t):
+                by_city.setdefault(ciid, []).append(wt)
+            for ciid, texts in by_city.items():
+                self._rank_names("township", ciid, texts)
             cache: dict = {}
             results = []
             for ciid, wt, wd in zip(ciids, w_t, w_d):
