@@ -97,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
                                  ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")))
     print(f"still to fix: {int(invalid.sum()):,} rows with errors, {int(unresolved.sum()):,} rows with "
           f"unresolved places ({len(review):,} distinct places to review).")
+    # What Akinon itself refuses (missing or over-long values, unknown places); the other
+    # errors (e-mail, phone, …) Akinon may take, but addrmig stops them before sending.
+    refused = int((unresolved | resolution.frame.index.isin(report.refused_rows)).sum())
+    print(f"Akinon would refuse {refused:,} rows as they stand.")
     print(f"output: {args.output}" + (f"; review: {args.review}" if args.review else ""))
     return 0 if not report.has_errors and not unresolved.any() else 1
 
