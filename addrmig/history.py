@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from addrmig.errors import AlreadySubmitted
+from addrmig.store import connect, data_dir, use_wal
 
 #: Status of a submission: being sent, accepted by the server (has a migration id),
 #: finished (processed == total), failed (the server never took it), or uncertain
@@ -64,17 +64,6 @@ CREATE TABLE IF NOT EXISTS samples (
 );
 CREATE INDEX IF NOT EXISTS samples_submission ON samples (submission_id);
 """
-
-
-def data_dir(override: str | os.PathLike | None = None) -> Path:
-    """The addrmig data directory: ``override``, else $ADDRMIG_DATA_DIR, else the user data dir."""
-    if override:
-        return Path(override)
-    if os.environ.get("ADDRMIG_DATA_DIR"):
-        return Path(os.environ["ADDRMIG_DATA_DIR"])
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("addrmig"))
 
 
 def now() -> str:
@@ -124,24 +113,6 @@ class Submission:
                 f"{self.base_url} channel {self.channel_id} as migration {mid} ({self.status})")
 
 
-def _use_wal(db: sqlite3.Connection) -> None:
-    """Put the store in WAL mode (kept in the file, so once per store is enough).
-
-    Switching the journal mode needs the file to itself and sqlite answers "database is
-    locked" at once, without its busy wait, when another connection has it open: two
-    users starting together on a new store. So wait a little and try again.
-    """
-    for attempt in range(100):
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            return  # a file system without WAL answers with the mode it kept; that is fine too
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-        time.sleep(0.01 * (1 + attempt % 10))
-    db.execute("PRAGMA journal_mode=WAL")  # still locked after ~5 s: let sqlite's error through
-
-
 class History:
     """The sqlite store; ``History()`` uses the default data dir (see ``data_dir``)."""
 
@@ -151,7 +122,7 @@ class History:
         self.path = self.directory / "history.sqlite3"
         self.files_dir.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            _use_wal(db)
+            use_wal(db)
             db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
@@ -160,10 +131,9 @@ class History:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         # A connection per call: sqlite connections must not be shared across threads.
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db = connect(self.path, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA busy_timeout=30000")
             yield db
         finally:
             db.close()

@@ -16,14 +16,18 @@ import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
 from addrmig.akinon.client import AkinonClient, normalize_base_url
 from addrmig.errors import AkinonBadResponse, LocationDBError
-from addrmig.history import data_dir, now
+from addrmig.history import now
+from addrmig.store import data_dir
+
+if TYPE_CHECKING:  # imported where used: the resolver is heavy and not needed to download
+    from addrmig.locations.db import LocationDB
 
 LEVELS = ("country", "city", "township", "district")
 _PARENT = {"city": "country", "township": "city", "district": "township"}
@@ -80,8 +84,7 @@ def _to_db(frame: pd.DataFrame, base_url: str, fetched_at: str) -> "LocationDB":
 
     names = frame[list(LEVELS)]
     source = f"Akinon {base_url}"
-    db = LocationDB.from_frame(names, source=source) if hasattr(LocationDB, "from_frame") \
-        else LocationDB(names.copy(), source=source)
+    db = LocationDB.from_frame(names, source=source)
     db.extra.update({"base_url": base_url, "fetched_at": fetched_at})
     return db
 

@@ -20,7 +20,6 @@ its own connection (WAL journal), so several app sessions can share it.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from contextlib import closing
@@ -29,6 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from addrmig.errors import BadArguments, UnreadableFile
+from addrmig.store import connect, data_dir, use_wal
+
 from addrmig.locations.keys import name_key
 from addrmig.locations.resolver import CORRECTION_COLUMNS
 
@@ -37,11 +38,7 @@ FILE_NAME = "corrections.sqlite"
 
 def default_path() -> Path:
     """Where the corrections live: ``$ADDRMIG_DATA_DIR`` or the platform's user data dir."""
-    base = os.environ.get("ADDRMIG_DATA_DIR")
-    if not base:
-        from platformdirs import user_data_dir
-        base = user_data_dir("addrmig")
-    return Path(base) / FILE_NAME
+    return data_dir() / FILE_NAME
 
 
 class Corrections:
@@ -49,12 +46,12 @@ class Corrections:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(connect(self.path)) as conn:
+            use_wal(conn)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn = connect(self.path)
         conn.execute("""CREATE TABLE IF NOT EXISTS corrections (
             level TEXT NOT NULL, country TEXT NOT NULL, city TEXT NOT NULL, township TEXT NOT NULL,
             written TEXT NOT NULL, written_key TEXT NOT NULL, place TEXT NOT NULL, updated REAL NOT NULL,
