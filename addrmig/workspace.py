@@ -36,6 +36,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def plural(n: int | float, word: str, many: str | None = None) -> str:
+    """``n`` with thousands separators and the noun in the right number: "1 row", "12,480 rows".
+
+    ``many`` is the plural when it is not ``word + "s"`` (``plural(2, "entry", "entries")``).
+    """
+    count = f"{n:,}" if isinstance(n, int) or float(n).is_integer() else f"{n:,.1f}"
+    if isinstance(n, float) and float(n).is_integer():
+        count = f"{int(n):,}"
+    return f"{count} {word if n == 1 else (many or word + 's')}"
+
+
 def page_of(frame: pd.DataFrame, page: int, page_size: int = PAGE_SIZE) -> pd.DataFrame:
     """Rows of ``frame`` for 1-based ``page`` (clamped to the pages that exist)."""
     pages = page_count(len(frame), page_size)
@@ -85,6 +96,53 @@ class StepState:
     title: str
     icon: str  # "✓", "⚠", "…" or ""
     text: str
+
+
+@dataclass
+class ExportSplit:
+    """The rows to export or send, and the rows set apart to fix later, with the counts behind them.
+
+    ``unknown_place_rows`` is None when places were never matched (nothing known about them).
+    """
+
+    send: pd.DataFrame
+    later: pd.DataFrame
+    error_rows: int
+    unknown_place_rows: int | None
+    both_rows: int
+    later_error_rows: int
+    later_unknown_rows: int
+    send_error_rows: int
+    send_unknown_rows: int
+
+    def describe_send(self) -> str:
+        """What the main file holds, in a sentence for shop staff."""
+        text = f"{plural(len(self.send), 'row')}"
+        bad = []
+        if self.send_error_rows:
+            bad.append(f"{plural(self.send_error_rows, 'row')} with errors")
+        if self.send_unknown_rows:
+            bad.append(f"{plural(self.send_unknown_rows, 'row')} with a place the database does not know")
+        if bad:
+            return text + ", including " + " and ".join(bad) + " (Akinon will refuse those)"
+        if self.unknown_place_rows is None:
+            return text + " without errors (places not checked yet)"
+        return text + " without errors, every place known"
+
+    def describe_later(self) -> str:
+        """What the fix-later file holds, in a sentence for shop staff."""
+        if not len(self.later):
+            return "nothing"
+        parts = []
+        if self.later_error_rows:
+            parts.append(f"{plural(self.later_error_rows, 'row')} with errors")
+        if self.later_unknown_rows:
+            parts.append(f"{plural(self.later_unknown_rows, 'row')} with an unknown place")
+        both = min(self.later_error_rows, self.later_unknown_rows, self.both_rows)
+        text = f"{plural(len(self.later), 'row')}: " + " and ".join(parts)
+        if both and len(parts) == 2:
+            text += f" ({plural(both, 'row')} {'has' if both == 1 else 'have'} both)"
+        return text
 
 
 class Workspace:
@@ -339,13 +397,43 @@ class Workspace:
         return self._commit("places written in the database's spelling", new, changes)
 
     # ------------------------------------------------------------------ step 4
+    def latest_resolution(self) -> Any:
+        """The last place resolution computed, even if the frame was edited since (None if never).
+
+        The export and submit pages use it to set apart rows with unknown places; its row
+        statuses are by row number, so edits to other columns do not change them.
+        """
+        return None if self._resolution is None else self._resolution[1]
+
+    def export_split(self, report: Any, resolution: Any = None, *, leave_out_errors: bool = True,
+                     leave_out_unknown_places: bool = True) -> "ExportSplit":
+        """Split the working frame into the rows to send and the rows to fix later.
+
+        A row goes to "later" when it has an error (``leave_out_errors``) or its place is not
+        in the location database (``leave_out_unknown_places``; needs ``resolution``): Akinon
+        refuses both. Returns an ``ExportSplit`` with both frames and the counts the page shows.
+        """
+        frame = self._require_frame()
+        failures = report.failures
+        error_index = pd.Index(failures.loc[failures["severity"] == "error", "row"].unique())
+        has_error = frame.index.isin(error_index)
+        if resolution is not None:
+            status = row_status(resolution).reindex(frame.index)
+            unknown = (~status.isin(RESOLVED)).to_numpy()
+        else:
+            unknown = pd.Series(False, index=frame.index).to_numpy()
+        later = (has_error & leave_out_errors) | (unknown & leave_out_unknown_places)
+        return ExportSplit(
+            send=frame[~later], later=frame[later],
+            error_rows=int(has_error.sum()), unknown_place_rows=int(unknown.sum()) if resolution is not None else None,
+            both_rows=int((has_error & unknown).sum()),
+            later_error_rows=int((has_error & later).sum()), later_unknown_rows=int((unknown & later).sum()),
+            send_error_rows=int((has_error & ~later).sum()), send_unknown_rows=int((unknown & ~later).sum()))
+
     def split_for_export(self, report: Any, leave_out_failing: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(rows to export, rows left out for later). Left-out rows are those with errors."""
-        frame = self._require_frame()
-        if not leave_out_failing:
-            return frame, frame.iloc[0:0]
-        bad = frame.index.isin(pd.Index(report.failures.loc[report.failures["severity"] == "error", "row"]))
-        return frame[~bad], frame[bad]
+        split = self.export_split(report, None, leave_out_errors=leave_out_failing, leave_out_unknown_places=False)
+        return split.send, split.later
 
     # ------------------------------------------------------------------ step 5
     def unresolved_rows(self, resolution: Any) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of
+from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of, plural  # noqa: F401 - pages import plural from here
 
 PAGES = {
     "upload": "pages/upload.py",

@@ -8,7 +8,7 @@ import streamlit as st
 from addrmig.errors import AddrmigError, AlreadySubmitted
 from addrmig.workspace import SANDBOX, progress_figures, samples_frame
 
-from pages._common import PAGES, akinon_client, fmt, history, need_file, validate_frame, workspace
+from pages._common import PAGES, akinon_client, fmt, history, need_file, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("5. Send to Akinon")
@@ -82,32 +82,42 @@ if need_file(ws):
     conn = ws.connection
 
     # ---------------------------------------------------------------- pre-flight
+    # The same split as the Export page: rows with errors or unknown places are refused by Akinon.
     st.subheader("Before sending")
-    error_rows = report.failures.loc[report.failures["severity"] == "error", "row"].nunique()
-    unresolved = None if resolution is None else ws.unresolved_rows(resolution)
+    placed = resolution if resolution is not None else ws.latest_resolution()
+    probe = ws.export_split(report, placed)
     c1, c2, c3 = st.columns(3)
     c1.metric("Rows", fmt(ws.rows))
-    c2.metric("Rows with errors", fmt(error_rows))
-    c3.metric("Rows with unknown places", "not checked" if unresolved is None else fmt(unresolved))
-    problems = []
-    if error_rows:
-        problems.append(f"{fmt(error_rows)} rows still break Akinon's rules and will be refused")
-    if unresolved is None:
-        problems.append("places were not matched against the location database")
-    elif unresolved:
-        problems.append(f"{fmt(unresolved)} rows name a place the database does not know")
+    c2.metric("Rows with errors", fmt(probe.error_rows))
+    c3.metric("Rows with unknown places", "not checked" if probe.unknown_place_rows is None
+              else fmt(probe.unknown_place_rows))
+    refused = len(probe.later)
     only_good = False
-    if error_rows:
-        only_good = st.checkbox(f"Send only the {fmt(ws.rows - error_rows)} rows without errors",
-                                value=True, key="send_only_good")
-        if only_good:
-            problems = problems[1:]
+    if refused:
+        options = [f"Send only the {plural(len(probe.send), 'row')} that pass "
+                   f"({plural(refused, 'row')} set apart — download them on the Export page)",
+                   f"Send all {plural(ws.rows, 'row')} (Akinon will refuse {fmt(refused)} of them)"]
+        only_good = st.radio("What to send", options, key="send_choice").startswith("Send only")
+    split = probe if only_good else ws.export_split(report, placed, leave_out_errors=False,
+                                                    leave_out_unknown_places=False)
+    problems = []
+    if split.send_error_rows:
+        problems.append(f"{plural(split.send_error_rows, 'row')} still break Akinon's rules and will be refused")
+    if probe.unknown_place_rows is None:
+        problems.append("places were not matched against the location database")
+    elif split.send_unknown_rows:
+        problems.append(f"{plural(split.send_unknown_rows, 'row')} name a place the database does not know")
+    if resolution is None and placed is not None:
+        problems.append("places were matched before your latest edits")
     if problems:
         st.warning("Before you send: " + "; ".join(problems) + ".")
         lc, rc = st.columns(2)
         lc.page_link(PAGES["check"], label="Fix the rows", icon=":material/fact_check:")
         rc.page_link(PAGES["places"], label="Match the places", icon=":material/location_on:")
     anyway = st.checkbox("I know, send anyway", key="send_anyway") if problems else True
+    if not len(split.send):
+        st.info("No row passes yet, so there is nothing to send.")
+        anyway = False
 
     where = "the built-in sandbox (practice)" if conn.mode == SANDBOX else f"{conn.url or '(no URL yet)'}, channel {conn.channel_id}"
     st.write(f"The addresses go to **{where}**. Change this in the sidebar.")
@@ -118,7 +128,7 @@ if need_file(ws):
         st.info("Fill in the Akinon URL, channel and token in the sidebar, or choose the sandbox.")
 
     def send(force: bool) -> None:
-        frame, _ = ws.split_for_export(report, only_good)
+        frame = split.send
         try:
             with st.status("Sending…") as status:
                 ws.submission = ws.send(akinon_client(conn), history(), frame, force=force)

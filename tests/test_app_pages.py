@@ -138,6 +138,30 @@ def test_export_page_offers_the_file_and_the_rows_left_out():
     assert any("left out" in label for label in labels)
 
 
+def test_export_page_after_places_sets_unknown_places_apart_and_previews_one_page():
+    at = upload(new_app())
+    at.switch_page("pages/locations.py").run()
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    assert at.checkbox(key="export_leave_unknown").value is True
+    assert "Main file" in texts(at) and "Fix later" in texts(at)
+    assert all(len(frame.value) <= 50 for frame in at.dataframe)
+    at.checkbox(key="export_leave_unknown").uncheck().run()
+    assert "does not know" in texts(at) or "every place known" in texts(at)
+
+
+def test_submit_preflight_sends_only_passing_rows_unless_told_otherwise():
+    at = upload(new_app())
+    at.switch_page("pages/locations.py").run()
+    at.switch_page("pages/submit.py").run()
+    assert not at.exception
+    choice = at.radio(key="send_choice")
+    assert choice.value.startswith("Send only")
+    assert "send_anyway" not in [c.key for c in at.checkbox]
+    choice.set_value(choice.options[1]).run()
+    assert "send_anyway" in [c.key for c in at.checkbox]
+
+
 def test_submit_to_sandbox_runs_until_finished_and_a_second_submission_is_stopped():
     at = upload(new_app())
     at.switch_page("pages/submit.py").run()

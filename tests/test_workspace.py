@@ -1,6 +1,7 @@
 """The Workspace: the one state object the web app keeps per session (no Streamlit here)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ from addrmig.errors import BadArguments
 from addrmig.fields import COLUMNS
 from addrmig.locations.db import LocationDB
 from addrmig.workspace import (Connection, Workspace, clear_choices, load_bytes, page_count, page_of,
-                               progress_figures, samples_frame)
+                               plural, progress_figures, samples_frame)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -130,6 +131,50 @@ def test_export_split_leaves_failing_rows_out(ws):
     good, bad = ws.split_for_export(ws.report(), leave_out_failing=True)
     assert 5 in bad.index and 5 not in good.index
     assert len(good) + len(bad) == ws.rows
+
+
+def test_export_split_sets_apart_rows_whose_place_is_unknown_too(ws):
+    ws.edit_cells({(3, "city"): "Atlantis", (3, "township"): "Nowhere"})
+    ws.edit_cells({(5, "email"): "not an email"})
+    resolution = ws.resolve_places(db=LocationDB.bundled())
+    split = ws.export_split(ws.report(), resolution)
+    assert 3 in split.later.index and 5 in split.later.index
+    assert 3 not in split.send.index and 5 not in split.send.index
+    assert len(split.send) + len(split.later) == ws.rows
+    assert split.later_unknown_rows >= 1 and split.later_error_rows >= 1
+    assert split.send_error_rows == 0 and split.send_unknown_rows == 0
+
+
+def test_export_split_keeps_unknown_places_in_the_main_file_when_asked(ws):
+    ws.edit_cells({(3, "city"): "Atlantis", (3, "township"): "Nowhere"})
+    resolution = ws.resolve_places(db=LocationDB.bundled())
+    split = ws.export_split(ws.report(), resolution, leave_out_unknown_places=False)
+    assert 3 in split.send.index
+    assert split.send_unknown_rows == split.unknown_place_rows >= 1
+    assert "does not know" in split.describe_send()
+
+
+def test_export_split_without_matched_places_says_they_were_not_checked(ws):
+    split = ws.export_split(ws.report(), None)
+    assert split.unknown_place_rows is None
+    assert split.later_unknown_rows == 0
+    if not split.send_error_rows:
+        assert "places not checked" in split.describe_send()
+
+
+def test_export_split_descriptions_count_in_words_a_person_reads(ws):
+    ws.edit_cells({(5, "email"): "not an email"})
+    split = ws.export_split(ws.report(), None)
+    later = split.describe_later()
+    assert later.startswith(f"{len(split.later):,} row")
+    assert not re.search(r"\b1 rows", later) and not re.search(r"\b1 rows", split.describe_send())
+
+
+def test_plural_says_one_row_and_many_rows_with_separators():
+    assert plural(1, "row") == "1 row"
+    assert plural(0, "row") == "0 rows"
+    assert plural(12480, "row") == "12,480 rows"
+    assert plural(2, "entry", "entries") == "2 entries"
 
 
 def test_pages_never_hold_more_than_a_page():
