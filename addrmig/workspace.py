@@ -465,7 +465,7 @@ class Workspace:
         """The five steps with a short status each, for the sidebar."""
         out = []
         if self.has_file:
-            out.append(StepState("upload", "Upload", "✓", f"{self.rows:,} rows"))
+            out.append(StepState("upload", "Upload", "✓", plural(self.rows, "row")))
         else:
             out.append(StepState("upload", "Upload", "", "no file yet"))
         if self.report_ready:
@@ -473,8 +473,7 @@ class Workspace:
             errors = report.failures[report.failures["severity"] == "error"]
             if len(errors):
                 out.append(StepState("check", "Check & fix", "⚠",
-                                     f"{len(errors):,} errors in {errors['column'].nunique():,} "
-                                     f"column{'s' if errors['column'].nunique() != 1 else ''}"))
+                                     f"{plural(len(errors), 'error')} in {plural(errors['column'].nunique(), 'column')}"))
             else:
                 out.append(StepState("check", "Check & fix", "✓", "no errors"))
         else:
@@ -631,7 +630,7 @@ def progress_figures(submission: Any, samples: pd.DataFrame) -> dict[str, Any]:
         if seconds > 0:
             speed = max(0.0, (last["processed"] - first["processed"]) / seconds)
     if total and processed >= total:
-        eta, headline = "done", f"Finished: {processed:,} of {total:,} rows processed"
+        eta, headline = "done", f"Finished: {processed:,} of {plural(total, 'row')} processed"
     elif speed > 0:
         left = (total - processed) / speed
         eta = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"

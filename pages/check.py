@@ -8,7 +8,7 @@ import streamlit as st
 from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS
 
-from pages._common import PAGES, fmt, need_file, page_of, pager, validate_frame, workspace
+from pages._common import PAGES, fmt, need_file, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("2. Check & fix")
@@ -56,7 +56,7 @@ if ws.has_file and report is not None:
     spaces = failures[failures["check"] == "whitespace"]
     a, b = st.columns([1, 1])
     with a:
-        if st.button(f"Trim stray spaces ({fmt(len(spaces))} cells)", key="trim_button", disabled=len(spaces) == 0,
+        if st.button(f"Trim stray spaces ({plural(len(spaces), 'cell')})", key="trim_button", disabled=len(spaces) == 0,
                      help="Removes spaces before and after every value. Safe, and you can undo it."):
             edit = ws.apply_trim()
             st.session_state["last_edit"] = edit.label if edit else None
@@ -64,13 +64,13 @@ if ws.has_file and report is not None:
     with b:
         if ws.edits:
             last = ws.edits[-1]
-            if st.button(f"Undo: {last.label} ({fmt(len(last.changes))} cells)", key="undo_button"):
+            if st.button(f"Undo: {last.label} ({plural(len(last.changes), 'cell')})", key="undo_button"):
                 ws.undo()
                 st.rerun()
     if ws.edits:
-        with st.expander(f"What changed ({len(ws.edits)} change{'s' if len(ws.edits) != 1 else ''} so far)"):
+        with st.expander(f"What changed ({plural(len(ws.edits), 'change')} so far)"):
             last = ws.edits[-1]
-            st.caption(f"Last change: {last.label}, {fmt(len(last.changes))} cells. First ones:")
+            st.caption(f"Last change: {last.label}, {plural(len(last.changes), 'cell')}. First ones:")
             st.dataframe(last.changes.head(50), hide_index=True, width="stretch")
 
     with st.expander("Find and replace in a column"):
@@ -99,7 +99,7 @@ if ws.has_file and report is not None:
         only = st.multiselect("Only rows with errors in", columns_with_errors, key="only_columns",
                               placeholder="all columns")
         failing = ws.failing_rows(report, only or None)
-        st.write(f"{fmt(len(failing))} rows. Click a cell to correct it; the row is checked again at once.")
+        st.write(f"{plural(len(failing), 'row')}. Click a cell to correct it; the row is checked again at once.")
         page = pager("failing_page", len(failing))
         shown = page_of(failing, page)
         messages = (errors[errors["row"].isin(shown.index)].groupby("row")["message"]
@@ -115,7 +115,7 @@ if ws.has_file and report is not None:
             for row in edited.index[diff]:
                 changed[(row, column)] = edited.at[row, column]
         if changed:
-            ws.edit_cells(changed, label=f"edited {len(changed)} cell{'s' if len(changed) != 1 else ''}")
+            ws.edit_cells(changed, label=f"edited {plural(len(changed), 'cell')}")
             st.rerun()
 
     if len(warnings):

@@ -10,7 +10,7 @@ import streamlit as st
 from addrmig.errors import AddrmigError
 from addrmig.workspace import (SANDBOX, clear_choices, place_label, place_options, review_items, written_key)
 
-from pages._common import PAGES, bundled_db, fmt, need_file, page_of, pager, sandbox, workspace
+from pages._common import PAGES, bundled_db, fmt, need_file, page_of, pager, plural, sandbox, workspace
 
 ws = workspace()
 st.title("3. Places")
@@ -60,11 +60,11 @@ def load_reference() -> None:
 
             def progress(done: float, total: float) -> None:
                 bar.progress(min(1.0, done / total) if total else 0.0,
-                             text=f"Downloading places… {fmt(int(done))} of {fmt(int(total))} pages")
+                             text=f"Downloading places… {fmt(int(done))} of {plural(int(total), 'page')}")
             try:
                 db = download_locations(url, refresh=refresh, progress=progress)
                 ws.set_locations(f"akinon:{url}", db)
-                bar.progress(1.0, text=f"Downloaded {fmt(len(db.frame))} places.")
+                bar.progress(1.0, text=f"Downloaded {plural(len(db.frame), 'place')}.")
             except AddrmigError as error:
                 st.error(str(error))
         if not ws.location_source.startswith("akinon:"):
@@ -102,7 +102,7 @@ if need_file(ws):
                               for status in STATUS_TEXT if summary.get(status, 0)])
         st.dataframe(table, hide_index=True, column_config={"rows": st.column_config.NumberColumn("Rows", format="localized")})
         if len(resolution.changes):
-            with st.expander(f"Spellings corrected in your file ({fmt(int(resolution.changes['rows'].sum()))} cells)"):
+            with st.expander(f"Spellings corrected in your file ({plural(int(resolution.changes['rows'].sum()), 'cell')})"):
                 page = pager("changes_page", len(resolution.changes))
                 st.dataframe(page_of(resolution.changes.sort_values("rows", ascending=False), page),
                              hide_index=True, width="stretch")
@@ -113,7 +113,7 @@ if need_file(ws):
         if items.empty:
             st.success("Every place was found. 🎉")
         else:
-            st.write(f"{fmt(len(items))} different written places (in {fmt(int(items['rows'].sum()))} rows) "
+            st.write(f"{plural(len(items), 'written place')} (in {plural(int(items['rows'].sum()), 'row')}) "
                      "could not be matched for sure. Pick the right place for each; your choice is applied to "
                      "every row with the same writing and remembered for next time.")
             a, b = st.columns([2, 1])
@@ -133,7 +133,7 @@ if need_file(ws):
                 written = " › ".join(v for v in written_key(item)[1:] if v) or "(empty)"
                 note = item.get("note") or STATUS_TEXT.get(item["status"], item["status"])
                 col1, col2 = st.columns([1, 1])
-                col1.markdown(f"**{written}**  \n{fmt(int(item['rows']))} row{'s' if item['rows'] != 1 else ''} "
+                col1.markdown(f"**{written}**  \n{plural(int(item['rows']), 'row')} "
                               f"(e.g. row {', '.join(str(r) for r in list(item['examples'])[:3])}) — {note}")
                 labels = ["— leave as written —"] + [f"{place_label(p)}  ({score:.0f})" for p, score in options]
                 pick = col2.selectbox("Choose the place", range(len(labels)), format_func=lambda k: labels[k],

@@ -67,10 +67,10 @@ def live_view() -> None:
     show_progress(submission, samples_frame(store.samples(submission.id)))
     if submission.finished:
         if submission.errors:
-            st.warning(f"Finished: {fmt(submission.processed or 0)} rows processed, "
+            st.warning(f"Finished: {plural(submission.processed or 0, 'row')} processed, "
                        f"{fmt(submission.errors)} refused by the server.")
         else:
-            st.success(f"Finished: all {fmt(submission.processed or 0)} rows were taken. 🎉")
+            st.success(f"Finished: {'the one row was' if submission.processed == 1 else 'all ' + plural(submission.processed or 0, 'row') + ' were'} taken. 🎉")
         if not st.session_state.get(f"announced_{submission.id}"):
             st.session_state[f"announced_{submission.id}"] = True
             st.rerun(scope="app")  # once, so the sidebar shows the finished state
@@ -132,7 +132,7 @@ if need_file(ws):
         try:
             with st.status("Sending…") as status:
                 ws.submission = ws.send(akinon_client(conn), history(), frame, force=force)
-                status.update(label=f"Sent {fmt(len(frame))} rows; migration {ws.submission.migration_id}",
+                status.update(label=f"Sent {plural(len(frame), 'row')}; migration {ws.submission.migration_id}",
                               state="complete")
             st.session_state.pop("already", None)
         except AlreadySubmitted as error:

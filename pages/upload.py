@@ -10,7 +10,7 @@ from addrmig.errors import AddrmigError
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import mapping_table, sha256
 
-from pages._common import PAGES, fmt, load_file, page_of, pager, workspace
+from pages._common import PAGES, fmt, load_file, page_of, pager, plural, workspace
 
 ws = workspace()
 IGNORE = "(ignore this column)"
@@ -30,7 +30,7 @@ def read(data: bytes, name: str, options: dict) -> None:
             st.error(str(error))
             return
         ws.set_loaded(name, data, loaded, options)
-        status.update(label=f"Read {fmt(ws.rows)} rows from {name}", state="complete")
+        status.update(label=f"Read {plural(ws.rows, 'row')} from {name}", state="complete")
 
 
 def _options_tuple(options: dict) -> tuple:
@@ -65,7 +65,7 @@ if not ws.has_file:
     st.info("Nothing uploaded yet. Pick your file above, or press **Try with a sample file** to see how it works.")
 else:
     table = ws.loaded.table
-    st.success(f"**{ws.file_name}**: {fmt(ws.rows)} rows, {fmt(len(table.frame.columns))} columns.")
+    st.success(f"**{ws.file_name}**: {plural(ws.rows, 'row')}, {plural(len(table.frame.columns), 'column')}.")
 
     # ---------------------------------------------------------------- how it was read
     st.subheader("How the file was read")

@@ -36,7 +36,8 @@ def test_upload_page_reads_or_clearly_refuses_every_hostile_input(case):
     if case.refusal is None:
         assert errors == []
         assert ws.has_file and ws.rows == case.rows
-        assert any(f"**{case.name}**: {case.rows} rows" in str(s.value) for s in at.success)
+        said = f"**{case.name}**: {case.rows:,} row{'' if case.rows == 1 else 's'}"
+        assert any(said in str(s.value) for s in at.success)
     else:
         assert len(errors) == 1
         message = errors[0]
