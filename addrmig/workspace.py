@@ -649,19 +649,55 @@ def login(url: str, username: str, password: str) -> str:
 
 
 def test_connection(connection: Connection) -> str:
-    """Check URL, channel and token with one harmless request; returns a sentence for the user.
+    """Check the URL, the channel id and the token with harmless requests; returns a sentence for the user.
 
-    Asks the progress of a migration id that cannot exist: "not found" means the
-    server answered and took the token; a refused token raises AkinonAuthError.
+    Tells apart, each with an AddrmigError saying what to do:
+    - a URL that cannot be reached (connection refused, unknown host, time-out);
+    - a URL that answers but is not Akinon: Commerce serves its location list publicly as
+      paginated JSON at ``/address/country/``; a web page, a redirect, or a 404 there AND on
+      the migration API means a wrong address (a 404 alone used to pass as success);
+    - a refused token: the progress endpoint checks the token before anything else (401/403);
+    - a channel id that is not a number.
+    Whether the channel exists cannot be asked beforehand: for an unknown migration Akinon
+    answers 404 whatever the channel, so the sentence says the channel is checked on sending.
     """
     from addrmig.akinon.client import AkinonClient
-    from addrmig.errors import AkinonNotFound
+    from addrmig.errors import AkinonAuthError, AkinonBadResponse, AkinonNotFound
+    channel = str(connection.channel_id).strip()
+    if not channel.isdigit():
+        raise BadArguments(f"The channel id must be a number (got {channel!r}); find it in Omnitron under "
+                           "Sales Channels.")
     with AkinonClient(connection.url, connection.token or None, timeout=(5, 10), retries=0) as client:
+        base = client.base_url
+        locations = "unknown"
         try:
-            client.get_progress(connection.channel_id, "0" * 32)
+            body = client.get_json("/address/country/", params={"page_size": 1})
+            paginated = isinstance(body.get("results"), list) and "count" in body
+            locations = "yes" if paginated else "no"
         except AkinonNotFound:
-            pass
-        return f"Connected to {client.base_url}: the token was accepted."
+            locations = "no"
+        except AkinonBadResponse as error:  # a web page or a redirect: not the API
+            raise AkinonBadResponse(
+                f"{base} answers, but not as Akinon's API does: {error} Use the API address of your "
+                "Akinon Commerce installation (ask Akinon support if unsure).") from None
+        except AkinonAuthError:
+            locations = "unknown"  # some installations protect the list; the token check below decides
+        try:
+            client.get_progress(channel, "0" * 32)
+        except AkinonAuthError:
+            raise AkinonAuthError(
+                f"{base} is reachable but refused the API token. Check the token (copy it again, or log "
+                "in below to get a new one).") from None
+        except AkinonNotFound:
+            # After the token check, Akinon answers 404 for a migration that does not exist:
+            # expected here, but only trusted when the server also looks like Akinon.
+            if locations == "no":
+                raise AkinonNotFound(
+                    f"{base} answers 'not found' to Akinon's address list and migration API alike: this is "
+                    "probably not the right address. Use your Akinon Commerce API address, e.g. "
+                    "https://yourshop.akinon.net, without any path after it.") from None
+        return (f"Connected to {base}: it answers like Akinon and accepted the token. The channel id "
+                f"({channel}) cannot be checked in advance; Akinon checks it when you send.")
 
 
 # ---------------------------------------------------------------------- adapters

@@ -7,11 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig.errors import BadArguments
+from addrmig.akinon.sandbox import Sandbox
+from addrmig.errors import (AkinonAuthError, AkinonBadResponse, AkinonConnectionError, AkinonNotFound,
+                            BadArguments)
 from addrmig.fields import COLUMNS
 from addrmig.locations.db import LocationDB
 from addrmig.workspace import (Connection, Workspace, clear_choices, load_bytes, page_count, page_of,
-                               plural, progress_figures, samples_frame)
+                               plural, progress_figures, samples_frame,
+                               test_connection as check_connection)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -222,3 +225,73 @@ def test_progress_figures_give_speed_and_time_left():
     assert figures["speed"] == pytest.approx(100.0)
     assert figures["eta"] == "6 s"
     assert figures["share"] == pytest.approx(0.4)
+
+
+# ---------------------------------------------------------------------- test connection
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox(port=0)
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="module")
+def web_page_server():
+    """A server that answers every GET with an HTML page, like a shop's storefront."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            body = b"<html><body>Welcome to our shop</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_connection_to_akinon_with_the_right_token_says_it_was_accepted(sandbox):
+    said = check_connection(Connection(mode="akinon", url=sandbox.url, channel_id="1", token=sandbox.token))
+    assert "accepted the token" in said and "channel id (1)" in said
+
+
+def test_connection_with_a_wrong_token_says_the_token_was_refused(sandbox):
+    with pytest.raises(AkinonAuthError, match="refused the API token"):
+        check_connection(Connection(mode="akinon", url=sandbox.url, channel_id="1", token="wrong" * 8))
+
+
+def test_connection_to_a_url_that_answers_404_to_everything_says_it_is_the_wrong_address(sandbox):
+    with pytest.raises(AkinonNotFound, match="not the right address"):
+        check_connection(Connection(mode="akinon", url=sandbox.url + "/shop/api", channel_id="1",
+                                    token=sandbox.token))
+
+
+def test_connection_to_a_web_page_says_it_is_not_akinons_api(web_page_server):
+    with pytest.raises(AkinonBadResponse, match="not as Akinon's API does"):
+        check_connection(Connection(mode="akinon", url=web_page_server, channel_id="1", token="t" * 40))
+
+
+def test_connection_to_a_closed_port_says_it_could_not_be_reached():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(AkinonConnectionError, match="could not be reached"):
+        check_connection(Connection(mode="akinon", url=f"http://127.0.0.1:{port}", channel_id="1", token="t" * 40))
+
+
+def test_connection_with_a_channel_that_is_not_a_number_says_where_to_find_it(sandbox):
+    with pytest.raises(BadArguments, match="Sales Channels"):
+        check_connection(Connection(mode="akinon", url=sandbox.url, channel_id="web", token=sandbox.token))
