@@ -451,8 +451,8 @@ def _read_delimited(data: bytes, encoding: str, fmt: str, label: str, delimiter:
     first_data = header_number + 1
 
     # Ragged rows are found before parsing: pandas pads short rows silently.
-    widths_checked, records_total = _check_widths(data, delimiter, len(names), skip, header_index, label,
-                                             header_number)
+    widths_checked, records_total, plain = _check_widths(data, delimiter, len(names), skip, header_index,
+                                                         label, header_number)
     if records_total - skip - header_index - 1 > limits.max_rows:
         raise limits.exceeded("max_rows", records_total - skip - header_index - 1, f"of {label}")
 
@@ -460,8 +460,12 @@ def _read_delimited(data: bytes, encoding: str, fmt: str, label: str, delimiter:
                          keep_default_na=False, na_filter=False, skip_blank_lines=False,
                          skiprows=skip + header_index, on_bad_lines="error", quotechar='"',
                          doublequote=True, encoding="utf-8", low_memory=False)
+    frame = None
+    if plain and skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
+        frame = _arrow_csv(data, delimiter, names, records_total - 1)
     try:
-        frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
+        if frame is None:
+            frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
     except pd.errors.ParserError as error:
         raise _parser_error(error, label, header_number) from None
     except pd.errors.EmptyDataError:
@@ -480,8 +484,9 @@ def _read_delimited(data: bytes, encoding: str, fmt: str, label: str, delimiter:
 
 
 def _check_widths(data: bytes, delimiter: str, width: int, skip: int, header_index: int, label: str,
-                  header_number: int) -> tuple[bool, int]:
-    """Raise for rows whose field count differs from the header's; returns (ok, number of records).
+                  header_number: int) -> tuple[bool, int, bool]:
+    """Raise for rows whose field count differs from the header's; returns (ok, number of
+    records, plain: the fast pass saw every record with the header's width, no blank one).
 
     A vectorised pass over the bytes (numpy; quote parity masks quoted
     delimiters and line breaks) finds candidates; only when it finds some does a
@@ -489,16 +494,54 @@ def _check_widths(data: bytes, delimiter: str, width: int, skip: int, header_ind
     """
     first = skip + header_index + 1  # 0-based record number of the first data row
     if len(delimiter.encode("utf-8")) != 1:
-        return _precise_widths(data, delimiter, width, first, label, header_number)
+        return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
     fields, blank, unclosed = _fast_widths(data, ord(delimiter))
     if unclosed:
         # an odd number of quotes: either a quote is never closed (pandas will name the row)
         # or a lone quote sits inside a value; the precise pass runs after pandas then.
-        return False, len(fields)
+        return False, len(fields), False
     suspect = np.flatnonzero((fields[first:] != width) & ~blank[first:])
     if not len(suspect):
-        return True, len(fields)
-    return _precise_widths(data, delimiter, width, first, label, header_number)
+        return True, len(fields), not blank[first:].any()
+    return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
+
+
+#: From this size a plain file (header on line 1, every record as wide as the header, no
+#: blank line, line ends "\n" or "\r\n") is parsed by Arrow's multi-threaded reader, which
+#: makes the text columns without a Python object per value; a smaller or irregular one by
+#: pandas' C engine, whose errors name rows.
+_ARROW_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _arrow_csv(data: bytes, delimiter: str, names: list[str], records: int) -> pd.DataFrame | None:
+    """The data rows of a plain CSV read by ``pyarrow.csv`` as text columns named ``names``;
+    ``None`` (read it with pandas then) when Arrow reads it differently from the width
+    count (another number of rows or columns) or not at all."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a lone "\r": leave line ends inside values to pandas
+    if data[:data.find(b"\n")].count(b'"') % 2:
+        return None  # the header goes on past its first line; Arrow skips lines, not records
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=8 * 1024 * 1024,
+                                           column_names=[f"c{i}" for i in range(len(names))], skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(names))},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != records or table.num_columns != len(names):
+        return None
+    columns = {name: pd.Series(pd.arrays.ArrowStringArray(table.column(i).cast(pa.large_string())),
+                               dtype="str", copy=False)
+               for i, name in enumerate(names)}
+    return pd.DataFrame(columns)
 
 
 def _fast_widths(data: bytes, sep: int, chunk: int = 32 * 1024 * 1024) -> tuple[np.ndarray, np.ndarray, bool]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from addrmig.errors import UnreadableFile
 from addrmig.fields import COLUMNS
 from addrmig.pipeline import load
 from addrmig.tabular import read_table, write_table
@@ -193,3 +194,47 @@ def test_load_applies_column_overrides():
     loaded = load(FIXTURES / "addresses_small_tr_headers.csv", overrides={"Notlar": "title", "Adres Başlığı": None})
     assert loaded.frame["title"].iloc[0] == "eski sistem"
     assert "Adres Başlığı" in loaded.mapping.unknown
+
+
+def _big_tricky_frame(rows: int = 30_000) -> pd.DataFrame:
+    # over the size from which plain CSV goes to Arrow's reader: quotes, commas, line breaks
+    # inside values, Turkish letters, numbers with leading zeros, empty cells
+    values = ['Gül Sok. No:5, D:3', 'say "merhaba"', "two\nlines", "", "007", "İĞÜŞÖÇ ığüşöç", "=1+1",
+              " padded ", "NaN", "null"]
+    return pd.DataFrame({c: [values[(i * (k + 1)) % len(values)] + f" {i}" * (k % 2) for i in range(rows)]
+                         for k, c in enumerate(COLUMNS)}, dtype="str")
+
+
+def test_big_plain_csv_reads_back_every_value():
+    frame = _big_tricky_frame()
+    data = write_table(frame, "csv")
+    assert len(data) > 4 * 1024 * 1024
+    table = read_table(data, "big.csv")
+    assert table.frame.index[0] == 2 and table.frame.index[-1] == len(frame) + 1
+    assert table.frame.reset_index(drop=True).equals(frame)
+
+
+def test_big_crlf_csv_with_bom_reads_back_every_value():
+    frame = _big_tricky_frame()
+    data = b"\xef\xbb\xbf" + frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    table = read_table(data, "big.csv")
+    assert list(table.frame.columns) == list(COLUMNS)
+    assert table.frame.reset_index(drop=True).equals(frame)
+
+
+def test_big_csv_with_a_blank_line_keeps_spreadsheet_row_numbers():
+    frame = _big_tricky_frame()
+    text = write_table(frame, "csv")
+    cut = text.index(b"\n", len(text) // 2) + 1
+    table = read_table(text[:cut] + b"\n" + text[cut:], "big.csv")
+    assert len(table.frame) == len(frame)
+    assert table.frame.index[-1] == len(frame) + 2  # the blank line is a row of its own
+
+
+def test_big_csv_with_a_short_row_names_it():
+    frame = _big_tricky_frame()
+    one_line = frame.apply(lambda column: column.str.replace("\n", " ", regex=False))
+    lines = write_table(one_line, "csv").split(b"\n")
+    lines[20_000] = lines[20_000].rsplit(b",", 1)[0]
+    with pytest.raises(UnreadableFile, match="row 20001"):
+        read_table(b"\n".join(lines), "big.csv")
