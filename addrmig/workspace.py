@@ -169,6 +169,19 @@ class Workspace:
         self.connection = Connection()
         self.submission: Any = None
         self.viewing: Any = None  # a submission from history being looked at
+        self._memo: dict[tuple, Any] = {}  # derived tables of big objects, see _memoised
+
+    def _memoised(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per ``key`` (which names the objects it reads by id and the frame version).
+
+        Pages rerun on every click; a million-row mask or review table must not be rebuilt
+        each time. Only the entries of the current frame version are kept.
+        """
+        key = (self.version, *key)
+        if key not in self._memo:
+            self._memo = {k: v for k, v in self._memo.items() if k[0] == self.version}
+            self._memo[key] = build()
+        return self._memo[key]
 
     # ------------------------------------------------------------------ step 1
     @property
@@ -379,6 +392,10 @@ class Workspace:
         save_corrections(records)
         return self.use_resolution(apply_choices(resolution, choices))
 
+    def review(self, resolution: Any) -> pd.DataFrame:
+        """``review_items(resolution)``, built once per resolution (the Places page reruns on every click)."""
+        return self._memoised(("review", id(resolution)), lambda: review_items(resolution))
+
     def set_locations(self, source: str, db: Any) -> None:
         """Use another place reference; the resolution is recomputed on next use."""
         if source == self.location_source and db is self.location_db:
@@ -414,14 +431,14 @@ class Workspace:
         refuses both. Returns an ``ExportSplit`` with both frames and the counts the page shows.
         """
         frame = self._require_frame()
-        failures = report.failures
-        error_index = pd.Index(failures.loc[failures["severity"] == "error", "row"].unique())
-        has_error = frame.index.isin(error_index)
-        if resolution is not None:
-            status = row_status(resolution).reindex(frame.index)
-            unknown = (~status.isin(RESOLVED)).to_numpy()
-        else:
-            unknown = pd.Series(False, index=frame.index).to_numpy()
+        return self._memoised(("export_split", id(report), id(resolution), leave_out_errors, leave_out_unknown_places),
+                              lambda: self._export_split(frame, report, resolution, leave_out_errors,
+                                                         leave_out_unknown_places))
+
+    def _export_split(self, frame: pd.DataFrame, report: Any, resolution: Any, leave_out_errors: bool,
+                      leave_out_unknown_places: bool) -> "ExportSplit":
+        has_error, unknown = self._memoised(("row_masks", id(report), id(resolution)),
+                                            lambda: _row_masks(frame, report, resolution))
         later = (has_error & leave_out_errors) | (unknown & leave_out_unknown_places)
         return ExportSplit(
             send=frame[~later], later=frame[later],
@@ -498,6 +515,22 @@ class Workspace:
         return out
 
 
+def _row_masks(frame: pd.DataFrame, report: Any, resolution: Any) -> tuple[Any, Any]:
+    """(has an error, place unknown) as boolean arrays over the frame's rows."""
+    import numpy as np
+    failures = report.failures
+    error_index = pd.Index(failures.loc[failures["severity"] == "error", "row"].unique())
+    has_error = frame.index.isin(error_index)
+    if resolution is None:
+        return has_error, np.zeros(len(frame), dtype=bool)
+    status = row_status(resolution)
+    # Compare the few distinct statuses, not a million strings.
+    codes, uniques = pd.factorize(status, use_na_sentinel=False)
+    known = np.isin(codes, [i for i, value in enumerate(uniques) if value in RESOLVED])
+    known = pd.Series(known, index=status.index).reindex(frame.index, fill_value=False).to_numpy()
+    return has_error, ~known
+
+
 # ---------------------------------------------------------------------- places review
 def place_label(place: tuple[str, ...]) -> str:
     """A place as a person reads it: ``Kütahya › Pazarlar › Atatürk Mah`` (country left out)."""
@@ -536,11 +569,13 @@ def review_items(resolution: Any) -> pd.DataFrame:
     return todo.reset_index(drop=True)
 
 
-def clear_choices(resolution: Any, min_score: float) -> dict[tuple, tuple]:
+def clear_choices(resolution: Any, min_score: float, items: pd.DataFrame | None = None) -> dict[tuple, tuple]:
     """Choices for every review line whose best suggestion scores ``min_score`` or more AND is
-    strictly ahead of the next one (a tie is a question for the user, never a guess)."""
+    strictly ahead of the next one (a tie is a question for the user, never a guess).
+
+    ``items`` is ``review_items(resolution)`` when the caller already has it."""
     choices = {}
-    for _, item in review_items(resolution).iterrows():
+    for _, item in (review_items(resolution) if items is None else items).iterrows():
         options = place_options(item)
         if not options:
             continue

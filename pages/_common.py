@@ -53,17 +53,20 @@ def fmt(n: int | float) -> str:
 # ---------------------------------------------------------------- cached steps
 # Shared by all sessions but bounded in count and time, so a file's parsed rows do not stay in
 # memory long after the session that uploaded it has ended (its session_state goes with it).
+# cache_resource, not cache_data: cache_data pickles the answer when storing it and unpickles a
+# copy on every hit, seconds for a million rows. The answers are only read (the Workspace works
+# on its own copy of the frame), so one shared object per key is safe.
 CACHE_TTL = 3600  # seconds
 
 
-@st.cache_data(max_entries=8, ttl=CACHE_TTL, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=CACHE_TTL, show_spinner=False)
 def load_file(sha: str, _data: bytes, name: str, options: tuple) -> Any:
     """``pipeline.load`` on the bytes, keyed on their sha256 and the reading options."""
     from addrmig.workspace import load_bytes
     return load_bytes(_data, name, **dict(options))
 
 
-@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
 def validate_frame(key: str, _frame: pd.DataFrame) -> Any:
     """``validation.validate`` keyed on the frame's content key (file, options, edits)."""
     from addrmig.validation import validate

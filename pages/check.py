@@ -120,9 +120,9 @@ if ws.has_file and report is not None:
 
     if len(warnings):
         with st.expander(f"Warnings ({fmt(len(warnings))})"):
-            st.dataframe(page_of(warnings, 1, 200), hide_index=True, width="stretch")
-            if len(warnings) > 200:
-                st.caption("The first 200 are shown; the report below has them all.")
+            st.dataframe(page_of(warnings, pager("warnings_page", len(warnings))), hide_index=True,
+                         width="stretch")
+            st.caption("The report below has them all.")
 
     # ---------------------------------------------------------------- report
     st.subheader("Error report")

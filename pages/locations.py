@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.workspace import (SANDBOX, clear_choices, place_label, place_options, review_items, written_key)
+from addrmig.workspace import (SANDBOX, clear_choices, place_label, place_options, written_key)
 
 from pages._common import PAGES, bundled_db, fmt, need_file, page_of, pager, plural, sandbox, workspace
 
@@ -81,11 +81,16 @@ if need_file(ws):
     if ws.location_db is not None:
         try:
             if not ws.resolution_ready:
-                with st.status("Matching places…", expanded=False) as status:
-                    bar = st.progress(0.0)
-                    resolution = ws.resolve_places(db=ws.location_db, corrections=ws.corrections(),
-                                                   progress=lambda d, t: bar.progress(min(1.0, d / t) if t else 0.0))
-                    status.update(label="Places matched", state="complete")
+                # Expanded, so the bar is seen moving: a million rows take a while.
+                with st.status(f"Matching the places of {plural(ws.rows, 'row')}…", expanded=True) as status:
+                    bar = st.progress(0.0, text="Starting…")
+
+                    def moved(done: float, total: float) -> None:
+                        share = min(1.0, done / total) if total else 0.0
+                        bar.progress(share, text=f"{share:.0%} matched".replace("%", " %"))
+                    resolution = ws.resolve_places(db=ws.location_db, corrections=ws.corrections(), progress=moved)
+                    status.update(label=f"Places of {plural(ws.rows, 'row')} matched", state="complete",
+                                  expanded=False)
             else:
                 resolution = ws.current_resolution()
         except AddrmigError as error:
@@ -108,7 +113,7 @@ if need_file(ws):
                              hide_index=True, width="stretch")
 
         # ---------------------------------------------------------------- review
-        items = review_items(resolution)
+        items = ws.review(resolution)
         st.subheader("Places to decide")
         if items.empty:
             st.success("Every place was found. 🎉")
@@ -120,7 +125,7 @@ if need_file(ws):
             min_score = a.slider("Accept every suggestion scoring at least", 50, 100, 85, key="accept_min")
             if b.button("Accept these suggestions", key="accept_button",
                         help="Only where one suggestion is clearly the best; ties stay for you to decide."):
-                choices = clear_choices(resolution, float(min_score))
+                choices = clear_choices(resolution, float(min_score), items)
                 if choices:
                     ws.choose_places(choices)
                     st.rerun()
