@@ -96,8 +96,9 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
     pages = page_count(rows, page_size)
     if pages <= 1:
         return 1
-    return int(st.number_input(f"Page (of {pages:,}, {page_size:,} rows each)", min_value=1, max_value=pages,
-                               value=1, step=1, key=key))
+    narrow, _ = st.columns([1, 3])  # a full-width box for one number looks like a text field
+    return int(narrow.number_input(f"Page (of {pages:,}, {page_size:,} rows each)", min_value=1, max_value=pages,
+                                   value=1, step=1, key=key))
 
 
 

@@ -43,7 +43,7 @@ if ws.has_file and report is not None:
                   .rename("problems").reset_index())
         present = [c for c in COLUMNS if c in set(counts["column"])]
         chart = (alt.Chart(counts).mark_bar()
-                 .encode(x=alt.X("sum(problems):Q", title="Problems"),
+                 .encode(x=alt.X("sum(problems):Q", title="Problems", axis=alt.Axis(format=",d", tickMinStep=1)),
                          y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present),
                                  axis=alt.Axis(labelOverlap=False)),
                          color=alt.Color("check:N", title="Check"),
@@ -64,7 +64,8 @@ if ws.has_file and report is not None:
     with b:
         if ws.edits:
             last = ws.edits[-1]
-            if st.button(f"Undo: {last.label} ({plural(len(last.changes), 'cell')})", key="undo_button"):
+            undo_label = last.label if "cell" in last.label else f"{last.label} ({plural(len(last.changes), 'cell')})"
+            if st.button(f"Undo: {undo_label}", key="undo_button"):
                 ws.undo()
                 st.rerun()
     if ws.edits:

@@ -103,9 +103,11 @@ if need_file(ws):
         c1.metric("Rows", fmt(summary["rows"]))
         c2.metric("Places found", f"{share:.1%}".replace("%", " %"))
         c3.metric("Rows waiting for you", fmt(summary["rows"] - summary["resolved"]))
-        table = pd.DataFrame([{"": STATUS_TEXT.get(status, status), "rows": summary.get(status, 0)}
+        table = pd.DataFrame([{"place": STATUS_TEXT.get(status, status), "rows": summary.get(status, 0)}
                               for status in STATUS_TEXT if summary.get(status, 0)])
-        st.dataframe(table, hide_index=True, column_config={"rows": st.column_config.NumberColumn("Rows", format="localized")})
+        st.dataframe(table, hide_index=True, width=520,
+                     column_config={"place": st.column_config.TextColumn("What happened to the place"),
+                                    "rows": st.column_config.NumberColumn("Rows", format="localized")})
         if len(resolution.changes):
             with st.expander(f"Spellings corrected in your file ({plural(int(resolution.changes['rows'].sum()), 'cell')})"):
                 page = pager("changes_page", len(resolution.changes))

@@ -24,7 +24,7 @@ def chart(samples: pd.DataFrame) -> None:
     long = samples.melt(id_vars=["time"], value_vars=["processed", "errors"], var_name="count", value_name="rows")
     st.altair_chart(
         alt.Chart(long).mark_line(point=True).encode(
-            x=alt.X("time:T", title="Time"), y=alt.Y("rows:Q", title="Rows"),
+            x=alt.X("time:T", title="Time", axis=alt.Axis(format="%H:%M:%S")), y=alt.Y("rows:Q", title="Rows"),
             color=alt.Color("count:N", title=None, scale=alt.Scale(domain=["processed", "errors"],
                                                                  range=["#2b8a3e", "#c92a2a"])),
             tooltip=[alt.Tooltip("time:T", format="%H:%M:%S"), "count", alt.Tooltip("rows:Q", format=",")],
