@@ -518,12 +518,14 @@ def _arrow_csv(data: bytes, delimiter: str, names: list[str], records: int) -> p
     ``None`` (read it with pandas then) when Arrow reads it differently from the width
     count (another number of rows or columns) or not at all."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a lone "\r": leave line ends inside values to pandas
     if data[:data.find(b"\n")].count(b'"') % 2:
         return None  # the header goes on past its first line; Arrow skips lines, not records
+    pool = pa.default_memory_pool()
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
@@ -533,14 +535,19 @@ def _arrow_csv(data: bytes, delimiter: str, names: list[str], records: int) -> p
                                              escape_char=False, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(names))},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 check_utf8=True))
+                                                 check_utf8=True),
+            memory_pool=pool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
     if table.num_rows != records or table.num_columns != len(names):
         return None
-    columns = {name: pd.Series(pd.arrays.ArrowStringArray(table.column(i).cast(pa.large_string())),
-                               dtype="str", copy=False)
-               for i, name in enumerate(names)}
+    # One contiguous large_string array per column, as pandas' own reader makes: later
+    # steps (factorize, slicing, Arrow compute) then never stitch chunks together again.
+    columns = {}
+    for i, name in enumerate(names):
+        array = pc.cast(table.column(i), pa.large_string(), memory_pool=pool).combine_chunks(memory_pool=pool)
+        columns[name] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array])), dtype="str", copy=False)
+    del table
     return pd.DataFrame(columns)
 
 

@@ -69,9 +69,11 @@ def run(args: argparse.Namespace) -> int:
     frame, trimmed = trim(loaded.frame)
     n_trimmed = len(trimmed)
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
+    _release()
     with ProgressBar("places") as bar:
         resolution = resolve(frame, db, corrections=store.load(), progress=bar)
     del frame  # kept by the resolution as its original
+    _release()
     with ProgressBar("validate") as bar:
         report = validate(resolution.frame, progress=bar)
 
@@ -82,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             bar(0, 1)
             args.output.write_bytes(write_table(resolution.frame, out_fmt))
             bar(1, 1)
+    _release()
     review = review_table(resolution)
     if args.review is not None:
         args.review.write_bytes(write_review(review, review_fmt))
@@ -106,6 +109,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 CSV_CHUNK_ROWS = 100_000
+
+
+def _release() -> None:
+    """Give the memory Arrow's pool holds for reuse back to the system between steps: each
+    step frees a few hundred MB of text the next one does not reuse, and the peak is what
+    the user's machine has to hold."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _write_csv(frame, path: Path, progress) -> None:
