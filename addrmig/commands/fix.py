@@ -113,27 +113,9 @@ CSV_CHUNK_ROWS = 100_000
 
 
 def _release() -> None:
-    """Give freed memory back to the system between steps: Arrow's pool and the C heap keep
-    what a step freed (a few hundred MB of text and small objects on a million rows) for
-    reuse, and the peak is what the user's machine has to hold."""
-    import ctypes
-    import ctypes.util
+    from addrmig.limits import release_memory
 
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    global _LIBC
-    if _LIBC is None:
-        try:
-            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.malloc_trim  # glibc only
-        except (OSError, AttributeError):
-            _LIBC = False
-    if _LIBC:
-        _LIBC.malloc_trim(0)
-
-
-_LIBC = None
+    release_memory()
 
 
 def _write_csv(frame, path: Path, progress) -> None:

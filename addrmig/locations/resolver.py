@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from addrmig.limits import release_memory
 from addrmig.locations.db import LEVELS, LocationDB
 from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
                                     district_key, district_keys, name_key, name_keys)
@@ -221,8 +222,12 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     report(2, 6)
     work.township()
     report(3, 6)
+    work.forget(names=True)  # the districts do not look names up again
+    release_memory()
     work.district()
     report(4, 6)
+    work.forget()
+    release_memory()  # the levels' key tables and caches are gone; the output columns come next
     result = work.assemble(frame, corrections_frame)
     report(6, 6)
     return result
@@ -794,6 +799,15 @@ class _Work:
         ranked, _ = self._district_ranked(tid, written)
         return [owner for owner, _ in ranked[:3]]
 
+
+    def forget(self, names: bool = False) -> None:
+        """Drop the per-text caches of the level steps (on a million messy rows several
+        hundred MB of small objects): the review asks again only for the unresolved tuples,
+        a few percent of them, and recomputes those. ``names``: only the name levels' ones."""
+        for name in ("_candidates_cache", "_dk_cache") + (() if names else ("_ranked_cache", "_district_fuzzy_cache")):
+            self.__dict__.pop(name, None)
+        if not names:
+            self.dk = {}
 
     # ---- status, output frame and the tuple table
 
