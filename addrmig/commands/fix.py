@@ -54,6 +54,14 @@ def run(args: argparse.Namespace) -> int:
             raise BadArguments(f"--review {args.review}: the review list is written as .csv or .xlsx.")
 
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from addrmig.locations.resolver import prepare
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-fix")
+    # The database's lookups are built while the file is read (the reader works in C++
+    # threads without the GIL).
+    prepared = pool.submit(prepare, db)
     store = Corrections()
     if args.corrections:
         imported = store.import_csv(args.corrections)
@@ -63,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         bar(0, 1)
         loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
         bar(1, 1)
+    prepared.result()
     if loaded.mapping.missing_required:
         print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
               "those values stay empty and the rows stay invalid.", file=sys.stderr)
@@ -73,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     with ProgressBar("places") as bar:
         resolution = resolve(frame, db, corrections=store.load(), progress=bar)
     del frame  # kept by the resolution as its original
+    pool.shutdown()
     _release()
     with ProgressBar("validate") as bar:
         report = validate(resolution.frame, progress=bar)

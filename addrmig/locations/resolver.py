@@ -146,6 +146,12 @@ class _Lookup:
         self.district_keys_in_township = {t: set(keys) for t, (keys, _) in self.district_choices.items()}
 
 
+def prepare(db: LocationDB) -> None:
+    """Build ``db``'s index and the resolver's lookups now (they are cached on ``db``), e.g.
+    in a thread while the file is read; :func:`resolve` would build them on first use."""
+    _lookup(db)
+
+
 def _lookup(db: LocationDB) -> _Lookup:
     cached = db.extra.get("_lookup")
     if cached is None or cached[0] is not db.index:
