@@ -142,7 +142,7 @@ def test_app_full_run_leaves_the_token_in_no_file_no_element_and_no_log(tmp_path
         workspace.test_connection(conn)
     assert "token" in str(caught.value).lower() and SECRET not in str(caught.value) + repr(caught.value)
     conn.url = server.url
-    assert "token was accepted" in workspace.test_connection(conn)
+    assert "accepted the token" in workspace.test_connection(conn)
     assert SECRET not in repr(at.session_state["workspace"].connection)
 
     at.file_uploader(key="upload_file").upload("addresses.csv", clean_csv(tmp_path / "a.csv").read_bytes(), "text/csv")
