@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of, plural  # noqa: F401 - pages import plural from here
+from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of, plural  # noqa: F401 - re-exported to the pages
 
 PAGES = {
     "upload": "pages/upload.py",

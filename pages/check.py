@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError

@@ -5,7 +5,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 
-from pages._common import PAGES, fmt, need_file, page_of, pager, plural, validate_frame, workspace
+from pages._common import PAGES, need_file, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("4. Export the corrected file")

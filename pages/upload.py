@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from importlib import resources
 
-import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import mapping_table, sha256
 
-from pages._common import PAGES, fmt, load_file, page_of, pager, plural, workspace
+from pages._common import PAGES, load_file, page_of, pager, plural, workspace
 
 ws = workspace()
 IGNORE = "(ignore this column)"
