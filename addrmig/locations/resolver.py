@@ -397,39 +397,59 @@ class _Work:
             found = cache[key] = _ranked(name_key(written), keys, ids)
         return found
 
+    def _name_keys(self, texts: list[str]) -> list[str]:
+        """:func:`name_key` of each text, folded in one vectorised pass for the texts not
+        seen yet (the city step ranks the same township texts under many cities)."""
+        cache = self.__dict__.setdefault("_nk_cache", {})
+        todo = [t for t in dict.fromkeys(texts) if t not in cache]
+        if todo:
+            cache.update(zip(todo, name_keys(pd.Series(todo, dtype=str)).tolist()))
+        return [cache[t] for t in texts]
+
     def _rank_names(self, level: str, parent: int, texts: list[str]) -> None:
         """:meth:`_candidates` for many texts under one parent at once (one score matrix,
-        keys folded in one vectorised pass); results go to the cache."""
+        ranked with array operations); results go to the cache."""
         cache = self.__dict__.setdefault("_candidates_cache", {})
         texts = [t for t in dict.fromkeys(texts) if (level, parent, t) not in cache]
         if not texts:
             return
         keys, ids = self.look.alias_children[level].get(parent, ([], []))
-        queries = name_keys(pd.Series(texts, dtype=str)).tolist()
         if not keys:
             for text in texts:
                 cache[(level, parent, text)] = []
             return
+        queries = self._name_keys(texts)
         scores = process.cdist(queries, keys, scorer=fuzz.ratio, dtype=np.float32)
-        hit_rows, hit_cols = np.nonzero(scores >= SUGGEST_MIN)
-        hit_scores = scores[hit_rows, hit_cols].astype(np.float64).tolist()
-        bounds = np.searchsorted(hit_rows, np.arange(len(texts) + 1)).tolist()
-        hit_cols = hit_cols.tolist()
+        # As _ranked: each owner's best key, best first, ties in the order of the owner's
+        # first key at or above SUGGEST_MIN.
+        if len(set(ids)) == len(ids):
+            owner_ids = np.asarray(ids, dtype=np.int64)
+            order = np.argsort(-scores, axis=1, kind="stable")
+            ranked = np.take_along_axis(scores, order, axis=1)
+        else:  # aliases: an owner has several keys
+            owners = list(dict.fromkeys(ids))
+            at = {o: u for u, o in enumerate(owners)}
+            owner_ids = np.asarray(owners, dtype=np.int64)
+            best = np.full((len(texts), len(owners)), -1.0, dtype=np.float32)
+            first = np.full((len(texts), len(owners)), len(ids), dtype=np.int64)
+            for c, o in enumerate(ids):
+                u = at[o]
+                hit = scores[:, c] >= SUGGEST_MIN
+                best[:, u] = np.where(hit, np.maximum(best[:, u], scores[:, c]), best[:, u])
+                first[:, u] = np.where(hit, np.minimum(first[:, u], c), first[:, u])
+            order = np.lexsort((first, -best), axis=1)
+            ranked = np.take_along_axis(best, order, axis=1)
+        keep = ranked >= SUGGEST_MIN
+        counts = keep.sum(axis=1)
+        pairs = list(zip(owner_ids[order[keep]].tolist(), ranked[keep].astype(np.float64).tolist()))
+        bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
         for r, (text, query) in enumerate(zip(texts, queries)):
-            if not query:
-                cache[(level, parent, text)] = []
-                continue
-            # As _ranked: each owner's best key, owners in order of their first key.
-            best: dict = {}
-            for i in range(bounds[r], bounds[r + 1]):
-                owner, score = ids[hit_cols[i]], hit_scores[i]
-                if score > best.get(owner, -1):
-                    best[owner] = score
-            cache[(level, parent, text)] = sorted(best.items(), key=lambda item: -item[1])
+            cache[(level, parent, text)] = pairs[bounds[r]:bounds[r + 1]] if query else []
 
     def country(self) -> None:
         rows = self._names("country")
         unit, first = _units(rows, self.wc["country"])
+        self._rank_names("country", 0, self._w("country", first))
         results = [self._take_name("country", self._candidates("country", 0, w), None)
                    for w in self._w("country", first)]
         self._set("country", rows, unit, results)
@@ -449,6 +469,11 @@ class _Work:
         w_d = self._w("district", first)
         if with_children and "district" in self.levels:
             self._prepare_dk([w for w, t in zip(w_d, w_t) if w and t] + [w for w, d in zip(w_t, w_d) if w and d])
+        by_country: dict[int, list[str]] = {}
+        for cid, wc_ in zip(cids, w_city):
+            by_country.setdefault(cid, []).append(wc_)
+        for cid, texts in by_country.items():
+            self._rank_names("city", cid, texts)
         cache: dict = {}
         fit_cache: dict = {}
         if with_children:
@@ -768,16 +793,19 @@ class _Work:
         if par_rows:
             par = process.cdist([q[i]["paren"] for i in par_rows], paren, scorer=fuzz.ratio, dtype=np.float32)
             main[par_rows] = np.minimum(main[par_rows], np.where(no_paren, 50.0, par))
+        # Every text's ranking at once: best first (ties in district order), those from
+        # SUGGEST_MIN up; deciding looks within MARGIN of the best, suggesting at the first three.
+        order = np.argsort(-main, axis=1, kind="stable")
+        ranked = np.take_along_axis(main, order, axis=1)
+        keep = ranked >= SUGGEST_MIN
+        near = np.count_nonzero(keep & (ranked > ranked[:, :1] - MARGIN), axis=1)
+        take = np.minimum(np.count_nonzero(keep, axis=1), np.maximum(3, near))
+        mask = np.arange(main.shape[1]) < take[:, None]
+        pairs = list(zip(np.asarray(dids, dtype=np.int64)[order[mask]].tolist(),
+                         ranked[mask].astype(np.float64).tolist()))
+        bounds = np.concatenate([[0], np.cumsum(take)]).tolist()
         for i, k in enumerate(todo):
-            row = main[i]
-            order = np.argsort(-row, kind="stable")
-            order = order[row[order] >= SUGGEST_MIN]
-            if len(order):
-                # Deciding looks within MARGIN of the best, suggesting at the first three.
-                near = int(np.count_nonzero(row[order] > row[order[0]] - MARGIN))
-                order = order[:max(3, near)]
-            cache[(tid, texts[k])] = ([(dids[j], score) for j, score in
-                                       zip(order.tolist(), row[order].astype(np.float64).tolist())], wks[k])
+            cache[(tid, texts[k])] = (pairs[bounds[i]:bounds[i + 1]], wks[k])
 
     def _wk(self, written: str) -> dict:
         found = self.dk.get(written)
@@ -810,7 +838,7 @@ class _Work:
         """Drop the per-text caches of the level steps (on a million messy rows several
         hundred MB of small objects): the review asks again only for the unresolved tuples,
         a few percent of them, and recomputes those. ``names``: only the name levels' ones."""
-        for name in ("_candidates_cache", "_dk_cache") + (() if names else ("_ranked_cache", "_district_fuzzy_cache")):
+        for name in ("_candidates_cache", "_dk_cache", "_nk_cache") + (() if names else ("_ranked_cache", "_district_fuzzy_cache")):
             self.__dict__.pop(name, None)
         if not names:
             self.dk = {}
