@@ -180,6 +180,8 @@ def _decide(ranked: list[tuple], plain_ok: Callable[[int], bool] | None = None) 
     if not ranked or ranked[0][1] < ACCEPT:
         return "none", [], ranked[0][1] if ranked else 0.0
     best = ranked[0][1]
+    if len(ranked) == 1 or ranked[1][1] <= best - MARGIN:
+        return "take", [ranked[0][0]], best  # the common case: one candidate clearly ahead
     # Ranked lists are sorted, best first: only the candidates within MARGIN matter here.
     ranked = list(takewhile(lambda item: item[1] > best - MARGIN, ranked))
     top = [owner for owner, score in ranked if score >= best - 0.01]
@@ -475,7 +477,9 @@ class _Work:
         for cid, texts in by_country.items():
             self._rank_names("city", cid, texts)
         cache: dict = {}
+        decided: dict = {}  # (country, written city) -> _decide of its candidates
         fit_cache: dict = {}
+        both: dict = {}
         if with_children:
             # The townships the fit checks will look up, ranked in batches per candidate city.
             queries: dict[int, list[str]] = {}
@@ -486,7 +490,9 @@ class _Work:
                 if key not in cache:
                     cache[key] = self._candidates("city", cid, wc_)
                 ranked = cache[key]
-                verdict, ids, _ = _decide(ranked)
+                if key not in decided:
+                    decided[key] = _decide(ranked)
+                verdict, ids, _ = decided[key]
                 # A clear name needs its own city checked; otherwise every candidate may be.
                 owners = ids[:1] if verdict == "take" else [owner for owner, _ in ranked]
                 for owner in owners:
@@ -501,13 +507,19 @@ class _Work:
             key = (cid, wc_)
             if key not in cache:
                 cache[key] = self._candidates("city", cid, wc_)
+            if key not in decided:
+                decided[key] = _decide(cache[key])
             fit = None
             if with_children and wt:
                 # Township and district may sit in each other's columns: either order fits.
-                fit = lambda ciid, wt=wt, wd=wd: max(
-                    self._fit_township(ciid, wt, wd, fit_cache),
-                    self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
-            result = self._take_name("city", cache[key], fit)
+                def fit(ciid: int, wt: str = wt, wd: str = wd) -> float:
+                    found = both.get((ciid, wt, wd))
+                    if found is None:
+                        found = both[(ciid, wt, wd)] = max(
+                            self._fit_township(ciid, wt, wd, fit_cache),
+                            self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
+                    return found
+            result = self._take_name("city", cache[key], fit, decided[key])
             if result[1] == "unmatched" and fit is not None:
                 # The township names the city even when the city is garbage: suggest those first.
                 homes = self.look.township_anywhere.get(name_key(wt), [])
@@ -557,7 +569,7 @@ class _Work:
                 self._rank_names("township", ciid, texts)
             cache: dict = {}
             results = []
-            for ciid, wt, wd in zip(ciids, w_t, w_d):
+            for ciid, wt, wd, wt_key in zip(ciids, w_t, w_d, self._name_keys(w_t)):
                 key = (ciid, wt)
                 if key not in cache:
                     cache[key] = self._candidates("township", ciid, wt)
@@ -566,7 +578,7 @@ class _Work:
                     dkeys = self._dkeys(wd)
                     fit = lambda tid, dkeys=dkeys: 100.0 * bool(
                         dkeys & self.look.district_keys_in_township.get(tid, set()))
-                elsewhere = [c for c in self.look.township_anywhere.get(name_key(wt), []) if c != ciid]
+                elsewhere = [c for c in self.look.township_anywhere.get(wt_key, []) if c != ciid]
                 if elsewhere:
                     # The name is a real township of another city: never move it into this one.
                     cities = ", ".join(sorted({self.look.names["city"][c] for c in elsewhere}))
@@ -580,11 +592,12 @@ class _Work:
     def _named(self, level: str, ranked: list[tuple]) -> list[tuple]:
         return [(self.look.names[level][owner], round(score, 1)) for owner, score in ranked[:3]]
 
-    def _take_name(self, level: str, ranked: list[tuple], fit) -> tuple:
+    def _take_name(self, level: str, ranked: list[tuple], fit, decided: tuple | None = None) -> tuple:
         """Decide a name level from its fuzzy candidates; ``fit(id)`` (0–110) says how
         well the written children fit under a candidate and can confirm or recover it.
-        Returns ``(id or -1, method, score, suggestions or None)``."""
-        verdict, ids, score = _decide(ranked)
+        Returns ``(id or -1, method, score, suggestions or None)``; ``decided``: ``_decide(ranked)``
+        when the caller has it already."""
+        verdict, ids, score = decided if decided is not None else _decide(ranked)
         if fit is not None and (verdict != "take" or fit(ids[0]) < ACCEPT):
             # Below ACCEPT the name alone proves little: the children must then match exactly.
             good = sorted(((s + fit(o), o, s) for o, s in ranked
