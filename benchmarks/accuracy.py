@@ -34,7 +34,8 @@ def main() -> None:
     print(f"rows {f['rows']:,}, distinct tuples {len(resolution.tuples):,}, resolve {seconds:.2f} s")
     print(f"precision         {f['precision']:.4%}  ({f['wrong_placed']} wrong of {f['placed']:,} placed; floor 99.9%)")
     print(f"recall            {f['recall']:.4%}  (of {f['clear_rows']:,} resolvable, unambiguous; floor 98%)")
-    print(f"wrongly assigned  {f['wrongly_assigned']:.4%}  (of {f['hard_rows']:,} ambiguous/unresolvable; ceiling 0.5%)")
+    print(f"wrongly assigned  {f['wrongly_assigned']:.4%}  (of {f['hard_rows']:,} ambiguous/unresolvable; ceiling 0.5%; "
+          f"{f['wrongly_assigned_visible']:.4%} without the {f['hard_written_as_places']:,} written as another real place)")
     print(f"suggestion hit    {f['suggestion_hit']:.4%}  (of {f['left_clear_rows']:,} left unresolved; floor 90%; "
           f"with ambiguous rows {f['suggestion_hit_all']:.1%})")
 

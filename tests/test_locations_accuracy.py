@@ -43,10 +43,15 @@ def test_resolvable_unambiguous_rows_come_out_as_the_truths_place(figures):
 
 
 def test_ambiguous_and_unresolvable_rows_are_left_for_the_user(figures):
-    # The dev sample holds one "impossible" row whose written tuple is itself a real
-    # place (Erzincan / Merkez / Bahçelievler Mah): no resolver can tell, so one row of
-    # slack is allowed on top of the 0.5 % floor.
-    assert figures["wrongly_assigned"] * figures["hard_rows"] <= max(1, 0.005 * figures["hard_rows"])
+    assert figures["wrongly_assigned_visible"] <= 0.005
+
+
+def test_hard_rows_written_as_another_real_place_are_the_only_excess_over_the_ceiling(figures):
+    # Such a row (the dev sample's Erzincan / Merkez / Bahçelievler Mah, which the truth
+    # says means Kemaliye / Çat Köyü) names a real place: taking it as written is all a
+    # resolver can do, so only these rows may push the raw figure over 0.5 %.
+    placed_hard = figures["wrongly_assigned"] * figures["hard_rows"]
+    assert placed_hard <= 0.005 * figures["hard_rows"] + figures["hard_written_as_places"]
 
 
 def test_right_place_is_among_three_suggestions_for_rows_left_unresolved(figures):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from addrmig.locations.db import LEVELS, LocationDB
 from addrmig.locations.resolver import Resolution
+from addrmig.text import fold
 
 
 def read_truth(path) -> pd.DataFrame:
@@ -23,7 +24,9 @@ def score(resolution: Resolution, truth: pd.DataFrame, db: LocationDB) -> dict:
     - ``precision``: of rows whose output is a real place, the share that is the truth's place
       (for ``ambiguous=2`` rows, the exact-named district of the same township counts as right);
     - ``recall``: of resolvable, not ambiguous rows, the share output exactly as the truth;
-    - ``wrongly_assigned``: of ambiguous (1) or unresolvable rows, the share output as a place;
+    - ``wrongly_assigned``: of ambiguous (1) or unresolvable rows, the share output as a place
+      (``wrongly_assigned_visible``: the same among those whose written values are not
+      themselves a real place, the only ones a resolver can tell);
     - ``suggestion_hit``: of resolvable, not ambiguous rows left unresolved, the share whose
       truth place is among the first three suggestions (``suggestion_hit_all`` counts the
       ambiguous ones too);
@@ -46,6 +49,13 @@ def score(resolution: Resolution, truth: pd.DataFrame, db: LocationDB) -> dict:
     suggestions = resolution.tuples["suggestions"].to_numpy()[resolution.row_tuple]
     hit = pd.Series([any(tuple(p) == t for p, _ in (s or [])[:3]) for s, t in zip(suggestions, truth_t)])
     left = ~is_place
+    # A hard row whose city, township and district are written as another real place (up
+    # to case and Turkish letters) cannot be told from a right one by anything in the row.
+    folded_places = {tuple(fold(v) for v in p[1:]) for p in places}
+    written = resolution.original[list(db.levels[1:])].reset_index(drop=True)
+    written_is_place = pd.Series([tuple(fold(v) for v in w) in folded_places
+                                  for w in written.itertuples(index=False, name=None)])
+    visible = hard & ~written_is_place
     figures = {
         "rows": len(out),
         "placed": int(is_place.sum()),
@@ -55,6 +65,8 @@ def score(resolution: Resolution, truth: pd.DataFrame, db: LocationDB) -> dict:
         "clear_rows": int(clear.sum()),
         "wrongly_assigned": float(is_place[hard].mean()) if hard.any() else 0.0,
         "hard_rows": int(hard.sum()),
+        "wrongly_assigned_visible": float(is_place[visible].mean()) if visible.any() else 0.0,
+        "hard_written_as_places": int((hard & written_is_place).sum()),
         "suggestion_hit": float(hit[clear & left].mean()) if (clear & left).any() else 1.0,
         "left_clear_rows": int((clear & left).sum()),
         "suggestion_hit_all": float(hit[resolvable & left].mean()) if (resolvable & left).any() else 1.0,
