@@ -1,6 +1,9 @@
 """Shared fixtures: a sandbox Akinon server on a free loopback port, and a private data dir."""
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from addrmig.akinon.sandbox import Sandbox
@@ -32,3 +35,31 @@ def make_sandbox():
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def html_server():
+    """A real server that answers every GET and POST with 200 and an HTML page, like a shop's
+    storefront at a URL that is not Akinon's."""
+    class Handler(BaseHTTPRequestHandler):
+        def _page(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            body = b"<html><body>Welcome to our shop</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _page
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()

@@ -236,32 +236,6 @@ def sandbox():
     box.stop()
 
 
-@pytest.fixture(scope="module")
-def web_page_server():
-    """A server that answers every GET with an HTML page, like a shop's storefront."""
-    import http.server
-    import threading
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
-            body = b"<html><body>Welcome to our shop</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 def test_connection_to_akinon_with_the_right_token_says_it_was_accepted(sandbox):
     said = check_connection(Connection(mode="akinon", url=sandbox.url, channel_id="1", token=sandbox.token))
     assert "accepted the token" in said and "channel id (1)" in said
@@ -278,9 +252,9 @@ def test_connection_to_a_url_that_answers_404_to_everything_says_it_is_the_wrong
                                     token=sandbox.token))
 
 
-def test_connection_to_a_web_page_says_it_is_not_akinons_api(web_page_server):
+def test_connection_to_a_web_page_says_it_is_not_akinons_api(html_server):
     with pytest.raises(AkinonBadResponse, match="not as Akinon's API does"):
-        check_connection(Connection(mode="akinon", url=web_page_server, channel_id="1", token="t" * 40))
+        check_connection(Connection(mode="akinon", url=html_server, channel_id="1", token="t" * 40))
 
 
 def test_connection_to_a_closed_port_says_it_could_not_be_reached():
