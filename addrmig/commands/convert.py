@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
 from addrmig.pipeline import load
 from addrmig.tabular import format_for_path, write_table
@@ -15,10 +16,8 @@ HELP = "Read any export, map its columns to Akinon's fields and write CSV, XLSX 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    add_input_arguments(parser)
     parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="file to write: .csv, .xlsx or .json")
-    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
-    parser.add_argument("--encoding", default=None, help="text encoding of INPUT (default: detected)")
     parser.add_argument("--bom", action="store_true", help="start a CSV output with a UTF-8 BOM (for Excel)")
 
 

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
 from addrmig.progress import ProgressBar
 
@@ -20,7 +21,7 @@ REVIEW_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    add_input_arguments(parser)
     parser.add_argument("-o", "--output", metavar="OUTPUT", type=Path, required=True,
                         help="corrected file: .csv, .xlsx or .json, with the Akinon columns")
     parser.add_argument("--review", metavar="REVIEW", type=Path, default=None,
@@ -31,8 +32,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
                         help="import confirmed choices from a CSV (level, country, city, township, written, "
                              "place) into the corrections memory and apply them")
-    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
-    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from addrmig.commands import add_input_arguments
 from addrmig.fields import COLUMNS
 from addrmig.pipeline import Loaded, load
 
@@ -10,9 +11,7 @@ HELP = "Show how a file is read: format, encoding, delimiter, sheets, header row
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
-    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
-    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
+    add_input_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
 from addrmig.pipeline import load
 from addrmig.progress import ProgressBar
@@ -21,12 +22,10 @@ REPORT_FORMATS = (".csv", ".xlsx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
+    add_input_arguments(parser)
     parser.add_argument("--report", metavar="REPORT", type=Path, default=None,
                         help="write every problem to REPORT.csv (one line per problem) or REPORT.xlsx "
                              "(your rows with failing cells highlighted, a list and a summary)")
-    parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
-    parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
 
 
 def run(args: argparse.Namespace) -> int:
