@@ -493,8 +493,9 @@ class _Work:
                 if key not in decided:
                     decided[key] = _decide(ranked)
                 verdict, ids, _ = decided[key]
-                # A clear name needs its own city checked; otherwise every candidate may be.
-                owners = ids[:1] if verdict == "take" else [owner for owner, _ in ranked]
+                # A clear name needs its own city checked; otherwise the candidates a fit
+                # can confirm or rescue (from RESCUE up) may be.
+                owners = ids[:1] if verdict == "take" else [owner for owner, s in ranked if s >= RESCUE]
                 for owner in owners:
                     texts = queries.setdefault(owner, [])
                     texts.append(wt)
@@ -503,12 +504,29 @@ class _Work:
             for owner, texts in queries.items():
                 self._rank_names("township", owner, texts)
         results = []
+        append = results.append
         for cid, wc_, wt, wd in zip(cids, w_city, w_t, w_d):
             key = (cid, wc_)
             if key not in cache:
                 cache[key] = self._candidates("city", cid, wc_)
             if key not in decided:
                 decided[key] = _decide(cache[key])
+            verdict, ids, score = decided[key]
+            if verdict == "take":
+                # The common case, as _take_name decides it: one clear candidate, and no
+                # children to check or children that fit under it.
+                if not (with_children and wt):
+                    append((ids[0], "fuzzy", score, None))
+                    continue
+                ciid = ids[0]
+                found = both.get((ciid, wt, wd))
+                if found is None:
+                    found = both[(ciid, wt, wd)] = max(
+                        self._fit_township(ciid, wt, wd, fit_cache),
+                        self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
+                if found >= ACCEPT:
+                    append((ciid, "fuzzy", score, None))
+                    continue
             fit = None
             if with_children and wt:
                 # Township and district may sit in each other's columns: either order fits.
@@ -519,7 +537,8 @@ class _Work:
                             self._fit_township(ciid, wt, wd, fit_cache),
                             self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
                     return found
-            result = self._take_name("city", cache[key], fit, decided[key])
+            # Unmatched with children: the suggestions are built below, not in _take_name.
+            result = self._take_name("city", cache[key], fit, decided[key], suggest=fit is None)
             if result[1] == "unmatched" and fit is not None:
                 # The township names the city even when the city is garbage: suggest those first.
                 homes = self.look.township_anywhere.get(name_key(wt), [])
@@ -527,7 +546,7 @@ class _Work:
                 first_ = [(c, scores.get(c, 0.0)) for c in homes if self.look.parent["city"][c] == cid]
                 rest = [item for item in cache[key] if item[0] not in homes]
                 result = result[:3] + (self._named("city", first_ + rest),)
-            results.append(result)
+            append(result)
         self._set("city", rows, unit, results)
 
     def _fit_township(self, ciid: int, w_township: str, w_district: str, cache: dict) -> float:
@@ -592,11 +611,13 @@ class _Work:
     def _named(self, level: str, ranked: list[tuple]) -> list[tuple]:
         return [(self.look.names[level][owner], round(score, 1)) for owner, score in ranked[:3]]
 
-    def _take_name(self, level: str, ranked: list[tuple], fit, decided: tuple | None = None) -> tuple:
+    def _take_name(self, level: str, ranked: list[tuple], fit, decided: tuple | None = None,
+                   suggest: bool = True) -> tuple:
         """Decide a name level from its fuzzy candidates; ``fit(id)`` (0–110) says how
         well the written children fit under a candidate and can confirm or recover it.
         Returns ``(id or -1, method, score, suggestions or None)``; ``decided``: ``_decide(ranked)``
-        when the caller has it already."""
+        when the caller has it already; ``suggest=False``: the caller builds the suggestions of
+        an unmatched name itself (they are then left unordered by fit)."""
         verdict, ids, score = decided if decided is not None else _decide(ranked)
         if fit is not None and (verdict != "take" or fit(ids[0]) < ACCEPT):
             # Below ACCEPT the name alone proves little: the children must then match exactly.
@@ -609,7 +630,7 @@ class _Work:
         if verdict == "take":
             return ids[0], "fuzzy", score, None
         suggestions = [(o, s) for o, s in ranked if o in ids] if ids else ranked
-        if fit is not None and not ids:
+        if fit is not None and not ids and suggest:
             # Children point at the right parent even when the name itself is garbage.
             suggestions = sorted(ranked, key=lambda item: (fit(item[0]) < ACCEPT, -item[1]))
         return -1, "ambiguous" if verdict == "ambiguous" else "unmatched", score, self._named(level, suggestions)
