@@ -840,6 +840,19 @@ class _Work:
         bounds = np.concatenate([[0], np.cumsum(take)]).tolist()
         for i, k in enumerate(todo):
             cache[(tid, texts[k])] = (pairs[bounds[i]:bounds[i + 1]], wks[k])
+        # The common verdict, as _decide reaches it on these lists (in float64 like the
+        # lists): the best from ACCEPT up and the next at least MARGIN behind, or alone.
+        top = ranked[:, :2].astype(np.float64)
+        alone = np.count_nonzero(keep, axis=1) == 1
+        clear = top[:, 0] >= ACCEPT
+        if top.shape[1] > 1:
+            clear &= alone | (top[:, 1] <= top[:, 0] - MARGIN)
+        if clear.any():
+            decided = self.__dict__.setdefault("_district_fuzzy_cache", {})
+            best_id = np.asarray(dids, dtype=np.int64)[order[:, 0]].tolist()
+            best = top[:, 0].tolist()
+            for i in np.flatnonzero(clear).tolist():
+                decided.setdefault((tid, texts[todo[i]]), ("take", [best_id[i]], best[i]))
 
     def _wk(self, written: str) -> dict:
         found = self.dk.get(written)
