@@ -713,7 +713,7 @@ class _Work:
             for t_, w in zip(tids, ws):
                 by_tid.setdefault(t_, []).append(w)
             for t_, texts in by_tid.items():
-                self._rank_districts(t_, texts)
+                self._rank_districts(t_, texts, keep_clear=False)
             for j, t_, w in zip(left.tolist(), tids, ws):
                 verdict, dids, score = self._district_fuzzy(t_, w)
                 scores[j] = score
@@ -804,9 +804,11 @@ class _Work:
             found = cache[(tid, written)]
         return found
 
-    def _rank_districts(self, tid: int, texts: list[str]) -> None:
+    def _rank_districts(self, tid: int, texts: list[str], keep_clear: bool = True) -> None:
         """Rank the districts of ``tid`` against several written texts at once (one score
-        matrix per key part instead of one call per text); results go to the cache."""
+        matrix per key part instead of one call per text); results go to the cache.
+        ``keep_clear=False``: a text with one clear candidate gets only its verdict cached,
+        not its ranked list (the district step asks nothing more of it)."""
         cache = self.__dict__.setdefault("_ranked_cache", {})
         wks = [self._wk(text) for text in texts]
         arrays = self.look.district_arrays.get(tid)
@@ -834,12 +836,6 @@ class _Work:
         keep = ranked >= SUGGEST_MIN
         near = np.count_nonzero(keep & (ranked > ranked[:, :1] - MARGIN), axis=1)
         take = np.minimum(np.count_nonzero(keep, axis=1), np.maximum(3, near))
-        mask = np.arange(main.shape[1]) < take[:, None]
-        pairs = list(zip(np.asarray(dids, dtype=np.int64)[order[mask]].tolist(),
-                         ranked[mask].astype(np.float64).tolist()))
-        bounds = np.concatenate([[0], np.cumsum(take)]).tolist()
-        for i, k in enumerate(todo):
-            cache[(tid, texts[k])] = (pairs[bounds[i]:bounds[i + 1]], wks[k])
         # The common verdict, as _decide reaches it on these lists (in float64 like the
         # lists): the best from ACCEPT up and the next at least MARGIN behind, or alone.
         top = ranked[:, :2].astype(np.float64)
@@ -853,6 +849,18 @@ class _Work:
             best = top[:, 0].tolist()
             for i in np.flatnonzero(clear).tolist():
                 decided.setdefault((tid, texts[todo[i]]), ("take", [best_id[i]], best[i]))
+        if not keep_clear:
+            take = np.where(clear, 0, take)
+        mask = np.arange(main.shape[1]) < take[:, None]
+        pairs = list(zip(np.asarray(dids, dtype=np.int64)[order[mask]].tolist(),
+                         ranked[mask].astype(np.float64).tolist()))
+        bounds = np.concatenate([[0], np.cumsum(take)]).tolist()
+        skip = clear.tolist() if not keep_clear else [False] * len(todo)
+        for i, k in enumerate(todo):
+            if skip[i]:
+                cache.pop((tid, texts[k]), None)  # no stale empty list from above
+            else:
+                cache[(tid, texts[k])] = (pairs[bounds[i]:bounds[i + 1]], wks[k])
 
     def _wk(self, written: str) -> dict:
         found = self.dk.get(written)
