@@ -21,13 +21,16 @@ class Loaded:
 
 
 def load(source: Any, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None,
+         delimiter: str | None = None, header_row: int | None = None,
          overrides: Mapping[str, str | None] | None = None, limits: Limits | None = None) -> Loaded:
     """Read a merchant file and map it to Akinon's fields; returns ``Loaded``.
 
     ``frame`` is the address frame (exactly ``addrmig.fields.COLUMNS``, all text,
     index = spreadsheet row). Missing required columns do not raise: they are in
-    ``mapping.missing_required`` and come out as empty columns.
+    ``mapping.missing_required`` and come out as empty columns. ``sheet``, ``encoding``,
+    ``delimiter`` and ``header_row`` override what ``read_table`` would detect.
     """
-    table = read_table(source, name, sheet=sheet, encoding=encoding, limits=limits)
+    table = read_table(source, name, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                       header_row=header_row, limits=limits)
     mapping = map_columns(table.frame.columns, overrides)
     return Loaded(table=table, mapping=mapping, frame=apply_mapping(table.frame, mapping))

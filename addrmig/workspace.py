@@ -739,23 +739,10 @@ def test_connection(connection: Connection) -> str:
 def load_bytes(data: bytes, name: str, *, sheet: str | None = None, encoding: str | None = None,
                delimiter: str | None = None, header_row: int | None = None,
                overrides: dict[str, str | None] | None = None) -> Any:
-    """Read an uploaded file into ``Loaded(table, mapping, frame)``.
-
-    ``pipeline.load`` has no delimiter/header-row overrides, so when the user sets
-    one the steps are composed here from ``read_table`` + ``map_columns`` + ``apply_mapping``.
-    """
-    try:
-        from addrmig.pipeline import load
-    except ImportError:  # the reader has not landed in this tree yet
-        return _plain_csv(data, name)
-    if delimiter is None and header_row is None:
-        return load(data, name, sheet=sheet, encoding=encoding, overrides=overrides)
-    from addrmig.columns import apply_mapping, map_columns
-    from addrmig.pipeline import Loaded
-    from addrmig.tabular import read_table
-    table = read_table(data, name, sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row)
-    mapping = map_columns(list(table.frame.columns), overrides=overrides)
-    return Loaded(table, mapping, apply_mapping(table.frame, mapping))
+    """Read an uploaded file into ``Loaded(table, mapping, frame)`` (``pipeline.load`` on bytes)."""
+    from addrmig.pipeline import load
+    return load(data, name, sheet=sheet, encoding=encoding, delimiter=delimiter, header_row=header_row,
+                overrides=overrides)
 
 
 def mapping_table(mapping: Any, headers: list[str]) -> pd.DataFrame:
@@ -771,36 +758,16 @@ def mapping_table(mapping: Any, headers: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
 
 
-def _plain_csv(data: bytes, name: str) -> Any:
-    """A minimal UTF-8 CSV read, used only while ``addrmig.pipeline`` is missing."""
-    import io
-    from types import SimpleNamespace
-    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    table.index = range(2, len(table) + 2)
-    frame = table.reindex(columns=list(COLUMNS), fill_value="")
-    mapping = SimpleNamespace(mapping={c: c for c in table.columns if c in COLUMNS},
-                              confidence={c: 100 for c in table.columns}, method={c: "exact" for c in table.columns})
-    return SimpleNamespace(table=SimpleNamespace(frame=table, format="csv", encoding="utf-8", delimiter=",",
-                                                 header_row=1, sheet=None, sheets=[], notes=[], name=name),
-                           mapping=mapping, frame=frame)
-
-
-def load_corrections() -> pd.DataFrame | None:
-    """The corrections remembered from earlier files (None while no memory store exists)."""
-    store = _corrections_store()
-    return None if store is None else store.load()
+def load_corrections() -> pd.DataFrame:
+    """The corrections remembered from earlier files."""
+    from addrmig.locations.corrections import Corrections
+    return Corrections().load()
 
 
 def save_corrections(records: pd.DataFrame) -> None:
-    """Remember confirmed choices for later files (no-op while no memory store exists)."""
-    store = _corrections_store()
-    if store is not None and len(records):
-        store.save(records)
+    """Remember confirmed choices for later files."""
+    from addrmig.locations.corrections import Corrections
+    if len(records):
+        Corrections().save(records)
 
 
-def _corrections_store() -> Any:
-    try:
-        from addrmig.locations.corrections import Corrections
-    except ImportError:
-        return None
-    return Corrections()
