@@ -646,15 +646,27 @@ class _Work:
             return
         w_t = self._w("township", first)
         self._prepare_dk(w_t)
-        taken = []
+        found = []
         for k, (ciid, wt, wd) in enumerate(zip(self.ids["city"][first].tolist(), w_t, self._w("district", first))):
             verdict, tids, t_score = _decide(self._candidates("township", ciid, wd))
+            if verdict == "take":
+                found.append((k, tids[0], wt, t_score))
+        # Rank the written townships as districts once per township for all its texts
+        # (one score matrix each) rather than one text at a time.
+        ranked = self.__dict__.setdefault("_ranked_cache", {})
+        decided = self.__dict__.setdefault("_district_fuzzy_cache", {})
+        by_tid: dict[int, list[str]] = {}
+        for _, tid, wt, _ in found:
+            if (tid, wt) not in decided and (tid, wt) not in ranked:
+                by_tid.setdefault(tid, []).append(wt)
+        for tid, texts in by_tid.items():
+            self._rank_districts(tid, list(dict.fromkeys(texts)))
+        taken = []
+        for k, tid, wt, t_score in found:
+            verdict, dids, d_score = self._district_fuzzy(tid, wt)
             if verdict != "take":
                 continue
-            verdict, dids, d_score = self._district_fuzzy(tids[0], wt)
-            if verdict != "take":
-                continue
-            taken.append((k, tids[0], dids[0], t_score, d_score))
+            taken.append((k, tid, dids[0], t_score, d_score))
         if not taken:
             return
         note = len(self.notes)
