@@ -565,10 +565,13 @@ class _Work:
         return cache[key]
 
     def _dkeys(self, written: str) -> set:
-        cache = self.__dict__.setdefault("_dk_cache", {})
-        if written not in cache:
-            cache[written] = set(self._wk(written).values()) - {""}
-        return cache[written]
+        cache = self.__dict__.get("_dk_cache")
+        if cache is None:
+            cache = self.__dict__["_dk_cache"] = {}
+        found = cache.get(written)
+        if found is None:
+            found = cache[written] = set(self._wk(written).values()) - {""}
+        return found
 
     def township(self) -> None:
         rows = self._names("township")
@@ -587,24 +590,36 @@ class _Work:
             for ciid, texts in by_city.items():
                 self._rank_names("township", ciid, texts)
             cache: dict = {}
+            decided: dict = {}  # (city, written township) -> _decide of its candidates
+            in_township = self.look.district_keys_in_township
+            anywhere = self.look.township_anywhere
+            no_keys: set = set()
             results = []
+            append = results.append
             for ciid, wt, wd, wt_key in zip(ciids, w_t, w_d, self._name_keys(w_t)):
                 key = (ciid, wt)
                 if key not in cache:
                     cache[key] = self._candidates("township", ciid, wt)
+                    decided[key] = _decide(cache[key])
                 fit = None
                 if with_district and wd:
                     dkeys = self._dkeys(wd)
-                    fit = lambda tid, dkeys=dkeys: 100.0 * bool(
-                        dkeys & self.look.district_keys_in_township.get(tid, set()))
-                elsewhere = [c for c in self.look.township_anywhere.get(wt_key, []) if c != ciid]
-                if elsewhere:
+                    fit = lambda tid, dkeys=dkeys: 100.0 * (not dkeys.isdisjoint(in_township.get(tid, no_keys)))
+                homes = anywhere.get(wt_key)
+                if homes and any(c != ciid for c in homes):
                     # The name is a real township of another city: never move it into this one.
+                    elsewhere = [c for c in homes if c != ciid]
                     cities = ", ".join(sorted({self.look.names["city"][c] for c in elsewhere}))
-                    results.append((-1, "unmatched", 0.0, self._named("township", cache[key]),
-                                    f"township {wt!r} exists only under {cities}"))
+                    append((-1, "unmatched", 0.0, self._named("township", cache[key]),
+                            f"township {wt!r} exists only under {cities}"))
                     continue
-                results.append(self._take_name("township", cache[key], fit))
+                verdict, ids, score = decided[key]
+                if verdict == "take" and (fit is None or fit(ids[0]) >= ACCEPT):
+                    # The common case, as _take_name decides it: one clear candidate that
+                    # the written district (if any) confirms.
+                    append((ids[0], "fuzzy", score, None))
+                    continue
+                append(self._take_name("township", cache[key], fit, decided[key]))
             self._set("township", rows, unit, results)
         self._swapped()
 
