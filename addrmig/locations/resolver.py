@@ -858,15 +858,16 @@ class _Work:
             main[par_rows] = np.minimum(main[par_rows], np.where(no_paren, 50.0, par))
         # Every text's ranking at once: best first (ties in district order), those from
         # SUGGEST_MIN up; deciding looks within MARGIN of the best, suggesting at the first three.
-        order = np.argsort(-main, axis=1, kind="stable")
+        keep = main >= SUGGEST_MIN
+        near = np.count_nonzero(keep & (main > main.max(axis=1, keepdims=True, initial=-np.inf) - MARGIN), axis=1)
+        kept = np.count_nonzero(keep, axis=1)
+        take = np.minimum(kept, np.maximum(3, near))
+        order = _top_order(main, max(int(take.max(initial=0)), 2))
         ranked = np.take_along_axis(main, order, axis=1)
-        keep = ranked >= SUGGEST_MIN
-        near = np.count_nonzero(keep & (ranked > ranked[:, :1] - MARGIN), axis=1)
-        take = np.minimum(np.count_nonzero(keep, axis=1), np.maximum(3, near))
         # The common verdict, as _decide reaches it on these lists (in float64 like the
         # lists): the best from ACCEPT up and the next at least MARGIN behind, or alone.
         top = ranked[:, :2].astype(np.float64)
-        alone = np.count_nonzero(keep, axis=1) == 1
+        alone = kept == 1
         clear = top[:, 0] >= ACCEPT
         if top.shape[1] > 1:
             clear &= alone | (top[:, 1] <= top[:, 0] - MARGIN)
@@ -878,7 +879,7 @@ class _Work:
                 decided.setdefault((tid, texts[todo[i]]), ("take", [best_id[i]], best[i]))
         if not keep_clear:
             take = np.where(clear, 0, take)
-        mask = np.arange(main.shape[1]) < take[:, None]
+        mask = np.arange(order.shape[1]) < take[:, None]
         pairs = list(zip(np.asarray(dids, dtype=np.int64)[order[mask]].tolist(),
                          ranked[mask].astype(np.float64).tolist()))
         bounds = np.concatenate([[0], np.cumsum(take)]).tolist()
@@ -1200,6 +1201,23 @@ class _TupleTable:
         found = {int(t): index_values[rows[s:min(s + 3, e)]].tolist()
                  for t, s, e in zip(tuple_of[starts].tolist(), starts.tolist(), ends.tolist())}
         return [found[p] for p in positions.tolist()]
+
+
+def _top_order(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column positions of each row's ``k`` best scores (scores from 0 up), best first, ties
+    in column order: the first ``k`` columns of a stable argsort of ``-scores``, without
+    sorting whole rows."""
+    n = scores.shape[1]
+    if k >= n or n <= 64:
+        return np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    # One distinct integer per cell ordered as the stable sort orders them: the bits of a
+    # non-negative float32 rise with its value; the column breaks ties.
+    bits = np.ascontiguousarray(scores, dtype=np.float32).view(np.int32).astype(np.int64)
+    shift = int(n - 1).bit_length()
+    key = ((np.int64(1) << 31) - bits) << shift | np.arange(n, dtype=np.int64)
+    part = np.argpartition(key, k - 1, axis=1)[:, :k]
+    part = np.take_along_axis(part, np.argsort(np.take_along_axis(key, part, axis=1), axis=1), axis=1)
+    return part
 
 
 def _with_scores(ids, score) -> list[tuple]:
