@@ -636,8 +636,10 @@ class _Work:
         verdict, ids, score = decided if decided is not None else _decide(ranked)
         if fit is not None and (verdict != "take" or fit(ids[0]) < ACCEPT):
             # Below ACCEPT the name alone proves little: the children must then match exactly.
-            good = sorted(((s + fit(o), o, s) for o, s in ranked
-                           if s >= RESCUE and fit(o) >= (ACCEPT if s >= ACCEPT else 100.0)), reverse=True)
+            # Ranked lists are sorted, best first: the candidates from RESCUE up lead them.
+            rescuable = takewhile(lambda item: item[1] >= RESCUE, ranked)
+            good = sorted(((s + fit(o), o, s) for o, s in rescuable
+                           if fit(o) >= (ACCEPT if s >= ACCEPT else 100.0)), reverse=True)
             if good and (len(good) == 1 or good[0][0] - good[1][0] >= MARGIN):
                 verdict, ids, score = "take", [good[0][1]], good[0][2]
             elif good:
