@@ -133,7 +133,17 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
             r"^(.*?\b(?:[Mm][Aa][Hh](?:allesi|ALLESİ|ALLESI)?|[Mm][Hh])\.?)\s*", r"\1 (", regex=True)
     # Split at the first "(" (two regex kernels: str.split(expand=True) loops in Python).
     main = fold_series(text.str.replace(r"(?s)\(.*", "", regex=True))
-    paren = fold_series(_extract(text, r"(?s)\((?P<paren>.*)"))
+    # Most names have no parenthetical part: fold and canonicalise only those that do
+    # (the rest keep "", as folding "" gives).
+    has_open = text.str.contains("(", regex=False)
+    paren = pd.Series("", index=text.index, dtype=text.dtype)
+    if has_open.any():
+        part = fold_series(_extract(text[has_open], r"(?s)\((?P<paren>.*)"))
+        # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
+        # replacement function would loop in Python).
+        for canonical, words in _KIND_BY_WORD.items():
+            part = part.str.replace(r"\b(?:" + words + r")\b", canonical, regex=True)
+        paren[has_open] = part
     # One kind word at the end of the main part; kind words anywhere in the paren part
     # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
     kind_word = _extract(main, _KIND_AT_END_ARROW)
@@ -156,10 +166,6 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         hit = (typo_kind & (head != "")) | glued_kind
         base.loc[hit[hit].index] = new_base[hit]
         kind.loc[hit[hit].index] = "mah"
-    # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
-    # replacement function would loop in Python).
-    for canonical, words in _KIND_BY_WORD.items():
-        paren = paren.str.replace(r"\b(?:" + words + r")\b", canonical, regex=True)
     out = pd.DataFrame(index=text.index)
     out["base"] = base.str.replace(" ", "", regex=False).astype(str)
     out["kind"] = kind
