@@ -553,16 +553,17 @@ class _Work:
         """How well the written township (and district) fit under city ``ciid``: the
         township's best score there, +10 when the district is found in it by key."""
         key = (ciid, w_township, w_district)
-        if key not in cache:
+        found = cache.get(key)
+        if found is None:
             ranked = self._candidates("township", ciid, w_township)
-            score = 0.0
+            found = 0.0
             if ranked:
-                tid, score = ranked[0]
+                tid, found = ranked[0]
                 if w_district and "district" in self.levels:
-                    dkeys = self._dkeys(w_district)
-                    score += 10.0 * bool(dkeys & self.look.district_keys_in_township.get(tid, set()))
-            cache[key] = score
-        return cache[key]
+                    in_township = self.look.district_keys_in_township.get(tid)
+                    found += 10.0 * (in_township is not None and not self._dkeys(w_district).isdisjoint(in_township))
+            cache[key] = found
+        return found
 
     def _dkeys(self, written: str) -> set:
         cache = self.__dict__.get("_dk_cache")
