@@ -408,6 +408,14 @@ class _Work:
             cache.update(zip(todo, name_keys(pd.Series(todo, dtype=str)).tolist()))
         return [cache[t] for t in texts]
 
+    def _rank_grouped(self, level: str, parents: list[int], texts: list[str]) -> None:
+        """:meth:`_rank_names` for texts under many parents: one batch per parent."""
+        groups: dict[int, list[str]] = {}
+        for parent, text in zip(parents, texts):
+            groups.setdefault(parent, []).append(text)
+        for parent, group in groups.items():
+            self._rank_names(level, parent, group)
+
     def _rank_names(self, level: str, parent: int, texts: list[str]) -> None:
         """:meth:`_candidates` for many texts under one parent at once (one score matrix,
         ranked with array operations); results go to the cache."""
@@ -471,11 +479,7 @@ class _Work:
         w_d = self._w("district", first)
         if with_children and "district" in self.levels:
             self._prepare_dk([w for w, t in zip(w_d, w_t) if w and t] + [w for w, d in zip(w_t, w_d) if w and d])
-        by_country: dict[int, list[str]] = {}
-        for cid, wc_ in zip(cids, w_city):
-            by_country.setdefault(cid, []).append(wc_)
-        for cid, texts in by_country.items():
-            self._rank_names("city", cid, texts)
+        self._rank_grouped("city", cids, w_city)
         cache: dict = {}
         decided: dict = {}  # (country, written city) -> _decide of its candidates
         fit_cache: dict = {}
@@ -585,11 +589,7 @@ class _Work:
             w_d = self._w("district", first)
             if with_district:
                 self._prepare_dk([w for w in w_d if w])
-            by_city: dict[int, list[str]] = {}
-            for ciid, wt in zip(ciids, w_t):
-                by_city.setdefault(ciid, []).append(wt)
-            for ciid, texts in by_city.items():
-                self._rank_names("township", ciid, texts)
+            self._rank_grouped("township", ciids, w_t)
             cache: dict = {}
             decided: dict = {}  # (city, written township) -> _decide of its candidates
             in_township = self.look.district_keys_in_township
