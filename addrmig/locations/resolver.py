@@ -408,6 +408,16 @@ class _Work:
             cache.update(zip(todo, name_keys(pd.Series(todo, dtype=str)).tolist()))
         return [cache[t] for t in texts]
 
+    def _fit_either(self, ciid: int, wt: str, wd: str, both: dict, fit_cache: dict) -> float:
+        """How well township ``wt`` and district ``wd`` fit under city ``ciid``, in either
+        order (they may sit in each other's columns); remembered in ``both``."""
+        found = both.get((ciid, wt, wd))
+        if found is None:
+            found = both[(ciid, wt, wd)] = max(
+                self._fit_township(ciid, wt, wd, fit_cache),
+                self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
+        return found
+
     def _rank_grouped(self, level: str, parents: list[int], texts: list[str]) -> None:
         """:meth:`_rank_names` for texts under many parents: one batch per parent."""
         groups: dict[int, list[str]] = {}
@@ -522,25 +532,13 @@ class _Work:
                 if not (with_children and wt):
                     append((ids[0], "fuzzy", score, None))
                     continue
-                ciid = ids[0]
-                found = both.get((ciid, wt, wd))
-                if found is None:
-                    found = both[(ciid, wt, wd)] = max(
-                        self._fit_township(ciid, wt, wd, fit_cache),
-                        self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
-                if found >= ACCEPT:
-                    append((ciid, "fuzzy", score, None))
+                if self._fit_either(ids[0], wt, wd, both, fit_cache) >= ACCEPT:
+                    append((ids[0], "fuzzy", score, None))
                     continue
             fit = None
             if with_children and wt:
-                # Township and district may sit in each other's columns: either order fits.
-                def fit(ciid: int, wt: str = wt, wd: str = wd) -> float:
-                    found = both.get((ciid, wt, wd))
-                    if found is None:
-                        found = both[(ciid, wt, wd)] = max(
-                            self._fit_township(ciid, wt, wd, fit_cache),
-                            self._fit_township(ciid, wd, wt, fit_cache) if wd else 0.0)
-                    return found
+                def fit(ciid: int, wt: str = wt, wd: str = wd) -> float:  # noqa: F811
+                    return self._fit_either(ciid, wt, wd, both, fit_cache)
             # Unmatched with children: the suggestions are built below, not in _take_name.
             result = self._take_name("city", cache[key], fit, decided[key], suggest=fit is None)
             if result[1] == "unmatched" and fit is not None:
