@@ -7,9 +7,7 @@ import pandas as pd
 
 from addrmig.locations.db import LEVELS
 from addrmig.locations.resolver import Resolution
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
+from addrmig.validation import neutralise
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
     """One row per written tuple that is not resolved, most rows first: the written
@@ -47,11 +45,7 @@ def review_table(resolution: Resolution) -> pd.DataFrame:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading ``'``."""
-    out = frame.astype(str)
-    for col in out.columns:
-        risky = out[col].str.startswith(_FORMULA_STARTS)
-        out[col] = out[col].where(~risky, "'" + out[col])
-    return out
+    return frame.astype(str).apply(neutralise)
 
 
 def write_review(table: pd.DataFrame, fmt: str) -> bytes:
