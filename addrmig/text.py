@@ -71,6 +71,8 @@ def fold_series(values: pd.Series) -> pd.Series:
     """``fold`` over a Series of text, vectorised."""
     lowered = _normalize(tr_lower_series(values), "NFKD")
     lowered = lowered.str.replace(_COMBINING_PATTERN, "", regex=True)
-    for src, dst in (("ı", "i"), ("ş", "s"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("ç", "c"), ("ß", "ss")):
+    # NFKD and dropping the combining marks already turned ş ğ ö ü ç into s g o u c; the
+    # letters without a decomposition are left.
+    for src, dst in (("ı", "i"), ("ß", "ss")):
         lowered = lowered.str.replace(src, dst, regex=False)
     return lowered.str.replace(_NON_WORD_PATTERN, " ", regex=True).str.strip()
