@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from addrmig.text import fold, fold_series, tr_lower_series
@@ -72,6 +73,21 @@ def _looks_like_mahallesi(word: str) -> bool:
     from rapidfuzz import fuzz  # fuzzy only for this rare case
 
     return len(word) >= 7 and fuzz.ratio(word, "mahallesi") >= 80
+
+
+def _look_like_mahallesi(words: pd.Series) -> pd.Series:
+    """:func:`_looks_like_mahallesi` over a Series, scoring each distinct word once."""
+    from rapidfuzz import fuzz, process
+
+    codes, uniques = pd.factorize(words)
+    unique_words = [str(w) for w in uniques]
+    long = np.array([len(w) >= 7 for w in unique_words], dtype=bool)
+    hit = np.zeros(len(unique_words), dtype=bool)
+    if long.any():
+        scores = process.cdist([w for w, ok in zip(unique_words, long) if ok], ["mahallesi"], scorer=fuzz.ratio,
+                               dtype=np.float64)
+        hit[long] = scores[:, 0] >= 80
+    return pd.Series(hit[codes] if len(codes) else np.zeros(0, dtype=bool), index=words.index)
 
 
 def name_key(text: str) -> str:
@@ -152,15 +168,15 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     only_kind = base.str.len() == 0
     base = base.where(~only_kind, main)
     kind_word = kind_word.where(~only_kind, "")
-    kind = kind_word.map(lambda w: _KIND_WORDS.get(w, "")).astype(str)
+    kind = kind_word.map(_KIND_WORDS).fillna("").astype(str)
     # A mistyped or glued "Mahallesi" ("mhaallesi", "ZaferM ahallesi") still says "mah".
     no_kind = (kind == "") & (base.str.len() > 0)
     if no_kind.any():
-        last = base[no_kind].str.rsplit(" ", n=1)
-        head = last.str[0].where(last.str.len() > 1, "")
-        tail = last.str[-1]
+        # The last word and what comes before it (pyarrow's kernel; str.rsplit loops in Python).
+        head = _extract(base[no_kind], r"^(?P<head>.*) [^ ]*\z")
+        tail = _extract(base[no_kind], r"(?P<tail>[^ ]*)\z")
         glued = base[no_kind].str.replace(" ", "", regex=False)
-        typo_kind = tail.map(_looks_like_mahallesi)
+        typo_kind = _look_like_mahallesi(tail)
         glued_kind = glued.str.endswith("mahallesi") & (glued.str.len() > len("mahallesi") + 1)
         new_base = head.where(typo_kind & (head != ""), glued.str.slice(0, -len("mahallesi")).where(glued_kind, base[no_kind]))
         hit = (typo_kind & (head != "")) | glued_kind
