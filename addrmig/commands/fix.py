@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
         bar(1, 1)
     prepared.result()
+    pool.shutdown()  # no thread of ours is left running when the resolver forks its workers
     if loaded.mapping.missing_required:
         print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
               "those values stay empty and the rows stay invalid.", file=sys.stderr)
@@ -78,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
     n_trimmed = len(trimmed)
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     _release()
+    from addrmig.parallel import available_workers
+
     with ProgressBar("places") as bar:
-        resolution = resolve(frame, db, corrections=store.load(), progress=bar)
+        resolution = resolve(frame, db, corrections=store.load(), progress=bar, workers=available_workers())
     del frame  # kept by the resolution as its original
-    pool.shutdown()
     _release()
     with ProgressBar("validate") as bar:
         report = validate(resolution.frame, progress=bar)

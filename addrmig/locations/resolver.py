@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from addrmig.limits import release_memory
 from addrmig.locations.db import LEVELS, LocationDB
-from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
+from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES, _take,
                                     district_key, district_keys, name_key, name_keys)
 
 STATUSES = ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")
@@ -127,6 +127,10 @@ class _Lookup:
             int(tid): (g["did"].tolist(), g["short"].tolist(), g["base"].tolist(), g["paren"].tolist(),
                        (g["paren"] == "").to_numpy())
             for tid, g in unique.groupby("tid", sort=False)}
+        # Names by id as lists, and a code per distinct name (two places may share a name).
+        self.name_list = {level: [names[i] for i in range(len(names))] for level, names in self.names.items()}
+        self.name_codes = {level: pd.factorize(pd.Series(names, dtype=object))[0]
+                           for level, names in self.name_list.items()}
         self.has_paren = dict(zip(idx.districts["did"], idx.districts["has_paren"]))
         self.kind = dict(zip(idx.districts["did"], idx.districts["kind"]))
         self.short = dict(zip(idx.districts["did"], idx.districts["short"]))
@@ -206,25 +210,173 @@ _M = {name: code for code, name in enumerate(_METHODS)}
 _RESOLVED_CODES = [_M[m] for m in RESOLVED]
 
 
+#: Below this many rows a file is resolved in one process: starting workers would cost
+#: more than it saves.
+PARALLEL_MIN_ROWS = 100_000
+
+
 def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Iterable | None = None,
-            progress: Progress | None = None) -> Resolution:
+            progress: Progress | None = None, workers: int = 1) -> Resolution:
     """Resolve the location columns of an address frame against ``db``.
 
     ``corrections`` (a DataFrame or records with ``level, country, city, township, written,
     place``; see :mod:`addrmig.locations.corrections`) are applied before any matching.
-    ``progress(done, total)`` is called as the steps advance. Returns a :class:`Resolution`;
-    ``frame`` is not modified.
+    ``progress(done, total)`` is called as the steps advance. ``workers`` > 1 shares a big
+    file's rows between this process and forked workers (Linux; see :mod:`addrmig.parallel`);
+    the result is the same. Returns a :class:`Resolution`; ``frame`` is not modified.
 
-    Each level is decided once per distinct (resolved parent, written value) — and, where
-    the written children can confirm or rescue a fuzzy name, per distinct (parent, value,
-    children) among the rows left over — never per row; rows follow by integer codes.
+    Every decision is a function of the written tuple (country, city, township, district)
+    alone, so the work runs on the distinct tuples (and rows may be shared out by their
+    written city and township). Each level is decided once per distinct (resolved parent,
+    written value) — and, where the written children can confirm or rescue a fuzzy name,
+    per distinct (parent, value, children) among the tuples left over — never per row;
+    rows follow by integer codes.
     """
     report = progress or (lambda done, total: None)
     report(0, 6)
     corrections_frame = _corrections_frame(corrections)
     look = _lookup(db)
-    work = _Work(frame, db, look, _corrections_map(corrections_frame, db))
+    corr = _corrections_map(corrections_frame, db)
+    places = frame[[level for level in LEVELS if level in frame.columns]]
+    parts = _partition(places, workers if len(frame) >= PARALLEL_MIN_ROWS else 1)
     report(1, 6)
+
+    def run(rows: np.ndarray, progress: Progress | None = None) -> _Part:
+        return _resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corr, progress)
+
+    from addrmig.parallel import map_parts
+
+    results = map_parts(run, parts, len(parts), first=lambda rows: run(rows, report))
+    result = _merge(frame, parts, results, look, db, corrections_frame)
+    report(6, 6)
+    return result
+
+
+def _partition(places: pd.DataFrame, workers: int) -> list[np.ndarray]:
+    """Row positions in ``workers`` parts. Rows whose written city and township fold to
+    the same keys go together: a tuple never spans two parts, and a part's caches
+    (townships ranked per city, districts per township) mostly serve it alone."""
+    n = len(places)
+    if workers <= 1:
+        return [np.arange(n)]
+    key = np.zeros(n, dtype=np.int64)
+    for level in ("city", "township"):
+        if level in places.columns:
+            codes, uniques = pd.factorize(places[level])
+            folded = pd.factorize(name_keys(pd.Series(uniques, dtype=str)))[0].astype(np.int64)
+            key = key * 1_000_003 + np.where(codes >= 0, folded[codes], -1)
+    part = (key * 2_654_435_761 % 4_294_967_291) % workers
+    return [np.flatnonzero(part == j) for j in range(workers)]
+
+
+@dataclass
+class _Part:
+    """One part's outcome: ``row_tuple`` (each of its rows' tuple), ``first_row`` (each
+    tuple's first row, a position in the whole frame), ``written`` (per level, each tuple's
+    text as written), ``decided`` and ``changes`` (with ``_level`` and ``_first`` to merge by)."""
+
+    row_tuple: np.ndarray
+    first_row: np.ndarray
+    written: dict
+    decided: "_Decisions"
+    changes: pd.DataFrame
+
+
+def _resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: _Lookup, corr: dict,
+                  progress: Progress | None = None) -> _Part:
+    """Resolve the rows of one part (``rows``: their positions in the whole frame)."""
+    codes = _Codes.of(places)
+    row_tuple, first = _units(np.arange(len(places)), *(codes.raw_codes[level] for level in LEVELS))
+    decided = _decide_part(codes.take(first), db, look, corr, progress)
+    written = {level: [codes.raw[level][c] for c in codes.raw_codes[level][first].tolist()] for level in LEVELS}
+    changes = []
+    for depth, level in enumerate(LEVELS):
+        if level not in places.columns:
+            continue
+        # Distinct (written, place) texts with the rows behind them.
+        pid = decided.place[level][row_tuple]
+        changed = np.flatnonzero(pid >= 0)
+        if not len(changed):
+            continue
+        names = look.names[level]
+        raw_codes = codes.raw_codes[level]
+        unit, first_rows = _units(changed, look.name_codes[level][np.maximum(pid, 0)], raw_codes)
+        counts = np.bincount(unit)
+        written_texts = [codes.raw[level][c] for c in raw_codes[first_rows].tolist()]
+        placed = [names[p] for p in pid[first_rows].tolist()]
+        keep = np.array([w != p for w, p in zip(written_texts, placed)], dtype=bool)
+        if keep.any():
+            changes.append(pd.DataFrame({
+                "column": level,
+                "written": [w for w, k in zip(written_texts, keep.tolist()) if k],
+                "place": [p for p, k in zip(placed, keep.tolist()) if k],
+                "rows": counts[keep].astype("int64"),
+                "_level": depth, "_first": rows[first_rows[keep]]}))
+    changes_frame = (pd.concat(changes, ignore_index=True) if changes else
+                     pd.DataFrame({"column": [], "written": [], "place": [], "rows": [], "_level": [], "_first": []}))
+    return _Part(row_tuple=row_tuple.astype(np.int32), first_row=rows[first], written=written, decided=decided,
+                 changes=changes_frame)
+
+
+def _merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[_Part], look: _Lookup, db: LocationDB,
+           corrections: pd.DataFrame | None) -> Resolution:
+    """One :class:`Resolution` from the parts: tuples in order of their first row."""
+    firsts = np.concatenate([part.first_row for part in results])
+    count = len(firsts)
+    order = np.argsort(firsts, kind="stable")
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count)
+    row_tuple = np.empty(len(frame), dtype=np.int64)
+    placed, written, start = [], [], 0
+    for rows, part in zip(parts, results):
+        positions = rank[start:start + len(part.first_row)]
+        start += len(part.first_row)
+        row_tuple[rows] = positions[part.row_tuple]
+        placed.append((positions, part.decided))
+        written.append((positions, part.written))
+    decided = _Decisions.combine(placed, count)
+    changes = pd.concat([part.changes for part in results], ignore_index=True)
+    if len(results) > 1 and len(changes):
+        # The same respelling may happen in several parts: one line, rows added up.
+        changes = (changes.groupby(["_level", "column", "written", "place"], sort=False, as_index=False)
+                   .agg(rows=("rows", "sum"), _first=("_first", "min")))
+    changes = (changes.sort_values(["_level", "_first"], kind="stable")[["column", "written", "place", "rows"]]
+               .reset_index(drop=True))
+    if not len(changes):
+        changes = pd.DataFrame({"column": [], "written": [], "place": [], "rows": []})
+    out = frame.copy(deep=False)
+    for level in LEVELS:
+        if level in out.columns:
+            out[level] = _placed_column(out[level], decided.place[level][row_tuple], look.name_list[level])
+    row_status = pd.Series(np.array(STATUSES, dtype=object)[decided.status][row_tuple], index=frame.index,
+                           name="status")
+    table = _TupleTable(decided, _Written(written, count), row_tuple, frame.index, look)
+    return Resolution(frame=out, row_status=row_status, changes=changes, original=frame, db=db,
+                      corrections=corrections, row_tuple=row_tuple, table=table)
+
+
+def _placed_column(column: pd.Series, pid: np.ndarray, names: list[str]):
+    """The place's name where ``pid`` >= 0, else the text as written (missing as ``""``),
+    with the column's dtype; Arrow-backed text stays in Arrow."""
+    dtype = column.dtype
+    placed = pid >= 0
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        original = pc.fill_null(pa.chunked_array(pa.array(column.array)).combine_chunks().cast(pa.large_string()), "")
+        respelt = pa.array(names + [""], pa.large_string()).take(pa.array(np.where(placed, pid, len(names))))
+        return pd.array(pc.if_else(pa.array(placed), respelt, original), dtype=dtype)
+    original = np.array([str(v) if v is not None and v == v else "" for v in column.tolist()], dtype=object)
+    respelt = np.array(names + [""], dtype=object)[np.where(placed, pid, len(names))]
+    return pd.array(np.where(placed, respelt, original), dtype=dtype)
+
+
+def _decide_part(codes: _Codes, db: LocationDB, look: _Lookup, corr: dict,
+                 progress: Progress | None = None) -> "_Decisions":
+    """Resolve distinct written tuples (``codes``, one row each)."""
+    report = progress or (lambda done, total: None)
+    work = _Work(codes, db, look, corr)
     work.country()
     work.city()
     report(2, 6)
@@ -235,10 +387,10 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     work.district()
     report(4, 6)
     work.forget()
-    release_memory()  # the levels' key tables and caches are gone; the output columns come next
-    result = work.assemble(frame, corrections_frame)
-    report(6, 6)
-    return result
+    release_memory()  # the levels' key tables and caches are gone; the suggestions come next
+    decided = work.decide()
+    report(5, 6)
+    return decided
 
 
 def _written_codes(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
@@ -251,6 +403,36 @@ def _written_codes(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[s
     seen: dict[str, int] = {}
     remap = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int32, count=len(values))
     return remap[codes], list(seen)
+
+
+class _Codes:
+    """The written places as integer codes, one array per level: ``raw_codes`` (equal
+    texts as written share a code, ``raw`` the distinct texts) and ``wc`` (equal texts
+    without their surrounding spaces share a code, ``W`` the distinct texts, ``empty``
+    the code of ``""`` or -1)."""
+
+    def __init__(self, raw_codes: dict, raw: dict, wc: dict, W: dict, empty: dict) -> None:
+        self.raw_codes, self.raw, self.wc, self.W, self.empty = raw_codes, raw, wc, W, empty
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "_Codes":
+        n = len(frame)
+        raw_codes, raw, wc, W, empty = {}, {}, {}, {}, {}
+        for level in LEVELS:
+            codes, values = _written_codes(frame[level] if level in frame.columns else None, n)
+            raw_codes[level], raw[level] = codes, values
+            # Compare on the text without surrounding spaces; equal stripped texts share a code.
+            seen: dict[str, int] = {}
+            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int32,
+                                count=len(values))
+            wc[level], W[level] = remap[codes], list(seen)
+            empty[level] = seen.get("", -1)
+        return cls(raw_codes, raw, wc, W, empty)
+
+    def take(self, positions: np.ndarray) -> "_Codes":
+        """The codes of the rows at ``positions`` (the lists of texts are shared)."""
+        return _Codes({level: c[positions] for level, c in self.raw_codes.items()}, self.raw,
+                      {level: c[positions] for level, c in self.wc.items()}, self.W, self.empty)
 
 
 def _units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,20 +452,11 @@ class _Work:
     """Resolution state as one integer array per level over the rows; the work is done on
     distinct units of those rows."""
 
-    def __init__(self, frame: pd.DataFrame, db: LocationDB, look: _Lookup, corrections: dict) -> None:
+    def __init__(self, codes: "_Codes", db: LocationDB, look: _Lookup, corrections: dict) -> None:
         self.db, self.look, self.idx, self.corr = db, look, db.index, corrections
         self.levels = db.levels
-        n = self.n = len(frame)
-        self.raw_codes, self.raw, self.wc, self.W, self.empty = {}, {}, {}, {}, {}
-        for level in LEVELS:
-            codes, values = _written_codes(frame[level] if level in frame.columns else None, n)
-            self.raw_codes[level], self.raw[level] = codes, values
-            # Compare on the text without surrounding spaces; equal stripped texts share a code.
-            seen: dict[str, int] = {}
-            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int32,
-                                count=len(values))
-            self.wc[level], self.W[level] = remap[codes], list(seen)
-            self.empty[level] = seen.get("", -1)
+        n = self.n = len(codes.wc[LEVELS[0]])
+        self.raw, self.wc, self.W, self.empty = codes.raw, codes.wc, codes.W, codes.empty
         # Narrow types: a million rows × four levels of each array.
         self.ids = {level: np.full(n, -1, dtype=np.int32) for level in LEVELS}
         self.m = {level: np.full(n, _M[""] if level in self.levels else _M["skip"], dtype=np.int8)
@@ -333,10 +506,29 @@ class _Work:
         todo = [s for s in dict.fromkeys(strings) if s not in self.dk]
         if not todo:
             return
-        keys = district_keys(pd.Series(todo, dtype=str))
+        self._store_dk(todo, district_keys(pd.Series(todo, dtype=str)))
+
+    def _prepare_dk_codes(self, codes: np.ndarray) -> None:
+        """:meth:`_prepare_dk` for written district texts given by their codes, from the
+        key table of all of them."""
+        texts = self.W["district"]
+        codes = np.unique(codes)
+        todo = [c for c in codes.tolist() if texts[c] not in self.dk]
+        if todo:
+            self._store_dk([texts[c] for c in todo], self._district_keys_of(np.asarray(todo, dtype=np.int64)))
+
+    def _store_dk(self, texts: list[str], keys: pd.DataFrame) -> None:
         cols = list(keys.columns)
-        for text, values in zip(todo, zip(*(keys[c].tolist() for c in cols))):
+        for text, values in zip(texts, zip(*(keys[c].tolist() for c in cols))):
             self.dk[text] = dict(zip(cols, values))
+
+    def _district_keys_of(self, codes: np.ndarray) -> pd.DataFrame:
+        """The district keys of written district texts by code: the keys of every distinct
+        text are computed once, in one vectorised pass."""
+        table = self.__dict__.get("_district_key_table")
+        if table is None:
+            table = self._district_key_table = district_keys(pd.Series(self.W["district"], dtype=str))
+        return pd.DataFrame({col: _take(table[col], codes) for col in table.columns})
 
     # ---- name levels (country, city, township): merges first, fuzzy for the rest
 
@@ -488,7 +680,9 @@ class _Work:
         w_t = self._w("township", first)
         w_d = self._w("district", first)
         if with_children and "district" in self.levels:
-            self._prepare_dk([w for w, t in zip(w_d, w_t) if w and t] + [w for w, d in zip(w_t, w_d) if w and d])
+            wcd = self.wc["district"][first]
+            self._prepare_dk_codes(wcd[[bool(w and t) for w, t in zip(w_d, w_t)]])
+            self._prepare_dk([w for w, d in zip(w_t, w_d) if w and d])
         self._rank_grouped("city", cids, w_city)
         cache: dict = {}
         decided: dict = {}  # (country, written city) -> _decide of its candidates
@@ -586,7 +780,7 @@ class _Work:
             w_t = self._w("township", first)
             w_d = self._w("district", first)
             if with_district:
-                self._prepare_dk([w for w in w_d if w])
+                self._prepare_dk_codes(self.wc["district"][first][[bool(w) for w in w_d]])
             self._rank_grouped("township", ciids, w_t)
             cache: dict = {}
             decided: dict = {}  # (city, written township) -> _decide of its candidates
@@ -721,7 +915,7 @@ class _Work:
         if not len(first):
             return
         pairs = pd.DataFrame({"tid": tid[first], "w_district": pd.Series(self._w("district", first), dtype=str)})
-        pairs = pd.concat([pairs, district_keys(pairs["w_district"])], axis=1)
+        pairs = pd.concat([pairs, self._district_keys_of(wc[first])], axis=1)
         pairs["corr"] = ([self.corr.get(("district", int(p), name_key(w)), "")
                           for p, w in zip(pairs["tid"].tolist(), pairs["w_district"].tolist())]
                          if self.corr else "")
@@ -922,81 +1116,79 @@ class _Work:
         """Drop the per-text caches of the level steps (on a million messy rows several
         hundred MB of small objects): the review asks again only for the unresolved tuples,
         a few percent of them, and recomputes those. ``names``: only the name levels' ones."""
-        for name in ("_candidates_cache", "_dk_cache", "_nk_cache") + (() if names else ("_ranked_cache", "_district_fuzzy_cache")):
+        for name in ("_candidates_cache", "_dk_cache", "_nk_cache") + (() if names else (
+                "_ranked_cache", "_district_fuzzy_cache", "_district_key_table")):
             self.__dict__.pop(name, None)
         if not names:
             self.dk = {}
 
-    # ---- status, output frame and the tuple table
+    # ---- outcome per tuple
 
-    def assemble(self, frame: pd.DataFrame, corrections: pd.DataFrame | None) -> Resolution:
-        n = self.n
-        row_tuple, first = _units(np.arange(n), *(self.raw_codes[level] for level in LEVELS))
-        # Every decision is a function of the written tuple: its first row speaks for it.
-        m = {level: self.m[level][first] for level in LEVELS}
-        ids = {level: self.ids[level][first] for level in LEVELS}
-        status = np.zeros(len(first), dtype=np.int8)  # index into STATUSES
+    def decide(self) -> "_Decisions":
+        """The outcome of each row here (the rows are distinct written tuples): status,
+        score, first unresolved level, place ids, notes, suggestions per level and, for
+        the unresolved rows, whole places to suggest."""
+        count = self.n
+        m, ids = self.m, self.ids
+        status = np.zeros(count, dtype=np.int8)  # index into STATUSES
         is_ = lambda code: np.logical_or.reduce([m[level] == code for level in LEVELS])
         status[is_(_M["normalized"])] = STATUSES.index("normalized")
         status[is_(_M["fuzzy"])] = STATUSES.index("fuzzy")
         status[is_(_M["ambiguous"])] = STATUSES.index("ambiguous")
         status[is_(_M["unmatched"]) | is_(_M["blocked"])] = STATUSES.index("unmatched")
-        missing = np.zeros(len(first), dtype=bool)
+        missing = np.zeros(count, dtype=bool)
         for level in self.levels:
             if level != "district":
                 missing |= m[level] == _M["missing"]
         status[missing] = STATUSES.index("missing")
         resolved_status = status <= STATUSES.index("fuzzy")
         if self.levels:
-            scores = np.min(np.stack([self.s[level][first] for level in self.levels]), axis=0).astype(np.float64)
+            scores = np.min(np.stack([self.s[level] for level in self.levels]), axis=0).astype(np.float64)
         else:
-            scores = np.full(len(first), 100.0)
+            scores = np.full(count, 100.0)
         scores = np.where(status <= STATUSES.index("ambiguous"), scores, 0.0).round(1)
-        bad_level = np.full(len(first), -1, dtype=np.int8)
+        bad_level = np.full(count, -1, dtype=np.int8)
         for level in reversed(self.levels):
             bad = np.isin(m[level], [_M["ambiguous"], _M["unmatched"], _M["missing"]])
             bad_level[bad] = LEVELS.index(level)
         bad_level[resolved_status] = -1
         # Places: a level counts only under resolved parents.
         place = {}
-        ok_parent = np.ones(len(first), dtype=bool)
+        ok_parent = np.ones(count, dtype=bool)
         for level in LEVELS:
             resolved = np.isin(m[level], _RESOLVED_CODES) & ok_parent
             place[level] = np.where(resolved, ids[level], -1)
             if level != "district":
                 ok_parent &= resolved
-        out = frame.copy(deep=False)
-        changes = []
-        for level in LEVELS:
-            names = self.look.names[level]
-            name_list = [names[i] for i in range(len(names))]
-            if level in out.columns:
-                pid = place[level][row_tuple]
-                raw_codes = self.raw_codes[level]
-                index = np.where(pid >= 0, pid, len(name_list) + raw_codes)
-                out[level] = _text_column(name_list + self.raw[level], index, out[level].dtype)
-                # Changes: distinct (written, place) texts with the rows behind them.
-                changed = np.flatnonzero(pid >= 0)
-                if len(changed):
-                    name_codes, name_texts = pd.factorize(pd.Series(name_list, dtype=object))
-                    unit, first_rows = _units(changed, name_codes[np.maximum(pid, 0)], raw_codes)
-                    counts = np.bincount(unit)
-                    written = [self.raw[level][c] for c in raw_codes[first_rows].tolist()]
-                    placed = [names[p] for p in pid[first_rows].tolist()]
-                    keep = [w != p for w, p in zip(written, placed)]
-                    if any(keep):
-                        changes.append(pd.DataFrame({
-                            "column": level,
-                            "written": [w for w, k in zip(written, keep) if k],
-                            "place": [p for p, k in zip(placed, keep) if k],
-                            "rows": counts[np.array(keep)].astype("int64")}))
-        changes_frame = (pd.concat(changes, ignore_index=True)[["column", "written", "place", "rows"]]
-                         if changes else pd.DataFrame({"column": [], "written": [], "place": [], "rows": []}))
-        row_status = pd.Series(np.array(STATUSES, dtype=object)[status][row_tuple], index=frame.index,
-                               name="status")
-        table = _TupleTable(self, first, row_tuple, frame.index, status, scores, bad_level, place)
-        return Resolution(frame=out, row_status=row_status, changes=changes_frame, original=frame, db=self.db,
-                          corrections=corrections, row_tuple=row_tuple, table=table)
+        return _Decisions(status=status, scores=scores, bad_level=bad_level, place=place, note=self.note,
+                          notes=self.notes, g=self.g, glist=self.glist,
+                          suggestions=self._place_suggestions(status, bad_level))
+
+    def _place_suggestions(self, status: np.ndarray, bad_level: np.ndarray) -> dict[int, list]:
+        """Whole places to suggest for each unresolved row (position -> list); the same
+        failing level, parents, level suggestions and written township/district give the
+        same list, computed once."""
+        positions = np.flatnonzero((status > STATUSES.index("fuzzy")) & (bad_level >= 0))
+        wt, wd = self.wc["township"][positions].tolist(), self.wc["district"][positions].tolist()
+        Wt, Wd = self.W["township"], self.W["district"]
+        glist = self.glist
+        levels = bad_level[positions].tolist()
+        ids = {level: self.ids[level][positions].tolist() for level in LEVELS}
+        g = {level: self.g[level][positions].tolist() for level in LEVELS}
+        keys = []
+        todo: dict = {}
+        for k, lv in enumerate(levels):
+            key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), g[LEVELS[lv]][k], wt[k], wd[k])
+            keys.append(key)
+            todo.setdefault(key, k)
+        self.prefetch_completions([(LEVELS[key[0]], ids, k, glist[key[2]] if key[2] >= 0 else [],
+                                    Wt[key[3]], Wd[key[4]]) for key, k in todo.items()])
+        found = {}
+        for key, k in todo.items():
+            lv, gk = key[0], key[2]
+            found[key] = self.places(LEVELS[lv], {x: ids[x][k] for x in LEVELS}, glist[gk] if gk >= 0 else [],
+                                     Wt[wt[k]], Wd[wd[k]])
+        return {p: found[key] for p, key in zip(positions.tolist(), keys)}
 
     # ---- whole-place suggestions for unresolved tuples
 
@@ -1096,95 +1288,105 @@ class _Work:
         return out
 
 
-def _text_column(texts: list[str], index: np.ndarray, dtype) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """``texts[index]`` as a column of ``dtype``, without a Python object per row where
-    the column is Arrow-backed text."""
-    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        import pyarrow as pa
+@dataclass
+class _Decisions:
+    """What :meth:`_Work.decide` found, one entry per distinct written tuple: ``status``
+    (index into STATUSES), ``scores``, ``bad_level`` (index into LEVELS, -1 = none),
+    ``place`` (database id per level, -1 = unresolved), ``note`` (index into ``notes``),
+    ``g`` (per level, index into ``glist``: that level's suggestions) and ``suggestions``
+    (tuple position -> whole places, unresolved tuples only)."""
 
-        return pd.array(pa.array(texts, pa.large_string()).take(pa.array(index)), dtype=dtype)
-    return pd.array(np.array(texts, dtype=object)[index], dtype=dtype)
+    status: np.ndarray
+    scores: np.ndarray
+    bad_level: np.ndarray
+    place: dict
+    note: np.ndarray
+    notes: list
+    g: dict
+    glist: list
+    suggestions: dict
+
+    @classmethod
+    def combine(cls, parts: list[tuple[np.ndarray, "_Decisions"]], count: int) -> "_Decisions":
+        """One set of decisions from parts decided apart (``(tuple positions, decisions)``)."""
+        if len(parts) == 1 and len(parts[0][0]) == count:
+            return parts[0][1]
+        out = cls(status=np.zeros(count, dtype=np.int8), scores=np.zeros(count),
+                  bad_level=np.full(count, -1, dtype=np.int8),
+                  place={level: np.full(count, -1, dtype=np.int64) for level in LEVELS},
+                  note=np.full(count, -1, dtype=np.int32), notes=[],
+                  g={level: np.full(count, -1, dtype=np.int32) for level in LEVELS}, glist=[], suggestions={})
+        for positions, part in parts:
+            out.status[positions] = part.status
+            out.scores[positions] = part.scores
+            out.bad_level[positions] = part.bad_level
+            for level in LEVELS:
+                out.place[level][positions] = part.place[level]
+                out.g[level][positions] = np.where(part.g[level] >= 0, part.g[level] + len(out.glist), -1)
+            out.note[positions] = np.where(part.note >= 0, part.note + len(out.notes), -1)
+            out.notes.extend(part.notes)
+            out.glist.extend(part.glist)
+            at = positions.tolist()
+            out.suggestions.update((at[k], items) for k, items in part.suggestions.items())
+        return out
+
+
+class _Written:
+    """Each tuple's texts as written, kept as the parts returned them (lists per level),
+    looked up by tuple position when a table line is built."""
+
+    def __init__(self, parts: list[tuple[np.ndarray, dict]], count: int) -> None:
+        self.parts = [texts for _, texts in parts]
+        self.part_of = np.zeros(count, dtype=np.int32)
+        self.local = np.zeros(count, dtype=np.int64)
+        for k, (positions, _) in enumerate(parts):
+            self.part_of[positions] = k
+            self.local[positions] = np.arange(len(positions))
+
+    def values(self, level: str, positions: np.ndarray) -> list[str]:
+        parts = self.parts
+        return [parts[p][level][i] for p, i in zip(self.part_of[positions].tolist(), self.local[positions].tolist())]
 
 
 class _TupleTable:
-    """Builds lines of :attr:`Resolution.tuples` on demand from the per-tuple arrays."""
+    """Builds lines of :attr:`Resolution.tuples` on demand from the per-tuple decisions."""
 
-    def __init__(self, work: _Work, first: np.ndarray, row_tuple: np.ndarray, index: pd.Index,
-                 status: np.ndarray, scores: np.ndarray, bad_level: np.ndarray, place: dict) -> None:
-        self.work, self.first, self.row_tuple, self.index = work, first, row_tuple, index
-        self.status, self.scores, self.bad_level, self.place = status, scores, bad_level, place
-        self.count = len(first)
-        # The per-row arrays are not needed any more: keep what the lines need, per tuple.
-        self.raw = {level: work.raw_codes[level][first] for level in LEVELS}
-        self.ids = {level: work.ids[level][first] for level in LEVELS}
-        self.g = {level: work.g[level][first] for level in LEVELS}
-        self.wc = {level: work.wc[level][first] for level in ("township", "district")}
-        self.note = work.note[first]
-        for name in ("raw_codes", "wc", "ids", "m", "s", "g"):
-            setattr(work, name, None)
-        work.note = None
+    def __init__(self, decided: _Decisions, written: "_Written", row_tuple: np.ndarray, index: pd.Index,
+                 look: _Lookup) -> None:
+        self.decided, self.written, self.row_tuple, self.index, self.look = decided, written, row_tuple, index, look
+        self.count = len(decided.status)
 
     def unresolved_positions(self) -> np.ndarray:
-        return np.flatnonzero(self.status > STATUSES.index("fuzzy"))
+        return np.flatnonzero(self.decided.status > STATUSES.index("fuzzy"))
 
     def build(self, positions: np.ndarray) -> pd.DataFrame:
         """The tuple lines at ``positions`` (index = tuple position)."""
-        work, look = self.work, self.work.look
+        decided, look = self.decided, self.look
         out = pd.DataFrame(index=pd.RangeIndex(self.count)[positions] if len(positions) == self.count
                            else pd.Index(positions))
         for level in LEVELS:
-            values = work.raw[level]
-            out[level] = pd.Series([values[c] for c in self.raw[level][positions].tolist()], index=out.index,
-                                   dtype=str)
+            out[level] = pd.Series(self.written.values(level, positions), index=out.index, dtype=str)
         for level in LEVELS:
             names = look.names[level]
-            out["place_" + level] = [names[p] if p >= 0 else "" for p in self.place[level][positions].tolist()]
-        status = self.status[positions]
+            out["place_" + level] = [names[p] if p >= 0 else "" for p in decided.place[level][positions].tolist()]
+        status = decided.status[positions]
         out["status"] = np.array(STATUSES, dtype=object)[status]
-        out["score"] = self.scores[positions]
+        out["score"] = decided.scores[positions]
         level_names = np.array(list(LEVELS) + [""], dtype=object)
-        out["level"] = level_names[self.bad_level[positions]]  # -1 -> ""
-        notes = work.notes
-        out["note"] = [notes[k] if k >= 0 else "" for k in self.note[positions].tolist()]
-        glist = work.glist
+        out["level"] = level_names[decided.bad_level[positions]]  # -1 -> ""
+        notes = decided.notes
+        out["note"] = [notes[k] if k >= 0 else "" for k in decided.note[positions].tolist()]
+        glist = decided.glist
         for level in LEVELS:
             out["suggestions_" + level] = pd.Series(
-                [glist[k] if k >= 0 else [] for k in self.g[level][positions].tolist()], index=out.index, dtype=object)
-        out["suggestions"] = pd.Series(self._suggestions(positions, status), index=out.index, dtype=object)
+                [glist[k] if k >= 0 else [] for k in decided.g[level][positions].tolist()], index=out.index,
+                dtype=object)
+        suggestions = decided.suggestions
+        out["suggestions"] = pd.Series([suggestions.get(p, []) for p in positions.tolist()], index=out.index,
+                                       dtype=object)
         rows = np.bincount(self.row_tuple, minlength=self.count)
         out["rows"] = rows[positions]
         out["examples"] = pd.Series(self._examples(positions), index=out.index, dtype=object)
-        return out
-
-    def _suggestions(self, positions: np.ndarray, status: np.ndarray) -> list:
-        work = self.work
-        out = []
-        wt, wd = self.wc["township"][positions].tolist(), self.wc["district"][positions].tolist()
-        Wt, Wd = work.W["township"], work.W["district"]
-        glist = work.glist
-        levels = self.bad_level[positions].tolist()
-        ids = {level: self.ids[level][positions].tolist() for level in LEVELS}
-        g = {level: self.g[level][positions].tolist() for level in LEVELS}
-        todo = {}
-        for k, (st, lv) in enumerate(zip(status.tolist(), levels)):
-            if st <= STATUSES.index("fuzzy") or lv < 0:
-                continue
-            gk = g[LEVELS[lv]][k]
-            key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])
-            todo.setdefault(key, k)
-        work.prefetch_completions([(LEVELS[key[0]], ids, k, glist[key[2]] if key[2] >= 0 else [],
-                                    Wt[key[3]], Wd[key[4]]) for key, k in todo.items()])
-        cache: dict = {}
-        for key, k in todo.items():
-            lv, gk = key[0], key[2]
-            cache[key] = work.places(LEVELS[lv], {x: ids[x][k] for x in LEVELS}, glist[gk] if gk >= 0 else [],
-                                     Wt[wt[k]], Wd[wd[k]])
-        for k, (st, lv) in enumerate(zip(status.tolist(), levels)):
-            if st <= STATUSES.index("fuzzy") or lv < 0:
-                out.append([])
-                continue
-            gk = g[LEVELS[lv]][k]
-            out.append(cache[(lv, tuple(ids[x][k] for x in LEVELS[:lv]), gk, wt[k], wd[k])])
         return out
 
     def _examples(self, positions: np.ndarray) -> list:

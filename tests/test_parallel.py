@@ -1,0 +1,138 @@
+"""Work shared with forked workers: same answers as one process, failures redone here."""
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from addrmig import parallel
+from addrmig.locations import LocationDB, resolve
+from addrmig.locations import resolver
+from addrmig.pipeline import load
+
+FIXTURES = Path(__file__).parent / "fixtures"
+needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="forked workers are used on Linux only")
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@needs_fork
+def test_parts_run_in_forked_children_and_come_back_in_order():
+    parent = os.getpid()
+    results = parallel.map_parts(lambda x: (x, os.getpid() != parent), [1, 2, 3], workers=3)
+    assert [x for x, _ in results] == [1, 2, 3]
+    assert results[0][1] is False  # the first part runs here
+    assert all(in_child for _, in_child in results[1:])
+
+
+@needs_fork
+def test_a_child_that_dies_has_its_part_redone_here():
+    parent = os.getpid()
+    told = []
+
+    def work(x):
+        if os.getpid() != parent:
+            os._exit(7)  # the worker process vanishes without an answer
+        return x * 10
+
+    assert parallel.map_parts(work, [1, 2], workers=2, on_retry=told.append) == [10, 20]
+    assert told and "exit code 7" in told[0]
+
+
+@needs_fork
+def test_a_child_that_raises_has_its_part_redone_here():
+    parent = os.getpid()
+    told = []
+
+    def work(x):
+        if os.getpid() != parent:
+            raise MemoryError("no room")
+        return -x
+
+    assert parallel.map_parts(work, [1, 2, 3], workers=3, on_retry=told.append) == [-1, -2, -3]
+    assert len(told) == 2 and all("MemoryError" in reason for reason in told)
+
+
+@needs_fork
+def test_a_child_that_does_not_answer_in_time_is_stopped_and_its_part_redone(monkeypatch):
+    parent = os.getpid()
+    monkeypatch.setattr(parallel, "MIN_WAIT_SECONDS", 1.0)
+    told = []
+
+    def work(x):
+        if os.getpid() != parent:
+            import time
+            time.sleep(60)
+        return x + 1
+
+    assert parallel.map_parts(work, [1, 2], workers=2, on_retry=told.append) == [2, 3]
+    assert "did not answer within 1 s" in told[0]
+
+
+def test_one_worker_runs_every_part_here_in_turn():
+    assert parallel.map_parts(_square, [1, 2, 3], workers=1) == [1, 4, 9]
+
+
+def test_available_workers_follows_the_setting(monkeypatch):
+    monkeypatch.setenv("ADDRMIG_WORKERS", "3")
+    assert parallel.available_workers() == 3
+    monkeypatch.setenv("ADDRMIG_WORKERS", "0")
+    assert parallel.available_workers() == 1
+    monkeypatch.setenv("ADDRMIG_WORKERS", "many")
+    assert parallel.available_workers() == 1
+    monkeypatch.delenv("ADDRMIG_WORKERS")
+    assert 1 <= parallel.available_workers() <= 4
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    pd.testing.assert_series_equal(a.row_status, b.row_status)
+    pd.testing.assert_frame_equal(a.changes, b.changes)
+    np.testing.assert_array_equal(a.row_tuple, b.row_tuple)
+    ta, tb = a.tuples, b.tuples
+    pd.testing.assert_frame_equal(ta, tb)
+    pd.testing.assert_frame_equal(a.unresolved(), b.unresolved())
+    assert a.summary() == b.summary()
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", [2, 3])
+def test_resolving_in_parts_gives_what_one_process_gives(monkeypatch, workers):
+    frame = load(FIXTURES / "addresses_dev.csv").frame
+    db = LocationDB.bundled()
+    alone = resolve(frame, db)
+    monkeypatch.setattr(resolver, "PARALLEL_MIN_ROWS", 0)
+    parent = os.getpid()
+    seen = []
+    original = resolver._resolve_part
+
+    def spy(places, rows, *args, **kwargs):
+        part = original(places, rows, *args, **kwargs)
+        seen.append((len(rows), os.getpid() == parent))
+        return part
+
+    monkeypatch.setattr(resolver, "_resolve_part", spy)
+    shared = resolve(frame, db, workers=workers)
+    # Only the part done here is seen here: the others were done in the workers.
+    assert seen == [(seen[0][0], True)] and 0 < seen[0][0] < len(frame)
+    _same(alone, shared)
+    assert shared.summary()["resolved"] > 0 and len(shared.unresolved()) > 0
+
+
+@needs_fork
+def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
+    frame = load(FIXTURES / "addresses_dev.csv").frame
+    db = LocationDB.bundled()
+    alone = resolve(frame, db)
+    todo = alone.unresolved()
+    ambiguous = todo[todo["status"] == "ambiguous"].iloc[0]
+    choice = {tuple(ambiguous[["country", "city", "township", "district"]]): ambiguous["suggestions"][0][0]}
+    from addrmig.locations import apply_choices
+
+    chosen = apply_choices(alone, choice)
+    monkeypatch.setattr(resolver, "PARALLEL_MIN_ROWS", 0)
+    shared = resolve(frame, db, corrections=chosen.corrections, workers=2)
+    _same(chosen, shared)
