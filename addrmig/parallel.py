@@ -1,10 +1,12 @@
 """Share CPU-bound work between this process and forked children.
 
-Used for work that splits into independent parts (the place resolver on a big file):
-the first part runs here while each other part runs in a child forked from this
-process, so the children read the data and the lookups built so far without copying
-them. A child that fails, dies or does not answer in time has its part redone here:
-the result is the same, only slower.
+Used for work that splits into independent parts (the place resolver on a big file).
+With ``workers`` processes, this process computes parts 0, w, 2w, … and child k
+(forked from this process, so it reads the data and lookups built so far without
+copying them) parts k, k + w, …, one after the other, sending each result back as soon
+as it is done. Several small parts per process instead of one big one keep each
+process's working memory small. A child that fails, dies or does not answer in time has
+its missing parts redone here: the result is the same, only slower.
 
 Fork is used only on Linux (where it is the platform's own way and the data need no
 pickling); elsewhere, or with one worker, every part runs here in turn.
@@ -15,14 +17,16 @@ import gc
 import os
 import pickle
 import sys
+import threading
 import time
 from typing import Callable, Sequence, TypeVar
 
 P = TypeVar("P")
 R = TypeVar("R")
 
-#: A child is given at least this long after this process finished its own part, and
-#: longer (``PATIENCE`` × that part's time) for bigger parts, before its part is redone here.
+#: A child is given at least this long after this process finished its own parts, and
+#: longer (``PATIENCE`` × the time those took) for bigger jobs, before its missing parts
+#: are redone here.
 MIN_WAIT_SECONDS = 60.0
 PATIENCE = 3.0
 
@@ -50,97 +54,155 @@ def can_fork() -> bool:
 
 
 class _Child:
-    """One forked child computing ``func(part)``; its result comes back pickled through a pipe."""
+    """One forked child computing ``func(part)`` for each of its parts in turn; a thread
+    here receives each pickled result as it arrives, so the child never waits for us."""
 
-    def __init__(self, func: Callable[[P], R], part: P) -> None:
+    def __init__(self, func: Callable[[P], R], indexed_parts: list[tuple[int, P]]) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.reader, writer = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child_main, args=(func, part, writer), daemon=True)
+        self.process = ctx.Process(target=_child_main, args=(func, indexed_parts, writer), daemon=True)
         self.process.start()
         writer.close()
+        self.indexes = [index for index, _ in indexed_parts]
+        self.received: dict[int, bytes] = {}
+        self.failure: str | None = None
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._receive, daemon=True, name="addrmig-worker-results")
+        self.thread.start()
 
-    def result(self, patience: float) -> tuple[bool, object]:
-        """``(True, value)``, or ``(False, reason)`` when the child failed, died or took
-        longer than ``patience`` seconds from now."""
-        deadline = time.monotonic() + patience
+    def _receive(self) -> None:
         try:
-            while not self.reader.poll(0.2):
-                if not self.process.is_alive() and not self.reader.poll(0):
-                    return False, f"the worker process ended with exit code {self.process.exitcode}"
-                if time.monotonic() > deadline:
-                    return False, f"the worker process did not answer within {patience:.0f} s"
-            data = self.reader.recv_bytes()
-            # Unpickling makes many small objects at once: the garbage collector would run
-            # over and over on them for nothing.
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
-                ok, value = pickle.loads(data)
-            finally:
-                if enabled:
-                    gc.enable()
-            return ok, value
+            while len(self.received) < len(self.indexes):
+                index, data = pickle.loads(self.reader.recv_bytes())
+                if index < 0:  # the child reports a failure and stops
+                    self.failure = self.failure or data
+                    return
+                self.received[index] = data
         except EOFError:  # the child ended without answering
             self.process.join(5)
-            return False, f"the worker process ended with exit code {self.process.exitcode} before answering"
+            self.failure = self.failure or (f"the worker process ended with exit code {self.process.exitcode} "
+                                            "before answering")
         except (OSError, pickle.UnpicklingError) as exc:
-            return False, f"the worker process's answer was lost ({exc.__class__.__name__})"
+            self.failure = self.failure or f"the worker process's answer was lost ({exc.__class__.__name__})"
         finally:
-            self.close()
+            self.done.set()
+
+    def results(self, patience: float) -> tuple[dict[int, object], str | None]:
+        """The results received (index -> value) and, when some are missing, why."""
+        if not self.done.wait(patience):
+            self.failure = f"the worker process did not answer within {patience:.0f} s"
+        self.close()
+        values = {}
+        # Unpickling makes many small objects at once: the garbage collector would run
+        # over and over on them for nothing.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for index, data in list(self.received.items()):
+                values[index] = pickle.loads(data)
+                del self.received[index]
+        finally:
+            if enabled:
+                gc.enable()
+        missing = len(values) < len(self.indexes)
+        return values, (self.failure or "the worker process stopped early") if missing else None
 
     def close(self) -> None:
-        if self.process.is_alive():
+        if self.process.is_alive() and not self.done.is_set():
             self.process.kill()
         self.process.join(5)
         self.reader.close()
 
 
-def _child_main(func, part, writer) -> None:
-    try:
-        payload = pickle.dumps((True, func(part)), protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException as exc:  # reported to the parent, which redoes the part
-        payload = pickle.dumps((False, f"{exc.__class__.__name__}: {exc}"))
-    writer.send_bytes(payload)
+def _child_main(func, indexed_parts, writer) -> None:
+    for index, part in indexed_parts:
+        try:
+            payload = pickle.dumps(func(part), protocol=pickle.HIGHEST_PROTOCOL)
+            writer.send_bytes(pickle.dumps((index, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # reported to the parent, which redoes the parts
+            writer.send_bytes(pickle.dumps((-1, f"{exc.__class__.__name__}: {exc}")))
+            break
     writer.close()
 
 
-def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
-              first: Callable[[P], R] | None = None, on_retry: Callable[[str], None] | None = None) -> list[R]:
-    """``[func(part) for part in parts]``, the parts after the first in forked children
-    when ``workers`` > 1 and fork is available. ``first`` (default ``func``) computes the
-    first part here, e.g. with progress reporting. ``on_retry(reason)`` is told when a
-    child's part has to be redone here."""
-    first = first or func
-    if workers <= 1 or len(parts) <= 1 or not can_fork():
-        return [first(parts[0])] + [func(part) for part in parts[1:]]
-    # Memory freed earlier goes back to the system first: a child allocating into free
-    # space that is still mapped here would copy those pages. Objects that exist now are
-    # left out of the children's garbage collection, so the collector does not touch (and
-    # so copy) every page the children share with us.
+class Background:
+    """``func()`` computed in a child forked from this process while this process goes on
+    (or here, on :meth:`result`, where fork is not available). The child sees the data as
+    it was at the fork; nothing it does comes back but the result."""
+
+    def __init__(self, func: Callable[[], R]) -> None:
+        self.func = func
+        self.child: _Child | None = None
+        if can_fork():
+            self.child = _fork(lambda: _Child(lambda _: func(), [(0, None)]))
+        self.started = time.monotonic()
+
+    def result(self, on_retry: Callable[[str], None] | None = None) -> R:
+        if self.child is not None:
+            patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - self.started))
+            values, failure = self.child.results(patience)
+            self.child = None
+            if failure is None:
+                return values[0]
+            if on_retry is not None:
+                on_retry(failure)
+        return self.func()
+
+
+def _fork(start: Callable[[], R]) -> R:
+    """``start()`` (which forks) with this process prepared for it: memory freed earlier
+    goes back to the system first (a child allocating into free space that is still
+    mapped here would copy those pages), and objects that exist now are left out of the
+    children's garbage collection, so the collector does not touch (and so copy) every
+    page the children share with us."""
     from addrmig.limits import release_memory
 
     release_memory()
     gc.freeze()
-    children: list[_Child] = []
     try:
-        for part in parts[1:]:
-            children.append(_Child(func, part))
+        return start()
     finally:
         gc.unfreeze()
+
+
+def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
+              on_done: Callable[[int, int], None] | None = None,
+              on_retry: Callable[[str], None] | None = None) -> list[R]:
+    """``[func(part) for part in parts]``, shared between this process and ``workers`` - 1
+    forked children when ``workers`` > 1 and fork is available. ``on_done(done, total)``
+    is called here as this process finishes its parts; ``on_retry(reason)`` is told when
+    a child's parts have to be redone here."""
+    total = len(parts)
+    report = on_done or (lambda done, total: None)
+    workers = max(1, min(workers, total))
+    if workers == 1 or not can_fork():
+        results = []
+        for part in parts:
+            results.append(func(part))
+            report(len(results), total)
+        return results
+    children: list[_Child] = _fork(lambda: [_Child(func, [(i, parts[i]) for i in range(k, total, workers)])
+                                            for k in range(1, workers)])
+    results: dict[int, R] = {}
     try:
         started = time.monotonic()
-        results = [first(parts[0])]
+        for i in range(0, total, workers):
+            results[i] = func(parts[i])
+            report(min(total - 1, len(results) * workers), total)  # the children keep pace
         patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
-        for child, part in zip(children, parts[1:]):
-            ok, value = child.result(patience)
-            if not ok:
+        for child in children:
+            values, failure = child.results(patience)
+            results.update(values)
+            if failure is not None:
                 if on_retry is not None:
-                    on_retry(str(value))
-                value = func(part)
-            results.append(value)
-        return results
+                    on_retry(failure)
+                for i in child.indexes:
+                    if i not in results:
+                        results[i] = func(parts[i])
+        report(total, total)
+        return [results[i] for i in range(total)]
     finally:
         for child in children:
             child.close()

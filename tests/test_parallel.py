@@ -22,10 +22,15 @@ def _square(x: int) -> int:
 @needs_fork
 def test_parts_run_in_forked_children_and_come_back_in_order():
     parent = os.getpid()
-    results = parallel.map_parts(lambda x: (x, os.getpid() != parent), [1, 2, 3], workers=3)
-    assert [x for x, _ in results] == [1, 2, 3]
-    assert results[0][1] is False  # the first part runs here
-    assert all(in_child for _, in_child in results[1:])
+    done = []
+    results = parallel.map_parts(lambda x: (x, os.getpid()), list(range(7)), workers=3,
+                                 on_done=lambda d, t: done.append((d, t)))
+    assert [x for x, _ in results] == list(range(7))
+    # This process does parts 0, 3, 6; each child every third part from its own.
+    assert {results[i][1] for i in (0, 3, 6)} == {parent}
+    first, second = {results[i][1] for i in (1, 4)}, {results[i][1] for i in (2, 5)}
+    assert len(first) == len(second) == 1 and first != second and parent not in first | second
+    assert done[-1] == (7, 7) and [d for d, _ in done] == sorted(d for d, _ in done)
 
 
 @needs_fork
@@ -116,8 +121,10 @@ def test_resolving_in_parts_gives_what_one_process_gives(monkeypatch, workers):
 
     monkeypatch.setattr(resolver, "_resolve_part", spy)
     shared = resolve(frame, db, workers=workers)
-    # Only the part done here is seen here: the others were done in the workers.
-    assert seen == [(seen[0][0], True)] and 0 < seen[0][0] < len(frame)
+    # Only the parts done here are seen here (every workers-th one): the others were done
+    # in the workers.
+    assert len(seen) == resolver.PARTS_PER_WORKER and all(here for _, here in seen)
+    assert 0 < sum(rows for rows, _ in seen) < len(frame)
     _same(alone, shared)
     assert shared.summary()["resolved"] > 0 and len(shared.unresolved()) > 0
 

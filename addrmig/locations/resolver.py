@@ -8,6 +8,7 @@ clearly ahead; everything else is left as written, with suggestions, for the use
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import takewhile
@@ -52,7 +53,8 @@ class Resolution:
       only the lines that need the user.
     - ``frame``: the corrected address frame (same index; resolved levels in the
       database's spelling, the rest as written). The input frame is never modified.
-    - ``row_status``: the tuple status of each row (same index as the frame).
+    - ``row_status``: the tuple status of each row (same index as the frame; categorical,
+      categories ``STATUSES``).
     - ``changes``: one row per changed value: ``column, written, place, rows``.
     - ``row_tuple``: for each row, the position of its tuple in ``tuples``.
     """
@@ -86,6 +88,8 @@ class Resolution:
         """The tuples that need the user (ambiguous, unmatched, missing), most rows first."""
         if "tuples" in self.__dict__:
             todo = self.tuples[~self.tuples["status"].isin(RESOLVED)]
+        elif self.table.unresolved is not None:
+            todo = self.table.unresolved  # built by the parts, where the work was done
         else:
             todo = self.table.build(self.table.unresolved_positions())
         return todo.sort_values("rows", ascending=False, kind="stable")
@@ -99,22 +103,20 @@ class _Lookup:
 
     def __init__(self, db: LocationDB) -> None:
         idx = db.index
-        self.names = {level: dict(zip(frame[_ID[level]], frame["name"]))
+        col = lambda frame, name: frame[name].tolist()  # Python values: zip over a Series is slow
+        self.names = {level: dict(zip(col(frame, _ID[level]), col(frame, "name")))
                       for level, frame in (("country", idx.countries), ("city", idx.cities),
                                            ("township", idx.townships), ("district", idx.districts))}
-        self.parent = {"city": dict(zip(idx.cities["ciid"], idx.cities["cid"])),
-                       "township": dict(zip(idx.townships["tid"], idx.townships["ciid"])),
-                       "district": dict(zip(idx.districts["did"], idx.districts["tid"]))}
+        self.parent = {"city": dict(zip(col(idx.cities, "ciid"), col(idx.cities, "cid"))),
+                       "township": dict(zip(col(idx.townships, "tid"), col(idx.townships, "ciid"))),
+                       "district": dict(zip(col(idx.districts, "did"), col(idx.districts, "tid")))}
         self.children: dict[str, dict[int, tuple[list[str], list[int]]]] = {}
-        for level, frame in (("country", idx.countries.assign(_p=0)), ("city", idx.cities),
-                             ("township", idx.townships)):
-            pcol = "_p" if level == "country" else _PARENT_ID[level]
-            self.children[level] = {int(p): (g["key"].tolist(), g[_ID[level]].tolist())
-                                    for p, g in frame.groupby(pcol, sort=False)}
+        for level, frame in (("country", idx.countries), ("city", idx.cities), ("township", idx.townships)):
+            parents = [0] * len(frame) if level == "country" else col(frame, _PARENT_ID[level])
+            self.children[level] = _grouped(parents, col(frame, "key"), col(frame, _ID[level]))
         # District choices: every key variant -> the districts it names.
-        variants = pd.concat([idx.districts[["tid", "did", col]].rename(columns={col: "key"})
-                              for col in ("full", "bp", "short", "base")]).drop_duplicates()
-        # Plain dicts: a groupby aggregating to lists runs Python per group anyway.
+        variants = pd.concat([idx.districts[["tid", "did", c]].rename(columns={c: "key"})
+                              for c in ("full", "bp", "short", "base")]).drop_duplicates()
         grouped: dict[int, dict[str, list[int]]] = {}
         for tid, key, did in zip(variants["tid"].tolist(), variants["key"].tolist(), variants["did"].tolist()):
             grouped.setdefault(tid, {}).setdefault(key, []).append(did)
@@ -124,16 +126,17 @@ class _Lookup:
         # one place, so keys match the first spelling only.
         unique = idx.districts.drop_duplicates(["tid", "full"])
         self.district_arrays: dict[int, tuple] = {
-            int(tid): (g["did"].tolist(), g["short"].tolist(), g["base"].tolist(), g["paren"].tolist(),
-                       (g["paren"] == "").to_numpy())
-            for tid, g in unique.groupby("tid", sort=False)}
+            tid: (dids, short, base, paren, np.array([p == "" for p in paren], dtype=bool))
+            for tid, (dids, short, base, paren) in _grouped(col(unique, "tid"), col(unique, "did"), col(unique, "short"),
+                                                            col(unique, "base"), col(unique, "paren")).items()}
         # Names by id as lists, and a code per distinct name (two places may share a name).
         self.name_list = {level: [names[i] for i in range(len(names))] for level, names in self.names.items()}
         self.name_codes = {level: pd.factorize(pd.Series(names, dtype=object))[0]
                            for level, names in self.name_list.items()}
-        self.has_paren = dict(zip(idx.districts["did"], idx.districts["has_paren"]))
-        self.kind = dict(zip(idx.districts["did"], idx.districts["kind"]))
-        self.short = dict(zip(idx.districts["did"], idx.districts["short"]))
+        dids = col(idx.districts, "did")
+        self.has_paren = dict(zip(dids, col(idx.districts, "has_paren")))
+        self.kind = dict(zip(dids, col(idx.districts, "kind")))
+        self.short = dict(zip(dids, col(idx.districts, "short")))
         # Where a township key exists at all: for "this township only exists under another city".
         # Fuzzy choices: the names plus their known former/popular names.
         self.alias_children = {}
@@ -148,6 +151,19 @@ class _Lookup:
             self.township_anywhere.setdefault(key, []).append(ciid)
         self.township_keys_in_city = {c: set(keys) for c, (keys, _) in self.children["township"].items()}
         self.district_keys_in_township = {t: set(keys) for t, (keys, _) in self.district_choices.items()}
+
+
+def _grouped(keys: list, *columns: list) -> dict:
+    """``{key: (list of column 1, list of column 2, …)}`` over rows in order, keys in order
+    of first appearance (pandas' ``groupby(sort=False)`` without a Python object per group)."""
+    out: dict = {}
+    for key, *values in zip(keys, *columns):
+        lists = out.get(key)
+        if lists is None:
+            lists = out[key] = tuple([] for _ in columns)
+        for target, value in zip(lists, values):
+            target.append(value)
+    return out
 
 
 def prepare(db: LocationDB) -> None:
@@ -211,8 +227,11 @@ _RESOLVED_CODES = [_M[m] for m in RESOLVED]
 
 
 #: Below this many rows a file is resolved in one process: starting workers would cost
-#: more than it saves.
+#: more than it saves. Above it each worker takes up to PARTS_PER_WORKER parts of at
+#: least PARALLEL_MIN_ROWS / 2 rows, one after the other: smaller parts keep each
+#: process's working memory small, and the work per row hardly depends on the part's size.
 PARALLEL_MIN_ROWS = 100_000
+PARTS_PER_WORKER = 2
 
 
 def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Iterable | None = None,
@@ -238,15 +257,28 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     look = _lookup(db)
     corr = _corrections_map(corrections_frame, db)
     places = frame[[level for level in LEVELS if level in frame.columns]]
-    parts = _partition(places, workers if len(frame) >= PARALLEL_MIN_ROWS else 1)
+    n = len(frame)
+    workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
+    count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
+    parts = _partition(places, count)
     report(1, 6)
+    here = os.getpid()
+    mine = len(range(0, len(parts), workers))  # the parts this process does itself
+    done_here = [0]
 
-    def run(rows: np.ndarray, progress: Progress | None = None) -> _Part:
-        return _resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corr, progress)
+    def step(done: float, total: float) -> None:  # steps of this process's parts, as 1..5 of 6
+        report(1 + 4 * (done_here[0] + (done - 1) / 4) / mine, 6)
+
+    def run(rows: np.ndarray) -> _Part:
+        part = _resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corr,
+                             step if os.getpid() == here else None)
+        done_here[0] += 1
+        return part
 
     from addrmig.parallel import map_parts
 
-    results = map_parts(run, parts, len(parts), first=lambda rows: run(rows, report))
+    results = map_parts(run, parts, workers)
+    report(5, 6)
     result = _merge(frame, parts, results, look, db, corrections_frame)
     report(6, 6)
     return result
@@ -273,13 +305,17 @@ def _partition(places: pd.DataFrame, workers: int) -> list[np.ndarray]:
 class _Part:
     """One part's outcome: ``row_tuple`` (each of its rows' tuple), ``first_row`` (each
     tuple's first row, a position in the whole frame), ``written`` (per level, each tuple's
-    text as written), ``decided`` and ``changes`` (with ``_level`` and ``_first`` to merge by)."""
+    text as written), ``decided``, ``changes`` (with ``_level`` and ``_first`` to merge by)
+    and ``unresolved`` (the lines of :meth:`Resolution.unresolved` for its tuples, index =
+    tuple position in the part: a tuple never spans two parts, so its rows and examples
+    are all here)."""
 
     row_tuple: np.ndarray
     first_row: np.ndarray
     written: dict
     decided: "_Decisions"
     changes: pd.DataFrame
+    unresolved: pd.DataFrame
 
 
 def _resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: _Lookup, corr: dict,
@@ -314,8 +350,10 @@ def _resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: 
                 "_level": depth, "_first": rows[first_rows[keep]]}))
     changes_frame = (pd.concat(changes, ignore_index=True) if changes else
                      pd.DataFrame({"column": [], "written": [], "place": [], "rows": [], "_level": [], "_first": []}))
+    table = _TupleTable(decided, _Written([(np.arange(len(first)), written)], len(first)), row_tuple,
+                        places.index, look)
     return _Part(row_tuple=row_tuple.astype(np.int32), first_row=rows[first], written=written, decided=decided,
-                 changes=changes_frame)
+                 changes=changes_frame, unresolved=table.build(table.unresolved_positions()))
 
 
 def _merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[_Part], look: _Lookup, db: LocationDB,
@@ -348,9 +386,12 @@ def _merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[_Part], l
     for level in LEVELS:
         if level in out.columns:
             out[level] = _placed_column(out[level], decided.place[level][row_tuple], look.name_list[level])
-    row_status = pd.Series(np.array(STATUSES, dtype=object)[decided.status][row_tuple], index=frame.index,
-                           name="status")
+    row_status = pd.Series(pd.Categorical.from_codes(decided.status[row_tuple], categories=list(STATUSES)),
+                           index=frame.index, name="status")
     table = _TupleTable(decided, _Written(written, count), row_tuple, frame.index, look)
+    unresolved = [part.unresolved.set_axis(positions[part.unresolved.index.to_numpy()])
+                  for (positions, _), part in zip(written, results)]
+    table.unresolved = pd.concat(unresolved).sort_index() if len(unresolved) > 1 else unresolved[0]
     return Resolution(frame=out, row_status=row_status, changes=changes, original=frame, db=db,
                       corrections=corrections, row_tuple=row_tuple, table=table)
 
@@ -612,6 +653,7 @@ class _Work:
 
     def _rank_grouped(self, level: str, parents: list[int], texts: list[str]) -> None:
         """:meth:`_rank_names` for texts under many parents: one batch per parent."""
+        self._name_keys(texts)  # folded in one pass, not one per parent
         groups: dict[int, list[str]] = {}
         for parent, text in zip(parents, texts):
             groups.setdefault(parent, []).append(text)
@@ -709,6 +751,7 @@ class _Work:
                     texts.append(wt)
                     if wd:
                         texts.append(wd)
+            self._name_keys([text for texts in queries.values() for text in texts])  # one pass
             for owner, texts in queries.items():
                 self._rank_names("township", owner, texts)
         results = []
@@ -1355,6 +1398,7 @@ class _TupleTable:
                  look: _Lookup) -> None:
         self.decided, self.written, self.row_tuple, self.index, self.look = decided, written, row_tuple, index, look
         self.count = len(decided.status)
+        self.unresolved: pd.DataFrame | None = None  # the lines of the unresolved tuples, when built
 
     def unresolved_positions(self) -> np.ndarray:
         return np.flatnonzero(self.decided.status > STATUSES.index("fuzzy"))
