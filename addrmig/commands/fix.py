@@ -15,6 +15,8 @@ from addrmig.errors import BadArguments
 from addrmig.progress import ProgressBar
 
 HELP = "Trim, resolve places against the location database and write a corrected file (plus a review list)."
+#: Nothing is left open when ``run`` returns: the process may end without cleaning up.
+FAST_EXIT = True
 
 OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
 REVIEW_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -53,14 +55,6 @@ def run(args: argparse.Namespace) -> int:
             raise BadArguments(f"--review {args.review}: the review list is written as .csv or .xlsx.")
 
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
-    from concurrent.futures import ThreadPoolExecutor
-
-    from addrmig.locations.resolver import prepare
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-fix")
-    # The database's lookups are built while the file is read (the reader works in C++
-    # threads without the GIL).
-    prepared = pool.submit(prepare, db)
     store = Corrections()
     if args.corrections:
         imported = store.import_csv(args.corrections)
@@ -70,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
         bar(0, 1)
         loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
         bar(1, 1)
-    prepared.result()
-    pool.shutdown()  # no thread of ours is left running when the resolver forks its workers
+    # The resolver's lookups, built before the workers are forked so that they share them.
+    # (Built in a thread beside the reader they slowed it down more than they gained.)
+    from addrmig.locations.resolver import prepare
+
+    prepare(db)
     if loaded.mapping.missing_required:
         print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
               "those values stay empty and the rows stay invalid.", file=sys.stderr)
@@ -85,8 +82,16 @@ def run(args: argparse.Namespace) -> int:
         resolution = resolve(frame, db, corrections=store.load(), progress=bar, workers=available_workers())
     del frame  # kept by the resolution as its original
     _release()
-    with ProgressBar("validate") as bar:
-        report = validate(resolution.frame, progress=bar)
+    workers = available_workers()
+    checks = None
+    if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
+        # The checks run in a worker while the corrected file and the review list are written.
+        from addrmig.parallel import Background
+
+        checks = Background(lambda: validate(resolution.frame))
+    else:
+        with ProgressBar("validate") as bar:
+            report = validate(resolution.frame, progress=bar)
 
     _release()
     with ProgressBar("write") as bar:
@@ -100,6 +105,11 @@ def run(args: argparse.Namespace) -> int:
     review = review_table(resolution)
     if args.review is not None:
         args.review.write_bytes(write_review(review, review_fmt))
+    if checks is not None:
+        with ProgressBar("validate") as bar:
+            bar(0, 1)
+            report = checks.result()
+            bar(1, 1)
 
     summary = resolution.summary()
     unresolved = ~resolution.row_status.isin(RESOLVED)
@@ -121,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 CSV_CHUNK_ROWS = 100_000
+#: From this many rows the checks run in a forked worker beside the writing.
+PARALLEL_CHECK_ROWS = 100_000
 
 
 def _release() -> None:
