@@ -709,6 +709,15 @@ def _check_field_lengths(frame: pd.DataFrame, data_or_size: Any, label: str, lim
     if size <= limits.max_field_chars:
         return  # no cell can be longer than the whole file
     for column in frame.columns:
+        array = frame[column].array
+        if isinstance(array, pd.arrays.ArrowStringArray):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            # A value has no more characters than bytes: most columns are cleared by their bytes.
+            longest = pc.max(pc.binary_length(pa.chunked_array(pa.array(array)))).as_py()
+            if longest is None or longest <= limits.max_field_chars:
+                continue
         lengths = frame[column].str.len()
         if len(lengths) and lengths.max() > limits.max_field_chars:
             row = lengths.idxmax()

@@ -281,21 +281,28 @@ def trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     has one row per changed value with columns ``row, column, before, after``, so a
     UI can show the fix and ``undo_changes`` can revert it.
     """
-    new = frame.copy()
+    new = frame.copy(deep=False)  # changed columns are replaced whole, the others shared
     pieces = []
     for column in frame.columns:
         if column not in COLUMNS:
             continue
         arr = schema.as_arrow(frame[column])
-        positions = np.flatnonzero(schema.outer_whitespace(arr))
+        mask = schema.outer_whitespace(arr)
+        positions = np.flatnonzero(mask)
         if not len(positions):
             continue
         before = schema.take(arr, positions)
         after = pc.utf8_trim(before, schema.WHITESPACE)
         after_values = np.asarray(after.to_numpy(zero_copy_only=False), dtype=object)
-        col = new[column].copy()
-        col.iloc[positions] = after_values
-        new[column] = col
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and not frame[column].hasnans:
+            # Arrow-backed text: the trimmed values put in place by Arrow, no Python string per row.
+            replaced = pc.replace_with_mask(arr.combine_chunks(), pa_arrow.array(mask), after.combine_chunks())
+            new[column] = pd.Series(pd.array(replaced, dtype=dtype), index=frame.index, name=column)
+        else:
+            col = new[column].copy()
+            col.iloc[positions] = after_values
+            new[column] = col
         pieces.append(pd.DataFrame({
             "row": frame.index.to_numpy()[positions], "column": column,
             "before": np.asarray(before.to_numpy(zero_copy_only=False), dtype=object),
