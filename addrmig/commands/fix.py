@@ -60,15 +60,20 @@ def run(args: argparse.Namespace) -> int:
         imported = store.import_csv(args.corrections)
         print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)
 
-    with ProgressBar("read") as bar:
-        bar(0, 1)
-        loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
-        bar(1, 1)
-    # The resolver's lookups, built before the workers are forked so that they share them.
-    # (Built in a thread beside the reader they slowed it down more than they gained.)
+    from concurrent.futures import ThreadPoolExecutor
+
     from addrmig.locations.resolver import prepare
 
-    prepare(db)
+    # The resolver's lookups are built in a thread while the file is read (the reader
+    # parses in Arrow's threads, without the GIL), and before the workers are forked, so
+    # that they share them: the thread is gone by then.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-lookups") as pool:
+        prepared = pool.submit(prepare, db)
+        with ProgressBar("read") as bar:
+            bar(0, 1)
+            loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
+            bar(1, 1)
+        prepared.result()
     if loaded.mapping.missing_required:
         print(f"note: no column found for {', '.join(loaded.mapping.missing_required)}; "
               "those values stay empty and the rows stay invalid.", file=sys.stderr)
