@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     rows = summary["rows"]
     print(f"{rows:,} rows: {rows - int(invalid.sum()):,} valid, {summary['resolved']:,} places resolved "
           f"({summary['resolved_share']:.1%}); {n_trimmed:,} values trimmed, "
-          f"{int(resolution.changes['rows'].sum()) if len(resolution.changes) else 0:,} place values respelt.")
+          f"{resolution.respelt_cells():,} place values respelt.")
     print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in
                                  ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")))
     print(f"still to fix: {int(invalid.sum()):,} rows with errors, {int(unresolved.sum()):,} rows with "

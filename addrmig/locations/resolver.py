@@ -55,18 +55,37 @@ class Resolution:
       database's spelling, the rest as written). The input frame is never modified.
     - ``row_status``: the tuple status of each row (same index as the frame; categorical,
       categories ``STATUSES``).
-    - ``changes``: one row per changed value: ``column, written, place, rows``.
+    - ``changes``: one row per changed value: ``column, written, place, rows`` (built on
+      first use; :meth:`respelt_cells` counts the cells without building it).
     - ``row_tuple``: for each row, the position of its tuple in ``tuples``.
     """
 
     frame: pd.DataFrame
     row_status: pd.Series
-    changes: pd.DataFrame
+    change_parts: list = field(repr=False)
     original: pd.DataFrame = field(repr=False)
     db: LocationDB = field(repr=False)
     corrections: pd.DataFrame | None = field(default=None, repr=False)
     row_tuple: np.ndarray = field(default=None, repr=False)
     table: "_TupleTable" = field(default=None, repr=False)
+
+    @cached_property
+    def changes(self) -> pd.DataFrame:
+        """One row per changed value: ``column, written, place, rows`` (built on first use)."""
+        changes = pd.concat(self.change_parts, ignore_index=True)
+        if len(self.change_parts) > 1 and len(changes):
+            # The same respelling may happen in several parts: one line, rows added up.
+            changes = (changes.groupby(["_level", "column", "written", "place"], sort=False, as_index=False)
+                       .agg(rows=("rows", "sum"), _first=("_first", "min")))
+        changes = (changes.sort_values(["_level", "_first"], kind="stable")[["column", "written", "place", "rows"]]
+                   .reset_index(drop=True))
+        if not len(changes):
+            changes = pd.DataFrame({"column": [], "written": [], "place": [], "rows": []})
+        return changes
+
+    def respelt_cells(self) -> int:
+        """How many cells :attr:`changes` respells (without building it)."""
+        return int(sum(int(part["rows"].sum()) for part in self.change_parts))
 
     @cached_property
     def tuples(self) -> pd.DataFrame:
@@ -373,15 +392,6 @@ def _merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[_Part], l
         placed.append((positions, part.decided))
         written.append((positions, part.written))
     decided = _Decisions.combine(placed, count)
-    changes = pd.concat([part.changes for part in results], ignore_index=True)
-    if len(results) > 1 and len(changes):
-        # The same respelling may happen in several parts: one line, rows added up.
-        changes = (changes.groupby(["_level", "column", "written", "place"], sort=False, as_index=False)
-                   .agg(rows=("rows", "sum"), _first=("_first", "min")))
-    changes = (changes.sort_values(["_level", "_first"], kind="stable")[["column", "written", "place", "rows"]]
-               .reset_index(drop=True))
-    if not len(changes):
-        changes = pd.DataFrame({"column": [], "written": [], "place": [], "rows": []})
     out = frame.copy(deep=False)
     for level in LEVELS:
         if level in out.columns:
@@ -392,7 +402,8 @@ def _merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[_Part], l
     unresolved = [part.unresolved.set_axis(positions[part.unresolved.index.to_numpy()])
                   for (positions, _), part in zip(written, results)]
     table.unresolved = pd.concat(unresolved).sort_index() if len(unresolved) > 1 else unresolved[0]
-    return Resolution(frame=out, row_status=row_status, changes=changes, original=frame, db=db,
+    return Resolution(frame=out, row_status=row_status, change_parts=[part.changes for part in results],
+                      original=frame, db=db,
                       corrections=corrections, row_tuple=row_tuple, table=table)
 
 
@@ -405,9 +416,15 @@ def _placed_column(column: pd.Series, pid: np.ndarray, names: list[str]):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        original = pc.fill_null(pa.chunked_array(pa.array(column.array)).combine_chunks().cast(pa.large_string()), "")
-        respelt = pa.array(names + [""], pa.large_string()).take(pa.array(np.where(placed, pid, len(names))))
-        return pd.array(pc.if_else(pa.array(placed), respelt, original), dtype=dtype)
+        original = pa.chunked_array(pa.array(column.array))
+        if original.type != pa.large_string():
+            original = original.cast(pa.large_string())
+        if original.null_count:
+            original = pc.fill_null(original, "")
+        respelt = pa.array(names, pa.large_string()).take(pa.array(pid[placed])) if len(names) else None
+        if respelt is None or not len(respelt):
+            return pd.array(original, dtype=dtype)
+        return pd.array(pc.replace_with_mask(original.combine_chunks(), pa.array(placed), respelt), dtype=dtype)
     original = np.array([str(v) if v is not None and v == v else "" for v in column.tolist()], dtype=object)
     respelt = np.array(names + [""], dtype=object)[np.where(placed, pid, len(names))]
     return pd.array(np.where(placed, respelt, original), dtype=dtype)
