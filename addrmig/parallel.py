@@ -4,8 +4,9 @@ Used for work that splits into independent parts (the place resolver on a big fi
 With ``workers`` processes, this process computes parts 0, w, 2w, … and child k
 (forked from this process, so it reads the data and lookups built so far without
 copying them) parts k, k + w, …, one after the other, sending each result back as soon
-as it is done. Several small parts per process instead of one big one keep each
-process's working memory small. A child that fails, dies or does not answer in time has
+as it is done (pickled to a private temporary file, whose name goes through a pipe).
+Several small parts per process instead of one big one keep each process's working
+memory small. A child that fails, dies or does not answer in time has
 its missing parts redone here: the result is the same, only slower.
 
 Fork is used only on Linux (where it is the platform's own way and the data need no
@@ -55,7 +56,7 @@ def can_fork() -> bool:
 
 class _Child:
     """One forked child computing ``func(part)`` for each of its parts in turn; a thread
-    here receives each pickled result as it arrives, so the child never waits for us."""
+    here notes each result's file as it arrives."""
 
     def __init__(self, func: Callable[[P], R], indexed_parts: list[tuple[int, P]]) -> None:
         import multiprocessing
@@ -75,11 +76,11 @@ class _Child:
     def _receive(self) -> None:
         try:
             while len(self.received) < len(self.indexes):
-                index, data = pickle.loads(self.reader.recv_bytes())
+                index, path = pickle.loads(self.reader.recv_bytes())
                 if index < 0:  # the child reports a failure and stops
-                    self.failure = self.failure or data
+                    self.failure = self.failure or path
                     return
-                self.received[index] = data
+                self.received[index] = path
         except EOFError:  # the child ended without answering
             self.process.join(5)
             self.failure = self.failure or (f"the worker process ended with exit code {self.process.exitcode} "
@@ -93,19 +94,27 @@ class _Child:
         """The results received (index -> value) and, when some are missing, why."""
         if not self.done.wait(patience):
             self.failure = f"the worker process did not answer within {patience:.0f} s"
-        self.close()
+            self.process.kill()
+        self.thread.join(5)
         values = {}
         # Unpickling makes many small objects at once: the garbage collector would run
         # over and over on them for nothing.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            for index, data in list(self.received.items()):
-                values[index] = pickle.loads(data)
-                del self.received[index]
+            for index, path in list(self.received.items()):
+                try:
+                    with open(path, "rb") as handle:
+                        values[index] = pickle.load(handle)
+                except (OSError, EOFError, pickle.UnpicklingError) as exc:
+                    self.failure = self.failure or f"a worker's result could not be read back ({exc.__class__.__name__})"
+                finally:
+                    _remove(path)
+                    del self.received[index]
         finally:
             if enabled:
                 gc.enable()
+        self.close()
         missing = len(values) < len(self.indexes)
         return values, (self.failure or "the worker process stopped early") if missing else None
 
@@ -114,13 +123,35 @@ class _Child:
             self.process.kill()
         self.process.join(5)
         self.reader.close()
+        self.thread.join(5)
+        for path in self.received.values():  # results never read back
+            _remove(path)
+        self.received.clear()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _child_main(func, indexed_parts, writer) -> None:
+    import tempfile
+
     for index, part in indexed_parts:
         try:
-            payload = pickle.dumps(func(part), protocol=pickle.HIGHEST_PROTOCOL)
-            writer.send_bytes(pickle.dumps((index, payload), protocol=pickle.HIGHEST_PROTOCOL))
+            value = func(part)
+            # Each result goes to a private temporary file and only its name through the
+            # pipe: the child never waits for the parent to drain a pipe while it is busy.
+            handle, path = tempfile.mkstemp(prefix="addrmig-part-", suffix=".pickle")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                _remove(path)
+                raise
+            writer.send_bytes(pickle.dumps((index, path)))
         except BaseException as exc:  # reported to the parent, which redoes the parts
             writer.send_bytes(pickle.dumps((-1, f"{exc.__class__.__name__}: {exc}")))
             break

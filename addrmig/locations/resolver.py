@@ -250,7 +250,7 @@ _RESOLVED_CODES = [_M[m] for m in RESOLVED]
 #: least PARALLEL_MIN_ROWS / 2 rows, one after the other: smaller parts keep each
 #: process's working memory small, and the work per row hardly depends on the part's size.
 PARALLEL_MIN_ROWS = 100_000
-PARTS_PER_WORKER = 2
+PARTS_PER_WORKER = 3
 
 
 def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Iterable | None = None,
