@@ -181,7 +181,11 @@ def _steps(path: Path, workdir: Path) -> None:
     rows = len(frame)
     _, t_validate = timed("validate", validate, frame)
     db, t_db = timed("db", LocationDB.bundled)
-    resolution, t_resolve = timed("resolve", resolve, frame, db)
+    from addrmig.locations.resolver import prepare
+    from addrmig.parallel import available_workers
+
+    prepare(db)
+    resolution, t_resolve = timed("resolve", resolve, frame, db, workers=available_workers())
     tuples = len(resolution.tuples)
     data, t_write = timed("write", write_table, resolution.frame, "csv")
     for label, seconds in (("read", t_read), ("validate", t_validate), ("resolve", t_resolve),
