@@ -101,6 +101,7 @@ def _same(a, b) -> None:
     pd.testing.assert_frame_equal(ta, tb)
     pd.testing.assert_frame_equal(a.unresolved(), b.unresolved())
     assert a.summary() == b.summary()
+    assert a.respelt_cells() == b.respelt_cells() == int(a.changes["rows"].sum()) > 0
 
 
 @needs_fork
@@ -143,3 +144,32 @@ def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
     monkeypatch.setattr(resolver, "PARALLEL_MIN_ROWS", 0)
     shared = resolve(frame, db, corrections=chosen.corrections, workers=2)
     _same(chosen, shared)
+
+
+@needs_fork
+def test_fix_with_workers_writes_what_one_process_writes(tmp_path):
+    """The command end to end on a file big enough for workers (places and checks shared
+    out), against the same command kept in one process."""
+    import subprocess
+    import sys
+
+    dev = pd.read_csv(FIXTURES / "addresses_dev.csv", dtype=str, keep_default_na=False)
+    big = pd.concat([dev] * 21, ignore_index=True)  # 105,000 rows: over PARALLEL_MIN_ROWS
+    assert len(big) >= resolver.PARALLEL_MIN_ROWS
+    src = tmp_path / "big.csv"
+    big.to_csv(src, index=False)
+    outputs = {}
+    for workers in ("1", "2"):
+        out, review = tmp_path / f"out{workers}.csv", tmp_path / f"review{workers}.csv"
+        scratch = tmp_path / f"tmp{workers}"
+        scratch.mkdir()
+        env = dict(os.environ, ADDRMIG_WORKERS=workers, TMPDIR=str(scratch))
+        run = subprocess.run([sys.executable, "-m", "addrmig", "fix", str(src), "-o", str(out), "--review", str(review)],
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 1, run.stderr  # the dev sample has problems left
+        outputs[workers] = (out.read_bytes(), review.read_bytes(),
+                            run.stdout.replace(str(out), "OUT").replace(str(review), "REVIEW"))
+    assert outputs["1"] == outputs["2"]
+    assert "105,000 rows" in outputs["2"][2] and outputs["2"][1].count(b"\n") > 10
+    # The workers' results went through private temporary files, all removed.
+    assert not list((tmp_path / "tmp2").iterdir())

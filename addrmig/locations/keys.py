@@ -119,12 +119,12 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
         out = _district_keys(text)
     else:
         keys = _district_keys(pd.Series(uniques, dtype="string"))
-        out = pd.DataFrame({col: _take(keys[col], codes) for col in keys.columns})
+        out = pd.DataFrame({col: take_text(keys[col], codes) for col in keys.columns})
     out.index = values.index
     return out
 
 
-def _take(values: pd.Series, positions) -> pd.Series:
+def take_text(values: pd.Series, positions) -> pd.Series:
     """``values[positions]`` keeping Arrow-backed text in Arrow (no Python string per value)."""
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":

@@ -21,8 +21,8 @@ from rapidfuzz import fuzz, process
 
 from addrmig.limits import release_memory
 from addrmig.locations.db import LEVELS, LocationDB
-from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES, _take,
-                                    district_key, district_keys, name_key, name_keys)
+from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
+                                    district_key, district_keys, name_key, name_keys, take_text)
 
 STATUSES = ("exact", "normalized", "fuzzy", "ambiguous", "unmatched", "missing")
 RESOLVED = ("exact", "normalized", "fuzzy")
@@ -596,7 +596,7 @@ class _Work:
         table = self.__dict__.get("_district_key_table")
         if table is None:
             table = self._district_key_table = district_keys(pd.Series(self.W["district"], dtype=str))
-        return pd.DataFrame({col: _take(table[col], codes) for col in table.columns})
+        return pd.DataFrame({col: take_text(table[col], codes) for col in table.columns})
 
     # ---- name levels (country, city, township): merges first, fuzzy for the rest
 
