@@ -17,15 +17,17 @@ few candidates and the exact (regex / Unicode) test runs only on those.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import TYPE_CHECKING, Callable, Union
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
 from addrmig.fields import BY_NAME, COLUMNS, FIELDS
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 # --- character classes -------------------------------------------------------------
 
@@ -414,6 +416,8 @@ def build_schema(warnings_as_errors: bool = False) -> pa.DataFrameSchema:
     makes them fail like errors, so ``validate(lazy=True)`` lists them in
     ``failure_cases`` too.
     """
+    import pandera.pandas as pa  # imported here: the checks themselves do not need it
+
     def check(rule_fails: Callable[[ColumnLike], np.ndarray], code: str, severity: str,
               description: str) -> pa.Check:
         return pa.Check(lambda s: pd.Series(~rule_fails(s), index=s.index), element_wise=False,
