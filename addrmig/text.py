@@ -69,7 +69,13 @@ def tr_lower_series(values: pd.Series) -> pd.Series:
 
 def fold_series(values: pd.Series) -> pd.Series:
     """``fold`` over a Series of text, vectorised."""
-    lowered = _normalize(tr_lower_series(values), "NFKD")
+    return fold_lowered_series(tr_lower_series(values))
+
+
+def fold_lowered_series(lowered: pd.Series) -> pd.Series:
+    """``fold_series`` for text that is already ``tr_lower``'s output (which it leaves as it
+    is): the steps after the lower-casing."""
+    lowered = _normalize(lowered, "NFKD")
     lowered = lowered.str.replace(_COMBINING_PATTERN, "", regex=True)
     # NFKD and dropping the combining marks already turned ş ğ ö ü ç into s g o u c; the
     # letters without a decomposition are left.

@@ -19,7 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from addrmig.text import fold, fold_series, tr_lower_series
+from addrmig.text import fold, fold_lowered_series, fold_series, tr_lower_series
 
 # Suffix words, folded, and the kind they stand for. Only the last word of the main part
 # is read as the kind: "Köy Mah" is a neighbourhood called Köy.
@@ -138,7 +138,18 @@ _KIND_BY_WORD = {kind: "|".join(sorted((w for w, k in _KIND_WORDS.items() if k =
                  for kind in ("mah", "koy", "belde")}
 
 
+def _fold(text: pd.Series, lowered: pd.Series) -> pd.Series:
+    """``fold_series(text)``; the rows where ``lowered`` is True are ``tr_lower``'s output
+    already, so only the steps after the lower-casing run on them."""
+    out = fold_lowered_series(text)
+    if not lowered.all():
+        out[~lowered] = fold_series(text[~lowered])
+    return out
+
+
 def _district_keys(text: pd.Series) -> pd.DataFrame:
+    """Keys of texts that are lower-cased by ``tr_lower`` except those whose "(" was lost
+    (see :func:`district_keys`)."""
     text = text.reset_index(drop=True)
     # "X Mah yamaçdere Köyü)": the opening parenthesis lost to a typo; the village part
     # then starts after the first kind word.
@@ -148,13 +159,13 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         text[lost] = text[lost].str.replace(
             r"^(.*?\b(?:[Mm][Aa][Hh](?:allesi|ALLESİ|ALLESI)?|[Mm][Hh])\.?)\s*", r"\1 (", regex=True)
     # Split at the first "(" (two regex kernels: str.split(expand=True) loops in Python).
-    main = fold_series(text.str.replace(r"(?s)\(.*", "", regex=True))
+    main = _fold(text.str.replace(r"(?s)\(.*", "", regex=True), ~lost)
     # Most names have no parenthetical part: fold and canonicalise only those that do
     # (the rest keep "", as folding "" gives).
     has_open = text.str.contains("(", regex=False)
     paren = pd.Series("", index=text.index, dtype=text.dtype)
     if has_open.any():
-        part = fold_series(_extract(text[has_open], r"(?s)\((?P<paren>.*)"))
+        part = _fold(_extract(text[has_open], r"(?s)\((?P<paren>.*)"), ~lost[has_open])
         # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
         # replacement function would loop in Python).
         for canonical, words in _KIND_BY_WORD.items():
