@@ -524,7 +524,7 @@ class _Work:
         self.db, self.look, self.idx, self.corr = db, look, db.index, corrections
         self.levels = db.levels
         n = self.n = len(codes.wc[LEVELS[0]])
-        self.raw, self.wc, self.W, self.empty = codes.raw, codes.wc, codes.W, codes.empty
+        self.wc, self.W, self.empty = codes.wc, codes.W, codes.empty
         # Narrow types: a million rows × four levels of each array.
         self.ids = {level: np.full(n, -1, dtype=np.int32) for level in LEVELS}
         self.m = {level: np.full(n, _M[""] if level in self.levels else _M["skip"], dtype=np.int8)
