@@ -67,7 +67,7 @@ class _Child:
         self.process.start()
         writer.close()
         self.indexes = [index for index, _ in indexed_parts]
-        self.received: dict[int, bytes] = {}
+        self.received: dict[int, str] = {}  # part index -> file holding its result
         self.failure: str | None = None
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._receive, daemon=True, name="addrmig-worker-results")

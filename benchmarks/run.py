@@ -5,7 +5,7 @@
 
 The floor is what pandas alone takes to ``read_csv(dtype=str)`` and ``to_csv`` the same
 file, measured in the same run, so the ratios hold across machines. Each CLI command
-runs in its own process; its time is the fastest of ``--repeat N`` runs (default 1),
+runs in its own process; its time is the fastest of ``--repeat N`` runs (default 3),
 each run in turn with the floor. Its memory comes from one more run in which the memory
 of the process and the workers it forks is sampled: ``peak`` is the largest sum of their
 resident memory (RSS, every 20 ms; each process's own maximum RSS when that is larger),
@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--generate", type=int, metavar="ROWS", help="generate a messy file of ROWS rows")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--steps", action="store_true", help="also time each library step in this process")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+    parser.add_argument("--repeat", type=int, default=3, metavar="N",
                         help="run the floor and each command N times and keep the fastest of each")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="addrmig-bench-"))
