@@ -1,10 +1,11 @@
 """Share CPU-bound work between this process and forked children.
 
 Used for work that splits into independent parts (the place resolver on a big file).
-With ``workers`` processes, this process computes parts 0, w, 2w, … and child k
-(forked from this process, so it reads the data and lookups built so far without
-copying them) parts k, k + w, …, one after the other, sending each result back as soon
-as it is done (pickled to a private temporary file, whose name goes through a pipe).
+With ``workers`` processes, this process and ``workers`` - 1 children forked from it (so
+they read the data and lookups built so far without copying them) take the parts one at
+a time from a shared queue (a pipe holding the part numbers) until none is left, so a
+faster process does more of them; a child sends each result back as soon as it is done
+(pickled to a private temporary file, whose name goes through a pipe).
 Several small parts per process instead of one big one keep each process's working
 memory small. A child that fails, dies or does not answer in time has
 its missing parts redone here: the result is the same, only slower.
@@ -54,20 +55,40 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-class _Child:
-    """One forked child computing ``func(part)`` for each of its parts in turn; a thread
-    here notes each result's file as it arrives."""
+class _Queue:
+    """Part numbers shared by forked processes: a pipe filled before the fork, each
+    process reading the next number (a read of a few bytes from a pipe is atomic, and a
+    process that dies holds nothing another one waits for)."""
 
-    def __init__(self, func: Callable[[P], R], indexed_parts: list[tuple[int, P]]) -> None:
+    def __init__(self, count: int) -> None:
+        self.reader, writer = os.pipe()
+        os.write(writer, b"".join(i.to_bytes(4, "little") for i in range(count)))
+        os.close(writer)
+
+    def take(self) -> int | None:
+        data = os.read(self.reader, 4)
+        return int.from_bytes(data, "little") if len(data) == 4 else None
+
+    def close(self) -> None:
+        try:
+            os.close(self.reader)
+        except OSError:
+            pass
+
+
+class _Child:
+    """One forked child computing ``func(parts[i])`` for each part number it takes from
+    the queue; a thread here notes each result's file as it arrives."""
+
+    def __init__(self, func: Callable[[P], R], parts: Sequence[P], queue: _Queue) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.reader, writer = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child_main, args=(func, indexed_parts, writer), daemon=True)
+        self.process = ctx.Process(target=_child_main, args=(func, parts, queue, writer), daemon=True)
         self.process.start()
         writer.close()
-        self.indexes = [index for index, _ in indexed_parts]
-        self.received: dict[int, str] = {}  # part index -> file holding its result
+        self.received: dict[int, str] = {}  # part number -> file holding its result
         self.failure: str | None = None
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._receive, daemon=True, name="addrmig-worker-results")
@@ -75,23 +96,24 @@ class _Child:
 
     def _receive(self) -> None:
         try:
-            while len(self.received) < len(self.indexes):
+            while True:
                 index, path = pickle.loads(self.reader.recv_bytes())
                 if index < 0:  # the child reports a failure and stops
                     self.failure = self.failure or path
                     return
                 self.received[index] = path
-        except EOFError:  # the child ended without answering
+        except EOFError:  # the child is done, or ended without finishing
             self.process.join(5)
-            self.failure = self.failure or (f"the worker process ended with exit code {self.process.exitcode} "
-                                            "before answering")
+            if self.process.exitcode != 0:
+                self.failure = self.failure or f"the worker process ended with exit code {self.process.exitcode}"
         except (OSError, pickle.UnpicklingError) as exc:
             self.failure = self.failure or f"the worker process's answer was lost ({exc.__class__.__name__})"
         finally:
             self.done.set()
 
     def results(self, patience: float) -> tuple[dict[int, object], str | None]:
-        """The results received (index -> value) and, when some are missing, why."""
+        """The results received (part number -> value) and, when the child failed, why
+        (its unfinished part is then missing from them)."""
         if not self.done.wait(patience):
             self.failure = f"the worker process did not answer within {patience:.0f} s"
             self.process.kill()
@@ -115,8 +137,7 @@ class _Child:
             if enabled:
                 gc.enable()
         self.close()
-        missing = len(values) < len(self.indexes)
-        return values, (self.failure or "the worker process stopped early") if missing else None
+        return values, self.failure
 
     def close(self) -> None:
         if self.process.is_alive() and not self.done.is_set():
@@ -136,12 +157,12 @@ def _remove(path: str) -> None:
         pass
 
 
-def _child_main(func, indexed_parts, writer) -> None:
+def _child_main(func, parts, queue, writer) -> None:
     import tempfile
 
-    for index, part in indexed_parts:
+    while (index := queue.take()) is not None:
         try:
-            value = func(part)
+            value = func(parts[index])
             # Each result goes to a private temporary file and only its name through the
             # pipe: the child never waits for the parent to drain a pipe while it is busy.
             handle, path = tempfile.mkstemp(prefix="addrmig-part-", suffix=".pickle")
@@ -152,7 +173,7 @@ def _child_main(func, indexed_parts, writer) -> None:
                 _remove(path)
                 raise
             writer.send_bytes(pickle.dumps((index, path)))
-        except BaseException as exc:  # reported to the parent, which redoes the parts
+        except BaseException as exc:  # reported to the parent, which redoes the part
             writer.send_bytes(pickle.dumps((-1, f"{exc.__class__.__name__}: {exc}")))
             break
     writer.close()
@@ -167,7 +188,9 @@ class Background:
         self.func = func
         self.child: _Child | None = None
         if can_fork():
-            self.child = _fork(lambda: _Child(lambda _: func(), [(0, None)]))
+            queue = _Queue(1)
+            self.child = _fork(lambda: _Child(lambda _: func(), [None], queue))
+            queue.close()
         self.started = time.monotonic()
 
     def result(self, on_retry: Callable[[str], None] | None = None) -> R:
@@ -175,7 +198,7 @@ class Background:
             patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - self.started))
             values, failure = self.child.results(patience)
             self.child = None
-            if failure is None:
+            if 0 in values:
                 return values[0]
             if on_retry is not None:
                 on_retry(failure)
@@ -204,7 +227,7 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
     """``[func(part) for part in parts]``, shared between this process and ``workers`` - 1
     forked children when ``workers`` > 1 and fork is available. ``on_done(done, total)``
     is called here as this process finishes its parts; ``on_retry(reason)`` is told when
-    a child's parts have to be redone here."""
+    parts a child did not finish have to be redone here."""
     total = len(parts)
     report = on_done or (lambda done, total: None)
     workers = max(1, min(workers, total))
@@ -214,26 +237,33 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
             results.append(func(part))
             report(len(results), total)
         return results
-    children: list[_Child] = _fork(lambda: [_Child(func, [(i, parts[i]) for i in range(k, total, workers)])
-                                            for k in range(1, workers)])
+    queue = _Queue(total)
+    try:
+        children: list[_Child] = _fork(lambda: [_Child(func, parts, queue) for _ in range(1, workers)])
+    except BaseException:
+        queue.close()
+        raise
     results: dict[int, R] = {}
     try:
         started = time.monotonic()
-        for i in range(0, total, workers):
-            results[i] = func(parts[i])
-            report(min(total - 1, len(results) * workers), total)  # the children keep pace
+        while (index := queue.take()) is not None:
+            results[index] = func(parts[index])
+            report(min(total - 1, index + 1), total)  # the parts before it are taken too
         patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
+        failures = []
         for child in children:
             values, failure = child.results(patience)
             results.update(values)
             if failure is not None:
-                if on_retry is not None:
-                    on_retry(failure)
-                for i in child.indexes:
-                    if i not in results:
-                        results[i] = func(parts[i])
+                failures.append(failure)
+        missing = [i for i in range(total) if i not in results]
+        if missing and on_retry is not None:
+            on_retry("; ".join(failures) or "a worker process stopped early")
+        for i in missing:
+            results[i] = func(parts[i])
         report(total, total)
         return [results[i] for i in range(total)]
     finally:
+        queue.close()
         for child in children:
             child.close()

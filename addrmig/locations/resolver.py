@@ -283,11 +283,11 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     parts = _partition(places, count)
     report(1, 6)
     here = os.getpid()
-    mine = len(range(0, len(parts), workers))  # the parts this process does itself
     done_here = [0]
 
-    def step(done: float, total: float) -> None:  # steps of this process's parts, as 1..5 of 6
-        report(1 + 4 * (done_here[0] + (done - 1) / 4) / mine, 6)
+    def step(done: float, total: float) -> None:
+        # Steps of the parts done here, as 1..5 of 6 (the workers keep pace).
+        report(1 + 4 * min(1.0, (done_here[0] + (done - 1) / 4) * workers / len(parts)), 6)
 
     def run(rows: np.ndarray) -> _Part:
         part = _resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corr,
