@@ -23,6 +23,8 @@ import threading
 import time
 from typing import Callable, Sequence, TypeVar
 
+from addrmig.limits import collector_paused
+
 P = TypeVar("P")
 R = TypeVar("R")
 
@@ -119,11 +121,9 @@ class _Child:
             self.process.kill()
         self.thread.join(5)
         values = {}
-        # Unpickling makes many small objects at once: the garbage collector would run
-        # over and over on them for nothing.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # Unpickling makes many small objects at once: the collector would run over and
+        # over on them for nothing.
+        with collector_paused():
             for index, path in list(self.received.items()):
                 try:
                     with open(path, "rb") as handle:
@@ -133,9 +133,6 @@ class _Child:
                 finally:
                     _remove(path)
                     del self.received[index]
-        finally:
-            if enabled:
-                gc.enable()
         self.close()
         return values, self.failure
 

@@ -37,17 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # A run makes millions of objects that live to its end and no reference cycles worth
-    # collecting: the collector's passes would only cost time.
-    import gc
+    from addrmig.limits import collector_paused
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # a run's objects live to its end
         return _run(args)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -97,11 +90,11 @@ def _run(args: argparse.Namespace) -> int:
     _release()
     from addrmig.parallel import available_workers
 
+    workers = available_workers()
     with ProgressBar("places") as bar:
-        resolution = resolve(frame, db, corrections=store.load(), progress=bar, workers=available_workers())
+        resolution = resolve(frame, db, corrections=store.load(), progress=bar, workers=workers)
     del frame  # kept by the resolution as its original
     _release()
-    workers = available_workers()
     checks = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
         # The checks run in a worker while the corrected file and the review list are written.

@@ -8,7 +8,6 @@ clearly ahead; everything else is left as written, with suggestions, for the use
 """
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from addrmig.limits import release_memory
+from addrmig.limits import collector_paused, release_memory
 from addrmig.locations.db import LEVELS, LocationDB
 from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
                                     district_key, district_keys, name_key, name_keys, take_text)
@@ -297,28 +296,23 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
 
     from addrmig.parallel import map_parts
 
-    # The parts make millions of small objects that live until the part is done, and no
-    # reference cycles: the garbage collector's passes over them (a sixth of the time on a
-    # million rows) would find nothing. It stays off in the workers, which end after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # The parts make millions of small objects that live until the part is done: the
+    # collector's passes over them took a sixth of the time on a million rows. It stays
+    # off in the workers, which end after.
+    with collector_paused():
         results = map_parts(run, parts, workers)
-    finally:
-        if collecting:
-            gc.enable()
     report(5, 6)
     result = _merge(frame, parts, results, look, db, corrections_frame)
     report(6, 6)
     return result
 
 
-def _partition(places: pd.DataFrame, workers: int) -> list[np.ndarray]:
-    """Row positions in ``workers`` parts. Rows whose written city and township fold to
+def _partition(places: pd.DataFrame, count: int) -> list[np.ndarray]:
+    """Row positions in ``count`` parts. Rows whose written city and township fold to
     the same keys go together: a tuple never spans two parts, and a part's caches
     (townships ranked per city, districts per township) mostly serve it alone."""
     n = len(places)
-    if workers <= 1:
+    if count <= 1:
         return [np.arange(n)]
     key = np.zeros(n, dtype=np.int64)
     for level in ("city", "township"):
@@ -326,8 +320,8 @@ def _partition(places: pd.DataFrame, workers: int) -> list[np.ndarray]:
             codes, uniques = pd.factorize(places[level])
             folded = pd.factorize(name_keys(pd.Series(uniques, dtype=str)))[0].astype(np.int64)
             key = key * 1_000_003 + np.where(codes >= 0, folded[codes], -1)
-    part = (key * 2_654_435_761 % 4_294_967_291) % workers
-    return [np.flatnonzero(part == j) for j in range(workers)]
+    part = (key * 2_654_435_761 % 4_294_967_291) % count
+    return [np.flatnonzero(part == j) for j in range(count)]
 
 
 @dataclass
