@@ -25,7 +25,17 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """``shared/data`` beside the checkout (or beside a folder holding it, for a git worktree)."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    sys.exit("shared/data was not found beside this checkout or any folder above it")
+
+
+SHARED = _shared_data()
 GENERATED_ROWS = 100_000
 
 
