@@ -63,6 +63,17 @@ class ColumnMapping:
         return [{"source": h, "field": self.mapping.get(h), "confidence": self.confidence.get(h, 0),
                  "method": self.method.get(h, "")} for h in self.headers]
 
+    def table(self, headers: list[str] | None = None) -> pd.DataFrame:
+        """The mapping as a table for a person: ``column``, ``field`` ("" when ignored),
+        ``confidence`` (0–100) and ``how`` ("not used" for ignored columns), one row per
+        header of ``headers`` (default: every source header)."""
+        rows = []
+        for header in self.headers if headers is None else headers:
+            target = self.mapping.get(header) or ""
+            rows.append((header, target, int(round(float(self.confidence.get(header, 0) or 0))) if target else 0,
+                         str(self.method.get(header, "") or ("" if target else "not used"))))
+        return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
+
 
 @lru_cache(maxsize=None)
 def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:

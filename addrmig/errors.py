@@ -31,7 +31,12 @@ class LocationDBError(AddrmigError):
 
 
 class AkinonError(AddrmigError):
-    """Talking to Akinon (or the sandbox) failed."""
+    """Talking to Akinon (or the sandbox) failed.
+
+    ``may_have_started`` is True when a migration start may have reached the server although
+    its answer was lost: the file must not be sent again without the user's word."""
+
+    may_have_started: bool = False
 
 
 class AkinonAuthError(AkinonError):
@@ -67,4 +72,9 @@ class AkinonBadResponse(AkinonError):
 
 
 class AlreadySubmitted(AkinonError):
-    """The same file was already submitted to the same URL and channel."""
+    """The same file was already submitted to the same URL and channel; ``earlier`` is that
+    submission (an ``addrmig.history.Submission``)."""
+
+    def __init__(self, message: str, earlier: object = None) -> None:
+        super().__init__(message)
+        self.earlier = earlier

@@ -162,7 +162,8 @@ class History:
                         raise AlreadySubmitted(
                             f"This file was already sent: {_row(earlier).describe()}. "
                             "Sending it again would create every address twice; check that migration "
-                            "(`python -m addrmig progress`), or send again with --force if you are sure.")
+                            "(`python -m addrmig progress`), or send again with --force if you are sure.",
+                            earlier=_row(earlier))
                 cursor = db.execute(
                     "INSERT INTO submissions (base_url, channel_id, migration_key, filename, sha256, size, "
                     "rows, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?)",

@@ -7,13 +7,24 @@ the bundled location database are one per server process (st.cache_resource).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
+from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.errors import AddrmigError
-from addrmig.workspace import PAGE_SIZE, Workspace, page_count, page_of, plural  # noqa: F401 - re-exported to the pages
+from addrmig.formatting import number, plural  # noqa: F401 - re-exported to the pages
+from addrmig.paging import PAGE_SIZE, page_count, page_of  # noqa: F401 - re-exported to the pages
+from addrmig.workspace import Workspace
+
+if TYPE_CHECKING:
+    from addrmig.akinon.client import AkinonClient
+    from addrmig.akinon.sandbox import Sandbox
+    from addrmig.history import History
+    from addrmig.locations.db import LocationDB
+    from addrmig.pipeline import Loaded
+    from addrmig.validation import Report
 
 PAGES = {
     "upload": "pages/upload.py",
@@ -45,11 +56,6 @@ def show_error(error: AddrmigError) -> None:
     st.error(str(error))
 
 
-def fmt(n: int | float) -> str:
-    """A number with thousands separators."""
-    return f"{n:,}" if isinstance(n, int) else f"{n:,.1f}"
-
-
 # ---------------------------------------------------------------- cached steps
 # Shared by all sessions but bounded in count and time, so a file's parsed rows do not stay in
 # memory long after the session that uploaded it has ended (its session_state goes with it).
@@ -60,28 +66,28 @@ CACHE_TTL = 3600  # seconds
 
 
 @st.cache_resource(max_entries=8, ttl=CACHE_TTL, show_spinner=False)
-def load_file(sha: str, _data: bytes, name: str, options: tuple) -> Any:
+def load_file(sha: str, _data: bytes, name: str, options: tuple) -> Loaded:
     """``pipeline.load`` on the bytes, keyed on their sha256 and the reading options."""
-    from addrmig.workspace import load_bytes
-    return load_bytes(_data, name, **dict(options))
+    from addrmig.pipeline import load
+    return load(_data, name, **dict(options))
 
 
 @st.cache_resource(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
-def validate_frame(key: str, _frame: pd.DataFrame) -> Any:
+def validate_frame(key: str, _frame: pd.DataFrame) -> Report:
     """``validation.validate`` keyed on the frame's content key (file, options, edits)."""
     from addrmig.validation import validate
     return validate(_frame)
 
 
 @st.cache_resource(show_spinner=False)
-def bundled_db() -> Any:
+def bundled_db() -> LocationDB:
     """The bundled Türkiye location database, once per server."""
     from addrmig.locations.db import LocationDB
     return LocationDB.bundled()
 
 
 @st.cache_resource(show_spinner="Starting the built-in sandbox…")
-def sandbox() -> Any:
+def sandbox() -> Sandbox:
     """The built-in Akinon sandbox, started once per server on a free loopback port."""
     from addrmig.akinon.sandbox import Sandbox
     # Slow enough by default that a person sees the migration move; tests speed it up.
@@ -101,23 +107,20 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
                                    value=1, step=1, key=key))
 
 
-
-
-def history() -> Any:
+def history() -> History:
     """The submission history (sqlite in ADDRMIG_DATA_DIR or the user's data folder)."""
     return _history(os.environ.get("ADDRMIG_DATA_DIR", ""))
 
 
 @st.cache_resource(show_spinner=False)
-def _history(directory: str) -> Any:
+def _history(directory: str) -> History:
     from addrmig.history import History
     return History(directory or None)
 
 
-def akinon_client(conn: Any, polling: bool = False) -> Any:
+def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:
     """A client for the chosen connection. Polling clients give up fast so the page never hangs."""
     from addrmig.akinon.client import AkinonClient
-    from addrmig.workspace import SANDBOX
     if conn.mode == SANDBOX:
         box = sandbox()
         url, token = box.url, box.token

@@ -6,7 +6,8 @@ import os
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.workspace import AKINON, SANDBOX, Workspace
+from addrmig.akinon.connection import AKINON, SANDBOX, check_connection, login
+from addrmig.workspace import Workspace
 
 from pages._common import PAGES
 
@@ -54,15 +55,13 @@ def connection_settings(ws: Workspace) -> None:
         user = st.text_input("User name", key="login_user")
         password = st.text_input("Password", type="password", key="login_password")
         if st.button("Log in", key="login_button", disabled=not (conn.url and user and password)):
-            from addrmig.workspace import login
             try:
                 st.session_state["login_token"] = login(conn.url, user, password)
                 st.rerun()
             except AddrmigError as error:
                 st.error(str(error))
     if st.button("Test connection", key="test_connection", disabled=not conn.ready):
-        from addrmig.workspace import test_connection
         try:
-            st.success(test_connection(conn))
+            st.success(check_connection(conn))
         except AddrmigError as error:
             st.error(str(error))

@@ -7,7 +7,7 @@ import streamlit as st
 from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS
 
-from pages._common import PAGES, fmt, need_file, page_of, pager, plural, validate_frame, workspace
+from pages._common import PAGES, number, need_file, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("2. Check & fix")
@@ -30,10 +30,10 @@ if ws.has_file and report is not None:
 
     # ---------------------------------------------------------------- headline
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Rows", fmt(ws.rows))
-    c2.metric("Rows without errors", fmt(ws.rows - bad_rows))
-    c3.metric("Errors", fmt(len(errors)), help="Akinon would refuse these rows.")
-    c4.metric("Warnings", fmt(len(warnings)), help="Akinon takes these, but they are probably not what you want.")
+    c1.metric("Rows", number(ws.rows))
+    c2.metric("Rows without errors", number(ws.rows - bad_rows))
+    c3.metric("Errors", number(len(errors)), help="Akinon would refuse these rows.")
+    c4.metric("Warnings", number(len(warnings)), help="Akinon takes these, but they are probably not what you want.")
     if len(errors) == 0:
         st.success("No errors: every row passes Akinon's rules." + (" Some warnings are left; look below." if len(warnings) else ""))
 
@@ -57,8 +57,7 @@ if ws.has_file and report is not None:
     with a:
         if st.button(f"Trim stray spaces ({plural(len(spaces), 'cell')})", key="trim_button", disabled=len(spaces) == 0,
                      help="Removes spaces before and after every value. Safe, and you can undo it."):
-            edit = ws.apply_trim()
-            st.session_state["last_edit"] = edit.label if edit else None
+            ws.apply_trim()
             st.rerun()
     with b:
         if ws.edits:
@@ -119,7 +118,7 @@ if ws.has_file and report is not None:
             st.rerun()
 
     if len(warnings):
-        with st.expander(f"Warnings ({fmt(len(warnings))})"):
+        with st.expander(f"Warnings ({number(len(warnings))})"):
             st.dataframe(page_of(warnings, pager("warnings_page", len(warnings))), hide_index=True,
                          width="stretch")
             st.caption("The report below has them all.")

@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.workspace import (SANDBOX, clear_choices, place_label, place_options, written_key)
+from addrmig.akinon.connection import SANDBOX
+from addrmig.formatting import percent
+from addrmig.locations.review import clear_choices, place_label, place_options, written_key
 
-from pages._common import PAGES, bundled_db, fmt, need_file, page_of, pager, plural, sandbox, workspace
+from pages._common import PAGES, bundled_db, number, need_file, page_of, pager, plural, sandbox, workspace
 
 ws = workspace()
 st.title("3. Places")
@@ -60,7 +62,7 @@ def load_reference() -> None:
 
             def progress(done: float, total: float) -> None:
                 bar.progress(min(1.0, done / total) if total else 0.0,
-                             text=f"Downloading places… {fmt(int(done))} of {plural(int(total), 'page')}")
+                             text=f"Downloading places… {number(int(done))} of {plural(int(total), 'page')}")
             try:
                 db = download_locations(url, refresh=refresh, progress=progress)
                 ws.set_locations(f"akinon:{url}", db)
@@ -87,7 +89,7 @@ if need_file(ws):
 
                     def moved(done: float, total: float) -> None:
                         share = min(1.0, done / total) if total else 0.0
-                        bar.progress(share, text=f"{share:.0%} matched".replace("%", " %"))
+                        bar.progress(share, text=f"{percent(share, 0)} matched")
                     resolution = ws.resolve_places(db=ws.location_db, corrections=ws.corrections(), progress=moved)
                     status.update(label=f"Places of {plural(ws.rows, 'row')} matched", state="complete",
                                   expanded=False)
@@ -100,9 +102,9 @@ if need_file(ws):
         summary = resolution.summary()
         share = summary["resolved_share"]
         c1, c2, c3 = st.columns(3)
-        c1.metric("Rows", fmt(summary["rows"]))
-        c2.metric("Places found", f"{share:.1%}".replace("%", " %"))
-        c3.metric("Rows waiting for you", fmt(summary["rows"] - summary["resolved"]))
+        c1.metric("Rows", number(summary["rows"]))
+        c2.metric("Places found", percent(share))
+        c3.metric("Rows waiting for you", number(summary["rows"] - summary["resolved"]))
         table = pd.DataFrame([{"place": STATUS_TEXT.get(status, status), "rows": summary.get(status, 0)}
                               for status in STATUS_TEXT if summary.get(status, 0)])
         st.dataframe(table, hide_index=True, width=520,
@@ -127,7 +129,7 @@ if need_file(ws):
             min_score = a.slider("Accept every suggestion scoring at least", 50, 100, 85, key="accept_min")
             if b.button("Accept these suggestions", key="accept_button",
                         help="Only where one suggestion is clearly the best; ties stay for you to decide."):
-                choices = clear_choices(resolution, float(min_score), items)
+                choices = clear_choices(items, float(min_score))
                 if choices:
                     ws.choose_places(choices)
                     st.rerun()
@@ -138,7 +140,7 @@ if need_file(ws):
             for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
                 options = place_options(item)
                 written = " › ".join(v for v in written_key(item)[1:] if v) or "(empty)"
-                note = item.get("note") or STATUS_TEXT.get(item["status"], item["status"])
+                note = item["note"] or STATUS_TEXT.get(item["status"], item["status"])
                 col1, col2 = st.columns([1, 1])
                 col1.markdown(f"**{written}**  \n{plural(int(item['rows']), 'row')} "
                               f"(e.g. row {', '.join(str(r) for r in list(item['examples'])[:3])}) — {note}")

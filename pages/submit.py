@@ -5,10 +5,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from addrmig.errors import AddrmigError, AlreadySubmitted
-from addrmig.workspace import SANDBOX, progress_figures, samples_frame
+from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
+from addrmig.akinon.connection import SANDBOX
+from addrmig.akinon.flow import progress_figures, samples_frame
 
-from pages._common import PAGES, akinon_client, fmt, history, need_file, plural, validate_frame, workspace
+from pages._common import PAGES, akinon_client, number, history, need_file, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("5. Send to Akinon")
@@ -35,12 +36,12 @@ def chart(samples: pd.DataFrame) -> None:
 def show_progress(submission, samples: pd.DataFrame) -> None:
     """Progress bar, counts, speed and time left for one submission."""
     figures = progress_figures(submission, samples)
-    st.progress(figures["share"], text=figures["headline"])
+    st.progress(figures.share, text=figures.headline)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Processed", fmt(figures["processed"]) + f" of {fmt(figures['total'])}" if figures["total"] else "—")
-    c2.metric("Errors", fmt(figures["errors"]))
-    c3.metric("Speed", f"{fmt(int(figures['speed']))} rows/s" if figures["speed"] else "—")
-    c4.metric("Time left", figures["eta"])
+    c1.metric("Processed", number(figures.processed) + f" of {number(figures.total)}" if figures.total else "—")
+    c2.metric("Errors", number(figures.errors))
+    c3.metric("Speed", f"{number(int(figures.speed))} rows/s" if figures.speed else "—")
+    c4.metric("Time left", figures.eta)
     chart(samples)
 
 
@@ -68,7 +69,7 @@ def live_view() -> None:
     if submission.finished:
         if submission.errors:
             st.warning(f"Finished: {plural(submission.processed or 0, 'row')} processed, "
-                       f"{fmt(submission.errors)} refused by the server.")
+                       f"{number(submission.errors)} refused by the server.")
         else:
             st.success(f"Finished: {'the one row was' if submission.processed == 1 else 'all ' + plural(submission.processed or 0, 'row') + ' were'} taken. 🎉")
         if not st.session_state.get(f"announced_{submission.id}"):
@@ -87,16 +88,16 @@ if need_file(ws):
     placed = resolution if resolution is not None else ws.latest_resolution()
     probe = ws.export_split(report, placed)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Rows", fmt(ws.rows))
-    c2.metric("Rows with errors", fmt(probe.error_rows))
+    c1.metric("Rows", number(ws.rows))
+    c2.metric("Rows with errors", number(probe.error_rows))
     c3.metric("Rows with unknown places", "not checked" if probe.unknown_place_rows is None
-              else fmt(probe.unknown_place_rows))
+              else number(probe.unknown_place_rows))
     refused = len(probe.later)
     only_good = False
     if refused:
         options = [f"Send only the {plural(len(probe.send), 'row')} that pass "
                    f"({plural(refused, 'row')} set apart — download them on the Export page)",
-                   f"Send all {plural(ws.rows, 'row')} (Akinon will refuse {fmt(refused)} of them)"]
+                   f"Send all {plural(ws.rows, 'row')} (Akinon will refuse {number(refused)} of them)"]
         only_good = st.radio("What to send", options, key="send_choice").startswith("Send only")
     split = probe if only_good else ws.export_split(report, placed, leave_out_errors=False,
                                                     leave_out_unknown_places=False)
@@ -136,11 +137,11 @@ if need_file(ws):
                               state="complete")
             st.session_state.pop("already", None)
         except AlreadySubmitted as error:
-            st.session_state["already"] = str(error)
+            st.session_state["already"] = (str(error), error.earlier)
         except AddrmigError as error:
             st.error(str(error))
             # Say plainly whether a migration may be running, so nobody resends a file that was taken.
-            if getattr(error, "may_have_started", False):
+            if isinstance(error, AkinonError) and error.may_have_started:
                 st.warning("The migration **may have started** on the server. Do not send the file again: "
                            "check the migration list in Omnitron (or the earlier submissions below, marked "
                            "*uncertain*). Sending it again is refused until you choose to force it.")
@@ -151,8 +152,8 @@ if need_file(ws):
     if st.button("Send the addresses", type="primary", key="send_button", disabled=not ready):
         send(force=False)
     if st.session_state.get("already"):
-        st.error(st.session_state["already"])
-        earlier = ws.earlier_submission(history())
+        message, earlier = st.session_state["already"]
+        st.error(message)
         if earlier is not None:
             st.dataframe(pd.DataFrame([{"sent": earlier.submitted_at[:19].replace("T", " "), "file": earlier.filename,
                                         "migration": earlier.migration_id, "status": earlier.status,

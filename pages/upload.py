@@ -7,7 +7,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
-from addrmig.workspace import mapping_table, sha256
+from addrmig.workspace import sha256
 
 from pages._common import PAGES, load_file, page_of, pager, plural, workspace
 
@@ -69,43 +69,43 @@ else:
     # ---------------------------------------------------------------- how it was read
     st.subheader("How the file was read")
     info = {
-        "Format": str(getattr(table, "format", "") or "").upper(),
-        "Encoding": getattr(table, "encoding", None) or "—",
+        "Format": table.format.upper(),
+        "Encoding": table.encoding or "—",
         "Delimiter": {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "pipe (|)"}.get(
-            getattr(table, "delimiter", None) or "", getattr(table, "delimiter", None) or "—"),
-        "Header row": str(getattr(table, "header_row", "") or "—"),
-        "Sheet": getattr(table, "sheet", None) or "—",
+            table.delimiter or "", table.delimiter or "—"),
+        "Header row": str(table.header_row or "—"),
+        "Sheet": table.sheet or "—",
     }
     st.markdown(" · ".join(f"**{k}:** {v}" for k, v in info.items()))
-    for note in getattr(table, "notes", None) or []:
+    for note in table.notes:
         st.caption(f"ℹ️ {note}")
 
     with st.expander("Not right? Change how the file is read"):
-        sheets = list(getattr(table, "sheets", None) or [])
+        sheets = list(table.sheets)
         options = dict(ws.options)
         if len(sheets) > 1:
-            current = getattr(table, "sheet", None)
+            current = table.sheet
             options["sheet"] = st.selectbox("Sheet", sheets, index=sheets.index(current) if current in sheets else 0,
                                             key="opt_sheet")
-        if str(getattr(table, "format", "")) in ("csv", "tsv", "txt"):
+        if table.format in ("csv", "tsv", "txt"):
             encodings = ["utf-8", "utf-8-sig", "utf-16", "cp1254", "iso-8859-9", "cp1252", "latin-1"]
-            detected = (getattr(table, "encoding", None) or "utf-8").lower()
+            detected = (table.encoding or "utf-8").lower()
             if detected not in encodings:
                 encodings.insert(0, detected)
             options["encoding"] = st.selectbox("Encoding", encodings, index=encodings.index(detected), key="opt_encoding")
             delimiters = {"comma (,)": ",", "semicolon (;)": ";", "tab": "\t", "pipe (|)": "|"}
-            current = getattr(table, "delimiter", None) or ","
+            current = table.delimiter or ","
             names = list(delimiters)
             picked = st.selectbox("Delimiter", names, index=list(delimiters.values()).index(current)
                                   if current in delimiters.values() else 0, key="opt_delimiter")
             options["delimiter"] = delimiters[picked]
         options["header_row"] = int(st.number_input("Header row (the row holding the column names)", min_value=1,
-                                                    value=max(1, int(getattr(table, "header_row", 1) or 1)),
+                                                    value=max(1, int(table.header_row or 1)),
                                                     key="opt_header_row"))
         if st.button("Read again with these settings", key="reread"):
-            if options.get("delimiter") == getattr(table, "delimiter", None):
+            if options.get("delimiter") == table.delimiter:
                 options.pop("delimiter", None)
-            if options.get("header_row") == getattr(table, "header_row", None):
+            if options.get("header_row") == table.header_row:
                 options.pop("header_row", None)
             read(ws.file_bytes, ws.file_name, options)
             st.rerun()
@@ -114,7 +114,7 @@ else:
     st.subheader("Your columns → Akinon's fields")
     st.write("Each column of your file and the Akinon field it goes to. Change the field where it is wrong; "
              "pick *(ignore this column)* for columns Akinon does not need.")
-    mapping = mapping_table(ws.loaded.mapping, list(table.frame.columns))
+    mapping = ws.loaded.mapping.table(list(table.frame.columns))
     shown = mapping.assign(field=mapping["field"].replace("", IGNORE))
     edited = st.data_editor(
         shown, key=f"mapping_editor_{ws.version}", hide_index=True, width="stretch", disabled=["column", "confidence", "how"],

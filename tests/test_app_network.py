@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from addrmig.fields import COLUMNS
-from addrmig.workspace import AKINON
+from addrmig.akinon.connection import AKINON
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = {"user": "C1", "email": "a@b.co", "first_name": "Ayşe", "last_name": "Işık", "line": "Gül Sok. 1",

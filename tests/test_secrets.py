@@ -23,8 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS
-from addrmig import workspace
-from addrmig.workspace import AKINON
+from addrmig.akinon.connection import AKINON, check_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Made at run time, so neither this file nor its compiled copy holds it.
@@ -139,10 +138,10 @@ def test_app_full_run_leaves_the_token_in_no_file_no_element_and_no_log(tmp_path
     conn = at.session_state["workspace"].connection
     conn.mode, conn.url, conn.token = AKINON, other.url, SECRET
     with pytest.raises(AddrmigError) as caught:
-        workspace.test_connection(conn)
+        check_connection(conn)
     assert "token" in str(caught.value).lower() and SECRET not in str(caught.value) + repr(caught.value)
     conn.url = server.url
-    assert "accepted the token" in workspace.test_connection(conn)
+    assert "accepted the token" in check_connection(conn)
     assert SECRET not in repr(at.session_state["workspace"].connection)
 
     at.file_uploader(key="upload_file").upload("addresses.csv", clean_csv(tmp_path / "a.csv").read_bytes(), "text/csv")

@@ -12,9 +12,14 @@ from addrmig.errors import (AkinonAuthError, AkinonBadResponse, AkinonConnection
                             BadArguments)
 from addrmig.fields import COLUMNS
 from addrmig.locations.db import LocationDB
-from addrmig.workspace import (Connection, Workspace, clear_choices, load_bytes, page_count, page_of,
-                               plural, progress_figures, samples_frame,
-                               test_connection as check_connection)
+from addrmig.akinon.connection import Connection, check_connection
+from addrmig.akinon.flow import progress_figures, samples_frame
+from addrmig.formatting import plural
+from addrmig.history import Sample
+from addrmig.locations.review import clear_choices, review_items
+from addrmig.paging import page_count, page_of
+from addrmig.pipeline import load as load_bytes
+from addrmig.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -131,7 +136,8 @@ def test_failing_rows_are_the_rows_with_errors_only(ws):
 
 def test_export_split_leaves_failing_rows_out(ws):
     ws.edit_cells({(5, "email"): "not an email"})
-    good, bad = ws.split_for_export(ws.report(), leave_out_failing=True)
+    split = ws.export_split(ws.report(), leave_out_unknown_places=False)
+    good, bad = split.send, split.later
     assert 5 in bad.index and 5 not in good.index
     assert len(good) + len(bad) == ws.rows
 
@@ -204,7 +210,7 @@ def test_resolving_places_writes_the_database_spelling_into_the_frame(ws):
 
 def test_clear_choices_never_picks_among_tied_suggestions(ws):
     resolution = ws.resolve_places(db=LocationDB.bundled())
-    choices = clear_choices(resolution, 0)
+    choices = clear_choices(review_items(resolution), 0)
     for _, item in resolution.unresolved().iterrows():
         scores = [score for _, score in (item["suggestions"] or [])]
         written = tuple(item[level] for level in ("country", "city", "township", "district"))
@@ -216,15 +222,12 @@ def test_progress_figures_give_speed_and_time_left():
     class Sub:
         total, processed, errors, rows = 1000, 400, 3, 1000
 
-    class Sample:
-        def __init__(self, at, processed):
-            self.at, self.processed, self.errors, self.total = at, processed, 0, 1000
-
-    samples = samples_frame([Sample("2026-01-01T00:00:00.000+00:00", 0), Sample("2026-01-01T00:00:04.000+00:00", 400)])
+    samples = samples_frame([Sample("2026-01-01T00:00:00.000+00:00", 0, 0, 1000),
+                             Sample("2026-01-01T00:00:04.000+00:00", 400, 0, 1000)])
     figures = progress_figures(Sub(), samples)
-    assert figures["speed"] == pytest.approx(100.0)
-    assert figures["eta"] == "6 s"
-    assert figures["share"] == pytest.approx(0.4)
+    assert figures.speed == pytest.approx(100.0)
+    assert figures.eta == "6 s"
+    assert figures.share == pytest.approx(0.4)
 
 
 # ---------------------------------------------------------------------- test connection

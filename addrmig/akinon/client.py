@@ -198,7 +198,7 @@ class AkinonClient:
                                           f"({type(exc).__name__}).")
             error.may_have_started = may_start
         if error is not None:
-            if getattr(error, "may_have_started", False):
+            if error.may_have_started:
                 error.args = (str(error) + " The file was sent, so the migration MAY have started: "
                               "do not send it again before checking the migration list in Omnitron "
                               "(or `python -m addrmig history`). ",)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Callable
+
+import pandas as pd
 
 from addrmig.akinon.client import AkinonClient, Progress
 from addrmig.errors import (
@@ -13,7 +16,8 @@ from addrmig.errors import (
     AkinonTimeout,
     BadArguments,
 )
-from addrmig.history import History, Submission
+from addrmig.formatting import percent, plural
+from addrmig.history import History, Sample, Submission
 
 #: Failures of a progress poll worth polling again for: the migration goes on
 #: on the server whatever happens to one GET.
@@ -38,7 +42,7 @@ def submit(client: AkinonClient, history: History, channel_id: int | str, file_b
     try:
         migration_id = client.start_migration(channel_id, file_bytes, migration_key, filename)
     except AkinonError as error:
-        history.failed(submission.id, str(error), uncertain=getattr(error, "may_have_started", False))
+        history.failed(submission.id, str(error), uncertain=error.may_have_started)
         raise
     except BaseException:
         # Interrupted mid-send (Ctrl-C): nobody knows whether the server got it.
@@ -91,10 +95,64 @@ def check(client: AkinonClient, history: History, channel_id: int | str, migrati
 def count_rows(file_bytes: bytes, filename: str) -> int | None:
     """How many address rows the file holds, read the way the app reads it; None when it cannot be read
     (the file is still sent as it is: the server has the last word)."""
-    from addrmig.akinon.sandbox import read_upload
     from addrmig.errors import AddrmigError
+    from addrmig.pipeline import load
 
     try:
-        return len(read_upload(file_bytes, filename))
+        return len(load(file_bytes, name=filename).frame)
     except AddrmigError:
         return None
+
+
+# ---------------------------------------------------------------- what the live view shows
+def submission_share(submission: Submission) -> float | None:
+    """processed/total of the last known progress of a submission, or None when unknown."""
+    total = submission.total or 0
+    if not total:
+        return None
+    return min(1.0, (submission.processed or 0) / total)
+
+
+def samples_frame(samples: list[Sample]) -> pd.DataFrame:
+    """Progress samples as a table: time (datetime), processed, errors, total."""
+    frame = pd.DataFrame([(s.at, s.processed, s.errors, s.total) for s in samples],
+                         columns=["time", "processed", "errors", "total"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True, format="ISO8601")
+    return frame
+
+
+@dataclass(frozen=True)
+class ProgressFigures:
+    """What the live view shows of a migration: counts, share done, speed (rows/s), time left."""
+
+    total: int
+    processed: int
+    errors: int
+    share: float
+    speed: float
+    eta: str
+    headline: str
+
+
+def progress_figures(submission: Submission, samples: pd.DataFrame) -> ProgressFigures:
+    """The figures of ``submission`` given its progress ``samples`` (:func:`samples_frame`)."""
+    total = int(submission.total or submission.rows or 0)
+    processed = int(submission.processed or 0)
+    errors = int(submission.errors or 0)
+    share = min(1.0, processed / total) if total else 0.0
+    speed = 0.0
+    if len(samples) >= 2:
+        first, last = samples.iloc[0], samples.iloc[-1]
+        seconds = (last["time"] - first["time"]).total_seconds()
+        if seconds > 0:
+            speed = max(0.0, (last["processed"] - first["processed"]) / seconds)
+    if total and processed >= total:
+        eta, headline = "done", f"Finished: {processed:,} of {plural(total, 'row')} processed"
+    elif speed > 0:
+        left = (total - processed) / speed
+        eta = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
+        headline = f"{percent(share, 0)} processed"
+    else:
+        eta, headline = "—", ("waiting for the server to start" if not processed else f"{percent(share, 0)} processed")
+    return ProgressFigures(total=total, processed=processed, errors=errors, share=share, speed=speed, eta=eta,
+                           headline=headline)

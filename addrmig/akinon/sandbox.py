@@ -42,9 +42,6 @@ test giving up safely, not getting through; a stalled start does create the migr
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import random
 import secrets
 import threading
@@ -52,7 +49,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 import numpy as np
@@ -120,55 +116,12 @@ def _bundled_places(upper: bool) -> _Places:
 
 # -- reading an upload the way the app does ---------------------------------------
 def read_upload(data: bytes, filename: str) -> pd.DataFrame:
-    """The upload as an address frame (index = the row number the user sees).
+    """The upload as an address frame (index = the row number the user sees), read by the
+    app's own reader so the sandbox reads every format exactly like the app; raises an
+    AddrmigError when it cannot be read."""
+    from addrmig.pipeline import load
 
-    Uses the app's reader (``addrmig.pipeline.load``) so the sandbox reads every
-    format exactly like the app; raises an AddrmigError when it cannot be read.
-    """
-    try:
-        from addrmig.pipeline import load
-    except ImportError:
-        load = None
-    if load is not None:
-        return load(data, name=filename).frame
-    return _read_upload_simple(data, filename)
-
-
-def _read_upload_simple(data: bytes, filename: str) -> pd.DataFrame:
-    """A plain reader for CSV, JSON and Excel, used only when the app's reader is not there."""
-    from addrmig.errors import UnreadableFile
-
-    suffix = PurePath(filename or "").suffix.lower()
-    try:
-        if suffix == ".json":
-            records = json.loads(data.decode("utf-8-sig"))
-            if isinstance(records, dict):
-                records = next((v for v in records.values() if isinstance(v, list)), [])
-            frame = pd.DataFrame.from_records(records).astype(object)
-            frame.index = range(1, len(frame) + 1)
-        elif suffix in (".xlsx", ".xls", ".ods"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="calamine", keep_default_na=False)
-            frame.index = range(2, len(frame) + 2)
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1254")
-            try:
-                delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|").delimiter
-            except csv.Error:
-                delimiter = ","
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
-            frame.index = range(2, len(frame) + 2)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise UnreadableFile(f"{filename}: cannot be read as a table ({type(error).__name__}).") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    frame = frame.rename(columns={"customer_code": "user"})
-    out = pd.DataFrame(index=frame.index)
-    for column in COLUMNS:
-        values = frame[column] if column in frame.columns else pd.Series("", index=frame.index)
-        out[column] = [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)) for v in values]
-    return out.astype(object)
+    return load(data, name=filename).frame
 
 
 # -- checking rows by Akinon's documented rules ----------------------------------

@@ -43,6 +43,59 @@ def review_table(resolution: Resolution) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+# ---------------------------------------------------------------- the app's review step
+Place = tuple[str, str, str, str]
+
+
+def review_items(resolution: Resolution) -> pd.DataFrame:
+    """One line per distinct written place that needs the user, most rows first."""
+    return resolution.unresolved().reset_index(drop=True)
+
+
+def written_key(item: pd.Series) -> Place:
+    """The written (country, city, township, district) of a review line: the key of a choice."""
+    return tuple(str(item[level]) for level in LEVELS)
+
+
+def place_label(place: tuple[str, ...]) -> str:
+    """A place as a person reads it: ``Kütahya › Pazarlar › Atatürk Mah`` (country left out)."""
+    parts = [p for p in place[1:] if p]
+    return " › ".join(parts) if parts else " › ".join(p for p in place if p)
+
+
+def place_options(item: pd.Series) -> list[tuple[Place, float]]:
+    """The places one review line can be set to, best first, as ((country, city, township, district), score).
+
+    Full-place suggestions when the resolver has them; otherwise the suggestions for the
+    first unresolved level, under the levels that were resolved.
+    """
+    full = [(tuple(place) + ("",) * (4 - len(place)), float(score)) for place, score in (item["suggestions"] or [])]
+    if full:
+        return full
+    level = item["level"]
+    if level not in LEVELS:
+        return []
+    depth = LEVELS.index(level)
+    prefix = tuple(item[f"place_{lv}"] or item[lv] or "" for lv in LEVELS[:depth])
+    return [(prefix + (name,) + ("",) * (3 - depth), float(score)) for name, score in item[f"suggestions_{level}"] or []]
+
+
+def clear_choices(items: pd.DataFrame, min_score: float) -> dict[Place, Place]:
+    """Choices for every review line (of :func:`review_items`) whose best suggestion scores
+    ``min_score`` or more AND is strictly ahead of the next one (a tie is a question for
+    the user, never a guess)."""
+    choices = {}
+    for _, item in items.iterrows():
+        options = place_options(item)
+        if not options:
+            continue
+        best = options[0][1]
+        if best < min_score or (len(options) > 1 and options[1][1] >= best):
+            continue
+        choices[written_key(item)] = options[0][0]
+    return choices
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading ``'``."""
     return frame.astype(str).apply(neutralise)
