@@ -1,12 +1,4 @@
-import os
-import sys
+"""``python -m addrmig COMMAND``: the same as the ``addrmig`` command."""
+from addrmig.cli import console
 
-from addrmig import cli
-
-code = cli.main()
-if cli.exit_without_cleanup:
-    # Everything is written and closed; skip tearing down the objects of a big file.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-sys.exit(code)
+console()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from addrmig.errors import AddrmigError
@@ -62,3 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
         print(f"error: {error.strerror or error}{where}", file=sys.stderr)
         return 2
+
+
+def console() -> None:
+    """The ``addrmig`` command (``python -m addrmig`` too): run :func:`main` and exit with its code."""
+    code = main()
+    if exit_without_cleanup:
+        # Everything is written and closed; skip tearing down the objects of a big file.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
