@@ -461,7 +461,7 @@ class Workspace:
     def send(self, client: Any, history: Any, frame: pd.DataFrame, *, force: bool = False) -> Any:
         """Write ``frame`` as CSV with Akinon's field names and start the migration; returns the Submission."""
         from addrmig.akinon.flow import submit
-        from addrmig.tabular import write_table
+        from addrmig.io import write_table
         data = write_table(frame, "csv")
         self.sent_sha = sha256(data)
         self.sent_url = client.base_url

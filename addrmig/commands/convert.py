@@ -9,8 +9,8 @@ from pathlib import Path
 
 from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
+from addrmig.io import format_for_path, write_table
 from addrmig.pipeline import load
-from addrmig.tabular import format_for_path, write_table
 
 HELP = "Read any export, map its columns to Akinon's fields and write CSV, XLSX or JSON (by OUTPUT's extension)."
 

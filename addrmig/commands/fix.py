@@ -44,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from addrmig.io import write_table
     from addrmig.locations import RESOLVED, LocationDB, resolve
     from addrmig.locations.corrections import Corrections
     from addrmig.locations.review import review_table, write_review
     from addrmig.pipeline import load
-    from addrmig.tabular import write_table
     from addrmig.validation import trim, validate
 
     out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
@@ -156,7 +156,7 @@ def _release() -> None:
 def _write_csv(frame, path: Path, progress) -> None:
     """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
     file never sits in memory as one string, and the bar moves."""
-    from addrmig.tabular import write_table
+    from addrmig.io import write_table
 
     total = len(frame)
     with open(path, "wb") as out:
