@@ -13,7 +13,8 @@ tricks before any parser sees them, and every failure is an ``UnreadableFile``
 
 Modules: ``read`` (the entry), ``detect`` (container, encoding, delimiter),
 ``delimited``, ``jsonfile``, ``workbook`` (+ ``archive`` checks, ``sheet_child``),
-``table`` (``Table``, ``Reading``), ``write``.
+``table`` (``Table``, ``Reading``), ``write``, ``sanitise`` (spreadsheet-safe text for
+every CSV and XLSX writer).
 """
 from addrmig.io.read import read_table
 from addrmig.io.table import SHEET_FORMATS, TEXT_FORMATS, Table

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,9 @@ import pandas as pd
 
 from addrmig.errors import BadArguments
 from addrmig.fields import COLUMNS, REQUIRED
+from addrmig.io.sanitise import xlsx_text
 
 WRITE_FORMATS = ("csv", "xlsx", "json")
-_XSTRING_LITERAL = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
@@ -26,9 +24,8 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
 
     CSV: UTF-8 (``bom=True`` adds the byte-order mark Excel wants), LF line ends,
     quoted where needed. XLSX: every cell a text cell (a value starting with '='
-    stays text, never a formula); characters XML cannot hold (control characters
-    other than tab/LF/CR) are dropped, "\r" and blank values are escaped the way
-    Excel does (_x000D_). JSON: a list of objects, empty optional fields as null.
+    stays text, never a formula), cleaned by ``addrmig.io.sanitise.xlsx_text`` so it
+    reads back as written. JSON: a list of objects, empty optional fields as null.
     """
     fmt = fmt.lower().lstrip(".")
     if fmt not in WRITE_FORMATS:
@@ -154,7 +151,7 @@ def _write_xlsx(frame: pd.DataFrame) -> bytes:
     sheet = workbook.create_sheet("addresses")
 
     def text_cell(value: Any) -> Any:
-        text = _xlsx_text("" if value is None else str(value))
+        text = xlsx_text("" if value is None else str(value))
         if not text.startswith("="):
             return text  # openpyxl stores any other str as a string cell; plain values are cheapest
         # openpyxl turns "=..." into a formula on assignment; force it back to a string cell
@@ -168,22 +165,3 @@ def _write_xlsx(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _xlsx_text(text: str) -> str:
-    """Text as an XLSX cell must hold it so Excel (and calamine) read back the same string.
-
-    XML cannot hold most control characters: they are dropped. XML parsers turn
-    "\r" into "\n" and trim text that is only white space, so those use the
-    spreadsheet's own escape (_x000D_, ECMA-376 ST_Xstring), and a literal
-    "_x0041_" in the data gets its underscore escaped so it is not decoded.
-    """
-    if _XML_ILLEGAL.search(text):
-        text = _XML_ILLEGAL.sub("", text)
-    if "_x" in text:
-        text = _XSTRING_LITERAL.sub(r"_x005F_\1", text)
-    if "\r" in text:
-        text = text.replace("\r", "_x000D_")
-    if text and not text.strip():
-        text = "".join(f"_x{ord(c):04X}_" for c in text)
-    return text
