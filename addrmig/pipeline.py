@@ -7,8 +7,8 @@ from typing import Any, Mapping
 import pandas as pd
 
 from addrmig.columns import ColumnMapping, apply_mapping, map_columns
+from addrmig.io import Table, read_table
 from addrmig.limits import Limits
-from addrmig.tabular import Table, read_table
 
 
 @dataclass

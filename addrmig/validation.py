@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from addrmig import schema
 from addrmig.errors import MissingColumns
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
+from addrmig.io.sanitise import neutralise, xlsx_report_texts, xlsx_text
 
 #: Stable check codes, in the order failures of one cell are listed.
 CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
@@ -325,19 +326,6 @@ def undo_changes(frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
 
 # --- reports -------------------------------------------------------------------------
 
-#: Cell starts that make a spreadsheet program run the text as a formula.
-DANGEROUS_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(values: pd.Series) -> pd.Series:
-    """Text values with a leading apostrophe where they would start a formula."""
-    text = values.astype("str")
-    risky = text.str.startswith(DANGEROUS_STARTS).fillna(False).to_numpy(dtype=bool)
-    if not risky.any():
-        return text
-    return text.where(~risky, "'" + text)
-
-
 def write_report_csv(report: Report) -> bytes:
     """The failures as CSV bytes (UTF-8 with a BOM so Excel reads Turkish letters):
     one line per failure, columns ``row, column, value, severity, check, message``,
@@ -358,22 +346,10 @@ XLSX_FAILURE_LIMIT = 200_000
 EXCEL_MAX_ROWS = 1_048_576
 
 
-def _xlsx_text(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    # XML cannot hold most control characters: show them as \xNN instead of failing.
-    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-    return "'" + value if value.startswith(DANGEROUS_STARTS) else value
-
-
 def _xlsx_column(values: pd.Series) -> np.ndarray:
-    """``_xlsx_text`` over a column, vectorised; empty values become None (no cell)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    text = values.astype("str")
-    illegal = text.str.contains(ILLEGAL_CHARACTERS_RE.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-    if illegal.any():
-        text = text.copy()
-        text[illegal] = [_xlsx_text(v) for v in text[illegal]]
-    text = neutralise(text)
+    """The values as report cells (``xlsx_text(value, report=True)``); empty values become
+    None (no cell)."""
+    text = xlsx_report_texts(values)
     out = text.to_numpy(dtype=object)
     out[(text == "").to_numpy(dtype=bool)] = None
     return out
@@ -407,7 +383,7 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
     workbook = Workbook(write_only=True)
 
     def text_cell(sheet, value, fill=None, font=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=None if value is None else _xlsx_text(str(value)))
+        cell = WriteOnlyCell(sheet, value=None if value is None else xlsx_text(str(value), report=True))
         cell.data_type = "s"  # never let openpyxl take a leading "=" for a formula
         if fill is not None:
             cell.fill = fill
@@ -468,7 +444,7 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
                 cell = text_cell(sheet, None, fill=red if is_error else amber)
                 cell.value = line[j]
                 if comments < comment_limit:
-                    cell.comment = Comment(_xlsx_text("\n".join(messages))[:30000], "addrmig")
+                    cell.comment = Comment(xlsx_text("\n".join(messages), report=True)[:30000], "addrmig")
                     comments += 1
                 line[j] = cell
         sheet.append(line)

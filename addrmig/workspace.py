@@ -365,7 +365,7 @@ class Workspace:
         rows went to the same place before, unless ``force``.
         """
         from addrmig.akinon.flow import submit
-        from addrmig.tabular import write_table
+        from addrmig.io import write_table
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]

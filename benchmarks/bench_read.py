@@ -19,7 +19,7 @@ CHILD = r"""
 import resource, sys, time
 sys.path.insert(0, {root!r})
 import pandas as pd
-from addrmig.tabular import read_table
+from addrmig.io import read_table
 start = time.perf_counter()
 if sys.argv[1] == "pandas":
     frame = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False, na_filter=False)

@@ -166,7 +166,7 @@ def main() -> None:
 def _steps(path: Path, workdir: Path) -> None:
     """Each library step timed in this process: rows/s and distinct tuples/s."""
     from addrmig.pipeline import load
-    from addrmig.tabular import write_table
+    from addrmig.io import write_table
     from addrmig.validation import validate
     from addrmig.locations import resolve
     from addrmig.locations.db import LocationDB

@@ -47,7 +47,7 @@ if need_file(ws):
 
         def as_bytes(frame):
             def build() -> bytes:
-                from addrmig.tabular import write_table
+                from addrmig.io import write_table
                 return write_table(frame, fmt_code)
             return build
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from addrmig.fields import COLUMNS
-from addrmig.tabular import read_table
+from addrmig.io import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from addrmig.cli import main
 from addrmig.fields import COLUMNS
-from addrmig.tabular import read_table, write_table
+from addrmig.io import read_table, write_table
 from addrmig.validation import validate, write_report_csv, write_report_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

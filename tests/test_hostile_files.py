@@ -16,9 +16,9 @@ import pytest
 
 from addrmig.cli import main
 from addrmig.errors import FileTooLarge, UnreadableFile
+from addrmig.io import read_table
 from addrmig.limits import Limits
 from addrmig.pipeline import load
-from addrmig.tabular import read_table
 from hostile import (CORPUS, CSV, HEADER, ROW, billion_laughs, far_cell_xlsx, formula_xlsx, mutated, replace_member, write,
                      xlsx, zip_with_bomb)
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from addrmig.fields import COLUMNS
-from addrmig.tabular import read_table, write_table
+from addrmig.io import read_table, write_table
 
 XML_ILLEGAL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))] + ["\ufffe", "\uffff"]
 

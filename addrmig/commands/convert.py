@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
+from addrmig.io import format_for_path, write_atomically, write_table
 from addrmig.pipeline import load
-from addrmig.tabular import format_for_path, write_table
 
 HELP = "Read any export, map its columns to Akinon's fields and write CSV, XLSX or JSON (by OUTPUT's extension)."
 
@@ -28,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadArguments("OUTPUT is the input file; choose another name so the original is kept.")
     loaded = load(args.input, sheet=args.sheet, encoding=args.encoding)
     data = write_table(loaded.frame, fmt, bom=args.bom)
-    _write_atomically(output, data)
+    write_atomically(output, data)
     mapping = loaded.mapping
     print(f"wrote {output} ({fmt}, {len(loaded.frame):,} rows) from {loaded.table.format} "
           f"{loaded.table.name!r}", file=sys.stderr)
@@ -39,16 +37,3 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     return 0
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # a half-written output after a crash would look like a good file
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -44,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from addrmig.io import write_atomically, write_table
     from addrmig.locations import RESOLVED, LocationDB, resolve
     from addrmig.locations.corrections import Corrections
     from addrmig.locations.review import review_table, write_review
     from addrmig.pipeline import load
-    from addrmig.tabular import write_table
     from addrmig.validation import trim, validate
 
     out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
@@ -111,12 +111,12 @@ def _run(args: argparse.Namespace) -> int:
             _write_csv(resolution.frame, args.output, bar)
         else:
             bar(0, 1)
-            args.output.write_bytes(write_table(resolution.frame, out_fmt))
+            write_atomically(args.output, write_table(resolution.frame, out_fmt))
             bar(1, 1)
     _release()
     review = review_table(resolution)
     if args.review is not None:
-        args.review.write_bytes(write_review(review, review_fmt))
+        write_atomically(args.review, write_review(review, review_fmt))
     if checks is not None:
         with ProgressBar("validate") as bar:
             bar(0, 1)
@@ -155,11 +155,12 @@ def _release() -> None:
 
 def _write_csv(frame, path: Path, progress) -> None:
     """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
-    file never sits in memory as one string, and the bar moves."""
-    from addrmig.tabular import write_table
+    file never sits in memory as one string, and the bar moves. ``path`` gets the whole
+    file or, when writing fails, stays as it was."""
+    from addrmig.io import atomic_output, write_table
 
     total = len(frame)
-    with open(path, "wb") as out:
+    with atomic_output(path) as out:
         if total == 0:
             out.write(write_table(frame, "csv"))
             return

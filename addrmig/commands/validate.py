@@ -12,6 +12,7 @@ from pathlib import Path
 
 from addrmig.commands import add_input_arguments
 from addrmig.errors import BadArguments
+from addrmig.io import write_atomically
 from addrmig.pipeline import load
 from addrmig.progress import ProgressBar
 from addrmig.validation import validate, write_report_csv, write_report_xlsx
@@ -54,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
             else:
                 data = write_report_csv(report)
             bar(1, 1)
-        report_path.write_bytes(data)
+        write_atomically(report_path, data)
         print(f"report: {report_path} ({len(report.failures):,} problems)")
     return 1 if report.has_errors else 0

@@ -90,7 +90,7 @@ class LocationDB:
         if not path.exists():
             raise LocationDBError(f"The location reference {path} does not exist; check the path.")
         try:
-            from addrmig.tabular import read_table  # the project's reader, every format
+            from addrmig.io import read_table  # the project's reader, every format
         except ImportError:  # pragma: no cover - the reader is another module
             read_table = None
         try:

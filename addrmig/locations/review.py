@@ -5,9 +5,9 @@ import io
 
 import pandas as pd
 
+from addrmig.io.sanitise import neutralise, xlsx_text
 from addrmig.locations.db import LEVELS
 from addrmig.locations.resolver import Resolution
-from addrmig.validation import neutralise
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
     """One row per written tuple that is not resolved, most rows first: the written
@@ -102,7 +102,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_review(table: pd.DataFrame, fmt: str) -> bytes:
-    """The review table as ``csv`` (UTF-8 with BOM, for Excel) or ``xlsx`` bytes, formulas neutralised."""
+    """The review table as ``csv`` (UTF-8 with BOM, for Excel) or ``xlsx`` bytes, formulas neutralised
+    (and, in XLSX, control characters shown as ``\\xNN``: ``xlsx_text(value, report=True)``)."""
     safe = neutralise_frame(table)
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -114,7 +115,7 @@ def write_review(table: pd.DataFrame, fmt: str) -> bytes:
         for values in safe.itertuples(index=False):
             cells = []
             for value in values:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=xlsx_text(value, report=True))
                 cell.data_type = "s"  # text, never a formula
                 cells.append(cell)
             sheet.append(cells)

@@ -9,8 +9,8 @@ import pytest
 
 from addrmig.errors import UnreadableFile
 from addrmig.fields import COLUMNS
+from addrmig.io import read_table, write_table
 from addrmig.pipeline import load
-from addrmig.tabular import read_table, write_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = FIXTURES / "addresses_small.expected.csv"

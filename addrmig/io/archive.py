@@ -1,0 +1,120 @@
+"""Workbook archives checked before any spreadsheet parser sees them: zip bombs (declared
+size, compression ratio), XML entity tricks (a DOCTYPE in any XML part), and XLSX sheets
+whose last cell would make the reader allocate a huge grid."""
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+import zlib
+
+from addrmig.errors import FileTooLarge, UnreadableFile
+from addrmig.io.table import HEADER_SCAN, Reading
+
+#: A workbook member whose declared expansion is above this is checked for its ratio.
+_RATIO_FLOOR = 8 * 1024 * 1024
+#: How far into an XML part a DOCTYPE may hide (it must precede the root element).
+_PROLOG_BYTES = 64 * 1024
+_XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_BIG_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d{7,})\"")
+_ANY_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d+)\"")
+_WIDE_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{2,3})\d+\"")
+
+
+def check_archive(data: bytes, kind: str, reading: Reading) -> None:
+    """Refuse zip bombs and XML entity tricks before any spreadsheet parser sees the file."""
+    label, limits = reading.label, reading.limits
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Export it again.") from None
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > limits.max_inflated_bytes:
+            raise limits.exceeded("max_inflated_bytes", total, f"of {label}")
+        for info in infos:
+            if info.file_size > _RATIO_FLOOR:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.max_compression_ratio:
+                    raise limits.exceeded("max_compression_ratio", ratio, f"of {label} (part {info.filename})")
+        for info in infos:
+            if kind == "xlsx" and _WORKSHEET_PART.match(info.filename):
+                _check_sheet_bounds(archive, info, reading)
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(info) as member:
+                    prolog = member.read(_PROLOG_BYTES)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
+                    zlib.error) as error:
+                raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
+                                     f"Export it again, or open and save it in Excel/LibreOffice.") from None
+            if prolog.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                prolog = prolog.decode("utf-16", errors="ignore").encode("utf-8")
+            if _XML_TRICK.search(prolog) or (len(prolog) == _PROLOG_BYTES and not _has_root(prolog)):
+                raise UnreadableFile(f"{label} contains an XML document type declaration (part {info.filename}). "
+                                     f"Spreadsheet programs never write one; it is a known trick to make readers "
+                                     f"expand entities without end, so addrmig refuses the file. Open it in "
+                                     f"Excel/LibreOffice, save a new copy, and try that.")
+
+
+def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading) -> None:
+    """Refuse a worksheet whose last cell would make the reader allocate a huge grid.
+
+    Streams the XML: row numbers come from ``<row r=...>`` (one per row) and from
+    cell references with seven or more digits; columns from references with two
+    or three letters (none in a narrow sheet, so the scan stays cheap). A sheet
+    wider than Z is scanned again reading every cell's row, since there fewer
+    rows already make a large grid.
+    """
+    _, last_column = _scan_sheet(archive, info, reading, _BIG_CELL_ROW)
+    if last_column > 26:
+        _scan_sheet(archive, info, reading, _ANY_CELL_ROW)
+
+
+def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading,
+                cell_rows: re.Pattern[bytes]) -> tuple[int, int]:
+    label, limits = reading.label, reading.limits
+    last_row, last_column, tail = 0, 1, b""
+    where = f"of {label} (sheet part {info.filename})"
+    try:
+        with archive.open(info) as member:
+            while True:
+                chunk = member.read(4 * 1024 * 1024)
+                if not chunk:
+                    break
+                text = tail + chunk
+                tail = text[-64:]
+                rows = _ROW_NUMBER.findall(text) + cell_rows.findall(text)
+                if rows:
+                    last_row = max(last_row, max(map(int, rows)))
+                for letters in _WIDE_CELL_COLUMN.findall(text):
+                    last_column = max(last_column, _column_number(letters))
+                if last_row > limits.max_rows + HEADER_SCAN + 1:
+                    raise limits.exceeded("max_rows", last_row, where)
+                if last_column > limits.max_columns + 100:
+                    raise limits.exceeded("max_columns", last_column, where)
+                if last_row * last_column > limits.max_cells:
+                    raise limits.exceeded("max_cells", last_row * last_column, where)
+    except FileTooLarge:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, zlib.error) as error:
+        raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
+                             f"Export it again, or open and save it in Excel/LibreOffice.") from None
+    return last_row, last_column
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _has_root(prolog: bytes) -> bool:
+    """Whether an element starts within the prolog (so no DOCTYPE can follow)."""
+    return re.search(rb"<[A-Za-z_]", prolog) is not None

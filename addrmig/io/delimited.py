@@ -1,0 +1,265 @@
+"""CSV / TSV / TXT: a delimited text file (already UTF-8) read into a ``Table`` of text.
+
+Detection (delimiter, header row) works on a sample; ragged rows are found before
+parsing, since pandas would pad them silently; the rows are parsed by pandas' C
+engine, or by Arrow's multi-threaded reader when the file is big and plain.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from addrmig.columns import detect_header_row
+from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
+from addrmig.io.detect import sample_records, sample_text, show_delimiter, sniff_delimiter
+from addrmig.io.table import HEADER_SCAN, Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
+
+_SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
+
+
+def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Table:
+    """A delimited text file (UTF-8 ``data``, read from ``encoding``) as a ``Table`` of ``fmt``."""
+    label, limits, notes = reading.label, reading.limits, reading.notes
+    delimiter, header_row = reading.delimiter, reading.header_row
+    sample = sample_text(data)
+    first_line = sample.split("\n", 1)[0].lstrip("\ufeff")
+    skip = 0
+    sep_match = _SEP_LINE.match(first_line)
+    if sep_match:
+        # Excel's "sep=;" line: Excel hides it, so it is not a spreadsheet row either.
+        skip = 1
+        delimiter = delimiter or sep_match.group(1)
+        notes.append(f"Used the delimiter {show_delimiter(delimiter)} named on the file's first line "
+                     f"({first_line.strip()}).")
+        sample = sample.split("\n", 1)[1] if "\n" in sample else ""
+    if delimiter is None:
+        delimiter = sniff_delimiter(sample, fmt)
+    records = sample_records(sample, delimiter)
+    widest = max((len(r) for r in records[:HEADER_SCAN]), default=0)
+    if widest > limits.max_columns:
+        raise limits.exceeded("max_columns", widest, f"of {label}")
+    if not any(any(cell for cell in row) for row in records):
+        raise UnreadableFile(f"{label} has no rows: it is empty or holds only blank lines. "
+                             f"Export the addresses again and choose that file.")
+    if header_row is not None:
+        header_index = header_row - 1
+        if header_index >= len(records):
+            raise BadArguments(f"Header row {header_row} is past the rows addrmig looked at; check the number.")
+    else:
+        header_index, _ = detect_header_row(records)
+    if header_index:
+        notes.append(f"Skipped {header_index} row{'s' if header_index > 1 else ''} above the header "
+                     f"(title or notes); the header is row {header_index + 1}.")
+    header = records[header_index]
+    if len(header) > limits.max_columns:
+        raise limits.exceeded("max_columns", len(header), f"of {label}")
+    names = unique_headers(header)
+    header_number = header_index + 1
+    first_data = header_number + 1
+
+    # Ragged rows are found before parsing: pandas pads short rows silently.
+    widths_checked, records_total, plain = _check_widths(data, delimiter, len(names), skip, header_index,
+                                                         label, header_number)
+    if records_total - skip - header_index - 1 > limits.max_rows:
+        raise limits.exceeded("max_rows", records_total - skip - header_index - 1, f"of {label}")
+
+    reader_kwargs = dict(sep=delimiter, header=0, names=names, dtype=str, engine="c",
+                         keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                         skiprows=skip + header_index, on_bad_lines="error", quotechar='"',
+                         doublequote=True, encoding="utf-8", low_memory=False)
+    frame = None
+    if plain and skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
+        frame = _arrow_csv(data, delimiter, names, records_total - 1)
+    try:
+        if frame is None:
+            frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
+    except pd.errors.ParserError as error:
+        raise _parser_error(error, label, header_number) from None
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+    if len(frame) > limits.max_rows:
+        raise limits.exceeded("max_rows", len(frame), f"of {label}")
+    if not widths_checked:
+        _precise_widths(data, delimiter, len(names), skip + header_index + 1, label, header_number)
+    frame.index = pd.RangeIndex(first_data, first_data + len(frame))
+    frame = drop_empty_rows(frame, notes)
+    frame = _all_text(frame)
+    check_field_lengths(frame, len(data), reading)
+    notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {show_delimiter(delimiter)}).")
+    return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
+                 header_row=header_number, notes=notes)
+
+
+def _check_widths(data: bytes, delimiter: str, width: int, skip: int, header_index: int, label: str,
+                  header_number: int) -> tuple[bool, int, bool]:
+    """Raise for rows whose field count differs from the header's; returns (ok, number of
+    records, plain: the fast pass saw every record with the header's width, no blank one).
+
+    A vectorised pass over the bytes (numpy; quote parity masks quoted
+    delimiters and line breaks) finds candidates; only when it finds some does a
+    precise pass with the csv module confirm them, so a clean file costs one scan.
+    """
+    first = skip + header_index + 1  # 0-based record number of the first data row
+    if len(delimiter.encode("utf-8")) != 1:
+        return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
+    fields, blank, unclosed = _fast_widths(data, ord(delimiter))
+    if unclosed:
+        # an odd number of quotes: either a quote is never closed (pandas will name the row)
+        # or a lone quote sits inside a value; the precise pass runs after pandas then.
+        return False, len(fields), False
+    suspect = np.flatnonzero((fields[first:] != width) & ~blank[first:])
+    if not len(suspect):
+        return True, len(fields), not blank[first:].any()
+    return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
+
+
+#: From this size a plain file (header on line 1, every record as wide as the header, no
+#: blank line, line ends "\n" or "\r\n") is parsed by Arrow's multi-threaded reader, which
+
+
+#: makes the text columns without a Python object per value; a smaller or irregular one by
+#: pandas' C engine, whose errors name rows.
+_ARROW_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _arrow_csv(data: bytes, delimiter: str, names: list[str], records: int) -> pd.DataFrame | None:
+    """The data rows of a plain CSV read by ``pyarrow.csv`` as text columns named ``names``;
+    ``None`` (read it with pandas then) when Arrow reads it differently from the width
+    count (another number of rows or columns) or not at all."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a lone "\r": leave line ends inside values to pandas
+    if data[:data.find(b"\n")].count(b'"') % 2:
+        return None  # the header goes on past its first line; Arrow skips lines, not records
+    pool = pa.default_memory_pool()
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=8 * 1024 * 1024,
+                                           column_names=[f"c{i}" for i in range(len(names))], skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(names))},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=True),
+            memory_pool=pool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != records or table.num_columns != len(names):
+        return None
+    # One contiguous large_string array per column, as pandas' own reader makes: later
+    # steps (factorize, slicing, Arrow compute) then never stitch chunks together again.
+    columns = {}
+    for i, name in enumerate(names):
+        array = pc.cast(table.column(i), pa.large_string(), memory_pool=pool).combine_chunks(memory_pool=pool)
+        columns[name] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array])), dtype="str", copy=False)
+    del table
+    return pd.DataFrame(columns)
+
+
+def _fast_widths(data: bytes, sep: int, chunk: int = 32 * 1024 * 1024) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(fields per record, record is blank, ends inside quotes) by counting unquoted delimiters."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    quoted = b'"' in data
+    parity = 0
+    carry = 0
+    counts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    for start in range(0, len(array), chunk):
+        part = array[start:start + chunk]
+        delims = np.flatnonzero(part == sep)
+        breaks = np.flatnonzero(part == 10)
+        if quoted:
+            # quotes are rare: a position is inside quotes when an odd number of them precede it
+            quotes = np.flatnonzero(part == 34)
+            if len(quotes):
+                delims = delims[((np.searchsorted(quotes, delims) + parity) & 1) == 0]
+                breaks = breaks[((np.searchsorted(quotes, breaks) + parity) & 1) == 0]
+                parity = (parity + len(quotes)) & 1
+            elif parity:
+                delims, breaks = delims[:0], breaks[:0]
+        if not len(breaks):
+            carry += len(delims)
+            continue
+        before = np.searchsorted(delims, breaks)
+        per = np.diff(before, prepend=0)
+        per[0] += carry
+        carry = len(delims) - int(before[-1])
+        counts.append(per)
+        ends.append(breaks + start)
+    last_end = int(ends[-1][-1]) if ends and len(ends[-1]) else -1
+    if last_end < len(array) - 1:  # a last line without a line break
+        counts.append(np.array([carry]))
+        ends.append(np.array([len(array)]))
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), bool(parity)
+    fields = np.concatenate(counts) + 1
+    end = np.concatenate(ends)
+    begin = np.concatenate(([0], end[:-1] + 1))
+    length = end - begin
+    blank = (length == 0) | ((length == 1) & (array[np.minimum(begin, len(array) - 1)] == 13))
+    if len(data) >= 3 and data.startswith(codecs.BOM_UTF8):
+        blank[0] = blank[0] or length[0] == 3
+    return fields, blank, bool(parity)
+
+
+def _precise_widths(data: bytes, delimiter: str, width: int, first: int, label: str,
+                    header_number: int) -> tuple[bool, int]:
+    """The csv module's reading of every record: raise for ragged rows; returns (ok, records)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    bad: list[tuple[int, int]] = []
+    number = -1
+    try:
+        for number, record in enumerate(reader):
+            if number >= first and len(record) != width and record:
+                bad.append((number - first + header_number + 1, len(record)))
+    except csv.Error:
+        return False, number + 1  # an unclosed quote: pandas names its row
+    if bad:
+        rows = [row for row, _ in bad]
+        shown = ", ".join(str(n) for n in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+        counts = sorted({n for _, n in bad})
+        raise UnreadableFile(
+            f"{label}: row{'s' if len(rows) > 1 else ''} {shown} "
+            f"{'have' if len(rows) > 1 else 'has'} {', '.join(map(str, counts[:5]))} field"
+            f"{'s' if counts != [1] else ''} where the header (row {header_number}) has {width} "
+            f"(delimiter {show_delimiter(delimiter)}). A value probably contains the delimiter without quotes, or "
+            f"a quote is missing. Fix those rows, or export the file again with every value quoted.")
+    return True, number + 1
+
+
+def _parser_error(error: Exception, label: str, header_number: int) -> UnreadableFile:
+    message = str(error)
+    match = re.search(r"EOF inside string starting at row (\d+)", message)
+    if match:
+        row = int(match.group(1)) + header_number
+        return UnreadableFile(f"{label}: a quoted value that starts on row {row} is never closed, so the rest "
+                              f"of the file would be one cell. Add the missing closing quote (\") in that row "
+                              f"and try again.")
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        row = int(match.group(2)) + header_number - 1
+        return UnreadableFile(f"{label}: row {row} has {match.group(3)} fields where the header has "
+                              f"{match.group(1)}. Fix that row and try again.")
+    if "out of memory" in message.lower():
+        return FileTooLarge(f"{label} is too large to read in memory; split it into smaller files.")
+    return UnreadableFile(f"{label} could not be read as a table ({message.strip()}). "
+                          f"Check that it is a CSV file, or export it again.")
+
+
+def _all_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as pandas' str dtype with "" for missing."""
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != "str" or series.hasnans:
+            frame[column] = series.fillna("").astype("str")
+    return frame

@@ -1,0 +1,309 @@
+"""What a file is, from its bytes: container format (zip workbook, OLE workbook or
+text), text encoding, whether text is JSON or delimited, and the delimiter.
+
+Encodings: strict UTF-8 first (fast, and certain when it succeeds), BOMs, UTF-16
+without a BOM, then a single-byte legacy code page guessed by charset-normalizer
+(Turkish first); a UTF-8 file with some lines pasted in from an older program is
+decoded line by line.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+
+from addrmig.errors import BadArguments, UnreadableFile
+from addrmig.io.table import SHEET_FORMATS, Reading
+
+DELIMITERS = (",", ";", "\t", "|")
+#: How much of a text file is looked at to detect delimiter and header row.
+SAMPLE_BYTES = 256 * 1024
+#: A text file this large whose first megabyte is UTF-8 is handed to the parser unchecked.
+_TRUST_BYTES = 1024 * 1024
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_KNOWN_BINARY = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"PK\x05\x06", "an empty zip archive"),
+)
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+# ----------------------------------------------------------------- container
+
+
+def sniff(data: bytes, reading: Reading) -> str:
+    """The container format from the first bytes: xlsx/ods (zip), xls (OLE) or text."""
+    ext, label = reading.extension, reading.label
+    if data.startswith(_ZIP_MAGIC):
+        return _zip_kind(data, label)
+    if data.startswith(_OLE_MAGIC):
+        return "xls"
+    for magic, what in _KNOWN_BINARY:
+        if data.startswith(magic):
+            raise UnreadableFile(f"{label} is {what}, not a spreadsheet or text table. "
+                                 f"Export the addresses as CSV, XLSX, XLS, ODS or JSON and try again.")
+    if ext in SHEET_FORMATS:
+        raise UnreadableFile(f"{label} is not a valid .{ext} workbook (it does not start like one; it may be "
+                             f"damaged or renamed). Open it in Excel or LibreOffice, save it again as .xlsx "
+                             f"or as CSV, and try again.")
+    return "text"
+
+
+def _zip_kind(data: bytes, label: str) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100]
+                if b"opendocument.spreadsheet" in mimetype:
+                    return "ods"
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+                    raise UnreadableFile(f"{label} is an XLSB (binary Excel) workbook, which addrmig does not "
+                                         f"read. Save it as .xlsx or CSV and try again.")
+                return "xlsx"
+            if "content.xml" in names:
+                return "ods"
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+        raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Download or export it "
+                             f"again, or open it in Excel/LibreOffice and save it again, then retry.") from None
+    raise UnreadableFile(f"{label} is a zip archive but not an Excel or OpenDocument workbook. "
+                         f"Unpack it, or export the addresses as CSV or XLSX, and try again.")
+
+
+# ----------------------------------------------------------------- text decoding
+
+
+def to_utf8(data: bytes, reading: Reading, trust_start: bool = False) -> tuple[bytes, str, bool]:
+    """(the text as UTF-8 bytes, the encoding it was in, whether every byte was checked).
+
+    Strict UTF-8 is tried first: it is fast and, when it succeeds, certain. With
+    ``trust_start`` a file whose first megabyte is UTF-8 is passed on unchecked:
+    the parser decodes it anyway and a UnicodeDecodeError sends it back here.
+    Other encodings are decoded exactly once and re-encoded for the C parser. A
+    UTF-8 BOM may remain; pandas drops it. Uses ``reading.encoding`` when it is set;
+    what was detected goes to ``reading.notes``.
+    """
+    encoding, label, notes = reading.encoding, reading.label, reading.notes
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise BadArguments(f"Unknown encoding {encoding!r}; try utf-8, cp1254, iso-8859-9 or utf-16.") from None
+        if codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8):
+            _check_utf8(data, label, encoding)
+            return data, "utf-8", True
+        return _decode(data, encoding, label).encode("utf-8"), encoding, True
+    if data.startswith(codecs.BOM_UTF8):
+        _check_utf8(data, label, "utf-8-sig")
+        return data, "utf-8-sig", True
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) and len(data) % 4 == 0:
+        return _decode(data, "utf-32", label).encode("utf-8"), "utf-32", True
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(data, "utf-16", label).encode("utf-8"), "utf-16", True
+    guessed = _bomless_utf16(data)
+    if guessed:
+        notes.append(f"The file is {guessed.upper()} without a byte-order mark.")
+        return _decode(data, guessed, label).encode("utf-8"), guessed, True
+    _check_binary(data, label)
+    if trust_start and len(data) > _TRUST_BYTES:
+        try:
+            codecs.getincrementaldecoder("utf-8")("strict").decode(data[:_TRUST_BYTES], final=False)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return data, "utf-8", False
+    bad = _first_bad_utf8(data)
+    if bad is None:
+        return data, "utf-8", True
+    if _HIGH_BYTE.search(data, 0, bad) or _has_utf8_sequences(data[bad:]):
+        # Valid UTF-8 letters elsewhere: the file is UTF-8 with some lines pasted in from
+        # an older program. Decode line by line rather than mangle the UTF-8 part.
+        return _decode_mixed(data, label, notes), "utf-8", True
+    legacy = _guess_legacy(data)
+    notes.append(f"The file is not UTF-8; read it as {legacy}.")
+    return _decode(data, legacy, label).encode("utf-8"), legacy, True
+
+
+def _check_utf8(data: bytes, label: str, encoding: str) -> None:
+    bad = _first_bad_utf8(data)
+    if bad is not None:
+        line = data.count(b"\n", 0, bad) + 1
+        raise UnreadableFile(f"{label} is not valid {encoding}: line {line} has bytes that are not UTF-8. "
+                             f"Try again without choosing an encoding, or choose cp1254 (Turkish Windows).")
+
+
+def _first_bad_utf8(data: bytes) -> int | None:
+    """Byte offset of the first invalid UTF-8 sequence, or None; validates in chunks to keep memory flat."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    step = 4 * 1024 * 1024
+    view = memoryview(data)
+    for start in range(0, len(data), step):
+        pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
+        try:
+            decoder.decode(view[start:start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as error:
+            return start - pending + error.start
+    return None
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    return re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", data[:SAMPLE_BYTES * 4]) is not None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the start looks like UTF-16 text without BOM (every other byte NUL)."""
+    head = data[:4096]
+    if len(head) < 8 or len(head) % 2:
+        head = head[:len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _check_binary(data: bytes, label: str) -> None:
+    """Refuse bytes that are not text at all: text never holds NUL, binary files nearly always do."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise UnreadableFile(f"{label} contains NUL bytes (first on line {line}), so it is not a text table: "
+                             f"it may be a binary file with the wrong name or a damaged export. Export the "
+                             f"addresses again as CSV (UTF-8) or XLSX and try again.")
+
+
+def _guess_legacy(data: bytes) -> str:
+    """The single-byte encoding of a non-UTF-8 file, Turkish first (charset-normalizer on a sample)."""
+    from charset_normalizer import from_bytes
+
+    # Lines with high bytes carry all the evidence; a sample of them keeps this fast.
+    lines = [line for line in data[:4 * SAMPLE_BYTES].splitlines() if any(b >= 0x80 for b in line)]
+    sample = b"\n".join(lines[:2000]) or data[:SAMPLE_BYTES]
+    if len(_HIGH_BYTE.findall(sample)) < 32:
+        return "cp1254"  # too little evidence to tell code pages apart; these files are Turkish
+    candidates = ["cp1254", "iso8859_9", "cp1252", "iso8859_1", "cp1250", "iso8859_2", "cp1251", "cp1256",
+                  "cp1253", "cp1257", "koi8_r", "cp857", "mac_turkish"]
+    matches = from_bytes(sample, cp_isolation=candidates)
+    found = [m.encoding for m in matches]
+    # cp1254 and ISO-8859-9 agree on every letter; cp1254 also maps 0x80-0x9F (€, ‘ ’ “ ”), so prefer
+    # it whenever it is a plausible reading: these exports come from Turkish Windows more than anywhere.
+    if "cp1254" in found or "iso8859_9" in found:
+        return "cp1254"
+    best = matches.best()
+    return best.encoding if best else "cp1254"
+
+
+def _decode(data: bytes, encoding: str, label: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(f"{label} cannot be read as {encoding}: line {line} has bytes that do not belong "
+                             f"to it. Choose the file's real encoding (utf-8, cp1254, utf-16) and try again.") from None
+
+
+def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
+    """UTF-8 bytes of a file that is UTF-8 except for some bytes in a legacy encoding.
+
+    One decode: valid UTF-8 stays as it is, and only the bytes that are not
+    UTF-8 are read in the legacy encoding guessed from the lines holding them.
+    """
+    legacy = _guess_legacy(_UTF8_SEQUENCE.sub(b"", b"\n".join(_bad_lines(data))))
+    positions: list[int] = []
+
+    def fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+        positions.append(error.start)
+        return error.object[error.start:error.end].decode(legacy, errors="replace"), error.end
+
+    name = f"addrmig-legacy-{id(fallback)}"
+    codecs.register_error(name, fallback)
+    text = data.decode("utf-8", errors=name)
+    lines = sorted({data.count(b"\n", 0, p) + 1 for p in positions[:1000]})
+    shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+    many = len(lines) > 1
+    notes.append(f"Line{'s' if many else ''} {shown} had letters that are not UTF-8 like the rest of the "
+                 f"file; read those letters as {legacy}. Check {'those rows' if many else 'that row'}.")
+    return text.encode("utf-8")
+
+
+def _bad_lines(data: bytes, limit: int = 2000) -> list[bytes]:
+    """Up to ``limit`` lines that are not valid UTF-8, from a chunked scan."""
+    bad: list[bytes] = []
+    for line in data.split(b"\n") if len(data) < 64 * 1024 * 1024 else data[:64 * 1024 * 1024].split(b"\n"):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(line)
+            if len(bad) >= limit:
+                break
+    return bad
+
+
+def text_kind(data: bytes, ext: str) -> str:
+    if ext in ("json", "ndjson", "jsonl"):
+        return "ndjson" if ext in ("ndjson", "jsonl") else "json"
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"[") or (head.startswith(b"{") and b'"' in head[:3]):
+        return "json"
+    return "tsv" if ext == "tsv" else "csv"
+
+
+# ----------------------------------------------------------------- delimiter
+
+
+def sample_text(data: bytes) -> str:
+    """The start of the (UTF-8) text, cut at a character boundary."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    return decoder.decode(data[:SAMPLE_BYTES], final=len(data) <= SAMPLE_BYTES).lstrip("\ufeff")
+
+
+def sample_records(sample: str, delimiter: str, limit: int = 200) -> list[list[str]]:
+    """The first records of the sample, parsed the way the C engine will parse them."""
+    # the sample's last line may be cut short; drop it unless it is all there is
+    complete = sample if sample.endswith("\n") or "\n" not in sample else sample.rsplit("\n", 1)[0]
+    reader = csv.reader(io.StringIO(complete, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) >= limit:
+                break
+    except csv.Error:
+        pass
+    return records
+
+
+def sniff_delimiter(sample: str, fmt: str) -> str:
+    """The delimiter that splits the sample's records into the same number (>1) of fields."""
+    best, best_key = ("\t" if fmt == "tsv" else ","), (0.0, 0, 0)
+    for candidate in DELIMITERS:
+        if candidate not in sample:
+            continue
+        records = [r for r in sample_records(sample, candidate, limit=50) if r]
+        if not records:
+            continue
+        counts = [len(r) for r in records]
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        agreement = counts.count(mode) / len(counts)
+        # the header row agreeing counts most: title rows above it are often shorter
+        key = (round(agreement, 2), int(candidate == ("\t" if fmt == "tsv" else ",")), mode)
+        if key > best_key:
+            best, best_key = candidate, key
+    return best
+
+
+def show_delimiter(delimiter: str | None) -> str:
+    return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(delimiter or "", repr(delimiter))

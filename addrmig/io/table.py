@@ -1,0 +1,123 @@
+"""``Table`` (a file read as text), ``Reading`` (one read in progress) and what every reader
+does to the frame it builds: unique header names, empty rows dropped, cell lengths checked."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from addrmig.limits import Limits
+
+TEXT_FORMATS = ("csv", "tsv", "json", "ndjson")
+SHEET_FORMATS = ("xlsx", "xls", "ods")
+#: How many rows from the top may be title rows above the header.
+HEADER_SCAN = 20
+
+
+@dataclass
+class Table:
+    """A file read as text.
+
+    ``frame``: the file's own columns (unique header names), every value a str,
+    index = the row number the user sees in their spreadsheet (JSON: position in
+    the list, NDJSON: line number). ``format``: csv, tsv, xlsx, xls, ods, json or
+    ndjson. ``encoding``/``delimiter``: for text files. ``sheet``: the sheet read,
+    ``sheets``: all sheet names. ``header_row``: 1-based row of the header (0 for
+    JSON). ``notes``: what was detected or changed, in sentences.
+    """
+
+    frame: pd.DataFrame
+    name: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Number of data rows."""
+        return len(self.frame)
+
+
+@dataclass
+class Reading:
+    """One ``read_table`` call: the file's name, the limits, what the caller chose
+    instead of detection (``sheet``, ``encoding``, ``delimiter``, 1-based ``header_row``;
+    None to detect) and ``notes``, the sentences saying what was detected or changed."""
+
+    name: str | None
+    limits: Limits
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The file as messages name it."""
+        return self.name or "the file"
+
+    @property
+    def extension(self) -> str:
+        """The name's extension, lower case without the dot ("" when there is none)."""
+        return Path(self.name).suffix.lower().lstrip(".") if self.name else ""
+
+
+def unique_headers(header: Sequence[object]) -> list[str]:
+    """Header names made unique and non-empty: blanks become 'column_N', repeats get ' (2)'."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for position, raw in enumerate(header, start=1):
+        name = "" if raw is None else str(raw)
+        if not name.strip():
+            name = f"column_{position}"
+        candidate, n = name, 2
+        while candidate in seen:
+            candidate, n = f"{name} ({n})", n + 1
+        seen.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def drop_empty_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Without rows whose every cell is empty (blank lines, ',,,,' lines, empty sheet rows)."""
+    if not len(frame.columns) or not len(frame):
+        return frame
+    empty = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        empty &= (frame[column] == "").to_numpy(dtype=bool)
+        if not empty.any():
+            return frame
+    count = int(empty.sum())
+    notes.append(f"Ignored {count} empty row{'s' if count > 1 else ''}.")
+    return frame[~empty]
+
+
+def check_field_lengths(frame: pd.DataFrame, size: int, reading: Reading) -> None:
+    """Raise ``FileTooLarge`` for a cell over ``max_field_chars``; ``size`` bounds every cell's
+    length (the file's size), so a small file is cleared without looking."""
+    limits = reading.limits
+    if size <= limits.max_field_chars:
+        return  # no cell can be longer than the whole file
+    for column in frame.columns:
+        array = frame[column].array
+        if isinstance(array, pd.arrays.ArrowStringArray):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            # A value has no more characters than bytes: most columns are cleared by their bytes.
+            longest = pc.max(pc.binary_length(pa.chunked_array(pa.array(array)))).as_py()
+            if longest is None or longest <= limits.max_field_chars:
+                continue
+        lengths = frame[column].str.len()
+        if len(lengths) and lengths.max() > limits.max_field_chars:
+            row = lengths.idxmax()
+            raise limits.exceeded("max_field_chars", int(lengths.max()),
+                                  f"in row {row}, column {column!r}, of {reading.label}")
