@@ -25,6 +25,7 @@ import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
 from addrmig.fields import BY_NAME, COLUMNS, FIELDS
+from addrmig.io.sanitise import FORMULA_PREFIXES
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -40,7 +41,6 @@ WHITESPACE: str = "".join(map(chr, (
 #: tabs…), DEL, NEL and the Unicode line/paragraph separators.
 CONTROL: str = "".join(map(chr, (*range(0x00, 0x20), 0x7F, 0x85, 0x2028, 0x2029)))
 #: A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@")
 
 # Patterns use only syntax that RE2 (Arrow) and Python's re read the same way.
 _WS = "[" + "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 else c for c in WHITESPACE) + "]"

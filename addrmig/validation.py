@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from addrmig import schema
 from addrmig.errors import MissingColumns
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
+from addrmig.formatting import plural
 from addrmig.io.sanitise import neutralise, xlsx_report_texts, xlsx_text
 
 #: Stable check codes, in the order failures of one cell are listed.
@@ -140,25 +141,20 @@ class Report:
     def summary(self) -> str:
         """A few lines a person reads: rows, rows without errors, and per column the
         errors and warnings by check."""
-        lines = [f"{_n(self.rows, 'row')} checked: {len(self.ok_rows):,} without errors, "
-                 f"{len(self.error_rows):,} with errors; {_n(self.error_count, 'error')} and "
-                 f"{_n(self.warning_count, 'warning')} in all."]
+        lines = [f"{plural(self.rows, 'row')} checked: {len(self.ok_rows):,} without errors, "
+                 f"{len(self.error_rows):,} with errors; {plural(self.error_count, 'error')} and "
+                 f"{plural(self.warning_count, 'warning')} in all."]
         table = self.summary_table()
         for column, part in table.groupby("column", sort=False, observed=True):
-            bits = [f"{n:,} {check} {_n(n, 'error', False)}" for check, n in
+            bits = [f"{plural(n, check + ' error')}" for check, n in
                     zip(part["check"], part["errors"]) if n]
-            bits += [f"{n:,} {check} {_n(n, 'warning', False)}" for check, n in
+            bits += [f"{plural(n, check + ' warning')}" for check, n in
                      zip(part["check"], part["warnings"]) if n]
             lines.append(f"  {column}: " + ", ".join(bits))
         if not self.has_errors:
             lines.append("No errors: the file can be submitted." if not self.warning_count else
                          "No errors; the warnings are worth a look but do not block submission.")
         return "\n".join(lines)
-
-
-def _n(count: int, word: str, with_count: bool = True) -> str:
-    plural = word if count == 1 else word + "s"
-    return f"{count:,} {plural}" if with_count else plural
 
 
 def _check_columns(frame: pd.DataFrame) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from addrmig.cli import main
-from addrmig.commands import fix
+from addrmig import fixing as fix
 from addrmig.io import atomic_output, write_atomically
 
 FIXTURES = Path(__file__).parent / "fixtures"

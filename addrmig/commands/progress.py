@@ -5,7 +5,7 @@ import argparse
 import time
 
 from addrmig.akinon.flow import check
-from addrmig.commands.submit import add_connection_arguments, client_from, follow
+from addrmig.commands.connection import add_connection_arguments, client_from, follow
 from addrmig.history import History
 from addrmig.progress import ProgressBar
 

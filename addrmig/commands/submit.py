@@ -2,45 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
-from addrmig.akinon.client import AkinonClient
-from addrmig.akinon.flow import count_rows, submit, wait
-from addrmig.errors import BadArguments
+from addrmig.akinon.flow import count_rows, submit
+from addrmig.commands.connection import add_connection_arguments, client_from, follow
 from addrmig.history import History
-from addrmig.progress import ProgressBar
 
 HELP = ("Send an address file to Akinon's address migration (refused if this file was already sent "
         "there); with --wait follow it to the end. Exit 0 finished clean, 1 finished with errors, "
         "2 could not submit.")
-
-
-def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """--url, --channel, --token, --data-dir: shared by submit and progress."""
-    parser.add_argument("--url", required=True, help="Akinon Commerce/Omnitron base URL, e.g. https://shop.example.com")
-    parser.add_argument("--channel", required=True, help="sales channel id (a number)")
-    parser.add_argument("--token", default=None,
-                        help="API token; better set AKINON_TOKEN, so it does not show in the process list")
-    parser.add_argument("--data-dir", default=None,
-                        help="where the submission history lives (default $ADDRMIG_DATA_DIR or the user data dir)")
-    parser.add_argument("--read-timeout", type=float, default=30.0, metavar="SECONDS",
-                        help="how long to wait for each answer (default 30)")
-
-
-def client_from(args: argparse.Namespace) -> AkinonClient:
-    """The client for --url, the token and --read-timeout."""
-    return AkinonClient(args.url, token_from(args), timeout=(5, args.read_timeout))
-
-
-def token_from(args: argparse.Namespace) -> str:
-    """The token from --token or $AKINON_TOKEN; BadArguments when there is none."""
-    token = args.token or os.environ.get("AKINON_TOKEN")
-    if not token or not token.strip():
-        raise BadArguments("No API token: set AKINON_TOKEN (or pass --token). Find the token in Omnitron "
-                           "under your user's settings, or ask your Akinon administrator.")
-    return token
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,25 +34,3 @@ def run(args: argparse.Namespace) -> int:
         if not args.wait:
             return 0
         return follow(client, history, submission, args.poll, args.timeout)
-
-
-def follow(client: AkinonClient, history: History, submission, poll: float, timeout: float | None) -> int:
-    """Wait with a progress bar; print the final counts; the exit code for them."""
-    hint = (f"check later with: python -m addrmig progress {submission.migration_id} "
-            f"--url {client.base_url} --channel {submission.channel_id}")
-    bar = ProgressBar("migration", submission.rows)
-    try:
-        final = wait(client, history, submission, poll, on_sample=lambda p: bar(p.processed, p.total),
-                     stop_after=timeout,
-                     on_retry=lambda error: print(f"\nwarning: {error} (checking again)", file=sys.stderr))
-    except KeyboardInterrupt:
-        bar.close()
-        print(f"stopped waiting; the migration goes on on the server; {hint}", file=sys.stderr)
-        raise
-    bar.close()
-    if final.status != "finished":
-        print(f"not finished after {timeout:g} s: processed {final.processed or 0} of {final.total or '?'}, "
-              f"{final.errors or 0} errors; {hint}", file=sys.stderr)
-        return 1
-    print(f"finished: processed {final.processed} of {final.total}, {final.errors} errors")
-    return 0 if not final.errors else 1

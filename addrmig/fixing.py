@@ -1,0 +1,171 @@
+"""``fix_file``: a merchant file in, the corrected file and the review list out — the steps of
+``addrmig fix`` composed, with the work shared between processes for big files.
+
+Read → trim → resolve places (in worker processes from ``PARALLEL_MIN_ROWS``) → check
+(in a forked worker beside the writing for big files) → write the corrected file and the
+review list, each atomically.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ContextManager
+
+import numpy as np
+import pandas as pd
+
+from addrmig.limits import collector_paused, release_memory
+
+if TYPE_CHECKING:
+    from addrmig.locations.db import LocationDB
+    from addrmig.locations.resolver import Resolution
+    from addrmig.validation import Report
+
+#: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
+Steps = Callable[[str], ContextManager[Callable[[float, float], None]]]
+
+CSV_CHUNK_ROWS = 100_000
+#: From this many rows the checks run in a forked worker beside the writing.
+PARALLEL_CHECK_ROWS = 100_000
+
+
+@dataclass
+class FixOutcome:
+    """What :func:`fix_file` did: the resolution (its ``frame`` is what was written), the
+    checks of the written rows, the review list, how many values were trimmed, and the
+    required fields no column of the file maps to."""
+
+    resolution: Resolution
+    report: Report
+    review: pd.DataFrame
+    trimmed: int
+    missing_required: list[str]
+
+    @property
+    def rows(self) -> int:
+        return len(self.resolution.frame)
+
+    @property
+    def unresolved(self) -> np.ndarray:
+        """Per row: its place is not in the location database."""
+        from addrmig.locations.resolver import RESOLVED
+
+        return ~self.resolution.row_status.isin(RESOLVED).to_numpy()
+
+    @property
+    def invalid(self) -> np.ndarray:
+        """Per row: it has at least one error."""
+        return self.resolution.frame.index.isin(self.report.error_rows)
+
+    @property
+    def refused(self) -> int:
+        """Rows Akinon itself would refuse: missing or over-long values, or an unknown place
+        (the other errors — e-mail, phone… — Akinon may take; addrmig advises fixing them)."""
+        return int((self.unresolved | self.resolution.frame.index.isin(self.report.refused_rows)).sum())
+
+    @property
+    def clean(self) -> bool:
+        return not self.report.has_errors and not self.unresolved.any()
+
+
+@contextlib.contextmanager
+def _silent(label: str) -> Iterator[Callable[[float, float], None]]:
+    yield lambda done, total: None
+
+
+def fix_file(source: str | Path, output: Path, output_format: str, db: LocationDB, *,
+             corrections: pd.DataFrame | None = None, review: Path | None = None, review_format: str = "csv",
+             sheet: str | None = None, encoding: str | None = None, steps: Steps = _silent,
+             note: Callable[[str], None] = lambda text: None) -> FixOutcome:
+    """Read ``source``, trim it, resolve its places against ``db`` (with ``corrections``
+    applied first), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
+    json) and, when asked, the review list to ``review``; returns the :class:`FixOutcome`.
+    ``note`` hears, as soon as the file is read, what the user should know about it.
+
+    The garbage collector is off for the run: a run's objects live to its end."""
+    with collector_paused():
+        return _fix(source, output, output_format, db, corrections, review, review_format, sheet, encoding, steps,
+                    note)
+
+
+def _fix(source, output, output_format, db, corrections, review_path, review_format, sheet, encoding,
+         steps: Steps, note: Callable[[str], None]) -> FixOutcome:
+    from addrmig.io import write_atomically, write_table
+    from addrmig.locations.resolver import prepare, resolve
+    from addrmig.locations.review import review_table, write_review
+    from addrmig.parallel import Background, available_workers
+    from addrmig.pipeline import load
+    from addrmig.validation import trim, validate
+
+    # The resolver's lookups are built in a thread while the file is read (the reader
+    # parses in Arrow's threads, without the GIL), and before the workers are forked, so
+    # that they share them: the thread is gone by then.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-lookups") as pool:
+        prepared = pool.submit(prepare, db)
+        with steps("read") as bar:
+            bar(0, 1)
+            loaded = load(source, sheet=sheet, encoding=encoding)
+            bar(1, 1)
+        prepared.result()
+    missing_required = list(loaded.mapping.missing_required)
+    if missing_required:
+        note(f"no column found for {', '.join(missing_required)}; those values stay empty and the rows stay invalid.")
+    frame, trimmed = trim(loaded.frame)
+    n_trimmed = len(trimmed)
+    del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
+    release_memory()
+
+    workers = available_workers()
+    with steps("places") as bar:
+        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers)
+    del frame  # kept by the resolution as its original
+    release_memory()
+    checks = report = None
+    if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
+        # The checks run in a worker while the corrected file and the review list are written.
+        checks = Background(lambda: validate(resolution.frame))
+    else:
+        with steps("validate") as bar:
+            report = validate(resolution.frame, progress=bar)
+
+    release_memory()
+    with steps("write") as bar:
+        if output_format == "csv":
+            _write_csv(resolution.frame, output, bar)
+        else:
+            bar(0, 1)
+            write_atomically(output, write_table(resolution.frame, output_format))
+            bar(1, 1)
+    release_memory()
+    review = review_table(resolution)
+    if review_path is not None:
+        write_atomically(review_path, write_review(review, review_format))
+    if checks is not None:
+        with steps("validate") as bar:
+            bar(0, 1)
+            report = checks.result()
+            bar(1, 1)
+    return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
+                      missing_required=missing_required)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, progress: Callable[[float, float], None]) -> None:
+    """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
+    file never sits in memory as one string, and the bar moves. ``path`` gets the whole
+    file or, when writing fails, stays as it was."""
+    from addrmig.io import atomic_output, write_table
+
+    total = len(frame)
+    with atomic_output(path) as out:
+        if total == 0:
+            out.write(write_table(frame, "csv"))
+            return
+        for start in range(0, total, CSV_CHUNK_ROWS):
+            data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv")
+            if start:  # the header line once, at the top
+                data = data[data.index(b"\n") + 1:]
+            out.write(data)
+            progress(min(start + CSV_CHUNK_ROWS, total), total)
