@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import collector_paused, release_memory
-from addrmig.locations.db import LEVELS, LocationDB
+from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
                                     district_key, district_keys, name_key, name_keys, take_text)
 
