@@ -386,7 +386,7 @@ class Workspace:
         resolution = self.current_resolution()
         if resolution is None:
             raise BadArguments("Places have not been matched yet; open the Places page first.")
-        records = choices_to_corrections(resolution, choices)
+        records = choices_to_corrections(choices)
         self.session_corrections = records if self.session_corrections is None else pd.concat(
             [self.session_corrections, records], ignore_index=True)
         save_corrections(records)

@@ -20,6 +20,8 @@ from rapidfuzz import fuzz, process
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import collector_paused, release_memory
+from addrmig.locations.corrections import (CORRECTION_COLUMNS, Corrections, choices_to_corrections,
+                                           correction_records, corrections_by_parent)
 from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import (CITY_ALIASES, COUNTRY_ALIASES, TOWNSHIP_ALIASES,
                                     district_key, district_keys, name_key, name_keys, take_text)
@@ -254,7 +256,8 @@ PARALLEL_MIN_ROWS = 100_000
 PARTS_PER_WORKER = 3
 
 
-def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Iterable | None = None,
+def resolve(frame: pd.DataFrame, db: LocationDB,
+            corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None = None,
             progress: Progress | None = None, workers: int = 1) -> Resolution:
     """Resolve the location columns of an address frame against ``db``.
 
@@ -273,9 +276,9 @@ def resolve(frame: pd.DataFrame, db: LocationDB, corrections: pd.DataFrame | Ite
     """
     report = progress or (lambda done, total: None)
     report(0, 6)
-    corrections_frame = _corrections_frame(corrections)
+    corrections_frame = correction_records(corrections)
     look = _lookup(db)
-    corr = _corrections_map(corrections_frame, db)
+    corr = corrections_by_parent(corrections_frame, db)
     places = frame[[level for level in LEVELS if level in frame.columns]]
     n = len(frame)
     workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
@@ -1497,77 +1500,10 @@ def _with_scores(ids, score) -> list[tuple]:
 # --------------------------------------------------------------------------- choices
 
 
-CORRECTION_COLUMNS = ("level", "country", "city", "township", "written", "place")
-
-
-def _corrections_frame(corrections) -> pd.DataFrame | None:
-    if corrections is None:
-        return None
-    if hasattr(corrections, "load") and not isinstance(corrections, pd.DataFrame):
-        corrections = corrections.load()
-    frame = corrections if isinstance(corrections, pd.DataFrame) else pd.DataFrame(list(corrections))
-    for col in CORRECTION_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = ""
-    return frame[list(CORRECTION_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
-
-
-def _corrections_map(frame: pd.DataFrame | None, db: LocationDB) -> dict:
-    """``(level, parent id, written key) -> place name`` for the corrections whose parent
-    exists in this database."""
-    if frame is None or frame.empty:
-        return {}
-    idx = db.index
-    country_id = dict(zip(idx.countries["key"], idx.countries["cid"]))
-    city_id = dict(zip(zip(idx.cities["cid"], idx.cities["key"]), idx.cities["ciid"]))
-    township_id = dict(zip(zip(idx.townships["ciid"], idx.townships["key"]), idx.townships["tid"]))
-    out = {}
-    for row in frame.itertuples(index=False):
-        level = row.level.strip().lower()
-        parent = 0
-        chain = {"country": [], "city": ["country"], "township": ["country", "city"],
-                 "district": ["country", "city", "township"]}.get(level)
-        if chain is None:
-            continue
-        for lv in chain:
-            key = name_key(getattr(row, lv))
-            parent = {"country": lambda: country_id.get(key),
-                      "city": lambda: city_id.get((parent, key)),
-                      "township": lambda: township_id.get((parent, key))}[lv]()
-            if parent is None:
-                break
-        if parent is None:
-            continue
-        # The first record for a key wins: callers put the newest choices first.
-        out.setdefault((level, int(parent), name_key(row.written)), row.place.strip())
-    return out
-
-
-def choices_to_corrections(resolution: Resolution, choices: Mapping) -> pd.DataFrame:
-    """Turn user choices into correction records (columns ``CORRECTION_COLUMNS``).
-
-    ``choices`` maps a written tuple ``(country, city, township, district)`` to a place
-    ``(country, city, township, district)`` in the database's spelling. Each level whose
-    written value differs from the place becomes "this value under this parent means that".
-    """
-    records = []
-    for written, place in choices.items():
-        written = tuple(written) + ("",) * (4 - len(written))
-        place = tuple(place) + ("",) * (4 - len(place))
-        for depth, level in enumerate(LEVELS):
-            if not place[depth]:
-                continue
-            if written[depth] == place[depth]:
-                continue
-            parents = list(place[:depth]) + [""] * (3 - depth)
-            records.append(dict(zip(CORRECTION_COLUMNS, [level, *parents[:3], written[depth], place[depth]])))
-    return pd.DataFrame(records, columns=list(CORRECTION_COLUMNS))
-
-
 def apply_choices(resolution: Resolution, choices: Mapping) -> Resolution:
     """A new :class:`Resolution` with the user's ``choices`` (written tuple -> place)
     applied on top of the corrections already in use. The original stays as it was."""
-    new = choices_to_corrections(resolution, choices)
+    new = choices_to_corrections(choices)
     combined = new if resolution.corrections is None else pd.concat([new, resolution.corrections],
                                                                      ignore_index=True)
     return resolve(resolution.original, resolution.db, corrections=combined)
