@@ -23,9 +23,7 @@ class Lookup:
         self.names = {level: dict(zip(col(frame, ID_COLUMN[level]), col(frame, "name")))
                       for level, frame in (("country", idx.countries), ("city", idx.cities),
                                            ("township", idx.townships), ("district", idx.districts))}
-        self.parent = {"city": dict(zip(col(idx.cities, "ciid"), col(idx.cities, "cid"))),
-                       "township": dict(zip(col(idx.townships, "tid"), col(idx.townships, "ciid"))),
-                       "district": dict(zip(col(idx.districts, "did"), col(idx.districts, "tid")))}
+        self.city_country = dict(zip(col(idx.cities, "ciid"), col(idx.cities, "cid")))
         self.children: dict[str, dict[int, tuple[list[str], list[int]]]] = {}
         for level, frame in (("country", idx.countries), ("city", idx.cities), ("township", idx.townships)):
             parents = [0] * len(frame) if level == "country" else col(frame, PARENT_ID_COLUMN[level])
@@ -65,7 +63,6 @@ class Lookup:
         self.township_anywhere: dict[str, list[int]] = {}
         for key, ciid in zip(idx.townships["key"].tolist(), idx.townships["ciid"].tolist()):
             self.township_anywhere.setdefault(key, []).append(ciid)
-        self.township_keys_in_city = {c: set(keys) for c, (keys, _) in self.children["township"].items()}
         self.district_keys_in_township = {t: set(keys) for t, (keys, _) in self.district_choices.items()}
 
 

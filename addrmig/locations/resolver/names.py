@@ -161,7 +161,7 @@ def resolve_cities(work: Work) -> None:
             # The township names the city even when the city is garbage: suggest those first.
             homes = work.look.township_anywhere.get(name_key(wt), [])
             scores = dict(cache[key])
-            first_ = [(c, scores.get(c, 0.0)) for c in homes if work.look.parent["city"][c] == cid]
+            first_ = [(c, scores.get(c, 0.0)) for c in homes if work.look.city_country[c] == cid]
             rest = [item for item in cache[key] if item[0] not in homes]
             outcome = outcome[:3] + (named(work, "city", first_ + rest),)
         append(outcome)

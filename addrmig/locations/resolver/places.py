@@ -18,7 +18,8 @@ def place_suggestions(work: Work, status: np.ndarray, bad_level: np.ndarray) -> 
     failing level, parents, level suggestions and written township/district give the
     same list, computed once."""
     positions = np.flatnonzero((status > STATUSES.index("fuzzy")) & (bad_level >= 0))
-    wt, wd = work.codes["township"][positions].tolist(), work.codes["district"][positions].tolist()
+    township_code = work.codes["township"][positions].tolist()
+    district_code = work.codes["district"][positions].tolist()
     townships, districts = work.texts["township"], work.texts["district"]
     lists = work.suggestion_lists
     levels = bad_level[positions].tolist()
@@ -27,7 +28,8 @@ def place_suggestions(work: Work, status: np.ndarray, bad_level: np.ndarray) -> 
     keys = []
     todo: dict = {}
     for k, lv in enumerate(levels):
-        key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), suggestion[LEVELS[lv]][k], wt[k], wd[k])
+        key = (lv, tuple(ids[x][k] for x in LEVELS[:lv]), suggestion[LEVELS[lv]][k], township_code[k],
+               district_code[k])
         keys.append(key)
         todo.setdefault(key, k)
     _prefetch_completions(work, [(LEVELS[key[0]], ids, k, lists[key[2]] if key[2] >= 0 else [],
@@ -36,7 +38,7 @@ def place_suggestions(work: Work, status: np.ndarray, bad_level: np.ndarray) -> 
     for key, k in todo.items():
         lv, listed = key[0], key[2]
         found[key] = _places(work, LEVELS[lv], {x: ids[x][k] for x in LEVELS}, lists[listed] if listed >= 0 else [],
-                             townships[wt[k]], districts[wd[k]])
+                             townships[township_code[k]], districts[district_code[k]])
     return {p: found[key] for p, key in zip(positions.tolist(), keys)}
 
 

@@ -11,9 +11,10 @@ from addrmig.locations.resolver.codes import WrittenCodes
 from addrmig.locations.resolver.lookup import Lookup
 from addrmig.locations.resolver.statuses import METHOD
 
-#: One decision for a unit of tuples: ``(id or -1, method, score, suggestions or None)``,
-#: optionally with a note (or None) as a fifth item.
-Outcome = tuple
+#: One level's decision for a unit of tuples: ``(id or -1, method name, score,
+#: suggestions as (name, score) or None)``, optionally with a note (or None) as a fifth item.
+Outcome = (tuple[int, str, float, list[tuple[str, float]] | None]
+           | tuple[int, str, float, list[tuple[str, float]] | None, str | None])
 
 
 class Work:
