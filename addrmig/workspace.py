@@ -315,12 +315,13 @@ class Workspace:
         Returns the Edit made to the frame (None when nothing changed).
         """
         from addrmig.locations.corrections import Corrections
-        from addrmig.locations.resolver import apply_choices, choices_to_corrections
+        from addrmig.locations.corrections import choices_to_corrections
+        from addrmig.locations.resolver import apply_choices
 
         resolution = self.current_resolution()
         if resolution is None:
             raise BadArguments("Places have not been matched yet; open the Places page first.")
-        records = choices_to_corrections(resolution, choices)
+        records = choices_to_corrections(choices)
         self.session_corrections = records if self.session_corrections is None else pd.concat(
             [self.session_corrections, records], ignore_index=True)
         if len(records):

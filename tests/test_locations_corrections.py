@@ -54,9 +54,8 @@ def test_choices_become_corrections_that_a_later_file_uses(tmp_path):
     db = LocationDB.bundled()
     frame = pd.DataFrame([dict(dict.fromkeys(COLUMNS, ""), country="Türkiye", city="Giresun", township="Görele",
                                district="Güney Mah.")], index=[2])
-    first = resolve(frame, db)
     place = ("Türkiye", "Giresun", "Görele", "Güney Mah (soğukpınar Köyü)")
     store = Corrections(tmp_path / "c.sqlite")
-    store.save(choices_to_corrections(first, {("Türkiye", "Giresun", "Görele", "Güney Mah."): place}))
+    store.save(choices_to_corrections({("Türkiye", "Giresun", "Görele", "Güney Mah."): place}))
     again = resolve(frame.assign(district="GÜNEY MAH."), db, corrections=store.load())
     assert again.frame.loc[2, "district"] == "Güney Mah (soğukpınar Köyü)"

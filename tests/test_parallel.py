@@ -10,6 +10,7 @@ import pytest
 from addrmig import parallel
 from addrmig.locations import LocationDB, resolve
 from addrmig.locations import resolver
+from addrmig.locations.resolver import resolving
 from addrmig.pipeline import load
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -130,10 +131,10 @@ def test_resolving_in_parts_gives_what_one_process_gives(monkeypatch, workers):
     frame = load(FIXTURES / "addresses_dev.csv").frame
     db = LocationDB.bundled()
     alone = resolve(frame, db)
-    monkeypatch.setattr(resolver, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
     parent = os.getpid()
     seen = []
-    original = resolver._resolve_part
+    original = resolving.resolve_part
 
     def spy(places, rows, *args, **kwargs):
         part = original(places, rows, *args, **kwargs)
@@ -142,7 +143,7 @@ def test_resolving_in_parts_gives_what_one_process_gives(monkeypatch, workers):
             time.sleep(0.3)  # the workers take parts meanwhile
         return part
 
-    monkeypatch.setattr(resolver, "_resolve_part", spy)
+    monkeypatch.setattr(resolving, "resolve_part", spy)
     shared = resolve(frame, db, workers=workers)
     # Only the parts done here are seen here: the others were done in the workers.
     assert seen and 0 < sum(seen) < len(frame)
@@ -161,7 +162,7 @@ def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
     from addrmig.locations import apply_choices
 
     chosen = apply_choices(alone, choice)
-    monkeypatch.setattr(resolver, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
     shared = resolve(frame, db, corrections=chosen.corrections, workers=2)
     _same(chosen, shared)
 

@@ -23,13 +23,13 @@ import pandas as pd
 
 from addrmig.akinon.client import AkinonClient, normalize_base_url
 from addrmig.errors import AkinonBadResponse, LocationDBError
+from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.history import now
 from addrmig.store import data_dir
 
 if TYPE_CHECKING:  # imported where used: the resolver is heavy and not needed to download
     from addrmig.locations.db import LocationDB
 
-LEVELS = ("country", "city", "township", "district")
 _PARENT = {"city": "country", "township": "city", "district": "township"}
 _MAX_PAGES = 10_000  # a runaway 'next' chain is a server bug, not a database
 

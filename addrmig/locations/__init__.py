@@ -1,5 +1,6 @@
 """Places: the location database, name folding, the resolver and the corrections memory."""
-from addrmig.locations.db import LEVELS, LocationDB
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.locations.db import LocationDB
 from addrmig.locations.resolver import (RESOLVED, STATUSES, Resolution, apply_choices,
                                         choices_to_corrections, resolve)
 

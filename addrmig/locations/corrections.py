@@ -13,6 +13,8 @@ written    the value as the merchant's file writes it (compared folded)
 place      the place it means, in the database's spelling
 =========  ==================================================================
 
+:func:`choices_to_corrections` turns the user's choices into such records; the resolver
+reads them through :func:`correction_records` and :func:`corrections_by_parent`.
 ``--corrections FILE.csv`` imports such a CSV in bulk. The store is a sqlite file in
 the user's data directory (``platformdirs.user_data_dir("addrmig")``), overridable by
 the ``ADDRMIG_DATA_DIR`` environment variable or the ``path`` argument. Each call opens
@@ -24,16 +26,20 @@ import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import pandas as pd
 
 from addrmig.errors import BadArguments, UnreadableFile
+from addrmig.fields import LOCATION_LEVELS
+from addrmig.locations.keys import name_key
 from addrmig.store import connect, data_dir, use_wal
 
-from addrmig.locations.keys import name_key
-from addrmig.locations.resolver import CORRECTION_COLUMNS
+if TYPE_CHECKING:
+    from addrmig.locations.db import LocationDB
 
 FILE_NAME = "corrections.sqlite"
+CORRECTION_COLUMNS = ("level", "country", "city", "township", "written", "place")
 
 
 def default_path() -> Path:
@@ -76,7 +82,7 @@ class Corrections:
         frame = frame[list(CORRECTION_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
         frame = frame.apply(lambda col: col.str.strip())
         frame = frame[(frame["written"] != "") & (frame["place"] != "")
-                      & frame["level"].str.lower().isin(("country", "city", "township", "district"))]
+                      & frame["level"].str.lower().isin(LOCATION_LEVELS)]
         now = time.time()
         rows = [(r.level.lower(), r.country, r.city, r.township, r.written, name_key(r.written), r.place, now + k * 1e-6)
                 for k, r in enumerate(frame.itertuples(index=False))]
@@ -116,3 +122,70 @@ def read_corrections_csv(path: str | Path) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = ""
     return frame[list(CORRECTION_COLUMNS)]
+
+
+def choices_to_corrections(choices: Mapping[tuple, tuple]) -> pd.DataFrame:
+    """The user's choices as correction records (columns ``CORRECTION_COLUMNS``).
+
+    ``choices`` maps a written tuple ``(country, city, township, district)`` to a place
+    ``(country, city, township, district)`` in the database's spelling. Each level whose
+    written value differs from the place becomes "this value under this parent means that".
+    """
+    records = []
+    for written, place in choices.items():
+        written = tuple(written) + ("",) * (4 - len(written))
+        place = tuple(place) + ("",) * (4 - len(place))
+        for depth, level in enumerate(LOCATION_LEVELS):
+            if not place[depth]:
+                continue
+            if written[depth] == place[depth]:
+                continue
+            parents = list(place[:depth]) + [""] * (3 - depth)
+            records.append(dict(zip(CORRECTION_COLUMNS, [level, *parents[:3], written[depth], place[depth]])))
+    return pd.DataFrame(records, columns=list(CORRECTION_COLUMNS))
+
+
+def correction_records(corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None
+                       ) -> pd.DataFrame | None:
+    """Corrections given as a frame, records or a store, as a frame of text with the
+    columns ``CORRECTION_COLUMNS`` (a missing column empty); ``None`` for ``None``."""
+    if corrections is None:
+        return None
+    if hasattr(corrections, "load") and not isinstance(corrections, pd.DataFrame):
+        corrections = corrections.load()
+    frame = corrections if isinstance(corrections, pd.DataFrame) else pd.DataFrame(list(corrections))
+    for col in CORRECTION_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
+    return frame[list(CORRECTION_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
+
+
+def corrections_by_parent(frame: pd.DataFrame | None, db: LocationDB) -> dict[tuple[str, int, str], str]:
+    """``(level, parent id, written key) -> place name`` for the corrections whose parent
+    exists in ``db`` (the first record for a key wins)."""
+    if frame is None or frame.empty:
+        return {}
+    idx = db.index
+    country_id = dict(zip(idx.countries["key"], idx.countries["cid"]))
+    city_id = dict(zip(zip(idx.cities["cid"], idx.cities["key"]), idx.cities["ciid"]))
+    township_id = dict(zip(zip(idx.townships["ciid"], idx.townships["key"]), idx.townships["tid"]))
+    out = {}
+    for row in frame.itertuples(index=False):
+        level = row.level.strip().lower()
+        parent = 0
+        chain = {"country": [], "city": ["country"], "township": ["country", "city"],
+                 "district": ["country", "city", "township"]}.get(level)
+        if chain is None:
+            continue
+        for lv in chain:
+            key = name_key(getattr(row, lv))
+            parent = {"country": lambda: country_id.get(key),
+                      "city": lambda: city_id.get((parent, key)),
+                      "township": lambda: township_id.get((parent, key))}[lv]()
+            if parent is None:
+                break
+        if parent is None:
+            continue
+        # The first record for a key wins: callers put the newest choices first.
+        out.setdefault((level, int(parent), name_key(row.written)), row.place.strip())
+    return out

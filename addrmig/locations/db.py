@@ -10,9 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from addrmig.errors import LocationDBError
+from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.keys import district_keys, name_keys
-
-LEVELS = ("country", "city", "township", "district")
 
 
 @dataclass

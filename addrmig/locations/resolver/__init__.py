@@ -1,0 +1,37 @@
+"""Resolve written places against a :class:`LocationDB`.
+
+Work happens level by level on distinct written values under their resolved parent,
+never row by row: rows carry integer codes (pandas factorize), exact and folded matches
+are pandas merges on folded keys, and only what is left goes to fuzzy search (rapidfuzz,
+blocked by the resolved parent). A name is assigned only when its best candidate is
+clearly ahead; everything else is left as written, with suggestions, for the user.
+
+The modules, in the order the work goes through them:
+
+- :mod:`.resolving`: :func:`resolve` and :func:`apply_choices`, the entry points;
+- :mod:`.parts`: the rows in parts (shared with forked workers), each resolved, merged;
+- :mod:`.codes`: written places as integer codes, distinct units of them;
+- :mod:`.lookup`: the lookup tables built once per database;
+- :mod:`.state`: what is known about each distinct tuple so far, by name;
+- :mod:`.caches`: per-text results the steps ask for again, and when they are dropped;
+- :mod:`.ranking`: fuzzy ranking, and the ACCEPT / MARGIN / RESCUE rules;
+- :mod:`.candidates`: ranked candidates for written names and districts, cached;
+- :mod:`.names`: the country, city and township levels;
+- :mod:`.swapped`: township and district written in each other's columns;
+- :mod:`.districts`: the district level;
+- :mod:`.places`: whole places to suggest for the unresolved tuples;
+- :mod:`.decisions`: each tuple's status, score, place and suggestions;
+- :mod:`.table`, :mod:`.result`: the :class:`Resolution` and its tuple lines;
+- :mod:`.statuses`: the statuses a tuple and a level can end with.
+"""
+from addrmig.locations.corrections import CORRECTION_COLUMNS, choices_to_corrections
+from addrmig.locations.resolver.lookup import prepare
+from addrmig.locations.resolver.ranking import ACCEPT, MARGIN, RESCUE, SUGGEST_MIN
+from addrmig.locations.resolver.resolving import (PARALLEL_MIN_ROWS, PARTS_PER_WORKER, apply_choices,
+                                                  resolve)
+from addrmig.locations.resolver.result import Resolution
+from addrmig.locations.resolver.statuses import RESOLVED, STATUSES
+
+__all__ = ["Resolution", "resolve", "prepare", "apply_choices", "choices_to_corrections", "STATUSES",
+           "RESOLVED", "CORRECTION_COLUMNS", "ACCEPT", "MARGIN", "RESCUE", "SUGGEST_MIN",
+           "PARALLEL_MIN_ROWS", "PARTS_PER_WORKER"]

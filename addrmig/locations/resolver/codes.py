@@ -1,0 +1,66 @@
+"""Written places as integer codes: per level, one code per row, equal texts one code."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+
+
+def written_codes(column: pd.Series | None, n: int) -> tuple[np.ndarray, list[str]]:
+    """(code per row, distinct texts): missing values are ``""``, equal texts one code."""
+    if column is None:
+        return np.zeros(n, dtype=np.int32), [""]
+    codes, uniques = pd.factorize(column)
+    values = [str(u) for u in uniques.tolist()] + [""]
+    codes = np.where(codes < 0, len(values) - 1, codes)
+    seen: dict[str, int] = {}
+    remap = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int32, count=len(values))
+    return remap[codes], list(seen)
+
+
+class WrittenCodes:
+    """The written places as codes, one array per level: ``raw_codes`` (equal texts as
+    written share a code; ``raw_texts`` the distinct texts) and ``codes`` (equal texts
+    without their surrounding spaces share a code; ``texts`` the distinct texts,
+    ``empty`` the code of ``""`` or -1). Matching reads the stripped texts; the tuples
+    and the changes keep the texts as written."""
+
+    def __init__(self, raw_codes: dict[str, np.ndarray], raw_texts: dict[str, list[str]],
+                 codes: dict[str, np.ndarray], texts: dict[str, list[str]], empty: dict[str, int]) -> None:
+        self.raw_codes, self.raw_texts = raw_codes, raw_texts
+        self.codes, self.texts, self.empty = codes, texts, empty
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> "WrittenCodes":
+        """The codes of ``frame``'s location columns (a missing column is all ``""``)."""
+        n = len(frame)
+        raw_codes, raw_texts, codes, texts, empty = {}, {}, {}, {}, {}
+        for level in LEVELS:
+            level_codes, values = written_codes(frame[level] if level in frame.columns else None, n)
+            raw_codes[level], raw_texts[level] = level_codes, values
+            # Compare on the text without surrounding spaces; equal stripped texts share a code.
+            seen: dict[str, int] = {}
+            remap = np.fromiter((seen.setdefault(v.strip(), len(seen)) for v in values), dtype=np.int32,
+                                count=len(values))
+            codes[level], texts[level] = remap[level_codes], list(seen)
+            empty[level] = seen.get("", -1)
+        return cls(raw_codes, raw_texts, codes, texts, empty)
+
+    def take(self, positions: np.ndarray) -> "WrittenCodes":
+        """The codes of the rows at ``positions`` (the lists of texts are shared)."""
+        return WrittenCodes({level: c[positions] for level, c in self.raw_codes.items()}, self.raw_texts,
+                            {level: c[positions] for level, c in self.codes.items()}, self.texts, self.empty)
+
+
+def units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct combinations of ``columns`` over ``rows``: (unit code per row, first row
+    of each unit), units in order of first appearance."""
+    code = np.zeros(len(rows), dtype=np.int64)
+    for col in columns:
+        values = col[rows].astype(np.int64) + 1
+        code = pd.factorize(code * (int(values.max(initial=0)) + 1) + values)[0].astype(np.int64)
+    if len(code) == 0:
+        return code, rows[:0]
+    first = np.unique(code, return_index=True)[1]
+    return code, rows[first]

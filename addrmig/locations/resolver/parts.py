@@ -1,0 +1,175 @@
+"""A frame's rows in parts: each part resolved on its distinct tuples, the parts merged."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.limits import release_memory
+from addrmig.locations.db import LocationDB
+from addrmig.locations.keys import name_keys
+from addrmig.locations.resolver.codes import WrittenCodes, units
+from addrmig.locations.resolver.decisions import Decisions, decide_tuples
+from addrmig.locations.resolver.districts import resolve_districts
+from addrmig.locations.resolver.lookup import Lookup
+from addrmig.locations.resolver.names import resolve_cities, resolve_countries, resolve_townships
+from addrmig.locations.resolver.result import Resolution
+from addrmig.locations.resolver.state import Work
+from addrmig.locations.resolver.statuses import STATUSES
+from addrmig.locations.resolver.swapped import resolve_swapped
+from addrmig.locations.resolver.table import TupleTable, WrittenTexts
+
+#: ``progress(done, total)``, called as the steps advance.
+Progress = Callable[[float, float], None]
+
+
+def partition(places: pd.DataFrame, count: int) -> list[np.ndarray]:
+    """Row positions in ``count`` parts. Rows whose written city and township fold to
+    the same keys go together: a tuple never spans two parts, and a part's caches
+    (townships ranked per city, districts per township) mostly serve it alone."""
+    n = len(places)
+    if count <= 1:
+        return [np.arange(n)]
+    key = np.zeros(n, dtype=np.int64)
+    for level in ("city", "township"):
+        if level in places.columns:
+            codes, uniques = pd.factorize(places[level])
+            folded = pd.factorize(name_keys(pd.Series(uniques, dtype=str)))[0].astype(np.int64)
+            key = key * 1_000_003 + np.where(codes >= 0, folded[codes], -1)
+    part = (key * 2_654_435_761 % 4_294_967_291) % count
+    return [np.flatnonzero(part == j) for j in range(count)]
+
+
+@dataclass
+class Part:
+    """One part's outcome: ``row_tuple`` (each of its rows' tuple), ``first_row`` (each
+    tuple's first row, a position in the whole frame), ``written`` (per level, each tuple's
+    text as written), ``decided``, ``changes`` (with ``_level`` and ``_first`` to merge by)
+    and ``unresolved`` (the lines of :meth:`Resolution.unresolved` for its tuples, index =
+    tuple position in the part: a tuple never spans two parts, so its rows and examples
+    are all here)."""
+
+    row_tuple: np.ndarray
+    first_row: np.ndarray
+    written: dict[str, list[str]]
+    decided: Decisions
+    changes: pd.DataFrame
+    unresolved: pd.DataFrame
+
+
+def resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: Lookup,
+                 corrections: dict[tuple[str, int, str], str], progress: Progress | None = None) -> Part:
+    """Resolve the rows of one part (``rows``: their positions in the whole frame)."""
+    codes = WrittenCodes.of(places)
+    row_tuple, first = units(np.arange(len(places)), *(codes.raw_codes[level] for level in LEVELS))
+    decided = decide_part(codes.take(first), db, look, corrections, progress)
+    written = {level: [codes.raw_texts[level][c] for c in codes.raw_codes[level][first].tolist()] for level in LEVELS}
+    changes = []
+    for depth, level in enumerate(LEVELS):
+        if level not in places.columns:
+            continue
+        # Distinct (written, place) texts with the rows behind them.
+        pid = decided.place[level][row_tuple]
+        changed = np.flatnonzero(pid >= 0)
+        if not len(changed):
+            continue
+        names = look.names[level]
+        raw_codes = codes.raw_codes[level]
+        unit, first_rows = units(changed, look.name_codes[level][np.maximum(pid, 0)], raw_codes)
+        counts = np.bincount(unit)
+        written_texts = [codes.raw_texts[level][c] for c in raw_codes[first_rows].tolist()]
+        placed = [names[p] for p in pid[first_rows].tolist()]
+        keep = np.array([w != p for w, p in zip(written_texts, placed)], dtype=bool)
+        if keep.any():
+            changes.append(pd.DataFrame({
+                "column": level,
+                "written": [w for w, k in zip(written_texts, keep.tolist()) if k],
+                "place": [p for p, k in zip(placed, keep.tolist()) if k],
+                "rows": counts[keep].astype("int64"),
+                "_level": depth, "_first": rows[first_rows[keep]]}))
+    changes_frame = (pd.concat(changes, ignore_index=True) if changes else
+                     pd.DataFrame({"column": [], "written": [], "place": [], "rows": [], "_level": [], "_first": []}))
+    table = TupleTable(decided, WrittenTexts([(np.arange(len(first)), written)], len(first)), row_tuple,
+                       places.index, look)
+    return Part(row_tuple=row_tuple.astype(np.int32), first_row=rows[first], written=written, decided=decided,
+                changes=changes_frame, unresolved=table.build(table.unresolved_positions()))
+
+
+def decide_part(codes: WrittenCodes, db: LocationDB, look: Lookup, corrections: dict[tuple[str, int, str], str],
+                progress: Progress | None = None) -> Decisions:
+    """Resolve distinct written tuples (``codes``, one row each), level by level."""
+    report = progress or (lambda done, total: None)
+    work = Work(codes, db, look, corrections)
+    resolve_countries(work)
+    resolve_cities(work)
+    report(2, 6)
+    resolve_townships(work)
+    resolve_swapped(work)
+    report(3, 6)
+    work.caches.forget_names()  # the districts do not look names up again
+    release_memory()
+    resolve_districts(work)
+    report(4, 6)
+    work.caches.forget_levels()
+    release_memory()  # the levels' key tables and caches are gone; the suggestions come next
+    decided = decide_tuples(work)
+    report(5, 6)
+    return decided
+
+
+def merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[Part], look: Lookup, db: LocationDB,
+          corrections: pd.DataFrame | None) -> Resolution:
+    """One :class:`Resolution` from the parts: tuples in order of their first row."""
+    firsts = np.concatenate([part.first_row for part in results])
+    count = len(firsts)
+    order = np.argsort(firsts, kind="stable")
+    rank = np.empty(count, dtype=np.int64)
+    rank[order] = np.arange(count)
+    row_tuple = np.empty(len(frame), dtype=np.int64)
+    placed, written, start = [], [], 0
+    for rows, part in zip(parts, results):
+        positions = rank[start:start + len(part.first_row)]
+        start += len(part.first_row)
+        row_tuple[rows] = positions[part.row_tuple]
+        placed.append((positions, part.decided))
+        written.append((positions, part.written))
+    decided = Decisions.combine(placed, count)
+    out = frame.copy(deep=False)
+    for level in LEVELS:
+        if level in out.columns:
+            out[level] = placed_column(out[level], decided.place[level][row_tuple], look.name_list[level])
+    row_status = pd.Series(pd.Categorical.from_codes(decided.status[row_tuple], categories=list(STATUSES)),
+                           index=frame.index, name="status")
+    table = TupleTable(decided, WrittenTexts(written, count), row_tuple, frame.index, look)
+    unresolved = [part.unresolved.set_axis(positions[part.unresolved.index.to_numpy()])
+                  for (positions, _), part in zip(written, results)]
+    table.unresolved = pd.concat(unresolved).sort_index() if len(unresolved) > 1 else unresolved[0]
+    return Resolution(frame=out, row_status=row_status, change_parts=[part.changes for part in results],
+                      original=frame, db=db,
+                      corrections=corrections, row_tuple=row_tuple, table=table)
+
+
+def placed_column(column: pd.Series, pid: np.ndarray, names: list[str]) -> pd.api.extensions.ExtensionArray:
+    """The place's name where ``pid`` >= 0, else the text as written (missing as ``""``),
+    with the column's dtype; Arrow-backed text stays in Arrow."""
+    dtype = column.dtype
+    placed = pid >= 0
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        original = pa.chunked_array(pa.array(column.array))
+        if original.type != pa.large_string():
+            original = original.cast(pa.large_string())
+        if original.null_count:
+            original = pc.fill_null(original, "")
+        respelt = pa.array(names, pa.large_string()).take(pa.array(pid[placed])) if len(names) else None
+        if respelt is None or not len(respelt):
+            return pd.array(original, dtype=dtype)
+        return pd.array(pc.replace_with_mask(original.combine_chunks(), pa.array(placed), respelt), dtype=dtype)
+    original = np.array([str(v) if v is not None and v == v else "" for v in column.tolist()], dtype=object)
+    respelt = np.array(names + [""], dtype=object)[np.where(placed, pid, len(names))]
+    return pd.array(np.where(placed, respelt, original), dtype=dtype)

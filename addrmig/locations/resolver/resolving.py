@@ -1,0 +1,88 @@
+"""resolve(): an address frame's places against a LocationDB; apply_choices(): again, with the user's choices."""
+from __future__ import annotations
+
+import os
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.limits import collector_paused
+from addrmig.locations.corrections import (Corrections, choices_to_corrections, correction_records,
+                                           corrections_by_parent)
+from addrmig.locations.db import LocationDB
+from addrmig.locations.resolver.lookup import lookup_for
+from addrmig.locations.resolver.parts import Part, Progress, merge, partition, resolve_part
+from addrmig.locations.resolver.result import Resolution
+
+#: Below this many rows a file is resolved in one process: starting workers would cost
+#: more than it saves. Above it each worker takes up to PARTS_PER_WORKER parts of at
+#: least PARALLEL_MIN_ROWS / 2 rows, one after the other: smaller parts keep each
+#: process's working memory small, and the work per row hardly depends on the part's size.
+PARALLEL_MIN_ROWS = 100_000
+PARTS_PER_WORKER = 3
+
+
+def resolve(frame: pd.DataFrame, db: LocationDB,
+            corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None = None,
+            progress: Progress | None = None, workers: int = 1) -> Resolution:
+    """Resolve the location columns of an address frame against ``db``.
+
+    ``corrections`` (a DataFrame or records with ``level, country, city, township, written,
+    place``; see :mod:`addrmig.locations.corrections`) are applied before any matching.
+    ``progress(done, total)`` is called as the steps advance. ``workers`` > 1 shares a big
+    file's rows between this process and forked workers (Linux; see :mod:`addrmig.parallel`);
+    the result is the same. Returns a :class:`Resolution`; ``frame`` is not modified.
+
+    Every decision is a function of the written tuple (country, city, township, district)
+    alone, so the work runs on the distinct tuples (and rows may be shared out by their
+    written city and township). Each level is decided once per distinct (resolved parent,
+    written value) — and, where the written children can confirm or rescue a fuzzy name,
+    per distinct (parent, value, children) among the tuples left over — never per row;
+    rows follow by integer codes.
+    """
+    report = progress or (lambda done, total: None)
+    report(0, 6)
+    corrections_frame = correction_records(corrections)
+    look = lookup_for(db)
+    corrections_map = corrections_by_parent(corrections_frame, db)
+    places = frame[[level for level in LEVELS if level in frame.columns]]
+    n = len(frame)
+    workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
+    count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
+    parts = partition(places, count)
+    report(1, 6)
+    here = os.getpid()
+    done_here = [0]
+
+    def step(done: float, total: float) -> None:
+        # Steps of the parts done here, as 1..5 of 6 (the workers keep pace).
+        report(1 + 4 * min(1.0, (done_here[0] + (done - 1) / 4) * workers / len(parts)), 6)
+
+    def run(rows: np.ndarray) -> Part:
+        part = resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corrections_map,
+                            step if os.getpid() == here else None)
+        done_here[0] += 1
+        return part
+
+    from addrmig.parallel import map_parts
+
+    # The parts make millions of small objects that live until the part is done: the
+    # collector's passes over them took a sixth of the time on a million rows. It stays
+    # off in the workers, which end after.
+    with collector_paused():
+        results = map_parts(run, parts, workers)
+    report(5, 6)
+    result = merge(frame, parts, results, look, db, corrections_frame)
+    report(6, 6)
+    return result
+
+
+def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple]) -> Resolution:
+    """A new :class:`Resolution` with the user's ``choices`` (written tuple -> place)
+    applied on top of the corrections already in use. The original stays as it was."""
+    new = choices_to_corrections(choices)
+    combined = new if resolution.corrections is None else pd.concat([new, resolution.corrections],
+                                                                     ignore_index=True)
+    return resolve(resolution.original, resolution.db, corrections=combined)
