@@ -41,7 +41,7 @@ def main() -> None:
 
         frame = load(args.file).frame
     else:
-        from addrmig.locations.synth import messy_sample
+        from benchmarks.synth import messy_sample
 
         sample, _ = messy_sample(db, n=args.distinct, seed=args.seed, typo_rate=0.12)
         picks = np.random.default_rng(args.seed).integers(0, len(sample), args.rows)

@@ -4,7 +4,7 @@
 
 Writes OUTPUT.csv in the Akinon layout and OUTPUT.truth.csv in the layout of the dev
 sample's truth file (row, country, city, township, district, resolvable, ambiguous,
-ops, problems). The location mess comes from ``addrmig.locations.synth.messy_sample``
+ops, problems). The location mess comes from ``benchmarks/synth.py``
 (the same generator the held-out accuracy test uses); this script adds realistic
 people, phones, lines and companies, and the schema problems legacy exports carry
 (bad e-mail, missing required values, over-long fields, formula-like values).
@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addrmig.locations.db import LocationDB  # noqa: E402
-from addrmig.locations.synth import messy_sample  # noqa: E402
+from benchmarks.synth import messy_sample  # noqa: E402
 
 FIRST = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Mustafa", "Şule", "Ömer", "Çağla", "Gülşen", "İbrahim",
          "Hüseyin", "Zeynep", "Elif", "Emre", "Burak", "Özge", "Ümit", "Derya", "Işıl", "Yiğit"]

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from addrmig.locations import LocationDB, resolve
-from addrmig.locations.accuracy import read_truth, score
-from addrmig.locations.synth import messy_sample
+from benchmarks.scoring import read_truth, score
+from benchmarks.synth import messy_sample
 from addrmig.validation import trim
 
 FIXTURES = "tests/fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from addrmig.errors import LocationDBError
+from addrmig.errors import AddrmigError, LocationDBError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.keys import district_keys, name_keys
 
@@ -88,27 +88,14 @@ class LocationDB:
         path = Path(path)
         if not path.exists():
             raise LocationDBError(f"The location reference {path} does not exist; check the path.")
+        from addrmig.io import read_table  # the project's reader: every format, every limit
+
         try:
-            from addrmig.io import read_table  # the project's reader, every format
-        except ImportError:  # pragma: no cover - the reader is another module
-            read_table = None
-        try:
-            if read_table is not None:
-                table = read_table(path)
-                frame = getattr(table, "frame", None)
-                if frame is None:
-                    frame = getattr(table, "data", table)
-            elif path.suffix.lower() in (".xlsx", ".xls", ".ods"):
-                frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-            else:
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
-        except LocationDBError:
-            raise
-        except Exception as error:  # any reader failure is the same story for the user
-            raise LocationDBError(f"The location reference {path} could not be read ({error}); "
-                                  f"save it as CSV (UTF-8) or XLSX with columns country, city, "
-                                  f"township, district.") from error
-        return cls.from_frame(frame, source=str(path))
+            table = read_table(path)
+        except AddrmigError as error:
+            raise LocationDBError(f"The location reference {path} could not be read: {error} Save it as CSV "
+                                  "(UTF-8) or XLSX with columns country, city, township, district.") from error
+        return cls.from_frame(table.frame, source=str(path))
 
     @property
     def index(self) -> Index:

@@ -6,7 +6,7 @@ import io
 import pandas as pd
 
 from addrmig.io.sanitise import neutralise, xlsx_text
-from addrmig.locations.db import LEVELS
+from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.resolver import Resolution
 
 def review_table(resolution: Resolution) -> pd.DataFrame:

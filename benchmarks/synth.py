@@ -11,7 +11,8 @@ import random
 import pandas as pd
 
 from addrmig.fields import COLUMNS
-from addrmig.locations.db import LEVELS, LocationDB
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import district_keys
 from addrmig.text import tr_lower, tr_upper
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from addrmig.locations.db import LEVELS, LocationDB
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.locations.db import LocationDB
 from addrmig.locations.resolver import Resolution
 from addrmig.text import fold
 
