@@ -52,12 +52,6 @@ class ColumnMapping:
         """Akinon field -> source header, for the fields found."""
         return {target: source for source, target in self.mapping.items()}
 
-    @property
-    def missing_optional(self) -> list[str]:
-        """Optional fields no column maps to (filled with empty text)."""
-        found = set(self.mapping.values())
-        return [name for name in COLUMNS if name not in found and name not in REQUIRED]
-
     def rows(self) -> list[dict[str, object]]:
         """One dict per source header (source, field, confidence, method), for display."""
         return [{"source": h, "field": self.mapping.get(h), "confidence": self.confidence.get(h, 0),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ContextManager
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from addrmig.validation import Report
 
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
-Steps = Callable[[str], ContextManager[Callable[[float, float], None]]]
+Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
 CSV_CHUNK_ROWS = 100_000
 #: From this many rows the checks run in a forked worker beside the writing.

@@ -18,11 +18,11 @@ import hashlib
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from addrmig.errors import AlreadySubmitted
 from addrmig.store import connect, data_dir, use_wal
@@ -260,4 +260,4 @@ class History:
 
 
 def _row(row: sqlite3.Row) -> Submission:
-    return Submission(**{key: row[key] for key in row.keys()})
+    return Submission(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row is not a dict

@@ -21,7 +21,8 @@ import pickle
 import sys
 import threading
 import time
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from addrmig.limits import collector_paused
 

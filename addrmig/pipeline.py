@@ -1,8 +1,9 @@
 """The steps composed: what the CLI commands and the app's pages both call."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
@@ -314,8 +315,7 @@ class Workspace:
 
         Returns the Edit made to the frame (None when nothing changed).
         """
-        from addrmig.locations.corrections import Corrections
-        from addrmig.locations.corrections import choices_to_corrections
+        from addrmig.locations.corrections import Corrections, choices_to_corrections
         from addrmig.locations.resolver import apply_choices
 
         resolution = self.current_resolution()

@@ -165,11 +165,11 @@ def main() -> None:
 
 def _steps(path: Path, workdir: Path) -> None:
     """Each library step timed in this process: rows/s and distinct tuples/s."""
-    from addrmig.pipeline import load
     from addrmig.io import write_table
-    from addrmig.validation import validate
     from addrmig.locations import resolve
     from addrmig.locations.db import LocationDB
+    from addrmig.pipeline import load
+    from addrmig.validation import validate
 
     def timed(label, func, *a, **k):
         start = time.perf_counter()

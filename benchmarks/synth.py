@@ -137,7 +137,7 @@ def messy_sample(db: LocationDB, n: int = 5000, seed: int = 7, typo_rate: float 
         elif r < bad_rate * 1.5:
             w_t, w_d = w_d, w_t
             ops.append("columns:swapped")
-        row = {col: "" for col in COLUMNS}
+        row = dict.fromkeys(COLUMNS, "")
         row.update(user=f"C{k:07d}", email=f"user{k}@example.com", first_name="Ad", last_name="Soyad",
                    line="Atatürk Cad. No:1", country=w["country"], city=c, township=w_t, district=w_d)
         rows.append(row)
@@ -167,7 +167,3 @@ def messy_sample(db: LocationDB, n: int = 5000, seed: int = 7, typo_rate: float 
         amb.append(value)
     truth_frame["ambiguous"] = amb
     return frame, truth_frame.drop(columns="_clean")
-
-
-def _strip_case(text: str) -> str:
-    return text.strip()

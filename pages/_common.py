@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.akinon.connection import SANDBOX, Connection
-from addrmig.errors import AddrmigError
 from addrmig.formatting import number, plural  # noqa: F401 - re-exported to the pages
 from addrmig.paging import PAGE_SIZE, page_count, page_of  # noqa: F401 - re-exported to the pages
 from addrmig.workspace import Workspace
@@ -49,11 +48,6 @@ def need_file(ws: Workspace) -> bool:
     st.info("There is no file yet. Start by uploading your address export — or try the sample file.")
     st.page_link(PAGES["upload"], label="Go to step 1: Upload a file", icon=":material/upload_file:")
     return False
-
-
-def show_error(error: AddrmigError) -> None:
-    """A failure the library explained, in a red box (never a traceback)."""
-    st.error(str(error))
 
 
 # ---------------------------------------------------------------- cached steps

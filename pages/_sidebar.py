@@ -5,10 +5,9 @@ import os
 
 import streamlit as st
 
-from addrmig.errors import AddrmigError
 from addrmig.akinon.connection import AKINON, SANDBOX, check_connection, login
+from addrmig.errors import AddrmigError
 from addrmig.workspace import Workspace
-
 from pages._common import PAGES
 
 

@@ -6,8 +6,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS
-
-from pages._common import PAGES, number, need_file, page_of, pager, plural, validate_frame, workspace
+from pages._common import PAGES, need_file, number, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("2. Check & fix")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-
 from pages._common import PAGES, need_file, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()

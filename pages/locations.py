@@ -7,12 +7,11 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from addrmig.errors import AddrmigError
 from addrmig.akinon.connection import SANDBOX
+from addrmig.errors import AddrmigError
 from addrmig.formatting import percent
 from addrmig.locations.review import clear_choices, place_label, place_options, written_key
-
-from pages._common import PAGES, bundled_db, number, need_file, page_of, pager, plural, sandbox, workspace
+from pages._common import PAGES, bundled_db, need_file, number, page_of, pager, plural, sandbox, workspace
 
 ws = workspace()
 st.title("3. Places")
@@ -145,7 +144,7 @@ if need_file(ws):
                 col1.markdown(f"**{written}**  \n{plural(int(item['rows']), 'row')} "
                               f"(e.g. row {', '.join(str(r) for r in list(item['examples'])[:3])}) — {note}")
                 labels = ["— leave as written —"] + [f"{place_label(p)}  ({score:.0f})" for p, score in options]
-                pick = col2.selectbox("Choose the place", range(len(labels)), format_func=lambda k: labels[k],
+                pick = col2.selectbox("Choose the place", range(len(labels)), format_func=labels.__getitem__,
                                       key=f"pick_{ws.version}_{i}", label_visibility="collapsed")
                 if pick:
                     chosen[written_key(item)] = options[pick - 1][0]

@@ -5,11 +5,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
 from addrmig.akinon.connection import SANDBOX
 from addrmig.akinon.flow import progress_figures, samples_frame
-
-from pages._common import PAGES, akinon_client, number, history, need_file, plural, validate_frame, workspace
+from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
+from pages._common import PAGES, akinon_client, history, need_file, number, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("5. Send to Akinon")

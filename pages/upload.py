@@ -8,7 +8,6 @@ import streamlit as st
 from addrmig.errors import AddrmigError
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import sha256
-
 from pages._common import PAGES, load_file, page_of, pager, plural, workspace
 
 ws = workspace()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from addrmig.fields import COLUMNS
 from addrmig.akinon.connection import AKINON
+from addrmig.fields import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = {"user": "C1", "email": "a@b.co", "first_name": "Ayşe", "last_name": "Işık", "line": "Gül Sok. 1",

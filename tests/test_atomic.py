@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig.cli import main
 from addrmig import fixing as fix
+from addrmig.cli import main
 from addrmig.io import atomic_output, write_atomically
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -27,10 +27,9 @@ def test_write_atomically_writes_the_bytes_and_leaves_no_temporary_file(tmp_path
 def test_a_failure_while_writing_keeps_the_old_file_and_removes_the_temporary_one(tmp_path):
     path = tmp_path / "out.csv"
     path.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_output(path) as stream:
-            stream.write(b"half of the new")
-            raise RuntimeError("disk gone")
+    with pytest.raises(RuntimeError), atomic_output(path) as stream:
+        stream.write(b"half of the new")
+        raise RuntimeError("disk gone")
     assert path.read_bytes() == b"old"
     assert leftovers(tmp_path) == []
 

@@ -4,11 +4,11 @@ test-output/screenshots/."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
-import re
 import time
 from pathlib import Path
 
@@ -30,17 +30,16 @@ def free_port() -> int:
 def app_url(tmp_path):
     port = free_port()
     env = dict(os.environ, ADDRMIG_DATA_DIR=str(tmp_path / "data"), ADDRMIG_SANDBOX_ROWS_PER_SECOND="2000")
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-        assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
+    with open(tmp_path / "streamlit.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
 
 
 def other_shop_file(folder: Path) -> Path:

@@ -42,13 +42,15 @@ def submit_args(sandbox, path: Path, *extra: str) -> list[str]:
     return ["submit", str(path), "--url", sandbox.url, "--channel", "1", *extra]
 
 
-def test_submit_prints_the_migration_id_and_exits_0(sandbox, env_token, clean_file, capsys):
+@pytest.mark.usefixtures("env_token")
+def test_submit_prints_the_migration_id_and_exits_0(sandbox, clean_file, capsys):
     assert main(submit_args(sandbox, clean_file)) == 0
     migration_id = capsys.readouterr().out.strip()
     assert migration_id in sandbox.state.migrations
 
 
-def test_submit_wait_of_a_clean_file_ends_with_no_errors_and_exit_0(sandbox, env_token, clean_file, capsys):
+@pytest.mark.usefixtures("env_token")
+def test_submit_wait_of_a_clean_file_ends_with_no_errors_and_exit_0(sandbox, clean_file, capsys):
     assert main(submit_args(sandbox, clean_file, "--wait", "--poll", "0.05")) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "finished: processed 40 of 40, 0 errors"
 
@@ -72,14 +74,16 @@ def test_submit_wait_reaches_the_final_counts_at_30_percent_faults(make_sandbox,
     assert (code, capsys.readouterr().out.splitlines()[-1]) == (1, "finished: processed 200 of 200, 20 errors")
 
 
-def test_submitting_the_same_file_twice_is_refused_with_exit_2(sandbox, env_token, clean_file, capsys):
+@pytest.mark.usefixtures("env_token")
+def test_submitting_the_same_file_twice_is_refused_with_exit_2(sandbox, clean_file, capsys):
     assert main(submit_args(sandbox, clean_file)) == 0
     first = capsys.readouterr().out.strip()
     assert main(submit_args(sandbox, clean_file)) == 2
     assert first in capsys.readouterr().err and len(sandbox.state.migrations) == 1
 
 
-def test_force_sends_the_same_file_again(sandbox, env_token, clean_file):
+@pytest.mark.usefixtures("env_token")
+def test_force_sends_the_same_file_again(sandbox, clean_file):
     assert main(submit_args(sandbox, clean_file)) == 0
     assert main(submit_args(sandbox, clean_file, "--force")) == 0
     assert len(sandbox.state.migrations) == 2
@@ -105,7 +109,8 @@ def test_progress_prints_the_counts(make_sandbox, monkeypatch, clean_file, capsy
     assert capsys.readouterr().out.strip() == "finished: processed 40 of 40, 0 errors"
 
 
-def test_history_lists_submissions_with_their_final_counts(sandbox, env_token, clean_file, capsys):
+@pytest.mark.usefixtures("env_token")
+def test_history_lists_submissions_with_their_final_counts(sandbox, clean_file, capsys):
     main(submit_args(sandbox, clean_file, "--wait", "--poll", "0.05"))
     migration_id = capsys.readouterr().out.splitlines()[0]
     assert main(["history"]) == 0

@@ -70,7 +70,7 @@ def test_report_csv_lists_every_problem(tmp_path):
     result = addrmig("validate", source, "--report", tmp_path / "problems.csv")
     assert result.returncode == 1, result.stderr
     lines = list(csv.DictReader(io.StringIO((tmp_path / "problems.csv").read_text("utf-8-sig"))))
-    assert [(l["row"], l["column"], l["check"], l["value"]) for l in lines] == [
+    assert [(item["row"], item["column"], item["check"], item["value"]) for item in lines] == [
         ("2", "email", "email", "a@b"), ("3", "line", "formula", "'=1+1")]
 
 

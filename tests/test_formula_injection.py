@@ -95,7 +95,7 @@ def test_corrected_xlsx_keeps_each_risky_value_as_a_text_cell(tmp_path):
     cells = [sheet.cell(row=r, column=column) for r in range(2, len(RISKY) + 2)]
     assert [c.data_type for c in cells] == ["s"] * len(RISKY)
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    assert [read_back for read_back in read_table(write_table(risky_frame(), "xlsx"), "x.xlsx").frame["company_name"]] == RISKY
+    assert list(read_table(write_table(risky_frame(), "xlsx"), "x.xlsx").frame["company_name"]) == RISKY
 
 
 def test_cli_convert_to_xlsx_writes_risky_values_as_text_cells(tmp_path):

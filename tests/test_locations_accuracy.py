@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 
 from addrmig.locations import LocationDB, resolve
+from addrmig.validation import trim
 from benchmarks.scoring import read_truth, score
 from benchmarks.synth import messy_sample
-from addrmig.validation import trim
 
 FIXTURES = "tests/fixtures"
 

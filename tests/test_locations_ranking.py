@@ -3,8 +3,16 @@ import numpy as np
 import pytest
 
 from addrmig.locations.resolver.caches import Caches
-from addrmig.locations.resolver.ranking import (ACCEPT, MARGIN, RESCUE, decide, decide_with_children, rank,
-                                                rank_many, top_order)
+from addrmig.locations.resolver.ranking import (
+    ACCEPT,
+    MARGIN,
+    RESCUE,
+    decide,
+    decide_with_children,
+    rank,
+    rank_many,
+    top_order,
+)
 
 
 def test_a_candidate_clearly_ahead_is_taken():

@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from addrmig import parallel
-from addrmig.locations import LocationDB, resolve
-from addrmig.locations import resolver
+from addrmig.locations import LocationDB, resolve, resolver
 from addrmig.locations.resolver import resolving
 from addrmig.pipeline import load
 

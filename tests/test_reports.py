@@ -38,13 +38,13 @@ def test_csv_report_has_one_line_per_failure_with_the_documented_columns():
     frame = rows({"email": "a@b", "city": " İstanbul"}, {"title": "t" * 130})
     lines = read_csv_report(write_report_csv(validate(frame)))
     assert [list(line) for line in lines][0] == ["row", "column", "value", "severity", "check", "message"]
-    assert [(l["row"], l["column"], l["check"], l["severity"]) for l in lines] == [
+    assert [(item["row"], item["column"], item["check"], item["severity"]) for item in lines] == [
         ("2", "email", "email", "error"), ("2", "city", "whitespace", "warning"), ("3", "title", "max_length", "error")]
 
 
 def test_csv_report_keeps_turkish_letters_and_spaces():
     lines = read_csv_report(write_report_csv(validate(rows({"city": " İĞDIR ", "email": "şule@x"}))))
-    assert {l["value"] for l in lines} == {"şule@x", " İĞDIR "}
+    assert {item["value"] for item in lines} == {"şule@x", " İĞDIR "}
 
 
 def test_csv_report_starts_with_a_bom_so_excel_reads_utf8():
@@ -54,7 +54,7 @@ def test_csv_report_starts_with_a_bom_so_excel_reads_utf8():
 def test_csv_report_neutralises_cells_that_would_run_as_formulas():
     frame = rows({"line": '=HYPERLINK("http://evil.example","click")'}, {"company_name": "@SUM(A1)"},
                  {"title": "-2+3"}, {"tax_office": "+cmd"}, {"last_name": "\tx"}, {"first_name": "\rx"})
-    values = [l["value"] for l in read_csv_report(write_report_csv(validate(frame)))]
+    values = [item["value"] for item in read_csv_report(write_report_csv(validate(frame)))]
     risky = [v for v in values if v.lstrip("'")[:1] in ("=", "@", "-", "+", "\t", "\r")]
     assert risky and all(v.startswith("'") for v in risky)
     assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in values
@@ -125,7 +125,7 @@ def test_xlsx_failures_sheet_lists_every_failure():
 def test_xlsx_summary_counts_per_column_and_check():
     sheet = workbook(rows({"email": "a@b"}, {"email": "b@c", "city": " x"}))["Summary"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["rows", 2] == values[0][:2] and ["errors", 2] == values[2][:2]
+    assert values[0][:2] == ["rows", 2] and values[2][:2] == ["errors", 2]
     assert ["email", "email", 2, 0] in values and ["city", "whitespace", 0, 1] in values
 
 

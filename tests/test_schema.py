@@ -180,7 +180,7 @@ def test_different_line_or_user_is_not_a_duplicate():
 
 
 def test_blank_addresses_are_not_duplicates():
-    blank = {c: "" for c in schema.DUPLICATE_KEY}
+    blank = dict.fromkeys(schema.DUPLICATE_KEY, "")
     assert not schema.duplicates(rows(blank, blank))[0].any()
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from addrmig.akinon.connection import AKINON, check_connection
 from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS
-from addrmig.akinon.connection import AKINON, check_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Made at run time, so neither this file nor its compiled copy holds it.

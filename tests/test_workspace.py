@@ -7,15 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig.akinon.sandbox import Sandbox
-from addrmig.errors import (AkinonAuthError, AkinonBadResponse, AkinonConnectionError, AkinonNotFound,
-                            BadArguments)
-from addrmig.fields import COLUMNS
-from addrmig.locations.db import LocationDB
 from addrmig.akinon.connection import Connection, check_connection
 from addrmig.akinon.flow import progress_figures, samples_frame
+from addrmig.akinon.sandbox import Sandbox
+from addrmig.errors import AkinonAuthError, AkinonBadResponse, AkinonConnectionError, AkinonNotFound, BadArguments
+from addrmig.fields import COLUMNS
 from addrmig.formatting import plural
 from addrmig.history import Sample
+from addrmig.locations.db import LocationDB
 from addrmig.locations.review import clear_choices, review_items
 from addrmig.paging import page_count, page_of
 from addrmig.pipeline import load as load_bytes

@@ -119,7 +119,7 @@ class AkinonClient:
     def __repr__(self) -> str:
         return f"AkinonClient({self.base_url!r}, token={'<set>' if self._token else None})"
 
-    def __enter__(self) -> "AkinonClient":
+    def __enter__(self) -> AkinonClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -127,10 +127,6 @@ class AkinonClient:
 
     def close(self) -> None:
         self.session.close()
-
-    @property
-    def has_token(self) -> bool:
-        return self._token is not None
 
     def url(self, path: str) -> str:
         """``base_url`` + ``path`` (path starts with a slash)."""

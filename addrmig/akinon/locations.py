@@ -14,9 +14,10 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -45,7 +46,7 @@ def cache_paths(base_url: str, cache_dir: str | os.PathLike | None = None) -> tu
 def download_locations(base_url: str, cache_dir: str | os.PathLike | None = None, refresh: bool = False,
                        progress: Callable[[int, int], None] | None = None, *, page_size: int = 1000,
                        workers: int = 4, timeout: tuple[float, float] = (5, 30), retries: int = 3,
-                       backoff: float = 0.5) -> "LocationDB":
+                       backoff: float = 0.5) -> LocationDB:
     """The installation's places as a LocationDB (``source`` = ``"Akinon <url>"``, ``extra`` holds
     ``base_url`` and ``fetched_at``), from the cache unless ``refresh`` or there is none.
 
@@ -69,7 +70,7 @@ def download_locations(base_url: str, cache_dir: str | os.PathLike | None = None
     return _to_db(frame, base_url, fetched_at)
 
 
-def _load_cache(data_path: Path, meta_path: Path) -> "LocationDB":
+def _load_cache(data_path: Path, meta_path: Path) -> LocationDB:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         frame = pd.read_csv(data_path, dtype=str, keep_default_na=False, compression="gzip")
@@ -79,7 +80,7 @@ def _load_cache(data_path: Path, meta_path: Path) -> "LocationDB":
     return _to_db(frame, meta.get("base_url", "?"), meta.get("fetched_at", "?"))
 
 
-def _to_db(frame: pd.DataFrame, base_url: str, fetched_at: str) -> "LocationDB":
+def _to_db(frame: pd.DataFrame, base_url: str, fetched_at: str) -> LocationDB:
     from addrmig.locations.db import LocationDB
 
     names = frame[list(LEVELS)]

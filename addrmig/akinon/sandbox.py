@@ -450,13 +450,15 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running; call start() first")
         return f"http://{self.host}:{self._server.server_port}"
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         """Bind and serve in a daemon thread; returns self."""
         from werkzeug.serving import WSGIRequestHandler, make_server
 
+        sandbox = self
+
         class Handler(WSGIRequestHandler):
-            def log_request(handler, *args, **kwargs) -> None:  # noqa: N805 - quiet in tests
-                if self.log_requests:
+            def log_request(self, *args, **kwargs) -> None:  # quiet unless asked (tests)
+                if sandbox.log_requests:
                     super().log_request(*args, **kwargs)
 
         if self._server is not None:
@@ -490,7 +492,7 @@ class Sandbox:
         finally:
             self.stop()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterable, Mapping
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -179,9 +180,10 @@ def corrections_by_parent(frame: pd.DataFrame | None, db: LocationDB) -> dict[tu
             continue
         for lv in chain:
             key = name_key(getattr(row, lv))
-            parent = {"country": lambda: country_id.get(key),
-                      "city": lambda: city_id.get((parent, key)),
-                      "township": lambda: township_id.get((parent, key))}[lv]()
+            if lv == "country":
+                parent = country_id.get(key)
+            else:
+                parent = (city_id if lv == "city" else township_id).get((parent, key))
             if parent is None:
                 break
         if parent is None:

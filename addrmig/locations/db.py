@@ -50,13 +50,13 @@ class LocationDB:
         return tuple(levels)
 
     @classmethod
-    def bundled(cls) -> "LocationDB":
+    def bundled(cls) -> LocationDB:
         """The Türkiye database shipped with addrmig (81 cities, 973 townships, 73,305 districts)."""
         return cls(_bundled_frame().copy(), source="bundled Türkiye database",
                    extra={"_bundled": True})
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, source: str = "custom") -> "LocationDB":
+    def from_frame(cls, frame: pd.DataFrame, source: str = "custom") -> LocationDB:
         """A database from any DataFrame holding a prefix of ``country, city, township,
         district`` (header case and surrounding spaces ignored); values are kept as text,
         trimmed, duplicates dropped. Raises :class:`LocationDBError` when no ``country``
@@ -82,7 +82,7 @@ class LocationDB:
         return cls(out, source=source)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "LocationDB":
+    def from_file(cls, path: str | Path) -> LocationDB:
         """A database from a CSV/XLSX/ODS/JSON file with columns ``country, city, township,
         district`` (or a prefix). Raises :class:`LocationDBError` when it cannot be used."""
         path = Path(path)

@@ -69,14 +69,8 @@ def _extract(values: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(pd.array(found.fill_null(""), dtype=values.dtype), index=values.index)
 
 
-def _looks_like_mahallesi(word: str) -> bool:
-    from rapidfuzz import fuzz  # fuzzy only for this rare case
-
-    return len(word) >= 7 and fuzz.ratio(word, "mahallesi") >= 80
-
-
 def _look_like_mahallesi(words: pd.Series) -> pd.Series:
-    """:func:`_looks_like_mahallesi` over a Series, scoring each distinct word once."""
+    """Per word: a misspelt "mahallesi" (7+ letters, rapidfuzz ratio ≥ 80); each distinct word scored once."""
     from rapidfuzz import fuzz, process
 
     codes, uniques = pd.factorize(words)

@@ -5,9 +5,10 @@ import io
 
 import pandas as pd
 
-from addrmig.io.sanitise import neutralise, xlsx_text
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.io.sanitise import neutralise, xlsx_text
 from addrmig.locations.resolver import Resolution
+
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
     """One row per written tuple that is not resolved, most rows first: the written

@@ -27,8 +27,7 @@ The modules, in the order the work goes through them:
 from addrmig.locations.corrections import CORRECTION_COLUMNS, choices_to_corrections
 from addrmig.locations.resolver.lookup import prepare
 from addrmig.locations.resolver.ranking import ACCEPT, MARGIN, RESCUE, SUGGEST_MIN
-from addrmig.locations.resolver.resolving import (PARALLEL_MIN_ROWS, PARTS_PER_WORKER, apply_choices,
-                                                  resolve)
+from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS, PARTS_PER_WORKER, apply_choices, resolve
 from addrmig.locations.resolver.result import Resolution
 from addrmig.locations.resolver.statuses import RESOLVED, STATUSES
 

@@ -1,7 +1,7 @@
 """Ranked candidates for written names, cached: names under a parent, districts in a township."""
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -10,8 +10,17 @@ from rapidfuzz import fuzz, process
 from addrmig.locations.keys import district_key, district_keys, name_key, name_keys, take_text
 from addrmig.locations.resolver.caches import Caches
 from addrmig.locations.resolver.lookup import Lookup
-from addrmig.locations.resolver.ranking import (ACCEPT, MARGIN, SUGGEST_MIN, Ranked, Verdict, decide, rank,
-                                                rank_many, top_order)
+from addrmig.locations.resolver.ranking import (
+    ACCEPT,
+    MARGIN,
+    SUGGEST_MIN,
+    Ranked,
+    Verdict,
+    decide,
+    rank,
+    rank_many,
+    top_order,
+)
 
 
 class NameRanking:

@@ -32,7 +32,7 @@ class WrittenCodes:
         self.codes, self.texts, self.empty = codes, texts, empty
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> "WrittenCodes":
+    def of(cls, frame: pd.DataFrame) -> WrittenCodes:
         """The codes of ``frame``'s location columns (a missing column is all ``""``)."""
         n = len(frame)
         raw_codes, raw_texts, codes, texts, empty = {}, {}, {}, {}, {}
@@ -47,7 +47,7 @@ class WrittenCodes:
             empty[level] = seen.get("", -1)
         return cls(raw_codes, raw_texts, codes, texts, empty)
 
-    def take(self, positions: np.ndarray) -> "WrittenCodes":
+    def take(self, positions: np.ndarray) -> WrittenCodes:
         """The codes of the rows at ``positions`` (the lists of texts are shared)."""
         return WrittenCodes({level: c[positions] for level, c in self.raw_codes.items()}, self.raw_texts,
                             {level: c[positions] for level, c in self.codes.items()}, self.texts, self.empty)

@@ -30,7 +30,7 @@ class Decisions:
     places: dict[int, list[Place]]
 
     @classmethod
-    def combine(cls, parts: list[tuple[np.ndarray, "Decisions"]], count: int) -> "Decisions":
+    def combine(cls, parts: list[tuple[np.ndarray, Decisions]], count: int) -> Decisions:
         """One set of decisions from parts decided apart (``(tuple positions, decisions)``)."""
         if len(parts) == 1 and len(parts[0][0]) == count:
             return parts[0][1]

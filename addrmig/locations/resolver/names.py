@@ -6,7 +6,7 @@ is checked against its written district the same way.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,8 +15,7 @@ from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.keys import name_key, name_keys
 from addrmig.locations.resolver.codes import units
 from addrmig.locations.resolver.lookup import ALIASES, ID_COLUMN, PARENT_ID_COLUMN
-from addrmig.locations.resolver.ranking import (ACCEPT, RESCUE, Ranked, Verdict, decide,
-                                                decide_with_children)
+from addrmig.locations.resolver.ranking import ACCEPT, RESCUE, Ranked, Verdict, decide, decide_with_children
 from addrmig.locations.resolver.state import Outcome, Work
 from addrmig.locations.resolver.statuses import METHOD
 

@@ -1,8 +1,8 @@
 """A frame's rows in parts: each part resolved on its distinct tuples, the parts merged."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

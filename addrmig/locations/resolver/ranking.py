@@ -1,8 +1,8 @@
 """Ranking candidates by fuzzy score, and the rules that decide between them."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import takewhile
-from typing import Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process

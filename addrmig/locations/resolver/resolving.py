@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import collector_paused
-from addrmig.locations.corrections import (Corrections, choices_to_corrections, correction_records,
-                                           corrections_by_parent)
+from addrmig.locations.corrections import Corrections, choices_to_corrections, correction_records, corrections_by_parent
 from addrmig.locations.db import LocationDB
 from addrmig.locations.resolver.lookup import lookup_for
 from addrmig.locations.resolver.parts import Part, Progress, merge, partition, resolve_part

@@ -1,0 +1,12 @@
+# ruff: noqa: F821, B018
+"""Names vulture cannot see used: framework entry points and attributes other libraries read.
+
+Run by tests/test_architecture.py (``vulture`` with the paths in pyproject.toml).
+"""
+# Flask calls the sandbox's route functions and reads its JSON settings.
+inject_faults, overview, migration_errors, not_allowed
+ensure_ascii
+# sqlite3 and openpyxl read attributes set on their objects.
+row_factory, data_type, comment
+# Dataclass fields read through the class (history rows are built from the database's columns).
+finished_at
