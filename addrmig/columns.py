@@ -16,7 +16,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from addrmig.errors import BadArguments
-from addrmig.fields import COLUMNS, FIELDS, REQUIRED
+from addrmig.fields import AUXILIARY_COLUMNS, COLUMNS, INPUT_FIELDS, REQUIRED
 from addrmig.text import fold
 
 #: Confidence by method; fuzzy matches scale below ``synonym``.
@@ -72,9 +72,9 @@ class ColumnMapping:
 @lru_cache(maxsize=None)
 def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
     """(folded field name -> field, folded synonym -> field, fuzzy choices, their fields)."""
-    by_name = {fold(f.name): f.name for f in FIELDS}
+    by_name = {fold(f.name): f.name for f in INPUT_FIELDS}
     by_synonym: dict[str, str] = {}
-    for f in FIELDS:
+    for f in INPUT_FIELDS:
         for synonym in f.synonyms:
             by_synonym.setdefault(fold(synonym), f.name)
     choices, owners = [], []
@@ -87,7 +87,7 @@ def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]
 @lru_cache(maxsize=4096)
 def match_header(header: str, fuzzy: bool = True) -> tuple[str, int, str] | None:
     """Best field for one header as (field, confidence, method), or None."""
-    if header in COLUMNS:
+    if header in COLUMNS or header in AUXILIARY_COLUMNS:
         return header, CONFIDENCE["exact"], "exact"
     key = fold(header)
     if not key:
@@ -130,8 +130,9 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
         if source not in headers:
             raise BadArguments(f"Column {source!r} given in the column choices is not in the file; "
                                f"the file's columns are: {', '.join(headers)}.")
-        if target is not None and target not in COLUMNS:
-            raise BadArguments(f"{target!r} is not an Akinon address field; choose one of: {', '.join(COLUMNS)}.")
+        if target is not None and target not in COLUMNS and target not in AUXILIARY_COLUMNS:
+            raise BadArguments(f"{target!r} is not an Akinon address field; choose one of: "
+                               f"{', '.join(COLUMNS + AUXILIARY_COLUMNS)}.")
     pinned = [t for t in overrides.values() if t is not None]
     duplicates = sorted({t for t in pinned if pinned.count(t) > 1})
     if duplicates:
@@ -193,6 +194,14 @@ def detect_header_row(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_
     if best < 0:
         return max(first_filled, 0), 0
     return best, best_score
+
+
+def auxiliary_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
+    """The auxiliary columns the file has (``fields.AUXILIARY``: postcode, full name), by name,
+    same index; no column when the file has none."""
+    by_field = {target: source for source, target in mapping.mapping.items()}
+    return pd.DataFrame({name: frame[by_field[name]].astype("str") for name in AUXILIARY_COLUMNS if name in by_field},
+                        index=frame.index)
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str]) -> pd.DataFrame:

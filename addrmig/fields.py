@@ -18,7 +18,7 @@ class Field:
     #: case-, accent- and punctuation-insensitive, so list each word once.
     synonyms: tuple[str, ...] = ()
     #: Which content check applies beyond presence and length.
-    kind: str = "text"  # text | email | phone | digits | location
+    kind: str = "text"  # text | email | phone | digits | location | postcode | full_name
 
 
 FIELDS: tuple[Field, ...] = (
@@ -62,8 +62,23 @@ FIELDS: tuple[Field, ...] = (
            "unvan", "ünvan")),
 )
 
+#: Columns a merchant file may carry that are not Akinon fields but help fill them: read,
+#: used, and never sent (an Akinon address has no postcode and no full-name field).
+AUXILIARY: tuple[Field, ...] = (
+    Field("postcode", False, None, "Postcode (posta kodu): settles places with the same name; not sent.",
+          ("posta kodu", "posta_kodu", "postakodu", "post code", "postal code", "zip", "zip code", "zipcode",
+           "pk", "p.k.")),
+    Field("full_name", False, None, "Full name: split into first_name and last_name when they have no column.",
+          ("full name", "fullname", "name surname", "ad soyad", "ad_soyad", "adı soyadı", "adi soyadi",
+           "isim soyisim", "isim soyad", "müşteri adı", "müşteri adı soyadı", "alıcı adı soyadı"),
+          kind="full_name"),
+)
+
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
-BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+AUXILIARY_COLUMNS: tuple[str, ...] = tuple(f.name for f in AUXILIARY)
+#: Every column the mapping can choose: the Akinon fields, then the auxiliary ones.
+INPUT_FIELDS: tuple[Field, ...] = FIELDS + AUXILIARY
+BY_NAME: dict[str, Field] = {f.name: f for f in INPUT_FIELDS}
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
 LOCATION_LEVELS: tuple[str, ...] = ("country", "city", "township", "district")
 

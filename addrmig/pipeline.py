@@ -7,18 +7,21 @@ from typing import Any
 
 import pandas as pd
 
-from addrmig.columns import ColumnMapping, apply_mapping, map_columns
+from addrmig.columns import ColumnMapping, apply_mapping, auxiliary_frame, map_columns
 from addrmig.io import Table, read_table
 from addrmig.limits import Limits
 
 
 @dataclass
 class Loaded:
-    """A file read (``table``), its columns mapped (``mapping``) and the address frame (``frame``)."""
+    """A file read (``table``), its columns mapped (``mapping``), the address frame (``frame``:
+    exactly the Akinon fields) and the auxiliary columns (``auxiliary``: postcode, full name —
+    used to fill the fields, never sent; same index)."""
 
     table: Table
     mapping: ColumnMapping
     frame: pd.DataFrame
+    auxiliary: pd.DataFrame
 
 
 def load(source: Any, name: str | None = None, *, sheet: str | None = None, encoding: str | None = None,
@@ -34,4 +37,5 @@ def load(source: Any, name: str | None = None, *, sheet: str | None = None, enco
     table = read_table(source, name, sheet=sheet, encoding=encoding, delimiter=delimiter,
                        header_row=header_row, limits=limits)
     mapping = map_columns(table.frame.columns, overrides)
-    return Loaded(table=table, mapping=mapping, frame=apply_mapping(table.frame, mapping))
+    return Loaded(table=table, mapping=mapping, frame=apply_mapping(table.frame, mapping),
+                  auxiliary=auxiliary_frame(table.frame, mapping))

@@ -6,7 +6,7 @@ from importlib import resources
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
+from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import sha256
 from pages._common import PAGES, load_file, page_of, pager, plural, workspace
 
@@ -119,7 +119,7 @@ else:
         shown, key=f"mapping_editor_{ws.version}", hide_index=True, width="stretch", disabled=["column", "confidence", "how"],
         column_config={
             "column": st.column_config.TextColumn("Column in your file"),
-            "field": st.column_config.SelectboxColumn("Akinon field", options=[IGNORE, *COLUMNS], required=True),
+            "field": st.column_config.SelectboxColumn("Akinon field", options=[IGNORE, *COLUMNS, *AUXILIARY_COLUMNS], required=True),
             "confidence": st.column_config.ProgressColumn("Confidence", min_value=0, max_value=100, format="%d"),
             "how": st.column_config.TextColumn("How it was matched"),
         })
