@@ -196,6 +196,22 @@ def detect_header_row(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_
     return best, best_score
 
 
+def choose_field(fields: Mapping[str, str | None], column: str, field: str | None) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """``fields`` (column -> field or None) after the user chose ``field`` for ``column``.
+
+    A field goes to one column: a column that had it loses it (becomes None). Returns the
+    new choices and the ``(field, column that lost it)`` pairs, for telling the user."""
+    chosen = dict(fields)
+    moved = []
+    if field is not None:
+        for other, target in fields.items():
+            if other != column and target == field:
+                chosen[other] = None
+                moved.append((field, other))
+    chosen[column] = field
+    return chosen, moved
+
+
 def auxiliary_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     """The auxiliary columns the file has (``fields.AUXILIARY``: postcode, full name), by name,
     same index; no column when the file has none."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from addrmig.export import RowVerdicts, row_verdicts
 from addrmig.limits import collector_paused, release_memory
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class FixOutcome:
     review: pd.DataFrame
     trimmed: int
     missing_required: list[str]
+    _verdicts: RowVerdicts | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -61,14 +63,17 @@ class FixOutcome:
         return self.resolution.frame.index.isin(self.report.error_rows)
 
     @property
-    def refused(self) -> int:
-        """Rows Akinon itself would refuse: missing or over-long values, or an unknown place
-        (the other errors — e-mail, phone… — Akinon may take; addrmig advises fixing them)."""
-        return int((self.unresolved | self.resolution.frame.index.isin(self.report.refused_rows)).sum())
+    def verdicts(self) -> RowVerdicts:
+        """What Akinon would refuse of the written rows (missing or over-long values, a place its
+        database does not hold as written) and what it accepts but addrmig advises fixing."""
+        if self._verdicts is None:
+            self._verdicts = row_verdicts(self.resolution.frame, self.report, self.resolution.db)
+        return self._verdicts
 
     @property
     def clean(self) -> bool:
-        return not self.report.has_errors and not self.unresolved.any()
+        return self.rows > 0 and not self.report.has_errors and not self.unresolved.any() \
+            and not self.verdicts.refused_rows
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from addrmig.commands import add_input_arguments
+from addrmig.commands import add_input_arguments, verdicts_summary
 from addrmig.errors import BadArguments
 from addrmig.progress import ProgressBar
 
@@ -61,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
     outcome = fix_file(args.input, args.output, out_fmt, db, corrections=store.load(), review=args.review,
                        review_format=review_fmt, sheet=args.sheet, encoding=args.encoding, steps=ProgressBar,
                        note=lambda text: print(f"note: {text}", file=sys.stderr))
+    if not outcome.rows:
+        print(f"{args.input}: no address rows (only a header, or nothing under it); nothing to fix. "
+              "Export the addresses again, with their rows.")
+        return 1
     resolution = outcome.resolution
     summary = resolution.summary()
     invalid, unresolved = int(outcome.invalid.sum()), int(outcome.unresolved.sum())
@@ -71,6 +75,6 @@ def run(args: argparse.Namespace) -> int:
     print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in STATUS_ORDER))
     print(f"still to fix: {invalid:,} rows with errors, {unresolved:,} rows with "
           f"unresolved places ({len(outcome.review):,} distinct places to review).")
-    print(f"Akinon would refuse {outcome.refused:,} rows as they stand.")
+    print(verdicts_summary(outcome.verdicts))
     print(f"output: {args.output}" + (f"; review: {args.review}" if args.review else ""))
     return 0 if outcome.clean else 1
