@@ -24,7 +24,7 @@ from addrmig.akinon.connection import Connection
 from addrmig.errors import BadArguments
 from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
-from addrmig.formatting import percent, plural
+from addrmig.formatting import plural
 
 if TYPE_CHECKING:
     from addrmig.akinon.client import AkinonClient

@@ -9,8 +9,18 @@ from addrmig.akinon.connection import SANDBOX
 from addrmig.akinon.flow import progress_figures, progress_text, samples_frame
 from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
 from addrmig.history import Submission
-from pages._common import (PAGES, akinon_client, history, need_file, need_rows, number, plural, sandbox,
-                           validate_frame, workspace)
+from pages._common import (
+    PAGES,
+    akinon_client,
+    history,
+    need_file,
+    need_rows,
+    number,
+    plural,
+    sandbox,
+    validate_frame,
+    workspace,
+)
 
 ws = workspace()
 st.title("5. Send to Akinon")
