@@ -11,9 +11,9 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Iterator, Mapping
 
 from addrmig.errors import BadArguments, FileTooLarge
 
@@ -49,7 +49,7 @@ class Limits:
     max_cells: int = 40_000_000
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """The defaults, each overridden by ``ADDRMIG_MAX_<NAME>`` when set (``500MB``, ``2_000_000``)."""
         environ = os.environ if environ is None else environ
         values: dict[str, int] = {}

@@ -6,9 +6,9 @@ Rows are always the frame's index: the row number the user's spreadsheet shows.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -41,9 +41,8 @@ def _message(rule: schema.Rule) -> str:
     return {
         "required": f"{c} is required but empty; fill it in",
         "email": f"{c} is not a valid e-mail address (expected something like name@example.com)",
-        "phone": (f"{c} is not a plausible phone number: use {schema.PHONE_DIGITS[0]}-"
-                  f"{schema.PHONE_DIGITS[1]} digits, optionally a leading +, spaces, dashes "
-                  "or parentheses"),
+        "phone": (f"{c} is not a valid phone number: a Turkish number (e.g. 0532 123 45 67) or an "
+                  "international one starting with + and the country code"),
         "digits": f"{c} must contain digits only",
         "control_chars": f"{c} contains a line break or control character; remove it",
         "whitespace": f"{c} has leading or trailing spaces; trimming fixes this",

@@ -196,6 +196,20 @@ class Workspace:
         new, changes = trim(self._require_frame())
         return self._commit("trimmed spaces", new, changes[["row", "column", "before", "after"]])
 
+    def write_phones(self, style: str) -> Edit | None:
+        """Write every valid phone number in the shop's form (``contacts.PHONE_FORMATS``); invalid
+        ones stay as written. Returns the Edit (undoable) or None when nothing changed."""
+        from addrmig.contacts import format_phones
+        from addrmig.fields import PHONE_FORMATS
+
+        frame = self._require_frame()
+        if style not in PHONE_FORMATS:
+            raise BadArguments(f"Unknown phone format {style!r}; choose one of {', '.join(PHONE_FORMATS)}.")
+        new = frame.copy(deep=False)
+        new["phone_number"] = format_phones(frame["phone_number"], style)
+        return self._commit(f"phone numbers written as {PHONE_FORMATS[style].split(' (')[0]}", new,
+                            _diff(frame, new, ["phone_number"]))
+
     def undo(self) -> Edit | None:
         """Take back the last edit; returns it, or None when there is nothing to undo."""
         if not self.edits or self.frame is None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from addrmig.fields import COLUMNS
+from addrmig.fields import COLUMNS, PHONE_FORMATS
 from addrmig.validation import AKINON_CHECKS
 from pages._common import PAGES, need_file, need_rows, number, page_of, pager, plural, validate_frame, workspace
 
@@ -96,6 +96,18 @@ if report is not None:
             last = ws.edits[-1]
             st.caption(f"Last change: {last.label}, {plural(len(last.changes), 'cell')}. First ones:")
             st.dataframe(last.changes.head(50), hide_index=True, width="stretch")
+
+    with st.expander("Write every phone number in one form"):
+        st.caption("Valid numbers (checked with libphonenumber, Türkiye as the default country) are written in the "
+                   "form your shop uses; numbers that are not valid stay as written and keep their error. You can "
+                   "undo it.")
+        style = st.selectbox("Form", list(PHONE_FORMATS), format_func=PHONE_FORMATS.__getitem__, key="phone_style")
+        if st.button("Write the phone numbers", key="phone_button"):
+            edit = ws.write_phones(style)
+            if edit is None:
+                st.info("Every valid phone number is already written that way.")
+            else:
+                st.rerun()
 
     with st.expander("Find and replace in a column"):
         fr1, fr2, fr3 = st.columns(3)
