@@ -50,7 +50,7 @@ def email_corpus() -> list[str]:
     domains = ["example.com", "gmail.com", "b.c", "sub.domain.com.tr", "localhost", "site.test", "x.local",
                "münchen.de", "xn--bcher-kva.ch", "-bad.com", "bad-.com", "a.b-c.org", "123.com", "a.123",
                "domain", "d.c0m", "example.invalid", ("l" * 64) + ".com", "ok.co", "ex ample.com", "a.onion"]
-    corpus = [f"{l}@{d}" for l in locals_ for d in domains]
+    corpus = [f"{local}@{domain}" for local in locals_ for domain in domains]
     return corpus + ["", " ", "no-at-sign", "two@@signs.com", "@x.com", "x@", " ali@example.com ", "a@b@c.com"]
 
 
