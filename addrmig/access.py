@@ -46,7 +46,7 @@ def is_allowed(email: str | None, allowed: Iterable[str]) -> bool:
         return False
     email = email.strip().lower()
     domain = "@" + email.rsplit("@", 1)[1]
-    return any(entry == email or entry == domain for entry in allowed)
+    return any(entry in (email, domain) for entry in allowed)
 
 
 def listens_on_loopback_only(address: str | None) -> bool:
