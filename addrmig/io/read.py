@@ -67,8 +67,10 @@ def _read_text(data: bytes, reading: Reading, trust_start: bool) -> Table:
         if fmt in ("json", "ndjson"):
             table = read_json(text_bytes, fmt, reading)
             table.encoding = enc
-            return table
-        return read_delimited(text_bytes, enc, fmt, reading)
+        else:
+            table = read_delimited(text_bytes, enc, fmt, reading)
+        table.encodings = list(reading.encodings)
+        return table
     except UnicodeDecodeError as error:
         if not verified:
             raise _NotUTF8() from None

@@ -90,6 +90,8 @@ class Reading:
     delimiter: str | None = None
     header_row: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: other encodings worth offering when the file's was a close call
+    encodings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
