@@ -71,9 +71,9 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     if widths.data_records > limits.max_rows:
         raise limits.exceeded("max_rows", widths.data_records, f"of {label}")
     ragged = widths.ragged(width) if widths.suspect(width) else []
-    widest = max((r.fields for r in ragged), default=width)
+    widest = max(widths.widest, width)
     if widest > limits.max_columns + width:
-        raise limits.exceeded("max_columns", widest, f"in row {ragged[0].row} of {label}")
+        raise limits.exceeded("max_columns", widest, f"in a row of {label}")
     parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
 
     reader_kwargs = dict(sep=delimiter, header=None, names=parse_names, dtype=str, engine="c",
@@ -153,6 +153,8 @@ class _Widths:
             fields, blank, unclosed = _fast_widths(data, ord(delimiter))
             self.fields, self.blank, self.checked = fields, blank, not unclosed
         self.records = len(self.fields) if self.checked else _count_records(data, delimiter)
+        #: the most fields any data record has (set by ``ragged`` when the fast count is not trusted)
+        self.widest = int(self.fields[first:].max()) if self.checked and len(self.fields) > first else 0
 
     @property
     def data_records(self) -> int:
@@ -197,6 +199,7 @@ class _Widths:
             for number, record in enumerate(reader):
                 if number < self.first or len(record) == width or not record:
                     continue
+                self.widest = max(self.widest, len(record))
                 if len(record) > width and not any(record[width:]):
                     continue
                 if not any(record):

@@ -45,22 +45,32 @@ def sniff(data: bytes, reading: Reading) -> str:
     if data.startswith(_ZIP_MAGIC):
         return _zip_kind(data, label)
     if data.startswith(_OLE_MAGIC):
+        _check_not_encrypted(data, label)
         return "xls"
+    if _BIFF_BOF.match(data):
+        return "xls"  # Excel 2.x-4.0 (BIFF2-4): a bare stream of records, no OLE container
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
             raise UnreadableFile(f"{label} is {what}, not a spreadsheet or text table. "
                                  f"Export the addresses as CSV, XLSX, XLS, ODS or JSON and try again.")
-    if ext in SHEET_FORMATS:
-        raise UnreadableFile(f"{label} is not a valid .{ext} workbook (it does not start like one; it may be "
-                             f"damaged or renamed). Open it in Excel or LibreOffice, save it again as .xlsx "
-                             f"or as CSV, and try again.")
-    return "text"
+    if ext in SHEET_FORMATS and (b"\x00" in data[:4096] or data.lstrip()[:1] == b"<"):
+        what = "a web page (HTML), not a workbook" if data.lstrip()[:1] == b"<" else "not a valid .{ext} workbook"
+        raise UnreadableFile(f"{label} is {what.format(ext=ext)} (it does not start like one; it may be damaged or "
+                             f"renamed). Open it in Excel or LibreOffice, save it again as .xlsx or as CSV, and try "
+                             f"again.")
+    return "text"  # a text table named .xls is common (old exports write TSV or CSV so): read it as text
 
 
 def _zip_kind(data: bytes, label: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            if "META-INF/manifest.xml" in names:
+                with archive.open("META-INF/manifest.xml") as member:
+                    if b"encryption-data" in member.read(1024 * 1024):
+                        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open "
+                                             f"it in LibreOffice with its password, save a copy without a password "
+                                             f"(or export CSV), and try again.")
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100]
                 if b"opendocument.spreadsheet" in mimetype:
@@ -72,11 +82,39 @@ def _zip_kind(data: bytes, label: str) -> str:
                 return "xlsx"
             if "content.xml" in names:
                 return "ods"
+            if _declares_workbook(archive, names):
+                return "xlsx"  # parts at other paths (a workbook not under xl/, or backslashes)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Download or export it "
                              f"again, or open it in Excel/LibreOffice and save it again, then retry.") from None
     raise UnreadableFile(f"{label} is a zip archive but not an Excel or OpenDocument workbook. "
                          f"Unpack it, or export the addresses as CSV or XLSX, and try again.")
+
+
+_BIFF_BOF = re.compile(rb"[\x09][\x00\x02\x04\x08][\x04\x06\x08\x10]\x00")
+
+
+def _declares_workbook(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """Whether the package's content types name a SpreadsheetML workbook part, wherever it is."""
+    types = next((n for n in names if n.replace("\\", "/").lower() == "[content_types].xml"), None)
+    if types is None:
+        return any(n.replace("\\", "/").lower().endswith("workbook.xml") for n in names)
+    with archive.open(types) as member:
+        return b"spreadsheetml.sheet.main" in member.read(256 * 1024)
+
+
+def _check_not_encrypted(data: bytes, label: str) -> None:
+    """Refuse a password-protected Office file (an encrypted XLSX is an OLE file too) with that reason."""
+    import msoffcrypto
+
+    try:
+        encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
+    except Exception:  # noqa: BLE001 - not an Office file msoffcrypto knows: the reader will say
+        return
+    if encrypted:
+        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open it in Excel "
+                             f"or LibreOffice with its password, save a copy without a password (or export CSV), "
+                             f"and try again.")
 
 
 # ----------------------------------------------------------------- text decoding
