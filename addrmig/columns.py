@@ -286,4 +286,6 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str
             data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
         else:
             data[name] = frame[source].astype("str")
-    return pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
+    out = pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
+    out.attrs.update(frame.attrs)  # what the reader found about rows (ragged rows) travels on
+    return out
