@@ -9,9 +9,9 @@ see and override it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from functools import cache, lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -76,7 +76,7 @@ class ColumnMapping:
         return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
     """(folded field name -> field, folded synonym -> field, fuzzy choices, their fields)."""
     by_name = {fold(f.name): f.name for f in FIELDS}

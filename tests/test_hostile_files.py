@@ -13,14 +13,26 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hostile import (
+    CORPUS,
+    CSV,
+    HEADER,
+    ROW,
+    billion_laughs,
+    far_cell_xlsx,
+    formula_xlsx,
+    mutated,
+    replace_member,
+    write,
+    xlsx,
+    zip_with_bomb,
+)
 
 from addrmig.cli import main
 from addrmig.errors import FileTooLarge, UnreadableFile
 from addrmig.io import read_table
 from addrmig.limits import Limits
 from addrmig.pipeline import load
-from hostile import (CORPUS, CSV, HEADER, ROW, billion_laughs, far_cell_xlsx, formula_xlsx, mutated, replace_member, write,
-                     xlsx, zip_with_bomb)
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -203,7 +215,7 @@ def test_mixed_encodings_read_the_cp1254_line_as_turkish(tmp_path):
 
 
 def test_mixed_encodings_on_one_line_keep_the_utf8_letters(tmp_path):
-    line = "C2,a@b.c,".encode() + "Şule".encode("cp1254") + ",Gürsoy,Sok,Türkiye,İzmir,Buca\n".encode()
+    line = b"C2,a@b.c," + "Şule".encode("cp1254") + ",Gürsoy,Sok,Türkiye,İzmir,Buca\n".encode()
     table = read_table(write(tmp_path, "mixed.csv", CSV + line))
     assert table.frame.loc[3, ["first_name", "last_name", "city"]].tolist() == ["Şule", "Gürsoy", "İzmir"]
 

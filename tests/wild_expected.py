@@ -26,6 +26,7 @@ import datetime as dt
 import html
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ JUDGED: dict[str, dict[str, Any]] = {
                                            "long names under them stays a data row)"},
     "messytables__horror__mixedGLB.csv": {
         "header_row": 4, "why": "rows 1-2 are a title, row 4 starts Year, Jan, Feb ..."},
+    "sheetjs__2011__pyExcelerator_P-0508-0000507647-3280-5298.xls.0.csv": {
+        "header_row": 4, "why": "row 1 is a title with a total, rows 2-3 are blank"},
     "pandas__salaries_comments.csv": {"header_row": 4, "why": "rows 1-3 are '#' comment lines"},
     "calamine__tests__pivots.xlsx": {
         "header_row": 3, "why": "row 1 is the pivot table's filter (Date: (Multiple Items)), row 3 its column labels"},
@@ -185,6 +188,9 @@ def _read_xlsx(path: Path) -> list[tuple[str, list[list[Any]]]]:
 
 
 def _xl_value(value: Any) -> Any:
+    if isinstance(value, str):
+        # openpyxl leaves the escapes of XLSX text (_x000D_ for a carriage return) as written
+        return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), value)
     if isinstance(value, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return SHOWN  # dates: formats differ between readers, not compared
     return value
@@ -233,7 +239,6 @@ def _read_lo(path: Path, lo: Path) -> list[tuple[str, list[list[Any]]]]:
 def _sheet_order(path: Path) -> dict[str, int]:
     """Sheet name -> position in the workbook (LibreOffice's file names do not tell the order):
     from content.xml for ODS, from calamine's list of names for the others."""
-    import re
     import zipfile
 
     if path.suffix.lower() == ".ods":

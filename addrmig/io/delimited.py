@@ -17,8 +17,15 @@ import pandas as pd
 from addrmig.columns import find_header
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.io.detect import sample_records, sample_text, show_delimiter, sniff_delimiter
-from addrmig.io.table import (HEADER_SCAN, RaggedRow, Reading, Table, check_field_lengths, drop_empty_rows,
-                              unique_headers)
+from addrmig.io.table import (
+    HEADER_SCAN,
+    RaggedRow,
+    Reading,
+    Table,
+    check_field_lengths,
+    drop_empty_rows,
+    unique_headers,
+)
 
 _SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
 

@@ -328,9 +328,7 @@ def _word_score(text: str, limit: int = 20000) -> float:
             neighbours = [c for c in (before, after) if c.isalpha()]
             if any(_script(c) != script and "CJK" not in (script, _script(c)) for c in neighbours):
                 total -= 2
-            elif char.isupper() and before.isalpha() and before.islower():
-                total -= 1
-            elif script == "LATIN" and all(c >= "\x80" and c.isalpha() for c in (before, after)):
+            elif char.isupper() and before.isalpha() and before.islower() or script == "LATIN" and all(c >= "\x80" and c.isalpha() for c in (before, after)):
                 total -= 1
             elif not neighbours:
                 total += 0.25

@@ -2,9 +2,9 @@
 does to the frame it builds: unique header names, empty rows dropped, cell lengths checked."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
