@@ -181,8 +181,8 @@ class _Widths:
         data_fields = self.fields[self.first:][~self.blank[self.first:]]
         if not len(data_fields):
             return header_width
-        values, counts = np.unique(data_fields, return_counts=True)
-        common = int(values[np.argmax(counts)])
+        counts = np.bincount(data_fields)
+        common = int(np.argmax(counts))
         if common > header_width and counts.max() * 2 > len(data_fields):
             notes.append(f"The header (row {self.header_number}) names {header_width} columns but most rows have "
                          f"{common} fields; the extra columns are named column_{header_width + 1}"
@@ -222,8 +222,8 @@ def _count_records(data: bytes, delimiter: str) -> int:
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     count = 0
     try:
-        for count, _ in enumerate(csv.reader(stream, delimiter=delimiter, strict=False), 1):
-            pass
+        for _ in csv.reader(stream, delimiter=delimiter, strict=False):
+            count += 1
     except csv.Error:
         pass
     return count
