@@ -30,7 +30,8 @@ _LABELS = {
     "max_field_chars": ("length of one cell", "characters"),
     "max_inflated_bytes": ("uncompressed size of the workbook", "bytes"),
     "max_compression_ratio": ("compression ratio of the workbook", ": 1"),
-    "max_cells": ("number of cells a sheet spans (rows × columns, blanks included)", "cells"),
+    "max_cells": ("number of cells a sheet's values span (rows × columns from A1 to the last cell holding a "
+                  "value)", "cells"),
 }
 
 
@@ -44,8 +45,9 @@ class Limits:
     max_field_chars: int = 100_000
     max_inflated_bytes: int = 1 * GB
     max_compression_ratio: int = 100
-    #: A spreadsheet reader holds a sheet as a dense grid from A1 to its last cell, so one
-    #: cell at XFD1048576 would cost gigabytes: the grid's area is bounded before reading.
+    #: A spreadsheet reader holds a sheet as a dense grid from A1 to its last cell holding a
+    #: value, so one value at XFD1048576 would cost gigabytes: that area is bounded before
+    #: reading. Cells that are only formatted do not count.
     max_cells: int = 40_000_000
 
     @classmethod

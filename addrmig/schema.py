@@ -274,6 +274,22 @@ def formula_like(values: ColumnLike, phone: bool = False) -> np.ndarray:
     return mask
 
 
+#: The texts spreadsheet programs show for a formula that failed (Excel, LibreOffice, Google Sheets).
+CELL_ERRORS: tuple[str, ...] = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
+                                "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                                "#GETTING_DATA", "#ERROR!", "Err:502", "Err:504", "Err:508", "Err:522")
+
+
+def cell_error(values: ColumnLike) -> np.ndarray:
+    """Values that are a spreadsheet's error text (``#N/A``, ``#DIV/0!`` …): the formula that
+    should have filled the cell failed, so the real value is missing."""
+    text = as_text(values)
+    facts = text.facts
+    candidates = ((facts.first == ord("#")) | (facts.first == ord("E"))) & (facts.lengths >= 4) & (facts.lengths <= 13)
+    errors = pa_arrow.array(CELL_ERRORS, type=pa_arrow.large_string())
+    return _confirm(text, candidates, lambda a: _np(pc.is_in(a, value_set=errors)))
+
+
 #: The columns compared to find the same address twice.
 DUPLICATE_KEY: tuple[str, ...] = ("user", "line", "city", "township", "district")
 
@@ -362,7 +378,7 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 class Rule:
     """One check on one column: its stable code, severity and the failing-values test."""
     column: str
-    check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula
+    check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula | cell_error
     severity: str  # error | warning
     fails: Callable[[ColumnLike], np.ndarray]
     description: str
@@ -394,6 +410,8 @@ def column_rules() -> list[Rule]:
         rules.append(Rule(f.name, "formula", "warning",
                           (lambda s: formula_like(s, phone=True)) if f.kind == "phone" else formula_like,
                           f"{f.name} does not start with = + - or @"))
+        rules.append(Rule(f.name, "cell_error", "error", cell_error,
+                          f"{f.name} is not a spreadsheet error such as #N/A or #REF!"))
     return rules
 
 

@@ -108,6 +108,10 @@ else:
             detected = (table.encoding or "utf-8").lower()
             if detected not in encodings:
                 encodings.insert(0, detected)
+            # the close calls the reader found, right after the one it chose
+            for alternative in reversed(getattr(table, "encodings", []) or []):
+                if alternative.lower() not in encodings:
+                    encodings.insert(encodings.index(detected) + 1, alternative.lower())
             options["encoding"] = st.selectbox("Encoding", encodings, index=encodings.index(detected), key="opt_encoding")
             delimiters = {"comma (,)": ",", "semicolon (;)": ";", "tab": "\t", "pipe (|)": "|"}
             current = table.delimiter or ","

@@ -221,7 +221,7 @@ def test_schema_declares_every_field_in_order_and_nothing_else():
 def test_schema_checks_carry_the_stable_codes():
     declared = schema.build_schema()
     assert [c.name for c in declared.columns["email"].checks] == \
-        ["required", "max_length", "email", "control_chars", "whitespace", "formula"]
+        ["required", "max_length", "email", "control_chars", "whitespace", "formula", "cell_error"]
     assert [c.name for c in declared.columns["title"].checks] == \
         ["max_length", "control_chars", "whitespace", "formula"]
     assert [c.name for c in declared.checks] == ["duplicate"]
