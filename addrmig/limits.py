@@ -134,7 +134,7 @@ def release_memory() -> None:
     if _LIBC is None:
         try:
             _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.malloc_trim  # glibc only
+            getattr(_LIBC, "malloc_trim")  # noqa: B009 - raises AttributeError off glibc
         except (OSError, AttributeError):
             _LIBC = False
     if _LIBC:

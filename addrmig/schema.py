@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -110,7 +110,7 @@ class Text:
 
 
 #: What the checks accept: a pandas Series of text, an Arrow string array, or ``Text``.
-ColumnLike = Union[pd.Series, pa_arrow.ChunkedArray, Text]
+ColumnLike = pd.Series | pa_arrow.ChunkedArray | Text
 
 
 def as_text(values: ColumnLike) -> Text:

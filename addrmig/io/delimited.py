@@ -83,10 +83,10 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         raise limits.exceeded("max_columns", widest, f"in a row of {label}")
     parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
 
-    reader_kwargs = dict(sep=delimiter, header=None, names=parse_names, dtype=str, engine="c",
-                         keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                         skiprows=skip + header_index + 1, on_bad_lines="error", quotechar='"',
-                         doublequote=True, encoding="utf-8", low_memory=False)
+    reader_kwargs = {"sep": delimiter, "header": None, "names": parse_names, "dtype": str, "engine": "c",
+                         "keep_default_na": False, "na_filter": False, "skip_blank_lines": False,
+                         "skiprows": skip + header_index + 1, "on_bad_lines": "error", "quotechar": '"',
+                         "doublequote": True, "encoding": "utf-8", "low_memory": False}
     frame = None
     if widths.plain and width == len(header) and skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
         frame = _arrow_csv(data, delimiter, names, widths.records - 1)
