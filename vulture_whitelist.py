@@ -10,3 +10,5 @@ ensure_ascii
 row_factory, data_type, comment
 # Dataclass fields read through the class (history rows are built from the database's columns).
 finished_at
+# tests/wild_expected.py runs expect() in a child process, named in a string.
+expect

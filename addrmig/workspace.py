@@ -277,14 +277,6 @@ class Workspace:
         """The resolution of the current version if computed, else None."""
         return self._resolution[1] if self.resolution_ready else None
 
-    def latest_resolution(self) -> Resolution | None:
-        """The last place resolution computed, even if the frame was edited since (None if never).
-
-        The export and submit pages use it to set apart rows with unknown places; its row
-        statuses are by row number, so edits to other columns do not change them.
-        """
-        return None if self._resolution is None else self._resolution[1]
-
     def resolve_places(self, resolve: Resolver | None = None, db: LocationDB | None = None,
                        corrections: pd.DataFrame | None = None, progress: Progress | None = None) -> Resolution:
         """Resolve the places of the current frame and write the database's spelling into it.

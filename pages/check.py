@@ -31,10 +31,71 @@ def problems_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
             .encode(x=alt.X("sum(problems):Q", title="Cells", axis=alt.Axis(format=",d", tickMinStep=1)),
                     y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present),
                             axis=alt.Axis(labelOverlap=False)),
-                    color=alt.Color("label:N", title="Check"),
+                    color=alt.Color("label:N", title="Check", legend=alt.Legend(labelLimit=320)),
                     tooltip=["column", alt.Tooltip("label:N", title="check"),
                              alt.Tooltip("problems:Q", format=",")])
             .properties(height=40 + 32 * len(present), title=title))
+
+
+def failing_rows_editor(report, errors: pd.DataFrame) -> None:
+    """The rows with errors, to correct in place: one line per failing cell, or whole rows."""
+    # Columns the user filtered on stay offered after their last error is fixed, so the
+    # filter does not jump back to every column under their hands.
+    picked = st.session_state.get("only_columns") or []
+    columns_with_errors = [c for c in COLUMNS if c in set(errors["column"]) or c in picked]
+    only = st.multiselect("Only rows with errors in", columns_with_errors, key="only_columns",
+                          placeholder="all columns")
+    failing = ws.failing_rows(report, only or None)
+    if only and not len(failing):
+        st.success(f"No row has errors left in {', '.join(only)}. 🎉")
+        return
+    by_cell = st.toggle("One line per failing cell", value=True, key="by_cell",
+                        help="Off: whole rows, the columns with errors first.")
+    page = pager("failing_page", len(failing))
+    shown = page_of(failing, page)
+    on_page = errors[errors["row"].isin(shown.index) & (errors["column"].isin(only) if only else True)]
+    changed: dict[tuple[int, str], str] = {}
+    if by_cell:
+        st.write(f"{plural(len(failing), 'row')} with errors. Each line is one failing cell: type the right "
+                 "value in **Value**; the row is checked again at once.")
+        cells = pd.DataFrame({"problem": on_page["message"].to_numpy(), "row": on_page["row"].to_numpy(),
+                              "column": on_page["column"].astype(str).to_numpy()})
+        cells["value"] = [shown.at[r, c] for r, c in zip(cells["row"], cells["column"])]
+        context = [c for c in ("first_name", "last_name", "line", "city", "township") if c not in set(cells["column"])]
+        for c in context:
+            cells[c] = [shown.at[r, c] for r in cells["row"]]
+        cells = cells.drop_duplicates(["row", "column"])
+        with st.container(key="failing_rows"):
+            edited = st.data_editor(
+                cells, key=f"failing_cells_{ws.version}_{page}", width="stretch", hide_index=True,
+                disabled=[c for c in cells.columns if c != "value"],
+                column_config={"problem": st.column_config.TextColumn("Problem", width="large", pinned=True),
+                               "row": st.column_config.NumberColumn("Row", format="%d", pinned=True),
+                               "column": st.column_config.TextColumn("Column", pinned=True),
+                               "value": st.column_config.TextColumn("Value ✎", width="medium")})
+        for (r, c, before), after in zip(cells[["row", "column", "value"]].itertuples(index=False),
+                                         edited["value"]):
+            if str(after) != str(before):
+                changed[(int(r), c)] = after
+    else:
+        st.write(f"{plural(len(failing), 'row')}. Click a cell to correct it; the row is checked again at once. "
+                 "Columns marked ⚠ hold the errors.")
+        messages = on_page.groupby("row")["message"].agg(lambda m: "; ".join(m))
+        failing_columns = [c for c in COLUMNS if c in set(on_page["column"].astype(str))]
+        order = ["problems", *failing_columns, *[c for c in COLUMNS if c not in failing_columns]]
+        editable = shown.assign(problems=messages.reindex(shown.index).fillna(""))[order]
+        config = {"problems": st.column_config.TextColumn("Problems", width="large", pinned=True)}
+        config.update({c: st.column_config.TextColumn(f"⚠ {c}") for c in failing_columns})
+        with st.container(key="failing_rows"):
+            edited = st.data_editor(editable, key=f"failing_editor_{ws.version}_{page}", width="stretch",
+                                    disabled=["problems"], column_config=config)
+        for column in COLUMNS:
+            diff = edited[column].astype(str) != editable[column].astype(str)
+            for row in edited.index[diff]:
+                changed[(row, column)] = edited.at[row, column]
+    if changed:
+        ws.edit_cells(changed, label=f"edited {plural(len(changed), 'cell')}")
+        st.rerun()
 
 
 if report is not None:
@@ -131,57 +192,7 @@ if report is not None:
     if bad_rows == 0:
         st.write("None. 🎉")
     else:
-        columns_with_errors = [c for c in COLUMNS if c in set(errors["column"])]
-        only = st.multiselect("Only rows with errors in", columns_with_errors, key="only_columns",
-                              placeholder="all columns")
-        failing = ws.failing_rows(report, only or None)
-        by_cell = st.toggle("One line per failing cell", value=True, key="by_cell",
-                            help="Off: whole rows, the columns with errors first.")
-        page = pager("failing_page", len(failing))
-        shown = page_of(failing, page)
-        on_page = errors[errors["row"].isin(shown.index) & (errors["column"].isin(only) if only else True)]
-        changed: dict[tuple[int, str], str] = {}
-        if by_cell:
-            st.write(f"{plural(len(failing), 'row')} with errors. Each line is one failing cell: type the right "
-                     "value in **Value**; the row is checked again at once.")
-            cells = pd.DataFrame({"problem": on_page["message"].to_numpy(), "row": on_page["row"].to_numpy(),
-                                  "column": on_page["column"].astype(str).to_numpy()})
-            cells["value"] = [shown.at[r, c] for r, c in zip(cells["row"], cells["column"])]
-            context = [c for c in ("first_name", "last_name", "line", "city", "township") if c not in set(cells["column"])]
-            for c in context:
-                cells[c] = [shown.at[r, c] for r in cells["row"]]
-            cells = cells.drop_duplicates(["row", "column"])
-            with st.container(key="failing_rows"):
-                edited = st.data_editor(
-                    cells, key=f"failing_cells_{ws.version}_{page}", width="stretch", hide_index=True,
-                    disabled=[c for c in cells.columns if c != "value"],
-                    column_config={"problem": st.column_config.TextColumn("Problem", width="large", pinned=True),
-                                   "row": st.column_config.NumberColumn("Row", format="%d", pinned=True),
-                                   "column": st.column_config.TextColumn("Column", pinned=True),
-                                   "value": st.column_config.TextColumn("Value ✎", width="medium")})
-            for (r, c, before), after in zip(cells[["row", "column", "value"]].itertuples(index=False),
-                                             edited["value"]):
-                if str(after) != str(before):
-                    changed[(int(r), c)] = after
-        else:
-            st.write(f"{plural(len(failing), 'row')}. Click a cell to correct it; the row is checked again at once. "
-                     "Columns marked ⚠ hold the errors.")
-            messages = on_page.groupby("row")["message"].agg(lambda m: "; ".join(m))
-            failing_columns = [c for c in COLUMNS if c in set(on_page["column"].astype(str))]
-            order = ["problems", *failing_columns, *[c for c in COLUMNS if c not in failing_columns]]
-            editable = shown.assign(problems=messages.reindex(shown.index).fillna(""))[order]
-            config = {"problems": st.column_config.TextColumn("Problems", width="large", pinned=True)}
-            config.update({c: st.column_config.TextColumn(f"⚠ {c}") for c in failing_columns})
-            with st.container(key="failing_rows"):
-                edited = st.data_editor(editable, key=f"failing_editor_{ws.version}_{page}", width="stretch",
-                                        disabled=["problems"], column_config=config)
-            for column in COLUMNS:
-                diff = edited[column].astype(str) != editable[column].astype(str)
-                for row in edited.index[diff]:
-                    changed[(row, column)] = edited.at[row, column]
-        if changed:
-            ws.edit_cells(changed, label=f"edited {plural(len(changed), 'cell')}")
-            st.rerun()
+        failing_rows_editor(report, errors)
 
     if len(warnings):
         with st.expander(f"Warnings ({number(len(warnings))})"):

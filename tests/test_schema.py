@@ -223,7 +223,7 @@ def test_schema_checks_carry_the_stable_codes():
     assert [c.name for c in declared.columns["email"].checks] == \
         ["required", "max_length", "email", "control_chars", "whitespace", "formula", "cell_error"]
     assert [c.name for c in declared.columns["title"].checks] == \
-        ["max_length", "control_chars", "whitespace", "formula"]
+        ["max_length", "control_chars", "whitespace", "formula", "cell_error"]
     assert [c.name for c in declared.checks] == ["duplicate"]
 
 

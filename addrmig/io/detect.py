@@ -337,14 +337,6 @@ def _word_score(text: str, limit: int = 20000) -> float:
     return total / count if count else 0.0
 
 
-def _decodes(sample: bytes, name: str) -> bool:
-    try:
-        sample.decode(name)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def decode_legacy(data: bytes, label: str, notes: list[str]) -> tuple[bytes, str, list[str]]:
     """(UTF-8 bytes, the encoding used, the other encodings worth offering): the first of
     ``rank_legacy``'s candidates that decodes the whole file."""
