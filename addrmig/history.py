@@ -8,7 +8,7 @@ in the database (``addrmig.storage``: sqlite in the data dir by default, Postgre
 ``ADDRMIG_DATABASE_URL``). The token is never stored.
 
 Each submission has an owner and a scope (the connection it concerns, see
-``addrmig.storage.access``); a ``History`` is the record as one viewer sees it: its own
+``addrmig.storage.visibility``); a ``History`` is the record as one viewer sees it: its own
 submissions and those of the connections it proved a token for. ``History()`` is the
 command line's view (viewer ``local``): what the command line sent, and what was carried
 over from the history kept before the database.
@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 
 from addrmig.errors import AlreadySubmitted, CopyDeleted
 from addrmig.storage import blobs
-from addrmig.storage.access import LOCAL, LOCAL_VIEWER, Viewer, akinon_scope
 from addrmig.storage.database import Database, open_database, utcnow
 from addrmig.storage.models import BLOCKING, STATUSES, SampleRecord, SendGuard, SubmissionRecord
 from addrmig.storage.settings import sent_retention
 from addrmig.storage.sql import insert_new
+from addrmig.storage.visibility import LOCAL, LOCAL_VIEWER, Viewer, akinon_scope
 
 __all__ = ["BLOCKING", "STATUSES", "History", "Sample", "Submission", "Viewer", "now"]
 

@@ -367,7 +367,7 @@ class Workspace:
         """
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
-        from addrmig.storage.access import sandbox_scope
+        from addrmig.storage.visibility import sandbox_scope
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]

@@ -14,7 +14,7 @@ module             what it is
 ``migrate``        ``upgrade()``: Alembic from code, under the database's lock
 ``migrations/``    Alembic's env.py and one script per schema revision
 ``legacy``         carrying over ``history.sqlite3`` and ``sent/`` of the version before
-``access``         owners, scopes (the connection a record concerns) and viewers
+``visibility``     owners, scopes (the connection a record concerns), viewers: who sees what
 ``blobs``          bytes kept once per sha256, in chunks
 ``retention``      deleting expired copies and workspaces
 ``workspaces``     ``WorkspaceStore``: browser workspaces kept on the server
@@ -25,8 +25,8 @@ The submission history built on it is ``addrmig.history.History``.
 """
 from __future__ import annotations
 
-from addrmig.storage.access import LOCAL, LOCAL_VIEWER, Viewer, akinon_scope, sandbox_scope
 from addrmig.storage.database import Database, open_database
+from addrmig.storage.visibility import LOCAL, LOCAL_VIEWER, Viewer, akinon_scope, sandbox_scope
 from addrmig.storage.workspaces import StoredWorkspace, WorkspaceStore
 
 __all__ = ["LOCAL", "LOCAL_VIEWER", "Database", "StoredWorkspace", "Viewer", "WorkspaceStore", "akinon_scope",

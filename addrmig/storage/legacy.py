@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from addrmig.errors import AddrmigError, StorageError
 from addrmig.storage import blobs
-from addrmig.storage.access import LOCAL, akinon_scope
 from addrmig.storage.database import utcnow
 from addrmig.storage.models import (
     BLOCKING,
@@ -32,6 +31,7 @@ from addrmig.storage.models import (
     SubmissionRecord,
 )
 from addrmig.storage.settings import sent_retention
+from addrmig.storage.visibility import LOCAL, akinon_scope
 from addrmig.store import connect, data_dir
 
 LEGACY_FILE = "history.sqlite3"

@@ -1,4 +1,5 @@
-"""Who owns a record, which connection it concerns, and who may see it.
+"""Who owns a record, which connection it concerns, and who may see it (who may use the app at
+all is ``addrmig.access``).
 
 - **owner** — who made the record: ``user:<e-mail>`` (a signed-in user), ``workspace:<id>``
   (a browser workspace without sign-in), or ``local`` (the command line, and records carried
