@@ -41,6 +41,16 @@ def workspace() -> Workspace:
     return st.session_state["workspace"]
 
 
+def need_rows(ws: Workspace) -> bool:
+    """Say so when the file holds no address rows (a header only); True when the page can go on."""
+    if ws.rows:
+        return True
+    st.warning(f"**{ws.file_name}** has no address rows: only a header, or nothing under it. Check that you "
+               "exported the right sheet or table, then upload the file again.")
+    st.page_link(PAGES["upload"], label="Back to step 1: Upload", icon=":material/upload_file:")
+    return False
+
+
 def need_file(ws: Workspace) -> bool:
     """Say what is missing and link back when no file is loaded; True when the page can go on."""
     if ws.has_file:
