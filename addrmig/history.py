@@ -128,6 +128,7 @@ class History:
         already sent to the same scope, unless ``force``; it names the earlier submission when the
         viewer may see it (``error.earlier``, else None).
         """
+        self.database.purge_if_due()
         sha = hashlib.sha256(file_bytes).hexdigest()
         base_url, channel = base_url.rstrip("/"), str(channel_id)
         scope = scope or akinon_scope(base_url, channel)
@@ -219,6 +220,7 @@ class History:
 
     def list(self, limit: int | None = None) -> list[Submission]:
         """Submissions, newest first."""
+        self.database.purge_if_due()
         with self.database.reading() as session:
             return [_submission(r) for r in session.scalars(self._query().order_by(SubmissionRecord.id.desc())
                                                             .limit(limit))]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+import addrmig.storage.database
 from addrmig.errors import BadArguments, CopyDeleted
 from addrmig.history import History
 from addrmig.storage.database import close_database, utcnow
@@ -87,3 +88,13 @@ def test_the_purge_runs_by_itself_when_a_store_is_opened(monkeypatch):
     time.sleep(0.3)
     close_database(database_url())  # as a process starting later
     assert stored_files(History()) == 0
+
+
+def test_a_long_running_server_purges_as_its_stores_are_used(monkeypatch):
+    monkeypatch.setattr(addrmig.storage.database, "PURGE_EVERY", timedelta(0))  # instead of ten minutes
+    monkeypatch.setenv("ADDRMIG_SENT_RETENTION_DAYS", "0.000002")
+    history = History()  # opened once, as the app keeps it
+    history.begin(URL, 1, "a.csv", DATA, 2)
+    time.sleep(0.3)
+    history.list()
+    assert stored_files(history) == 0

@@ -26,7 +26,8 @@ from addrmig.errors import StorageError
 from addrmig.storage.settings import database_url, shown
 from addrmig.store import use_wal
 
-#: Expired copies and workspaces are deleted when a store is opened, at most this often per process.
+#: Expired copies and workspaces are deleted when a store is opened or used (sending, listing the
+#: history, creating or loading a workspace), at most this often per process.
 PURGE_EVERY = timedelta(minutes=10)
 _WRITE = "addrmig_write"
 

@@ -1,8 +1,9 @@
 """What is deleted, and when: copies of sent files after the retention period, workspaces
 after their time to live, and then any bytes nothing refers to any more.
 
-Nobody has to ask: opening a store runs :func:`purge` when this process has not done so in
-the last ten minutes (``Database.purge_if_due``). The history keeps each submission's
+Nobody has to ask: opening or using a store runs :func:`purge` when this process has not
+done so in the last ten minutes (``Database.purge_if_due``), so a server that runs for
+weeks purges as it goes. The history keeps each submission's
 sha256, size and row count after its copy is gone.
 """
 from __future__ import annotations

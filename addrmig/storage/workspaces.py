@@ -58,6 +58,7 @@ class WorkspaceStore:
 
     def create(self, owner: str | None = None) -> str:
         """A new, empty workspace; returns its id. Without an ``owner`` it owns itself (``workspace:<id>``)."""
+        self.database.purge_if_due()
         workspace_id = secrets.token_urlsafe(24)
         moment = utcnow()
         with self.database.writing() as session:
@@ -93,6 +94,7 @@ class WorkspaceStore:
 
     def load(self, workspace_id: str, owner: str) -> StoredWorkspace | None:
         """The workspace as last saved; None when it is unknown, expired, or another owner's."""
+        self.database.purge_if_due()
         with self.database.reading() as session:
             record = self._live(session, workspace_id, owner, utcnow())
             return None if record is None else self._stored(session, record)
