@@ -1,12 +1,9 @@
 """What the environment says about storage: the database URL, how long copies and workspaces stay.
 
-=============================== ===================================================== =========
-variable                        meaning                                               default
-=============================== ===================================================== =========
-``ADDRMIG_DATABASE_URL``        ``sqlite:///path`` or ``postgresql://user:pw@host/db`` (``postgres://`` too)  sqlite file ``addrmig.sqlite3`` in the data dir
-``ADDRMIG_SENT_RETENTION_DAYS`` days a copy of a sent file is kept                    30
-``ADDRMIG_WORKSPACE_TTL_HOURS`` hours a workspace is kept after its last use          24
-=============================== ===================================================== =========
+- ``ADDRMIG_DATABASE_URL``: ``postgresql://user:password@host/db`` (``postgres://`` too) or
+  ``sqlite:////absolute/path``; default: the sqlite file ``addrmig.sqlite3`` in the data dir.
+- ``ADDRMIG_SENT_RETENTION_DAYS``: days a copy of a sent file is kept (default 30).
+- ``ADDRMIG_WORKSPACE_TTL_HOURS``: hours a workspace is kept after its last use (default 24).
 """
 from __future__ import annotations
 
@@ -31,7 +28,7 @@ DEFAULT_TTL_HOURS = 24
 def database_url(url: str | None = None, directory: str | os.PathLike | None = None) -> str:
     """The database to use, as an SQLAlchemy URL: ``url``, else ``$ADDRMIG_DATABASE_URL``, else
     an sqlite file in the data directory (``directory``, else ``$ADDRMIG_DATA_DIR``, else the
-    user data dir). ``postgres://`` and ``postgresql://`` are served by psycopg 3."""
+    user data dir; created if missing). ``postgres://`` and ``postgresql://`` are served by psycopg 3."""
     raw = url or os.environ.get(URL_VARIABLE, "").strip()
     if not raw:
         folder = data_dir(directory)
