@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from addrmig.akinon.connection import Connection
+from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.errors import BadArguments
 from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
@@ -384,11 +384,14 @@ class Workspace:
         """
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
+        from addrmig.storage.visibility import sandbox_scope
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
+        # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
+        scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force)
+                      force=force, scope=scope)
 
     # ------------------------------------------------------------------ sidebar
     def steps(self, submission: Submission | None = None) -> list[StepState]:

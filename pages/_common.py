@@ -112,14 +112,15 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
 
 
 def history() -> History:
-    """The submission history (sqlite in ADDRMIG_DATA_DIR or the user's data folder)."""
-    return _history(os.environ.get("ADDRMIG_DATA_DIR", ""))
+    """The submission history (the database of ADDRMIG_DATABASE_URL, else sqlite in ADDRMIG_DATA_DIR or the
+    user's data folder), as the command line's user sees it until the app signs users in."""
+    return _history(os.environ.get("ADDRMIG_DATA_DIR", ""), os.environ.get("ADDRMIG_DATABASE_URL", ""))
 
 
 @st.cache_resource(show_spinner=False)
-def _history(directory: str) -> History:
+def _history(directory: str, url: str) -> History:
     from addrmig.history import History
-    return History(directory or None)
+    return History(directory or None, url=url or None)
 
 
 def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:
