@@ -85,7 +85,6 @@ def test_raw_file_to_finished_sandbox_migration_in_a_real_browser(app_url, tmp_p
 
             page.get_by_role("link", name="2. Check & fix").first.click()
             page.get_by_text("Rows with errors").first.wait_for(timeout=30_000)
-            values = page.locator('[data-testid="stMetricValue"]')
             page.locator(".st-key-only_columns input").first.click()  # only the rows with e-mail errors
             page.keyboard.type("email")
             page.keyboard.press("Enter")
