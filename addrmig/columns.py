@@ -28,6 +28,18 @@ FUZZY_CUTOFF = 85
 FUZZY_MIN_LENGTH = 4
 #: How many rows from the top may be title rows above the header.
 HEADER_SCAN_ROWS = 20
+#: Headers that say "name" without saying which: a first name beside a last-name column, the
+#: full name when the file has none ("İsim: Ayşe Nur Yılmaz"). "Ad"/"Adı" say first name: the
+#: other half of "Ad"/"Soyad".
+NAME_ALONE = ("name", "isim", "alıcı adı", "alıcı", "customer name")
+#: What a column fills besides its own field, when those fields have no column of their own:
+#: the full name splits into first and last name, the address text holds the places.
+FILLS: dict[str, tuple[tuple[str, ...], str]] = {
+    "full_name": (("first_name", "last_name"), "full name → first and last name"),
+    "line": (("country", "city", "township", "district"), "address text → city, township, district"),
+}
+#: The address text fills the places only when none of these has a column.
+PLACE_COLUMNS = ("city", "township", "district")
 
 
 @dataclass
@@ -53,6 +65,18 @@ class ColumnMapping:
         """Akinon field -> source header, for the fields found."""
         return {target: source for source, target in self.mapping.items()}
 
+    @property
+    def derived(self) -> dict[str, str]:
+        """Field -> source header, for the fields without a column that another column fills
+        (``FILLS``): first and last name from a full name, the places from the address text."""
+        return derived_fields(self.mapping)
+
+    def fills(self, header: str) -> str:
+        """What ``header`` fills besides its own field, for the person ("" for nothing)."""
+        target = self.mapping.get(header)
+        return FILLS[target][1] if target in FILLS and any(
+            source == header for source in self.derived.values()) else ""
+
     def rows(self) -> list[dict[str, object]]:
         """One dict per source header (source, field, confidence, method), for display."""
         return [{"source": h, "field": self.mapping.get(h), "confidence": self.confidence.get(h, 0),
@@ -60,14 +84,15 @@ class ColumnMapping:
 
     def table(self, headers: list[str] | None = None) -> pd.DataFrame:
         """The mapping as a table for a person: ``column``, ``field`` ("" when ignored),
-        ``confidence`` (0–100) and ``how`` ("not used" for ignored columns), one row per
-        header of ``headers`` (default: every source header)."""
+        ``confidence`` (0–100), ``how`` ("not used" for ignored columns) and ``fills`` (what
+        else the column fills, see :meth:`fills`), one row per header of ``headers`` (default:
+        every source header)."""
         rows = []
         for header in self.headers if headers is None else headers:
             target = self.mapping.get(header) or ""
             rows.append((header, target, int(round(float(self.confidence.get(header, 0) or 0))) if target else 0,
-                         str(self.method.get(header, "") or ("" if target else "not used"))))
-        return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
+                         str(self.method.get(header, "") or ("" if target else "not used")), self.fills(header)))
+        return pd.DataFrame(rows, columns=["column", "field", "confidence", "how", "fills"])
 
 
 @cache
@@ -161,11 +186,39 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
         mapping[header], confidence[header], method[header] = target, score, how
         taken.add(target)
 
+    _name_alone(mapping, taken, overrides)
     ordered = {h: mapping[h] for h in headers if h in mapping}
     unknown = [h for h in headers if h not in ordered]
-    missing = [name for name in REQUIRED if name not in taken]
+    derived = derived_fields(ordered)
+    missing = [name for name in REQUIRED if name not in taken and name not in derived]
     return ColumnMapping(ordered, {h: confidence[h] for h in ordered}, {h: method[h] for h in ordered},
                          unknown, missing, headers)
+
+
+def _name_alone(mapping: dict[str, str], taken: set[str], overrides: Mapping[str, str | None]) -> None:
+    """A column called just "name" or "isim" holds the full name when no column holds the last
+    name (changed in place)."""
+    if "last_name" in taken or "full_name" in taken:
+        return
+    alone = {fold(header) for header in NAME_ALONE}
+    for source, target in list(mapping.items()):
+        if target == "first_name" and source not in overrides and fold(source) in alone:
+            mapping[source] = "full_name"
+            taken.discard("first_name")
+            taken.add("full_name")
+
+
+def derived_fields(mapping: Mapping[str, str]) -> dict[str, str]:
+    """Field -> source header for the fields ``FILLS`` fills from another column (``mapping``:
+    source header -> field)."""
+    by_field = {target: source for source, target in mapping.items()}
+    out: dict[str, str] = {}
+    for source_field, (fields, _) in FILLS.items():
+        source = by_field.get(source_field)
+        if source is None or (source_field == "line" and any(f in by_field for f in PLACE_COLUMNS)):
+            continue
+        out.update({name: source for name in fields if name not in by_field})
+    return out
 
 
 def header_score(cells: Sequence[object]) -> int:
@@ -295,16 +348,25 @@ def auxiliary_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str]) -> pd.DataFrame:
-    """The address frame: exactly ``COLUMNS`` in order, fields without a column as "", index kept."""
+    """The address frame: exactly ``COLUMNS`` in order, fields without a column as "", index kept;
+    first and last name split from a full-name column when they have no column of their own
+    (:func:`addrmig.names.split_full_names`)."""
     chosen = mapping.mapping if isinstance(mapping, ColumnMapping) else dict(mapping)
     by_field = {target: source for source, target in chosen.items()}
+    split = None
+    if "full_name" in by_field and ("first_name" not in by_field or "last_name" not in by_field):
+        from addrmig.names import split_full_names
+
+        split = split_full_names(frame[by_field["full_name"]])
     data = {}
     for name in COLUMNS:
         source = by_field.get(name)
-        if source is None:
-            data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
-        else:
+        if source is not None:
             data[name] = frame[source].astype("str")
+        elif split is not None and name in split.columns:
+            data[name] = split[name]
+        else:
+            data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
     out = pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
     out.attrs.update(frame.attrs)  # what the reader found about rows (ragged rows) travels on
     return out

@@ -1,7 +1,8 @@
 """``fix_file``: a merchant file in, the corrected file and the review list out — the steps of
 ``addrmig fix`` composed, with the work shared between processes for big files.
 
-Read → trim → resolve places (in worker processes from ``PARALLEL_MIN_ROWS``) → check
+Read → trim → places read from the address text where a row has none → resolve places (in
+worker processes from ``PARALLEL_MIN_ROWS``) → check
 (in a forked worker beside the writing for big files) → write the corrected file and the
 review list, each atomically.
 """
@@ -36,8 +37,10 @@ PARALLEL_CHECK_ROWS = 100_000
 @dataclass
 class FixOutcome:
     """What :func:`fix_file` did: the resolution (its ``frame`` is what was written), the
-    checks of the written rows, the review list, how many values were trimmed, and the
-    required fields no column of the file maps to."""
+    checks of the written rows, the review list, how many values were trimmed, the required
+    fields no column of the file maps to, and the places read from the address text
+    (``from_text``: :func:`addrmig.locations.freetext.places_from_text` for the rows read,
+    empty when none was)."""
 
     resolution: Resolution
     report: Report
@@ -45,6 +48,7 @@ class FixOutcome:
     trimmed: int
     missing_required: list[str]
     phones_written: int = 0
+    from_text: pd.DataFrame | None = None
     _verdicts: RowVerdicts | None = field(default=None, repr=False)
 
     @property
@@ -101,6 +105,7 @@ def fix_file(source: str | Path, output: Path, output_format: str, db: LocationD
 def _fix(source, output, output_format, db, corrections, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import write_atomically, write_table
+    from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
     from addrmig.parallel import Background, available_workers
@@ -129,8 +134,15 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
         written = format_phones(frame["phone_number"], phone_format)
         phones_written = int((written != frame["phone_number"]).sum())
         frame = frame.assign(phone_number=written)
+    postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     release_memory()
+    if rows_to_read(frame).any():
+        with steps("address text") as bar:
+            frame, from_text = fill_from_text(frame, db, postcodes, progress=bar)
+    else:
+        from_text = None
+    del postcodes
 
     workers = available_workers()
     with steps("places") as bar:
@@ -155,6 +167,8 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
             bar(1, 1)
     release_memory()
     review = review_table(resolution)
+    if from_text is not None:
+        review = with_text_lines(review, resolution, from_text)
     if review_path is not None:
         write_atomically(review_path, write_review(review, review_format))
     if checks is not None:
@@ -163,7 +177,7 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
             report = checks.result()
             bar(1, 1)
     return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
-                      missing_required=missing_required, phones_written=phones_written)
+                      missing_required=missing_required, phones_written=phones_written, from_text=from_text)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path, progress: Callable[[float, float], None]) -> None:

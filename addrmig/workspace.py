@@ -85,6 +85,9 @@ class Workspace:
         # (frame version, id of the location database) the resolution was made for, and it
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
         self.session_corrections: pd.DataFrame | None = None
+        # The places read from the address text (places_from_text for the rows read), once per file
+        self.text_places: pd.DataFrame | None = None
+        self._text_read = False
         self.connection = Connection()
         self.submission: Submission | None = None
         self._memo: dict[tuple, object] = {}  # derived tables of big objects, see _memoised
@@ -121,6 +124,7 @@ class Workspace:
         self._content_key = sha256(repr((new_sha, sorted(self.options.items(), key=str))).encode())
         self._report = None
         self._resolution = None
+        self.text_places, self._text_read = None, False
         if not same_file:
             self.submission = None
 
@@ -287,9 +291,55 @@ class Workspace:
         current = self.current_resolution()
         if current is not None:
             return current
+        self.read_places_from_text(db)
         resolution = self.resolution(resolve, db, corrections, progress)
         self.use_resolution(resolution)
         return resolution
+
+    def read_places_from_text(self, db: LocationDB | None = None,
+                              progress: Progress | None = None) -> Edit | None:
+        """Fill the blank place columns of the rows whose address text names their places
+        (:func:`addrmig.locations.freetext.filling.fill_from_text`), once per file: undone, it
+        stays undone. The change is an Edit (shown, undoable); what was read is kept in
+        ``text_places``. Returns the Edit, or None when nothing was filled."""
+        from addrmig.locations.freetext.filling import fill_from_text, rows_to_read
+
+        frame = self._require_frame()
+        if self._text_read:
+            return None
+        self._text_read = True
+        if not rows_to_read(frame).any():
+            return None
+        db = db if db is not None else self.reference_db()
+        auxiliary = self.loaded.auxiliary if self.loaded is not None else pd.DataFrame()
+        postcodes = auxiliary["postcode"] if "postcode" in auxiliary.columns else None
+        new, self.text_places = fill_from_text(frame, db, postcodes, progress)
+        return self._commit("places read from the address text", new, _diff(frame, new, list(LOCATION_LEVELS)))
+
+    def text_readings(self, only_open: bool = False) -> pd.DataFrame:
+        """The address texts read, one line each (:func:`addrmig.locations.freetext.filling.readings`);
+        ``only_open``: those whose places were not found. Built once per frame version."""
+        from addrmig.locations.freetext.filling import readings
+
+        read = self.text_places
+        if read is None or self.frame is None:
+            return readings(pd.DataFrame(columns=["status"]), pd.Series(dtype=str))
+        frame = self.frame
+        return self._memoised(("text_readings", id(read), only_open),
+                              lambda: readings(read, frame["line"], only_open=only_open))
+
+    def choose_text_places(self, choices: dict[str, Place]) -> Edit | None:
+        """Set the place of the rows read from each address text of ``choices`` (text -> (country,
+        city, township, district)); an Edit (undoable), or None when nothing changed."""
+        frame = self._require_frame()
+        if self.text_places is None or not choices:
+            return None
+        lines = frame["line"].reindex(self.text_places.index)
+        values = {}
+        for text, place in choices.items():
+            for row in lines.index[lines == text]:
+                values.update({(row, level): value for level, value in zip(LOCATION_LEVELS, place)})
+        return self.edit_cells(values, label="places chosen for address texts")
 
     def use_resolution(self, resolution: Resolution) -> Edit | None:
         """Make ``resolution`` (e.g. after the user's choices) the current one and write its places."""
@@ -336,9 +386,14 @@ class Workspace:
 
     def review(self, resolution: Resolution) -> pd.DataFrame:
         """``review_items(resolution)``, built once per resolution (the Places page reruns on every click)."""
+        from addrmig.locations.freetext.filling import without_text_rows
         from addrmig.locations.review import review_items
 
-        return self._memoised(("review", id(resolution)), lambda: review_items(resolution))
+        read = self.text_places
+        # The rows read from the address text and left open are decided text by text (see
+        # text_readings), not by their empty place columns.
+        return self._memoised(("review", id(resolution)), lambda: review_items(resolution) if read is None
+                              else without_text_rows(review_items(resolution), resolution, read))
 
     def set_locations(self, source: str, db: LocationDB | None) -> None:
         """Use another place reference; the resolution is recomputed on next use."""

@@ -12,6 +12,7 @@ from addrmig.errors import AddrmigError
 from addrmig.formatting import percent
 from addrmig.locations.review import clear_choices, place_label, place_options, written_key
 from pages._common import PAGES, bundled_db, need_file, need_rows, number, page_of, pager, plural, sandbox, workspace
+from pages._text_places import show_text_places
 
 ws = workspace()
 st.title("3. Places")
@@ -114,6 +115,9 @@ if need_file(ws) and need_rows(ws):
                 page = pager("changes_page", len(resolution.changes))
                 st.dataframe(page_of(resolution.changes.sort_values("rows", ascending=False), page),
                              hide_index=True, width="stretch")
+
+        # ---------------------------------------------------------------- read from the address text
+        show_text_places(ws)  # its own block (pages/_text_places.py), drawn only for such files
 
         # ---------------------------------------------------------------- review
         items = ws.review(resolution)

@@ -137,12 +137,16 @@ else:
     mapping = ws.loaded.mapping.table(list(table.frame.columns))
     shown = mapping.assign(field=mapping["field"].replace("", IGNORE))
     edited = st.data_editor(
-        shown, key=f"mapping_editor_{ws.version}", hide_index=True, width="stretch", disabled=["column", "confidence", "how"],
+        shown, key=f"mapping_editor_{ws.version}", hide_index=True, width="stretch",
+        disabled=["column", "confidence", "how", "fills"],
         column_config={
             "column": st.column_config.TextColumn("Column in your file"),
             "field": st.column_config.SelectboxColumn("Akinon field", options=[IGNORE, *COLUMNS, *AUXILIARY_COLUMNS], required=True),
             "confidence": st.column_config.ProgressColumn("Confidence", min_value=0, max_value=100, format="%d"),
             "how": st.column_config.TextColumn("How it was matched"),
+            "fills": st.column_config.TextColumn("Also fills", help="Fields your file has no column for, taken "
+                                                 "from this column: a full name is split into first and last "
+                                                 "name; the places are read from the address text (step 3)."),
         })
     if not edited["field"].equals(shown["field"]):
         # A field goes to one column: choosing it for a column takes it from the column that had it.
@@ -161,7 +165,7 @@ else:
     if st.session_state.get("mapping_moved"):
         st.info(st.session_state.pop("mapping_moved"))
 
-    missing = [f for f in REQUIRED if f not in set(mapping["field"])]
+    missing = [f for f in REQUIRED if f not in set(mapping["field"]) and f not in ws.loaded.mapping.derived]
     if missing:
         st.warning("No column was found for these required fields: "
                    + ", ".join(f"**{f}** ({BY_NAME[f].description})" for f in missing)

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from addrmig.fixing import fix_file
     from addrmig.locations import LocationDB
     from addrmig.locations.corrections import Corrections
+    from addrmig.locations.freetext.filling import text_summary
 
     out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
     if out_fmt is None:
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"phones: {outcome.phones_written:,} numbers written as {PHONE_FORMATS[args.phone_format]}; "
               "numbers that are not valid were left as written.")
     print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in STATUS_ORDER))
+    if outcome.from_text is not None and len(outcome.from_text):
+        print(text_summary(outcome.from_text))
     print(f"still to fix: {invalid:,} rows with errors, {unresolved:,} rows with "
           f"unresolved places ({len(outcome.review):,} distinct places to review).")
     print(verdicts_summary(outcome.verdicts))

@@ -38,13 +38,19 @@ def describe(loaded: Loaded) -> str:
     for row in mapping.rows():
         target = row["field"] or "-"
         how = f"{row['confidence']:>3}% {row['method']}" if row["field"] else "  not used"
-        lines.append(f"  {row['source']:<{width}}  ->  {target:<13} {how}")
-    unused = [name for name in COLUMNS if name not in mapping.mapping.values()]
+        fills = mapping.fills(row["source"])
+        lines.append(f"  {row['source']:<{width}}  ->  {target:<13} {how}" + (f"   ({fills})" if fills else ""))
+    derived = mapping.derived
+    unused = [name for name in COLUMNS if name not in mapping.mapping.values() and name not in derived]
     lines.append("")
     lines.append(f"unknown columns:          {', '.join(mapping.unknown) or '-'}")
     lines.append(f"missing required fields:  {', '.join(mapping.missing_required) or '-'}")
     optional = [n for n in unused if n not in mapping.missing_required]
     lines.append(f"missing optional fields:  {', '.join(optional) or '-'} (left empty)")
+    for source in dict.fromkeys(derived.values()):
+        names = [name for name, header in derived.items() if header == source]
+        where = " (where the text names them)" if mapping.mapping.get(source) == "line" else ""
+        lines.append(f"filled from {source}:  {', '.join(names)}{where}")
     if table.notes:
         lines.append("")
         lines.extend(f"note: {note}" for note in table.notes)

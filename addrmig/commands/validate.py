@@ -63,6 +63,12 @@ def run(args: argparse.Namespace) -> int:
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
     verdicts = row_verdicts(loaded.frame, report, db)
     print(verdicts_summary(verdicts, hint=" (addrmig fix respells most places)"))
+    from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, text_summary
+
+    if rows_to_read(loaded.frame).any():
+        with ProgressBar("address text") as bar:
+            _, read = fill_from_text(loaded.frame, db, loaded.auxiliary.get("postcode"), progress=bar)
+        print(text_summary(read, filled=False))
 
     if report_path is not None:
         with ProgressBar("report") as bar:

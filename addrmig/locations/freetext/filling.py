@@ -1,0 +1,204 @@
+"""The places read from the address text, written into an address frame and shown to a person.
+
+:func:`fill_from_text` is the step ``fix`` and the app run before the resolver: rows whose
+city, township and district are all blank get the places their ``line`` names (the database's
+spelling), and a record of what was read. :func:`review_lines` lists the rows it left open once
+per distinct text, and :func:`source_words` gives back the words as the text writes them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.locations.db import LocationDB
+from addrmig.locations.freetext.deciding import FOUND
+from addrmig.locations.freetext.places import places_from_text
+from addrmig.text import fold
+
+#: The place columns that must all be blank for a row's places to be read from its text.
+PLACE_COLUMNS = ("city", "township", "district")
+
+
+def rows_to_read(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: its city, township and district are blank and its ``line`` is not."""
+    blank = np.ones(len(frame), dtype=bool)
+    for column in PLACE_COLUMNS:
+        blank &= (frame[column].astype("string").fillna("").str.strip() == "").to_numpy()
+    return blank & (frame["line"].astype("string").fillna("").str.strip() != "").to_numpy()
+
+
+def fill_from_text(frame: pd.DataFrame, db: LocationDB, postcodes: pd.Series | None = None,
+                   progress: Callable[[float, float], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(new frame, places read)``: the rows of :func:`rows_to_read` with the country, city,
+    township and district their ``line`` settles (a blank country only), and
+    :func:`places_from_text`'s answer for those rows (index = their rows). ``frame`` is not
+    modified; when no row is to be read, it is returned as it is, with an empty answer."""
+    report = progress or (lambda done, total: None)
+    report(0, 2)
+    wanted = rows_to_read(frame)
+    if not wanted.any():
+        report(2, 2)
+        return frame, places_from_text(frame["line"].iloc[:0], db)
+    index = frame.index[wanted]
+    codes = None if postcodes is None else postcodes.reindex(index)
+    read = places_from_text(frame["line"][wanted], db, codes)
+    report(1, 2)
+    new = frame.copy()
+    for level in LEVELS:
+        values = read[level].astype(str)
+        if level == "country":
+            values = values.where(values != "", frame.loc[index, "country"].astype(str))
+        new.loc[index, level] = values.to_numpy()
+    report(2, 2)
+    return new, read
+
+
+def summary(read: pd.DataFrame) -> dict[str, int]:
+    """Counts for a person: ``rows`` read, ``found`` (city and township), ``district`` (a
+    district too), ``city`` (the city alone), and per status."""
+    status = read["status"].astype(str)
+    found = status == FOUND
+    out = {"rows": len(read), "found": int(found.sum()),
+           "district": int((found & (read["district"].astype(str) != "")).sum()),
+           "city": int((~found & (read["city"].astype(str) != "")).sum())}
+    for name, count in status.value_counts().items():
+        out[str(name)] = int(count)
+    return out
+
+
+def text_summary(read: pd.DataFrame, filled: bool = True) -> str:
+    """One line for the command line about the places read (``filled``: written into the rows,
+    else only found)."""
+    counts = summary(read)
+    left = counts["rows"] - counts["found"]
+    return (f"address text: {counts['rows']:,} rows have no place columns; their address text names city and "
+            f"township in {counts['found']:,} (the district too in {counts['district']:,}), the city alone in "
+            f"{counts['city']:,}" + ("" if filled else " (addrmig fix fills them)")
+            + (f"; {left:,} left for review (several places fit, the names disagree, or none is named)."
+               if left else "."))
+
+
+def readings(read: pd.DataFrame, lines: pd.Series, only_open: bool = False) -> pd.DataFrame:
+    """One line per distinct address text read (most rows first): ``text``, ``rows``,
+    ``example_rows`` (up to three), ``status``, ``city``, ``township``, ``district``, ``words``
+    (the words the places came from, as the text writes them), ``suggestions`` and ``note``.
+    ``only_open``: only the texts whose places were not found."""
+    if only_open:
+        read = read[read["status"].astype(str) != FOUND]
+    if not len(read):
+        return pd.DataFrame(columns=["text", "rows", "example_rows", "status", "city", "township", "district",
+                                     "words", "suggestions", "note"])
+    texts = lines.reindex(read.index).astype(str)
+    table = read.astype(str).assign(text=texts.to_numpy(), row=read.index.to_numpy())
+    grouped = table.groupby("text", sort=False)
+    out = grouped.agg(rows=("row", "size"), example_rows=("row", lambda rows: ", ".join(map(str, list(rows)[:3]))),
+                      status=("status", "first"), city=("city", "first"), township=("township", "first"),
+                      district=("district", "first"), evidence=("evidence", "first"),
+                      suggestions=("suggestions", "first"), note=("note", "first")).reset_index()
+    out["words"] = [source_words(text, evidence) for text, evidence in zip(out["text"], out["evidence"])]
+    out = out.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
+    return out[["text", "rows", "example_rows", "status", "city", "township", "district", "words", "suggestions",
+                "note"]]
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def source_words(text: str, evidence: str) -> str:
+    """The words of ``evidence`` (folded phrases, `` · `` between) as ``text`` writes them:
+    ``"kultur mah · besiktas · istanbul"`` -> ``"Kültür Mahallesi · Beşiktaş · İstanbul"``. A
+    phrase not found as written is given folded."""
+    if not evidence:
+        return ""
+    # Combining marks ("i̇" from str.lower) are dropped first, so every word is one token.
+    clean = "".join(ch for ch in unicodedata.normalize("NFC", text) if not unicodedata.combining(ch))
+    spans = [(match.start(), match.end(), fold(match.group())) for match in _WORD.finditer(clean)]
+    keys = [key.replace(" ", "") for _, _, key in spans]
+    out = []
+    for phrase in evidence.split(" · "):
+        words = phrase.split()
+        found = _find(keys, words)
+        if found is None and len(words) > 1:
+            found = _find(keys, words[:-1])  # the kind word may be written otherwise ("Mh." for "mah")
+            if found is not None and found[1] < len(spans):
+                found = (found[0], found[1] + 1)
+        out.append(clean[spans[found[0]][0]:spans[found[1] - 1][1]] if found else phrase)
+    return " · ".join(out)
+
+
+def _find(keys: list[str], words: list[str]) -> tuple[int, int] | None:
+    """The first span of ``keys`` whose joined keys equal the joined ``words``."""
+    target = "".join(words)
+    for start in range(len(keys)):
+        joined = ""
+        for end in range(start, len(keys)):
+            joined += keys[end]
+            if joined == target:
+                return start, end + 1
+            if not target.startswith(joined):
+                break
+    return None
+
+
+def with_text_lines(review: pd.DataFrame, resolution, read: pd.DataFrame) -> pd.DataFrame:
+    """The review list (:func:`addrmig.locations.review.review_table`) with a ``source_text``
+    column. The rows whose places were read from the address text and are still not resolved
+    say little by their place columns (the text says it all), so they are listed once per
+    distinct text, with the text, the words read in the note and the candidate places as
+    suggestions; the resolver's lines made only of such rows give way to them."""
+    status = resolution.row_status
+    open_rows = _open_rows(resolution, read)
+    out = review.copy()
+    out.insert(len(LEVELS), "source_text", "")
+    if not len(open_rows):
+        return out
+    out = without_text_rows(out, resolution, read)
+    lines = readings(read.loc[open_rows], resolution.frame["line"])
+    first = [int(rows.split(", ")[0]) if str(read.index.dtype).startswith("int") else rows.split(", ")[0]
+             for rows in lines["example_rows"]]
+    written = resolution.original.loc[first, list(LEVELS)].reset_index(drop=True)
+    added = written.assign(source_text=lines["text"].to_numpy(), rows=lines["rows"].to_numpy(),
+                           example_rows=lines["example_rows"].to_numpy(),
+                           status=status.loc[first].astype(str).to_numpy(),
+                           level=["city" if not c else "township" for c in written["city"]],
+                           note=[_note(s, n, w) for s, n, w in zip(lines["status"], lines["note"], lines["words"])])
+    suggestions = [s.split("; ") if s else [] for s in lines["suggestions"]]
+    for k in range(3):
+        added[f"suggestion_{k + 1}"] = [items[k] if k < len(items) else "" for items in suggestions]
+        added[f"score_{k + 1}"] = ""
+    return pd.concat([out, added[out.columns]], ignore_index=True)
+
+
+def _open_rows(resolution, read: pd.DataFrame) -> pd.Index:
+    """The rows read from the address text whose places are not resolved."""
+    from addrmig.locations.resolver import RESOLVED
+
+    return read.index[~resolution.row_status.reindex(read.index).isin(RESOLVED).to_numpy()]
+
+
+def without_text_rows(lines: pd.DataFrame, resolution, read: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` (review lines with the written ``country, city, township, district``) without
+    those whose rows are all rows read from the address text and left open."""
+    from addrmig.locations.resolver import RESOLVED
+
+    open_rows = _open_rows(resolution, read)
+    if not len(open_rows) or not len(lines):
+        return lines
+    status = resolution.row_status
+    others = ~status.isin(RESOLVED).to_numpy() & ~status.index.isin(open_rows)
+    kept = set(resolution.original.loc[others, list(LEVELS)].itertuples(index=False, name=None))
+    return lines[[tuple(values) in kept for values in lines[list(LEVELS)].itertuples(index=False, name=None)]]
+
+
+def _note(status: str, note: str, words: str) -> str:
+    said = {"ambiguous": "the address text fits several places", "conflicting": "the places in the address text "
+            "contradict each other", "none": "the address text names no place"}.get(status, "")
+    parts = [said + (f" ({note})" if note and status != "conflicting" else "")]
+    if words:
+        parts.append(f"read: {words}")
+    return "; ".join(p for p in parts if p)

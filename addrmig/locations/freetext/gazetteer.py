@@ -1,0 +1,139 @@
+"""The database's place names as the address reader looks them up: by folded key, with
+each name's places, built once per :class:`LocationDB` and cached on it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from addrmig.locations.db import LocationDB
+from addrmig.locations.keys import CITY_ALIASES, TOWNSHIP_ALIASES
+
+#: The first two digits of a Turkish postcode are the city's plate code.
+PLATE_CODES: dict[str, str] = {
+    "adana": "01", "adiyaman": "02", "afyonkarahisar": "03", "agri": "04", "amasya": "05", "ankara": "06",
+    "antalya": "07", "artvin": "08", "aydin": "09", "balikesir": "10", "bilecik": "11", "bingol": "12",
+    "bitlis": "13", "bolu": "14", "burdur": "15", "bursa": "16", "canakkale": "17", "cankiri": "18",
+    "corum": "19", "denizli": "20", "diyarbakir": "21", "edirne": "22", "elazig": "23", "erzincan": "24",
+    "erzurum": "25", "eskisehir": "26", "gaziantep": "27", "giresun": "28", "gumushane": "29", "hakkari": "30",
+    "hatay": "31", "isparta": "32", "mersin": "33", "istanbul": "34", "izmir": "35", "kars": "36",
+    "kastamonu": "37", "kayseri": "38", "kirklareli": "39", "kirsehir": "40", "kocaeli": "41", "konya": "42",
+    "kutahya": "43", "malatya": "44", "manisa": "45", "kahramanmaras": "46", "mardin": "47", "mugla": "48",
+    "mus": "49", "nevsehir": "50", "nigde": "51", "ordu": "52", "rize": "53", "sakarya": "54", "samsun": "55",
+    "siirt": "56", "sinop": "57", "sivas": "58", "tekirdag": "59", "tokat": "60", "trabzon": "61",
+    "tunceli": "62", "sanliurfa": "63", "usak": "64", "van": "65", "yozgat": "66", "zonguldak": "67",
+    "aksaray": "68", "bayburt": "69", "karaman": "70", "kirikkale": "71", "batman": "72", "sirnak": "73",
+    "bartin": "74", "ardahan": "75", "igdir": "76", "yalova": "77", "karabuk": "78", "kilis": "79",
+    "osmaniye": "80", "duzce": "81",
+}
+#: Longest place name looked for, in words ("Tayyar Şahin Çiftliği").
+MAX_NAME_WORDS = 6
+_KIND_SUFFIXES = ("koy", "belde", "mah")
+
+
+@dataclass
+class District:
+    """One district as the reader compares it: ``base`` and ``kind`` (``mah``/``koy``/``belde``),
+    ``village``: the folded name of the village or town it lies in ("" for none)."""
+
+    did: int
+    tid: int
+    base: str
+    kind: str
+    village: str
+
+
+class Gazetteer:
+    """Folded keys of the database's cities, townships and districts, and their places.
+
+    ``cities``: key -> city id (official names, then the former and popular names that are no
+    township's name); ``townships``: key -> township ids (a name several cities share has
+    several); ``districts``: base key -> district ids; ``villages``: the folded name of a
+    village or town districts lie in ("köseli" of "Demirciler Mah (köseli Köyü)") -> their ids;
+    ``prefixes``: every beginning of any of these keys, so a reader knows when to stop adding
+    words; names by id for output."""
+
+    def __init__(self, db: LocationDB) -> None:
+        index = db.index
+        cities, townships, districts = index.cities, index.townships, index.districts
+        self.city_names: list[str] = cities["name"].tolist()
+        self.city_country: list[str] = cities["country"].tolist()
+        self.township_names: list[str] = townships["name"].tolist()
+        self.township_city: np.ndarray = townships["ciid"].to_numpy(dtype=np.int64)
+        self.township_keys: list[str] = townships["key"].tolist()
+        self.city_keys: list[str] = cities["key"].tolist()
+        self.district_names: list[str] = districts["name"].tolist()
+        self.townships = _grouped(townships["key"].tolist(), townships["tid"].tolist())
+        for alias, target in TOWNSHIP_ALIASES.items():
+            if alias not in self.townships and target in self.townships:
+                self.townships[alias] = self.townships[target]
+        self.cities = {key: ids[0] for key, ids in _grouped(cities["key"].tolist(), cities["ciid"].tolist()).items()}
+        for alias, target in CITY_ALIASES.items():
+            # "İzmit" and "Antakya" are townships first: their city follows from them.
+            if alias not in self.cities and alias not in self.townships and target in self.cities:
+                self.cities[alias] = self.cities[target]
+        self.plates: dict[str, int] = {PLATE_CODES[key]: ciid for key, ciid in self.cities.items()
+                                       if key in PLATE_CODES and CITY_ALIASES.get(key, key) == key}
+        self.city_plate: dict[int, str] = {ciid: plate for plate, ciid in self.plates.items()}
+        villages = [_village(paren) for paren in districts["paren"].tolist()]
+        self.district_list: list[District] = [
+            District(did, tid, base, kind, village) for did, tid, base, kind, village in zip(
+                districts["did"].tolist(), districts["tid"].tolist(), districts["base"].tolist(),
+                districts["kind"].tolist(), villages)]
+        self.districts = _grouped(districts["base"].tolist(), districts["did"].tolist())
+        self.villages = _grouped([v for v in villages if v], [d.did for d in self.district_list if d.village])
+        self.in_township: dict[int, list[int]] = _grouped([d.tid for d in self.district_list],
+                                                          [d.did for d in self.district_list])
+        self.city_townships: dict[int, list[int]] = _grouped(self.township_city.tolist(),
+                                                             list(range(len(self.township_names))))
+        self.prefixes: frozenset[str] = frozenset(
+            key[:end] for keys in (self.cities, self.townships, self.districts, self.villages)
+            for key in keys for end in range(1, len(key) + 1))
+
+    def is_place_name(self, key: str) -> bool:
+        """Whether ``key`` is the name of a city or a township."""
+        return key in self.cities or key in self.townships
+
+    def district_townships(self, key: str) -> set[int]:
+        """The townships holding a district called ``key`` or lying in a village called ``key``."""
+        return {self.district_list[did].tid for did in self.districts.get(key, ())} | {
+            self.district_list[did].tid for did in self.villages.get(key, ())}
+
+
+def _village(paren: str) -> str:
+    """The village or town of a district's parenthetical part, without its kind word."""
+    for suffix in _KIND_SUFFIXES:
+        if paren.endswith(suffix) and len(paren) > len(suffix):
+            return paren[:-len(suffix)]
+    return paren
+
+
+def _grouped(keys: list, values: list) -> dict:
+    out: dict = {}
+    for key, value in zip(keys, values):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+_LOCK = threading.Lock()
+
+
+def gazetteer_for(db: LocationDB) -> Gazetteer:
+    """The :class:`Gazetteer` of ``db``, built on first use and kept in ``db.extra``."""
+    with _LOCK:
+        cached = db.extra.get("_gazetteer")
+        if cached is None or cached[0] is not db.index:
+            cached = (db.index, _bundled() if db.extra.get("_bundled") else Gazetteer(db))
+            db.extra["_gazetteer"] = cached
+        return cached[1]
+
+
+_BUNDLED: list[Gazetteer] = []
+
+
+def _bundled() -> Gazetteer:
+    # Every copy of the bundled database shares one index, so one gazetteer serves them all.
+    if not _BUNDLED:
+        _BUNDLED.append(Gazetteer(LocationDB.bundled()))
+    return _BUNDLED[0]
