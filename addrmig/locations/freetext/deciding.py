@@ -24,6 +24,9 @@ FOUND, AMBIGUOUS, CONFLICTING, NONE = "found", "ambiguous", "conflicting", "none
 STATUSES = (FOUND, AMBIGUOUS, CONFLICTING, NONE)
 #: How many candidate places a question offers.
 SUGGESTIONS = 3
+#: A mistyped name is looked for among the townships a neighbourhood's name allows only when
+#: they are this few: among more, some other word of the text is too likely to look like one.
+FEW_TOWNSHIPS = 30
 _KIND_WORD = {"mah": "mah", "koy": "koyu", "belde": "beldesi"}
 
 
@@ -47,12 +50,13 @@ class Reading:
 class _Mentions:
     """A text's mentions sorted by kind."""
 
-    cities: list[tuple[int, str, str]]          # (city id, key, words)
-    townships: list[tuple[list[int], str, str]]  # (township ids, key, words)
-    frees: list[tuple[str, str]]                # (key, words): names of districts standing free
-    districts: list[tuple[str, str, str, str]]  # (key, kind, whole, words)
-    plates: list[tuple[str, str]]               # (plate, code)
-    words: list[str]                            # free words, perhaps mistyped names
+    cities: list[tuple[int, str, str, str]]          # (city id, key, words, longer district name)
+    townships: list[tuple[list[int], str, str, str]]  # (township ids, key, words, longer district name)
+    weak: list[tuple[str, str, str, str]]            # (key, words, the district name it may begin, its kind)
+    frees: list[tuple[str, str]]                     # (key, words): districts' names standing free
+    districts: list[tuple[tuple[str, ...], str, str, str]]  # (keys, kind, whole, words)
+    plates: list[tuple[str, str]]                    # (plate, code)
+    words: list[str]                                 # free words, perhaps mistyped names
 
 
 class Decider:
@@ -63,19 +67,22 @@ class Decider:
 
     def sort(self, mentions: tuple[Mention, ...]) -> _Mentions:
         gazetteer = self.gazetteer
-        out = _Mentions([], [], [], [], [], [])
+        out = _Mentions([], [], [], [], [], [], [])
         for mention in mentions:
             kind = mention[0]
             if kind == "place":
-                key, words = mention[1], mention[2]
-                if key in gazetteer.townships:
-                    out.townships.append((gazetteer.townships[key], key, words))
+                _, key, words, longer, weak = mention
+                if weak:
+                    out.weak.append((key, words, longer, ""))
+                elif key in gazetteer.townships:
+                    out.townships.append((gazetteer.townships[key], key, words, longer))
                 elif key in gazetteer.cities:
-                    out.cities.append((gazetteer.cities[key], key, words))
+                    out.cities.append((gazetteer.cities[key], key, words, longer))
                 else:
                     out.frees.append((key, words))
             elif kind == "district":
                 out.districts.append(mention[1:5])
+                out.weak = [(key, words, longer, mention[2]) for key, words, longer, _ in out.weak]
             elif kind == "postcode":
                 out.plates.append((mention[1], mention[2]))
             else:
@@ -84,86 +91,140 @@ class Decider:
 
     def decide(self, mentions: tuple[Mention, ...]) -> Reading:
         """The reading of one text's mentions."""
-        found = self.sort(mentions)
+        found = self._weigh_weak(self.sort(mentions))
         reading = self._decide(found)
-        if reading.status != FOUND and found.words:
+        if reading.status != FOUND:
             # A name may be mistyped: look for it among the places the rest leaves open.
-            typo = self._typo(found, reading)
+            typo = self._typo(found)
             if typo is not None:
                 retried = self._decide(typo)
                 if retried.status == FOUND:
                     return retried
         return reading
 
+    def _weigh_weak(self, found: _Mentions) -> _Mentions:
+        """A name that may begin the neighbourhood's name after it ("Taşköprü Merkez Mah") is read
+        as that name when a place the other mentions allow holds a district so named, else as the
+        city or township it names."""
+        if not found.weak:
+            return found
+        gazetteer = self.gazetteer
+        rest = _replace(found, weak=[])
+        allowed = set(self._candidates(rest))
+        cities, townships = list(found.cities), list(found.townships)
+        for key, words, longer, kind in found.weak:
+            holding = self._holding((longer,), kind or "mah")
+            if holding and (not allowed or not holding.isdisjoint(allowed)):
+                continue  # the neighbourhood's name
+            if key in gazetteer.townships:
+                townships.append((gazetteer.townships[key], key, words, longer))
+            elif key in gazetteer.cities:
+                cities.append((gazetteer.cities[key], key, words, longer))
+        return _replace(found, cities=cities, townships=townships, weak=[])
+
     # ------------------------------------------------------------------ candidates
     def _candidates(self, found: _Mentions) -> list[int]:
         """The townships the text may mean: those of the townships and cities it names (or of
         its postcodes' cities), else those holding the neighbourhood it names."""
         gazetteer = self.gazetteer
-        named = {tid for tids, _, _ in found.townships for tid in tids}
-        cities = {ciid for ciid, _, _ in found.cities} or {gazetteer.plates[p] for p, _ in found.plates}
+        named = {tid for tids, _, _, _ in found.townships for tid in tids}
+        cities = {ciid for ciid, _, _, _ in found.cities} or {gazetteer.plates[p] for p, _ in found.plates}
         named.update(tid for ciid in cities for tid in gazetteer.city_townships.get(ciid, ()))
         if not named and found.districts:
             # A neighbourhood alone names its township when no other district has its name.
-            named = set.union(*(gazetteer.district_townships(key) for key, _, _, _ in found.districts))
+            named = set().union(*(self._holding(keys, kind) for keys, kind, _, _ in found.districts))
         return sorted(named)
 
-    def _explained(self, key: str, tid: int) -> bool:
-        """Whether ``key`` names a district of township ``tid`` (so a city or township name
-        written there may be its neighbourhood's)."""
-        return tid in self.gazetteer.district_townships(key)
+    def _settle_names(self, found: _Mentions, candidates: list[int]) -> _Mentions:
+        """Each neighbourhood read as the longest of its names some candidate holds ("Yakacık Yeni
+        Mah" is Yakacık Yeni, not any Yeni), all of them when none is held."""
+        settled = []
+        for keys, kind, whole, words in found.districts:
+            if len(keys) > 1:
+                pool = set(candidates)
+                held = [key for key in keys if not pool.isdisjoint(self._holding((key,), kind))]
+                keys = tuple(held[:1]) or keys
+            settled.append((keys, kind, whole, words))
+        return _replace(found, districts=settled)
 
-    def _holds(self, tid: int, key: str, kind: str) -> bool:
+    def _holding(self, keys: tuple[str, ...], kind: str) -> frozenset[int]:
+        """The townships holding a district named by any of ``keys`` (or, for a village, lying in it)."""
         gazetteer = self.gazetteer
-        if any(gazetteer.district_list[did].tid == tid for did in gazetteer.districts.get(key, ())):
-            return True
-        return kind != "mah" and any(gazetteer.district_list[did].tid == tid for did in gazetteer.villages.get(key, ()))
+        out: frozenset[int] = frozenset()
+        for key in keys:
+            out |= gazetteer.district_tids.get(key, frozenset())
+            if kind != "mah":
+                out |= gazetteer.village_tids.get(key, frozenset())
+        return out
 
-    def _heard(self, found: _Mentions, tid: int) -> tuple[int, int, int, int]:
+    def _explained(self, key: str, longer: str, tid: int) -> bool:
+        """Whether ``key`` (or the ``longer`` name it ends) names a district of township ``tid``,
+        so a city or township name written there may be its neighbourhood's."""
+        return tid in self.gazetteer.district_townships(key) or (
+            bool(longer) and tid in self.gazetteer.district_townships(longer))
+
+    def _holds(self, tid: int, keys: tuple[str, ...], kind: str) -> bool:
+        gazetteer = self.gazetteer
+        return any(tid in gazetteer.district_tids.get(key, ()) or (
+            kind != "mah" and tid in gazetteer.village_tids.get(key, ())) for key in keys)
+
+    def _heard(self, found: _Mentions, tid: int) -> tuple[int, int, int, int, bool, int]:
         """(names it contradicts, names it explains as its districts', neighbourhoods it does not
-        hold, postcodes it contradicts)."""
+        hold, postcodes it contradicts, whether a township name names it, neighbourhoods it does
+        not hold in the village written beside them)."""
         gazetteer = self.gazetteer
         city = int(gazetteer.township_city[tid])
         against = explained = 0
-        for ciid, key, _ in found.cities:
+        for ciid, key, _, longer in found.cities:
             if ciid != city:
-                if self._explained(key, tid):
+                if self._explained(key, longer, tid):
                     explained += 1
                 else:
                     against += 1
-        for tids, key, _ in found.townships:
-            if tid not in tids:
-                if self._explained(key, tid):
-                    explained += 1
-                else:
-                    against += 1
-        missing = sum(1 for key, kind, _, _ in found.districts if not self._holds(tid, key, kind))
+        named = False
+        for tids, key, _, longer in found.townships:
+            if tid in tids:
+                named = True
+            elif self._explained(key, longer, tid):
+                explained += 1
+            else:
+                against += 1
+        missing = sum(1 for keys, kind, _, _ in found.districts if not self._holds(tid, keys, kind))
         plate = gazetteer.city_plate.get(city)
         wrong_plate = sum(1 for p, _ in found.plates if p != plate)
-        return against, explained, missing, wrong_plate
+        villages = {key for keys, kind, _, _ in found.districts if kind != "mah" for key in keys}
+        strict = missing
+        if villages and len(villages) < len(found.districts):
+            # "Köseli Köyü, Demirciler Mah": Demirciler Mah of the village Köseli, not any Demirciler.
+            strict = sum(1 for keys, kind, _, _ in found.districts if kind == "mah" and not any(
+                gazetteer.district_list[did].village in villages
+                for key in keys for did in gazetteer.named_in.get((tid, key), ())))
+        return against, explained, missing, wrong_plate, named, strict
 
     # ------------------------------------------------------------------ deciding
     def _decide(self, found: _Mentions) -> Reading:
         candidates = self._candidates(found)
         if not candidates:
             return Reading(NONE, evidence=self._evidence(found, None))
+        found = self._settle_names(found, candidates)
         heard = {tid: self._heard(found, tid) for tid in candidates}
         consistent = [tid for tid in candidates if heard[tid][0] == 0]
         if consistent:
-            # A name read as its own place beats a name explained away as a district's.
+            # A name read as its own place beats a name explained away as a district's; and a
+            # township chosen by explaining names away must be named itself.
             fewest = min(heard[tid][1] for tid in consistent)
-            consistent = [tid for tid in consistent if heard[tid][1] == fewest]
-        else:
-            ranked = sorted(candidates, key=lambda tid: heard[tid])
+            consistent = [tid for tid in consistent if heard[tid][1] == fewest and (fewest == 0 or heard[tid][4])]
+        if not consistent:
+            ranked = sorted(candidates, key=lambda tid: heard[tid][:4])
             return Reading(CONFLICTING, evidence=self._evidence(found, None),
                            suggestions=self._suggest(found, ranked),
                            note="the places written contradict each other")
-        # All mentions heard; then a postcode may be wrong; then a neighbourhood may be
-        # mistyped or unknown: the first of these that leaves any township decides.
-        for wanted in ((0, 0), (None, 0), (0, None), (None, None)):
+        # All mentions heard (a neighbourhood in the village written beside it); then a postcode
+        # may be wrong; then the neighbourhood may lie elsewhere than the village, or be mistyped
+        # or unknown: the first of these that leaves any township decides.
+        for plate, column in ((0, 5), (None, 5), (0, 2), (None, 2), (0, None), (None, None)):
             left = [tid for tid in consistent
-                    if (wanted[0] is None or heard[tid][3] == wanted[0])
-                    and (wanted[1] is None or heard[tid][2] == wanted[1])]
+                    if (plate is None or heard[tid][3] == plate) and (column is None or heard[tid][column] == 0)]
             if left:
                 break
         if len(left) == 1:
@@ -177,34 +238,66 @@ class Decider:
         return Reading(AMBIGUOUS, city, evidence=self._evidence(found, None), suggestions=self._suggest(found, left),
                        note=note)
 
-    def _typo(self, found: _Mentions, reading: Reading) -> _Mentions | None:
-        """The mentions with one free word read as a mistyped city or township among the places
-        the others leave open; None when no word is clearly one."""
+    def _typo(self, found: _Mentions) -> _Mentions | None:
+        """The mentions with one mistyped name read right, looked for only among the places the
+        other mentions leave open; None when no word is clearly one."""
         gazetteer = self.gazetteer
         words = [w for w in dict.fromkeys(found.words) if len(w) >= MIN_TYPO_WORD]
-        if not words:
-            return None
         candidates = self._candidates(found)
-        if (found.cities or found.plates) and not found.townships:
-            # The township mistyped: among the named city's townships, those holding the
-            # neighbourhood named when some do.
+        has_city = bool(found.cities or found.plates)
+        named_cities = {ciid for ciid, _, _, _ in found.cities} | {gazetteer.plates[p] for p, _ in found.plates}
+        in_city = any(int(gazetteer.township_city[tid]) in named_cities for tids, _, _, _ in found.townships
+                      for tid in tids)
+        if has_city and not in_city:
+            candidates = [tid for tid in candidates if int(gazetteer.township_city[tid]) in named_cities]
             holding = [tid for tid in candidates
-                       if all(self._holds(tid, key, kind) for key, kind, _, _ in found.districts)]
-            candidates = holding or candidates
-            taken = self._clear(words, [gazetteer.township_keys[tid] for tid in candidates], candidates)
-            if taken is None:
-                return None
-            tid, word = taken
-            return _replace(found, townships=found.townships + [([tid], gazetteer.township_keys[tid], word)])
-        if found.townships and not found.cities:
+                       if all(self._holds(tid, keys, kind) for keys, kind, _, _ in found.districts)]
+            if words:
+                # The township mistyped: among the named city's townships, those holding the
+                # neighbourhood named when some do.
+                pool = holding or candidates
+                taken = self._clear(words, [gazetteer.township_keys[tid] for tid in pool], pool)
+                if taken is not None:
+                    tid, word = taken
+                    return _replace(found, townships=found.townships + [([tid], gazetteer.township_keys[tid], word, "")])
+            if found.districts and not holding and not found.townships:
+                # The neighbourhood mistyped: among the city's districts.
+                return self._district_typo(found, candidates)
+            return None
+        if found.townships and not found.cities and words:
             # The city mistyped: among the cities of the townships named.
             cities = sorted({int(gazetteer.township_city[tid]) for tid in candidates})
             taken = self._clear(words, [gazetteer.city_keys[c] for c in cities], cities)
-            if taken is None:
-                return None
-            ciid, word = taken
-            return _replace(found, cities=found.cities + [(ciid, gazetteer.city_keys[ciid], word)])
+            if taken is not None:
+                ciid, word = taken
+                return _replace(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
+        if not found.townships and not has_city and found.districts and words:
+            # Neither written right: among the places the neighbourhood's name allows (townships
+            # only when they are few: among many, some other word is too likely to look like one).
+            if len(candidates) <= FEW_TOWNSHIPS:
+                taken = self._clear(words, [gazetteer.township_keys[tid] for tid in candidates], candidates)
+                if taken is not None:
+                    tid, word = taken
+                    return _replace(found, townships=[([tid], gazetteer.township_keys[tid], word, "")])
+            cities = sorted({int(gazetteer.township_city[tid]) for tid in candidates})
+            taken = self._clear(words, [gazetteer.city_keys[c] for c in cities], cities)
+            if taken is not None:
+                ciid, word = taken
+                return _replace(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
         return None
+
+    def _district_typo(self, found: _Mentions, tids: list[int]) -> _Mentions | None:
+        """The mentions with a mistyped neighbourhood read as the one district of townships
+        ``tids`` it clearly names; None when it names none clearly."""
+        gazetteer = self.gazetteer
+        pool = [did for tid in tids for did in gazetteer.in_township.get(tid, ())]
+        districts = []
+        for keys, kind, whole, words in found.districts:
+            did = self._fuzzy(pool, keys[0], whole, kind)
+            if did < 0:
+                return None
+            districts.append(((gazetteer.district_list[did].base,), kind, whole, words))
+        return _replace(found, districts=districts)
 
     @staticmethod
     def _clear(words: list[str], keys: list[str], owners: list[int]) -> tuple[int, str] | None:
@@ -224,54 +317,61 @@ class Decider:
         """The district of township ``tid`` the text names, or -1 when it names none or
         several fit."""
         gazetteer = self.gazetteer
-        in_township = gazetteer.in_township.get(tid, [])
-        villages = {key for key, kind, _, _ in found.districts if kind != "mah"}
-        # Names standing free, and city or township names the township explains as its districts'.
         city = int(gazetteer.township_city[tid])
+        villages = {key for keys, kind, _, _ in found.districts if kind != "mah" for key in keys}
+        # Names standing free, and city or township names the township explains as its districts'.
         frees = [key for key, _ in found.frees]
-        frees += [key for ciid, key, _ in found.cities if ciid != city and self._explained(key, tid)]
-        frees += [key for tids, key, _ in found.townships if tid not in tids and self._explained(key, tid)]
-        villages.update(frees)
-        neighbourhoods = [(key, whole) for key, kind, whole, _ in found.districts if kind == "mah"]
+        for ciid, key, _, longer in found.cities:
+            if ciid != city and self._explained(key, longer, tid):
+                frees.append(longer if longer and tid in gazetteer.district_townships(longer) else key)
+        for tids, key, _, longer in found.townships:
+            if tid not in tids and self._explained(key, longer, tid):
+                frees.append(longer if longer and tid in gazetteer.district_townships(longer) else key)
+        neighbourhoods = [(keys, whole) for keys, kind, whole, _ in found.districts if kind == "mah"]
         if neighbourhoods:
-            for key, _ in neighbourhoods:
-                dids = [did for did in gazetteer.districts.get(key, ()) if gazetteer.district_list[did].tid == tid]
-                if dids:
-                    return self._one(dids, villages, "mah")
+            for keys, _ in neighbourhoods:
+                for key in keys:
+                    dids = gazetteer.named_in.get((tid, key))
+                    if dids:
+                        return self._one(dids, villages | set(frees), "mah")
+            in_township = gazetteer.in_township.get(tid, [])
             pool = [did for did in in_township if gazetteer.district_list[did].village in villages] or in_township
-            for key, whole in neighbourhoods:
-                did = self._fuzzy(pool, key, whole, "mah")
+            for keys, whole in neighbourhoods:
+                did = self._fuzzy(pool, keys[0], whole, "mah")
                 if did >= 0:
                     return did
             return -1
-        village_mentions = [(key, kind, whole) for key, kind, whole, _ in found.districts]
-        for key, kind, _ in village_mentions:
-            dids = [did for did in gazetteer.districts.get(key, ()) if gazetteer.district_list[did].tid == tid]
-            if dids:
-                return self._one(dids, set(), kind)
-            inside = [did for did in gazetteer.villages.get(key, ()) if gazetteer.district_list[did].tid == tid]
-            if len(inside) == 1:
-                return inside[0]
-        for key, kind, whole in village_mentions:
-            did = self._fuzzy(in_township, key, whole, kind)
+        # A name written bare before its township, in the village written ("Aluçlubel Köyü
+        # Asımbey Zara Sivas"), then the village itself, then a bare name alone.
+        bare = [did for key in frees for did in gazetteer.named_in.get((tid, key), ())]
+        in_village = [did for did in bare if gazetteer.district_list[did].village in villages]
+        if in_village:
+            return self._one(in_village, villages, "")
+        village_mentions = [(keys, kind, whole) for keys, kind, whole, _ in found.districts]
+        for keys, kind, _ in village_mentions:
+            for key in keys:
+                dids = gazetteer.named_in.get((tid, key))
+                if dids:
+                    return self._one(dids, set(), kind)
+                inside = gazetteer.village_in.get((tid, key), ())
+                if len(inside) == 1:
+                    return inside[0]
+        if bare and not village_mentions:
+            return self._one(sorted(set(bare)), set(), "")  # written without its kind word
+        for keys, kind, whole in village_mentions:
+            did = self._fuzzy(gazetteer.in_township.get(tid, []), keys[0], whole, kind)
             if did >= 0:
                 return did
-        if not village_mentions:
-            # A district's name standing free, next to its township ("Davutlar Kuşadası Aydın").
-            dids = {did for key in frees for did in gazetteer.districts.get(key, ())
-                    if gazetteer.district_list[did].tid == tid}
-            if len(dids) == 1:
-                return dids.pop()
         return -1
 
     def _one(self, dids: list[int], villages: set[str], kind: str) -> int:
         """The one of ``dids`` the text means: narrowed by a village written beside it, then by
-        kind; -1 when several are left."""
+        kind, then to the one without a village; -1 when several are left."""
         gazetteer = self.gazetteer
         narrowed = [did for did in dids if gazetteer.district_list[did].village in villages]
         if len(dids) > 1 and narrowed:
             return narrowed[0] if len(narrowed) == 1 else -1
-        if len(dids) > 1:
+        if len(dids) > 1 and kind:
             narrowed = [did for did in dids if gazetteer.district_list[did].kind == kind]
             dids = narrowed or dids
         if len(dids) > 1:
@@ -298,13 +398,13 @@ class Decider:
         parts = []
         gazetteer = self.gazetteer
         city = int(gazetteer.township_city[tid]) if tid is not None else None
-        for key, kind, _, words in found.districts:
-            if tid is None or self._holds(tid, key, kind) or kind == "mah":
+        for keys, kind, _, words in found.districts:
+            if tid is None or kind == "mah" or self._holds(tid, keys, kind):
                 parts.append(f"{words} {_KIND_WORD[kind]}")
-        for tids, _, words in found.townships:
+        for tids, _, words, _ in found.townships:
             if tid is None or tid in tids:
                 parts.append(words)
-        for ciid, _, words in found.cities:
+        for ciid, _, words, _ in found.cities:
             if city is None or ciid == city:
                 parts.append(words)
         for plate, code in found.plates:

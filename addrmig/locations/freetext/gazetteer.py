@@ -9,6 +9,7 @@ import numpy as np
 
 from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import CITY_ALIASES, TOWNSHIP_ALIASES
+from addrmig.text import fold
 
 #: The first two digits of a Turkish postcode are the city's plate code.
 PLATE_CODES: dict[str, str] = {
@@ -28,8 +29,9 @@ PLATE_CODES: dict[str, str] = {
     "osmaniye": "80", "duzce": "81",
 }
 #: Longest place name looked for, in words ("Tayyar Şahin Çiftliği").
-MAX_NAME_WORDS = 6
-_KIND_SUFFIXES = ("koy", "belde", "mah")
+MAX_NAME_WORDS = 8
+_KIND_WORDS = frozenset({"koyu", "koy", "beldesi", "belde", "mah", "mahallesi", "mh"})
+_NONE: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -76,7 +78,7 @@ class Gazetteer:
         self.plates: dict[str, int] = {PLATE_CODES[key]: ciid for key, ciid in self.cities.items()
                                        if key in PLATE_CODES and CITY_ALIASES.get(key, key) == key}
         self.city_plate: dict[int, str] = {ciid: plate for plate, ciid in self.plates.items()}
-        villages = [_village(paren) for paren in districts["paren"].tolist()]
+        villages = [_village(name) for name in districts["name"].tolist()]
         self.district_list: list[District] = [
             District(did, tid, base, kind, village) for did, tid, base, kind, village in zip(
                 districts["did"].tolist(), districts["tid"].tolist(), districts["base"].tolist(),
@@ -85,6 +87,16 @@ class Gazetteer:
         self.villages = _grouped([v for v in villages if v], [d.did for d in self.district_list if d.village])
         self.in_township: dict[int, list[int]] = _grouped([d.tid for d in self.district_list],
                                                           [d.did for d in self.district_list])
+        # (township, key) -> districts, and key -> townships, for the questions asked per text
+        self.named_in: dict[tuple[int, str], list[int]] = _grouped(
+            [(d.tid, d.base) for d in self.district_list], [d.did for d in self.district_list])
+        self.village_in: dict[tuple[int, str], list[int]] = _grouped(
+            [(d.tid, d.village) for d in self.district_list if d.village],
+            [d.did for d in self.district_list if d.village])
+        self.district_tids: dict[str, frozenset[int]] = {
+            key: frozenset(self.district_list[did].tid for did in dids) for key, dids in self.districts.items()}
+        self.village_tids: dict[str, frozenset[int]] = {
+            key: frozenset(self.district_list[did].tid for did in dids) for key, dids in self.villages.items()}
         self.city_townships: dict[int, list[int]] = _grouped(self.township_city.tolist(),
                                                              list(range(len(self.township_names))))
         self.prefixes: frozenset[str] = frozenset(
@@ -95,18 +107,22 @@ class Gazetteer:
         """Whether ``key`` is the name of a city or a township."""
         return key in self.cities or key in self.townships
 
-    def district_townships(self, key: str) -> set[int]:
+    def district_townships(self, key: str) -> frozenset[int]:
         """The townships holding a district called ``key`` or lying in a village called ``key``."""
-        return {self.district_list[did].tid for did in self.districts.get(key, ())} | {
-            self.district_list[did].tid for did in self.villages.get(key, ())}
+        return self.district_tids.get(key, _NONE) | self.village_tids.get(key, _NONE)
 
 
-def _village(paren: str) -> str:
-    """The village or town of a district's parenthetical part, without its kind word."""
-    for suffix in _KIND_SUFFIXES:
-        if paren.endswith(suffix) and len(paren) > len(suffix):
-            return paren[:-len(suffix)]
-    return paren
+def _village(name: str) -> str:
+    """The folded village or town a district's name puts it in ("Demirciler Mah (köseli Köyü)"
+    -> "koseli"), without its kind word; "" for none. Read from the name itself: the index's
+    parenthetical key rewrites "koyu" inside words too ("Aşağıkoyunlu")."""
+    _, bracket, paren = name.partition("(")
+    if not bracket:
+        return ""
+    words = fold(paren).split()
+    while len(words) > 1 and words[-1] in _KIND_WORDS:
+        words = words[:-1]
+    return "".join(words)
 
 
 def _grouped(keys: list, values: list) -> dict:

@@ -1,18 +1,23 @@
 """Reading an address text into the place mentions it holds.
 
 The text is folded (:func:`normalise`), split into words, and the words into *runs*: the
-words between two suffix, unit or number words or separators. What follows a run says what
-it is — a neighbourhood before ``Mah``/``Köyü``, a street or building before ``Cad``/``Sok``/
-``Apt``/``Sitesi`` — and a run followed by nothing of the kind stands where places stand
+words between two suffix or unit words or separators. What follows a run says what it is — a
+neighbourhood before ``Mah``/``Köyü``, a street or building before ``Cad``/``Sok``/``Apt``/
+``Sitesi`` — and a run followed by nothing of the kind stands where places stand
 (``… Kadıköy / İstanbul``). Place names are looked up only in those runs and in the words
 before a neighbourhood's name (``Bursa Osmangazi Demirkapı Mah``); a street or building
 named after a place is never read as one.
 
 A text becomes a tuple of *mentions*, which :mod:`.deciding` weighs:
 
-- ``("place", key, words)``: a city, township or district name standing free;
-- ``("district", key, kind, whole, words)``: the neighbourhood or village before a kind word
-  (``whole``: all the run's words, for a mistyped name whose last words happen to be a name);
+- ``("place", key, words, longer, weak)``: a city or township name standing free
+  (``longer``: a district name it is part of with the words around it, "adnanmenderes" for
+  the "menderes" of "Adnan Menderes Efeler", else ""; ``weak``: it begins the name of the
+  neighbourhood that follows, "Taşköprü Merkez Mah", so it may be that name's), or a
+  district's name standing right before one ("Mustafa Kemal Buca İzmir");
+- ``("district", keys, kind, whole, words)``: the neighbourhood or village before a kind
+  word: ``keys`` the endings of the run that name a district, longest first (the run's words
+  when none does: a mistyped name), ``whole`` all the run's words, ``words`` for a person;
 - ``("postcode", plate, code)``: a 5-digit postcode (``plate``: its first two digits);
 - ``("word", word)``: a word standing free that is no name (perhaps a mistyped one).
 """
@@ -26,9 +31,9 @@ from addrmig.locations.freetext.vocabulary import (
     BUILDING,
     KINDS,
     KOY,
-    LONG_NUMBER,
     MAH,
     NAME_CLASSES,
+    NUMBER,
     SEPARATOR,
     STREET,
     WORD,
@@ -37,7 +42,8 @@ from addrmig.locations.freetext.vocabulary import (
 
 Mention = tuple
 #: Separators between places: "Kadıköy/İstanbul", "Bodrum - Muğla", "Pendik, İstanbul", "(…)".
-_SEPARATORS = r"[/,;|()\[\]\\\-–—_]"
+#: A dash between two letters or digits joins the parts of one name ("Evka-2", "İstiklal-Kurtpınar").
+_SEPARATORS = r"[/,;|()\[\]\\\-–—_:]"
 #: Free words shorter than this are not compared with names for typos.
 MIN_TYPO_WORD = 4
 
@@ -54,6 +60,8 @@ def normalise(texts: pd.Series) -> pd.Series:
     values = pc.utf8_normalize(pc.utf8_lower(values), form="NFKD")
     values = pc.replace_substring_regex(values, "[\u0300-\u036f]", "")
     values = pc.replace_substring(pc.replace_substring(values, "ı", "i"), "ß", "ss")
+    for _ in range(2):  # "a-b-c": matches do not overlap, so twice
+        values = pc.replace_substring_regex(values, r"([0-9a-z])-([0-9a-z])", r"\1 \2")
     values = pc.replace_substring_regex(values, _SEPARATORS, " , ")
     values = pc.replace_substring_regex(values, "[^0-9a-z,]+", " ")
     return pd.Series(pd.array(values, dtype=pd.ArrowDtype(pa.large_string())), index=texts.index)
@@ -90,6 +98,10 @@ class Reader:
         start = None
         for position in range(count + 1):
             cls = classes[position] if position < count else SEPARATOR
+            if cls == NUMBER and len(words[position]) == 5:
+                found = self._postcode(words, classes, position)
+                if found:
+                    out.append(found)
             if cls in NAME_CLASSES:
                 if start is None:
                     start = position
@@ -97,10 +109,6 @@ class Reader:
             if start is not None:
                 out.extend(self._run(tuple(words[start:position]), cls))
                 start = None
-            if cls == LONG_NUMBER and len(words[position]) == 5 and words[position].isdigit():
-                found = self._postcode(words, classes, position)
-                if found:
-                    out.append(found)
         return tuple(out)
 
     def _postcode(self, words: list[str], classes: list[int], position: int) -> Mention | None:
@@ -125,55 +133,85 @@ class Reader:
             self._runs[key] = found
         return found
 
-    def _free_run(self, words: tuple[str, ...]) -> tuple[Mention, ...]:
-        """Names standing free, the longest first, left to right (a city's or township's name
-        before a district's of the same length); a district's name counts only right before a
-        city's or township's ("Mustafa Kemal Buca İzmir"), other words of 4+ letters become
-        ``word`` mentions."""
+    def _free_run(self, words: tuple[str, ...], tail: tuple[int, str] = (-1, "")) -> tuple[Mention, ...]:
+        """City and township names (the longest first, left to right); among the words between
+        them, a district's name counts right before one ("Mustafa Kemal Buca İzmir"), other
+        words of 4+ letters become ``word`` mentions. ``tail``: (start, key) of a district name
+        the run's last words begin ("Taşköprü" of "… Taşköprü Merkez Mah"), which a place name
+        from there on may be part of."""
         gazetteer = self.gazetteer
-        spans = self._longest(words, lambda key: not key.isdigit() and (
-            gazetteer.is_place_name(key) or key in gazetteer.districts or key in gazetteer.villages))
+        places = self._longest(words, gazetteer.is_place_name)
         out: list[Mention] = []
         position = 0
-        for index, (start, end) in enumerate(spans):
-            out.extend(self._words(words[position:start]))
-            key = "".join(words[start:end])
-            before_place = index + 1 < len(spans) and spans[index + 1][0] == end and gazetteer.is_place_name(
-                "".join(words[end:spans[index + 1][1]]))
-            if gazetteer.is_place_name(key) or before_place:
-                out.append(("place", key, " ".join(words[start:end])))
+        for start, end in places + [(len(words), len(words))]:
+            gap = words[position:start]
+            districts = self._longest(gap, lambda key: not key.isdigit() and (
+                key in gazetteer.districts or key in gazetteer.villages))
+            covered = set()
+            for d_start, d_end in districts:
+                covered.update(range(d_start, d_end))
+                if d_end == len(gap) and start < len(words):
+                    out.append(("place", "".join(gap[d_start:d_end]), " ".join(gap[d_start:d_end]), "", False))
+            out.extend(("word", word) for offset, word in enumerate(gap)
+                       if offset not in covered and len(word) >= MIN_TYPO_WORD and word.isalpha())
+            if start < len(words):
+                key = "".join(words[start:end])
+                weak = 0 <= tail[0] <= start
+                longer = tail[1] if weak else self._longer(words, start, end)
+                out.append(("place", key, " ".join(words[start:end]), longer, weak))
             position = end
-        out.extend(self._words(words[position:]))
         return tuple(out)
 
-    @staticmethod
-    def _words(words: tuple[str, ...]) -> list[Mention]:
-        return [("word", word) for word in words if len(word) >= MIN_TYPO_WORD and word.isalpha()]
+    def _longer(self, words: tuple[str, ...], start: int, end: int) -> str:
+        """The longest district name made of the place name at ``words[start:end]`` and words
+        around it ("Adnan Menderes", "Kazım Karabekir Paşa", "Sarıyer Merkez"), or ""."""
+        districts = self.gazetteer.districts
+        low = max(0, end - MAX_NAME_WORDS)
+        high = min(len(words), start + MAX_NAME_WORDS)
+        best = ""
+        for first in range(low, start + 1):
+            for last in range(end, high + 1):
+                if (first, last) != (start, end) and last - first <= MAX_NAME_WORDS:
+                    key = "".join(words[first:last])
+                    if key in districts and len(key) > len(best):
+                        best = key
+        return best
 
     def _district_run(self, words: tuple[str, ...], kind: str) -> tuple[Mention, ...]:
-        """A neighbourhood's name is the longest ending of the run that names a district (or a
-        village, before ``Köyü``); the words before it are read as standing free."""
+        """A neighbourhood's name is an ending of the run that names a district (or a village,
+        before ``Köyü``); all such endings are kept, longest first, and the words before the
+        longest are read as standing free."""
         gazetteer = self.gazetteer
-        if len(words) > 1 and words[-1] in ("koy", "koyu") and kind == "mah":
+        endings = self._endings(words, kind)
+        if not endings and len(words) > 1 and words[-1] in ("koy", "koyu") and kind == "mah":
             words = words[:-1]  # "Taşlık Köyü Mahallesi": the village that became a neighbourhood
+            endings = self._endings(words, kind)
         count = len(words)
-        split = None
-        for start in range(max(0, count - MAX_NAME_WORDS), count):
-            key = "".join(words[start:])
-            if key in gazetteer.districts or (kind != "mah" and key in gazetteer.villages):
-                split = start
-                break
-        if split is None:
-            # A mistyped name: it starts after the last city or township written before it;
-            # a run ending with one names the neighbourhood after it ("Aydın Efeler Mahallesi").
-            places = self._longest(words, gazetteer.is_place_name)
-            split = places[-1][1] if places else 0
-            if split == count:
-                name = words[places[-1][0]:]
-                return self._free_run(words) + (("district", "".join(name), kind, "".join(words), " ".join(name)),)
-        name = words[split:]
-        mention = ("district", "".join(name), kind, "".join(words), " ".join(name))
+        if endings:
+            # The words before the shortest name are read as standing free ("Kastamonu Taşköprü
+            # Merkez Mah": Taşköprü is a township, even though "Taşköprü Merkez" is a district's
+            # name somewhere); the names, longest first, are weighed against the places read.
+            split = endings[-1]
+            keys = tuple("".join(words[start:]) for start in endings)
+            mention = ("district", keys, kind, "".join(words), " ".join(words[endings[0]:]))
+            tail = (endings[0], keys[0]) if endings[0] < split else (-1, "")
+            return self._free_run(words[:split], tail) + (mention,)
+        # A mistyped name: it starts after the last city or township written before it; a run
+        # ending with one names the neighbourhood after it ("Aydın Efeler Mahallesi").
+        places = self._longest(words, gazetteer.is_place_name)
+        split = places[-1][1] if places else 0
+        if split == count:
+            name = words[places[-1][0]:]
+            mention = ("district", ("".join(name),), kind, "".join(words), " ".join(name))
+            return self._free_run(words) + (mention,)
+        mention = ("district", ("".join(words[split:]),), kind, "".join(words), " ".join(words[split:]))
         return self._free_run(words[:split]) + (mention,)
+
+    def _endings(self, words: tuple[str, ...], kind: str) -> list[int]:
+        """Where the endings of ``words`` that name a district start, longest first."""
+        count = len(words)
+        return [start for start in range(max(0, count - MAX_NAME_WORDS), count)
+                if _names_district(self.gazetteer, "".join(words[start:]), kind)]
 
     def _longest(self, words: tuple[str, ...], wanted) -> list[tuple[int, int]]:
         """Spans ``(start, end)`` of ``words`` whose joined key is ``wanted``, longest first,
@@ -199,23 +237,28 @@ class Reader:
         return spans
 
 
+def _names_district(gazetteer: Gazetteer, key: str, kind: str) -> bool:
+    return not key.isdigit() and (key in gazetteer.districts or (kind != "mah" and key in gazetteer.villages))
+
+
 def fix_up(words: list[str], classes: list[int], names: frozenset[str]) -> None:
     """Classes that depend on the words around, changed in place: suffix words before a kind
     word are part of the name when the words together name a district of the database
     ("Sanayi Mah", "Karşı Küme Evleri Mah", "Camii Kebir Mah"), and so is ``Köy`` before
-    ``Mah`` ("Taşlık Köyü Mahallesi"); "İş Hanı" is a building, not the township Hani."""
+    ``Mah`` ("Taşlık Köyü Mahallesi"); "İş Hanı", "İş Merkezi" name a building (not the township
+    Hani), so the words before them are its name."""
     for position in range(1, len(words)):
         cls = classes[position]
         if cls in KINDS:
             key = ""
             for start in range(position - 1, max(-1, position - 1 - MAX_NAME_WORDS), -1):
-                if classes[start] in (SEPARATOR, LONG_NUMBER):
+                if classes[start] == SEPARATOR:
                     break
                 key = words[start] + key
                 if key in names:
                     for inside in range(start, position):
-                        classes[inside] = WORD
+                        classes[inside] = WORD if classes[inside] != NUMBER else NUMBER
             if cls == MAH and classes[position - 1] in (KOY, BELDE):
                 classes[position - 1] = WORD
-        elif words[position] == "hani" and words[position - 1] == "is":
-            classes[position] = BUILDING
+        elif words[position - 1] == "is" and words[position] in ("hani", "merkezi"):
+            classes[position - 1] = classes[position] = BUILDING  # "Marmara İş Hanı": a building

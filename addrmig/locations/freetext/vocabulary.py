@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import fuzz, process
 
-#: Word classes, one small integer each.
+#: Word classes, one small integer each: a word, digits, digits and letters ("9b", "no53").
 WORD, NUMBER, LONG_NUMBER, MAH, KOY, BELDE, STREET, BUILDING, UNIT, ADMIN, COUNTRY, SEPARATOR = range(12)
 #: The classes that name a kind of neighbourhood, and the kind each names.
 KINDS = {MAH: "mah", KOY: "koy", BELDE: "belde"}
@@ -26,8 +26,8 @@ _KIND_WORDS = {
 }
 _STREET_WORDS = ("cad", "cd", "cadde", "caddesi", "cadd", "caddes", "cadesi", "caad", "cadessi", "cde", "sok",
                  "sk", "sokak", "sokagi", "soka", "skk", "sokk", "so", "sokakl", "bulvar", "bulvari", "bulv",
-                 "blv", "bul", "blvr", "meydani", "meydan", "yolu", "cikmazi", "cikmaz", "yokusu", "kume",
-                 "caddesinde", "sokakta", "sokaginda")
+                 "blv", "bul", "blvr", "meydani", "yolu", "cikmazi", "yokusu", "caddesinde", "sokakta",
+                 "sokaginda")
 _BUILDING_WORDS = ("apt", "ap", "apart", "apartmani", "apartman", "aprt", "sitesi", "sit", "site", "siteleri",
                    "blok", "blk", "bloklari", "evleri", "konutlari", "konutu", "konaklari", "residence",
                    "residance", "rezidans", "rezidansi", "rezidance", "tower", "kule", "kulesi", "plaza",
@@ -39,8 +39,8 @@ _BUILDING_WORDS = ("apt", "ap", "apart", "apartmani", "apartman", "aprt", "sites
                    "camisi", "camii", "karakolu", "mudurlugu", "baskanligi", "dairesi", "noterligi")
 _UNIT_WORDS = ("no", "numara", "nolu", "num", "nu", "kat", "daire", "da", "dr", "dai", "bina", "giris", "zemin",
                "ic", "dis", "kapi", "kapisi", "oda", "etap", "parsel", "pafta", "posta", "kodu", "pk", "tel",
-               "telefon", "gsm", "yani", "karsisi", "arkasi", "ustu", "alti", "yakini", "ici", "bitisigi",
-               "karsi", "adres", "aciklamasi", "ev", "is", "ve")
+               "telefon", "gsm", "yani", "karsisi", "arkasi", "yakini", "bitisigi", "adres", "aciklamasi", "ev",
+               "is", "ve")
 _ADMIN_WORDS = ("ilce", "ilcesi", "il", "ili", "sehir", "ilcemerkezi")
 _COUNTRY_WORDS = ("turkiye", "turkey", "tr", "tc", "turkei", "turkiyecumhuriyeti")
 
@@ -59,7 +59,8 @@ _LOOKALIKE_MIN = 82.0
 def classify(words: list[str], names: frozenset[str] = frozenset()) -> np.ndarray:
     """The class of each folded word (int8): a suffix word by its list or, from 6 letters up, by
     looking like one ("mahalesi", "caddesı"), unless it is one of ``names`` (place names
-    are never suffix words); digits by their length; a single letter is a unit ("No:5/A")."""
+    are never suffix words); digits alone are a number, digits with letters a door or a floor,
+    a single letter a unit ("No:5/A", "B Blok")."""
     out = np.full(len(words), WORD, dtype=np.int8)
     unknown = []
     for position, word in enumerate(words):
@@ -69,11 +70,11 @@ def classify(words: list[str], names: frozenset[str] = frozenset()) -> np.ndarra
         elif word == ",":
             out[position] = SEPARATOR
         elif word.isdigit():
-            out[position] = NUMBER if len(word) <= 3 else LONG_NUMBER
+            out[position] = NUMBER
         elif any(ch.isdigit() for ch in word):
             out[position] = LONG_NUMBER  # "no53", "9b", "kat1": a number with a letter is a door or a floor
         elif len(word) == 1:
-            out[position] = UNIT
+            out[position] = UNIT  # "No:5/A", "B Blok"
         elif len(word) >= 6 and word not in names:
             unknown.append(position)
     if unknown:
