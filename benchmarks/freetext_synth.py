@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from functools import lru_cache
 
 import pandas as pd
 
@@ -57,13 +58,17 @@ class _Places:
         self.village_pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.both_pairs: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
         self.in_township: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.by_base: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         # A few names of the source hold a neighbourhood inside the village part ("Hacılar Mah
-        # (ısmailli Bucağı Mah Köyü)"): no one writes them so, they are left out.
-        self.rows = [row for row in self.rows if "Mah" not in row[2].partition("(")[2]]
+        # (ısmailli Bucağı Mah Köyü)") or abbreviations inside ("İ.karapınar Mah"): no one writes
+        # them so, they are left out.
+        self.rows = [row for row in self.rows if "Mah" not in row[2].partition("(")[2]
+                     and not any(mark in row[2].partition("(")[0][:-5] for mark in ("Mah", "Mh.", "."))]
         for city, township, district in self.rows:
             self.township_cities[fold(township)].add(city)
             self.in_township[(city, township)].append(district)
             base, paren = _parts(district)
+            self.by_base[(city, township, base)].append(district)
             self.mahalle_pairs[base].add((city, township))
             if paren:
                 self.village_pairs[paren].add((city, township))
@@ -71,6 +76,8 @@ class _Places:
         self.city_pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for city, township, _ in self.rows:
             self.city_pairs[city].add((city, township))
+        self.township_named = {(city, fold(township)): township for city, township in
+                               {(c, t) for c, t, _ in self.rows}}
         weights = [_BIG.get(city, 1) for city, _, _ in self.rows]
         self.weights = weights
         self.shared = sorted(key for key, cities in self.township_cities.items() if len(cities) > 1)
@@ -84,11 +91,9 @@ class _Places:
         if plate_city:
             pairs = set(self.city_pairs[plate_city]) if pairs is None else pairs & self.city_pairs[plate_city]
         if township:
-            found = {(c, t) for c, t in (pairs or {(c, township) for c in self.township_cities[fold(township)]})
-                     if fold(t) == fold(township)}
-            found = {(c, t) for c in self.township_cities[fold(township)] for t in [township]
-                     if (c, t) in self.city_pairs[c]} if pairs is None else found
-            pairs = found
+            key = fold(township)
+            named = {(c, self.township_named[(c, key)]) for c in self.township_cities[key]}
+            pairs = named if pairs is None else pairs & named
         if mahalle and village:
             # The neighbourhood of that village.
             fits = self.both_pairs[(fold(mahalle).replace(" ", ""), fold(village).replace(" ", ""))]
@@ -106,7 +111,7 @@ class _Places:
         if not mahalle:
             return ""
         key = fold(mahalle).replace(" ", "")
-        fits = [d for d in self.in_township[(city, township)] if _parts(d)[0] == key]
+        fits = list(self.by_base.get((city, township, key), ()))
         if village:
             narrowed = [d for d in fits if _parts(d)[1] == fold(village).replace(" ", "")]
             fits = narrowed or fits
@@ -119,6 +124,7 @@ class _Places:
         return fits[0] if len(fits) == 1 else ""
 
 
+@lru_cache(maxsize=None)
 def _parts(district: str) -> tuple[str, str]:
     """(folded base without the kind word, folded village without its kind word)."""
     main, _, paren = district.partition("(")
@@ -300,7 +306,7 @@ def _address(rng, places: _Places, city: str, township: str, district: str, shap
         key = rng.choice(places.shared)
         cities = sorted(places.township_cities[key])
         city = rng.choice(cities)
-        township = next(t for c, t, _ in places.rows if c == city and fold(t) == key)
+        township = places.township_named[(city, key)]
         options = places.in_township[(city, township)]
         mahalle_text, mahalle, village, _ = _mahalle(rng, rng.choice(options))
         with_code = rng.random() < 0.3

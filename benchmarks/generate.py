@@ -1,6 +1,6 @@
 """Generate large, realistic, messy address files (and their truth) from the bundled database.
 
-    python benchmarks/generate.py ROWS OUTPUT.csv [--seed N] [--typos RATE]
+    python benchmarks/generate.py ROWS OUTPUT.csv [--seed N] [--typos RATE] [--profile freetext]
 
 Writes OUTPUT.csv in the Akinon layout and OUTPUT.truth.csv in the layout of the dev
 sample's truth file (row, country, city, township, district, resolvable, ambiguous,
@@ -8,6 +8,10 @@ ops, problems). The location mess comes from ``benchmarks/synth.py``
 (the same generator the held-out accuracy test uses); this script adds realistic
 people, phones, lines and companies, and the schema problems legacy exports carry
 (bad e-mail, missing required values, over-long fields, formula-like values).
+
+``--profile freetext`` writes an in-house export with one free-text address column and one
+full-name column instead (``musteri_no, ad_soyad, eposta, telefon, adres``; see
+``benchmarks/freetext_synth.py``), its truth in the layout of ``shared/data/freetext``'s.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addrmig.locations.db import LocationDB  # noqa: E402
+from benchmarks.freetext_synth import freetext_sample  # noqa: E402
 from benchmarks.synth import messy_sample  # noqa: E402
 
 FIRST = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Mustafa", "Şule", "Ömer", "Çağla", "Gülşen", "İbrahim",
@@ -83,9 +88,16 @@ def main() -> None:
     parser.add_argument("rows", type=int)
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--typos", type=float, default=0.12, help="share of location values with a typo")
+    parser.add_argument("--typos", type=float, default=None,
+                        help="share of location values with a typo (default 0.12; free text: 0.04 of rows)")
+    parser.add_argument("--profile", choices=("columns", "freetext"), default="columns",
+                        help="columns: the Akinon layout (default); freetext: one free-text address column")
     args = parser.parse_args()
-    frame, truth = generate(args.rows, args.seed, args.typos)
+    if args.profile == "freetext":
+        frame, truth = freetext_sample(LocationDB.bundled(), args.rows, seed=args.seed,
+                                       typo_rate=0.04 if args.typos is None else args.typos)
+    else:
+        frame, truth = generate(args.rows, args.seed, 0.12 if args.typos is None else args.typos)
     frame.to_csv(args.output, index=False)
     truth.to_csv(args.output.with_suffix(".truth.csv"), index=False)
     print(f"wrote {len(frame):,} rows to {args.output} and its truth beside it", file=sys.stderr)

@@ -64,6 +64,8 @@ class Decider:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        self._chosen: dict[tuple[int, str], int] = {}
+        self._village_cache: dict[tuple, frozenset[int]] = {}
 
     def sort(self, mentions: tuple[Mention, ...]) -> _Mentions:
         gazetteer = self.gazetteer
@@ -91,7 +93,11 @@ class Decider:
 
     def decide(self, mentions: tuple[Mention, ...]) -> Reading:
         """The reading of one text's mentions."""
-        found = self._weigh_weak(self.sort(mentions))
+        found = self.sort(mentions)
+        quick = self._quick(found)
+        if quick is not None:
+            return quick
+        found = self._weigh_weak(found)
         reading = self._decide(found)
         if reading.status != FOUND:
             # A name may be mistyped: look for it among the places the rest leaves open.
@@ -101,6 +107,44 @@ class Decider:
                 if retried.status == FOUND:
                     return retried
         return reading
+
+    def _quick(self, found: _Mentions) -> Reading | None:
+        """The reading of the most common texts without weighing every candidate — what
+        :meth:`_decide` finds for them, with less work: one township name (in the one city named,
+        or a name no other township has) settles the place, whatever else is written, since every
+        other candidate contradicts it or explains it away; without a township name, one city and
+        neighbourhoods only one of its townships holds. None for any other text."""
+        if found.weak:
+            return None
+        gazetteer = self.gazetteer
+        cities = {ciid for ciid, _, _, _ in found.cities}
+        if len(cities) > 1 or any(longer for _, _, _, longer in found.cities):
+            return None
+        city = next(iter(cities)) if cities else -1
+        if found.townships:
+            keys = {key for _, key, _, _ in found.townships}
+            if len(keys) != 1 or any(longer for _, _, _, longer in found.townships):
+                return None
+            tids = found.townships[0][0]
+            if city >= 0:
+                tids = [tid for tid in tids if gazetteer.township_city[tid] == city]
+            if len(tids) != 1:
+                return None
+            tid = tids[0]
+        elif city >= 0 and found.districts and all(
+                gazetteer.plates[plate] == city for plate, _ in found.plates):
+            candidates = sorted(gazetteer.city_townships.get(city, ()))
+            heard = self._hear(self._settle_names(found, candidates), candidates)
+            holding = [tid for tid in candidates if heard[tid][5] == 0]
+            if len(holding) != 1:
+                return None
+            tid = holding[0]
+        else:
+            return None
+        if any(len(keys) > 1 for keys, _, _, _ in found.districts):
+            found = self._settle_names(found, self._candidates(found))
+        return Reading(FOUND, int(gazetteer.township_city[tid]), tid, self._district(found, tid),
+                       evidence=self._evidence(found, tid))
 
     def _weigh_weak(self, found: _Mentions) -> _Mentions:
         """A name that may begin the neighbourhood's name after it ("Taşköprü Merkez Mah") is read
@@ -168,38 +212,59 @@ class Decider:
         return any(tid in gazetteer.district_tids.get(key, ()) or (
             kind != "mah" and tid in gazetteer.village_tids.get(key, ())) for key in keys)
 
-    def _heard(self, found: _Mentions, tid: int) -> tuple[int, int, int, int, bool, int]:
-        """(names it contradicts, names it explains as its districts', neighbourhoods it does not
-        hold, postcodes it contradicts, whether a township name names it, neighbourhoods it does
-        not hold in the village written beside them)."""
+    def _hear(self, found: _Mentions, candidates: list[int]) -> dict[int, tuple[int, int, int, int, bool, int]]:
+        """Per candidate township: (names it contradicts, names it explains as its districts',
+        neighbourhoods it does not hold, postcodes it contradicts, whether a township name names
+        it, neighbourhoods it does not hold in the village written beside them). Each mention's
+        townships are gathered once as sets, so hearing a candidate is a few look-ups."""
         gazetteer = self.gazetteer
-        city = int(gazetteer.township_city[tid])
-        against = explained = 0
+        names = []  # (townships it names, townships it may be a district of, is a township name)
         for ciid, key, _, longer in found.cities:
-            if ciid != city:
-                if self._explained(key, longer, tid):
+            names.append((gazetteer.city_township_set[ciid], self._explaining(key, longer), False))
+        for tids, key, _, longer in found.townships:
+            names.append((frozenset(tids), self._explaining(key, longer), True))
+        holding = [self._holding(keys, kind) for keys, kind, _, _ in found.districts]
+        villages = {key for keys, kind, _, _ in found.districts if kind != "mah" for key in keys}
+        strict_sets = None
+        if villages and len(villages) < len(found.districts):
+            # "Köseli Köyü, Demirciler Mah": Demirciler Mah of the village Köseli, not any Demirciler.
+            strict_sets = [self._in_villages(keys, frozenset(villages))
+                           for keys, kind, _, _ in found.districts if kind == "mah"]
+        plates = [plate for plate, _ in found.plates]
+        city_plate, township_city = gazetteer.city_plate, gazetteer.township_city
+        heard = {}
+        for tid in candidates:
+            against = explained = 0
+            named = False
+            for naming, explaining, township in names:
+                if tid in naming:
+                    named = named or township
+                elif tid in explaining:
                     explained += 1
                 else:
                     against += 1
-        named = False
-        for tids, key, _, longer in found.townships:
-            if tid in tids:
-                named = True
-            elif self._explained(key, longer, tid):
-                explained += 1
-            else:
-                against += 1
-        missing = sum(1 for keys, kind, _, _ in found.districts if not self._holds(tid, keys, kind))
-        plate = gazetteer.city_plate.get(city)
-        wrong_plate = sum(1 for p, _ in found.plates if p != plate)
-        villages = {key for keys, kind, _, _ in found.districts if kind != "mah" for key in keys}
-        strict = missing
-        if villages and len(villages) < len(found.districts):
-            # "Köseli Köyü, Demirciler Mah": Demirciler Mah of the village Köseli, not any Demirciler.
-            strict = sum(1 for keys, kind, _, _ in found.districts if kind == "mah" and not any(
-                gazetteer.district_list[did].village in villages
-                for key in keys for did in gazetteer.named_in.get((tid, key), ())))
-        return against, explained, missing, wrong_plate, named, strict
+            missing = sum(1 for held in holding if tid not in held)
+            plate = city_plate.get(int(township_city[tid]))
+            wrong_plate = sum(1 for p in plates if p != plate)
+            strict = missing if strict_sets is None else sum(1 for held in strict_sets if tid not in held)
+            heard[tid] = (against, explained, missing, wrong_plate, named, strict)
+        return heard
+
+    def _in_villages(self, keys: tuple[str, ...], villages: frozenset[str]) -> frozenset[int]:
+        """The townships holding a district named by one of ``keys`` that lies in one of ``villages``."""
+        found = self._village_cache.get((keys, villages))
+        if found is None:
+            gazetteer = self.gazetteer
+            found = frozenset(gazetteer.district_list[did].tid for key in keys for village in villages
+                              for did in gazetteer.village_in_key.get((key, village), ()))
+            self._village_cache[(keys, villages)] = found
+        return found
+
+    def _explaining(self, key: str, longer: str) -> frozenset[int]:
+        """The townships with a district named ``key`` or ``longer``."""
+        gazetteer = self.gazetteer
+        out = gazetteer.district_townships(key)
+        return out | gazetteer.district_townships(longer) if longer else out
 
     # ------------------------------------------------------------------ deciding
     def _decide(self, found: _Mentions) -> Reading:
@@ -207,7 +272,7 @@ class Decider:
         if not candidates:
             return Reading(NONE, evidence=self._evidence(found, None))
         found = self._settle_names(found, candidates)
-        heard = {tid: self._heard(found, tid) for tid in candidates}
+        heard = self._hear(found, candidates)
         consistent = [tid for tid in candidates if heard[tid][0] == 0]
         if consistent:
             # A name read as its own place beats a name explained away as a district's; and a
@@ -350,12 +415,14 @@ class Decider:
         village_mentions = [(keys, kind, whole) for keys, kind, whole, _ in found.districts]
         for keys, kind, _ in village_mentions:
             for key in keys:
-                dids = gazetteer.named_in.get((tid, key))
+                # The village itself ("Hıcıp Köyü"), else the one neighbourhood lying in it; a
+                # village of several neighbourhoods leaves the district open.
+                dids = [did for did in gazetteer.named_in.get((tid, key), ()) if gazetteer.district_list[did].kind == kind]
                 if dids:
                     return self._one(dids, set(), kind)
                 inside = gazetteer.village_in.get((tid, key), ())
-                if len(inside) == 1:
-                    return inside[0]
+                if inside:
+                    return inside[0] if len(inside) == 1 else -1
         if bare and not village_mentions:
             return self._one(sorted(set(bare)), set(), "")  # written without its kind word
         for keys, kind, whole in village_mentions:

@@ -83,27 +83,35 @@ def text_summary(read: pd.DataFrame, filled: bool = True) -> str:
                if left else "."))
 
 
+#: The columns of :func:`readings`.
+READING_COLUMNS = ("text", "rows", "row", "example_rows", "status", "city", "township", "district", "evidence",
+                   "suggestions", "note")
+
+
 def readings(read: pd.DataFrame, lines: pd.Series, only_open: bool = False) -> pd.DataFrame:
-    """One line per distinct address text read (most rows first): ``text``, ``rows``,
-    ``example_rows`` (up to three), ``status``, ``city``, ``township``, ``district``, ``words``
-    (the words the places came from, as the text writes them), ``suggestions`` and ``note``.
-    ``only_open``: only the texts whose places were not found."""
+    """One line per distinct address text read (most rows first): ``text``, ``rows``, ``row``
+    (the first of them), ``example_rows`` (up to three row numbers, ", " between), ``status``, ``city``, ``township``,
+    ``district``, ``evidence`` (the words read, folded: :func:`source_words` gives them as
+    written), ``suggestions`` and ``note``. ``only_open``: only the texts whose places were not
+    found. Vectorised but for the example rows (one short string per distinct text)."""
     if only_open:
-        read = read[read["status"].astype(str) != FOUND]
+        read = read[(read["status"].astype(str) != FOUND).to_numpy()]
     if not len(read):
-        return pd.DataFrame(columns=["text", "rows", "example_rows", "status", "city", "township", "district",
-                                     "words", "suggestions", "note"])
-    texts = lines.reindex(read.index).astype(str)
-    table = read.astype(str).assign(text=texts.to_numpy(), row=read.index.to_numpy())
-    grouped = table.groupby("text", sort=False)
-    out = grouped.agg(rows=("row", "size"), example_rows=("row", lambda rows: ", ".join(map(str, list(rows)[:3]))),
-                      status=("status", "first"), city=("city", "first"), township=("township", "first"),
-                      district=("district", "first"), evidence=("evidence", "first"),
-                      suggestions=("suggestions", "first"), note=("note", "first")).reset_index()
-    out["words"] = [source_words(text, evidence) for text, evidence in zip(out["text"], out["evidence"])]
-    out = out.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
-    return out[["text", "rows", "example_rows", "status", "city", "township", "district", "words", "suggestions",
-                "note"]]
+        return pd.DataFrame({column: pd.Series(dtype=int if column in ("rows", "row") else str)
+                             for column in READING_COLUMNS})
+    codes, texts = pd.factorize(lines.reindex(read.index).astype(str))
+    counts = np.bincount(codes)
+    order = np.argsort(codes, kind="stable")
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    rows = read.index.to_numpy()[order]
+    examples = [", ".join(map(str, rows[start:start + min(3, count)].tolist()))
+                for start, count in zip(starts.tolist(), counts.tolist())]
+    first = order[starts]
+    out = pd.DataFrame({"text": np.asarray(texts, dtype=object), "rows": counts, "row": rows[starts],
+                        "example_rows": examples})
+    for column in ("status", "city", "township", "district", "evidence", "suggestions", "note"):
+        out[column] = read[column].astype(str).to_numpy()[first]
+    return out.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)[list(READING_COLUMNS)]
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -159,14 +167,13 @@ def with_text_lines(review: pd.DataFrame, resolution, read: pd.DataFrame) -> pd.
         return out
     out = without_text_rows(out, resolution, read)
     lines = readings(read.loc[open_rows], resolution.frame["line"])
-    first = [int(rows.split(", ")[0]) if str(read.index.dtype).startswith("int") else rows.split(", ")[0]
-             for rows in lines["example_rows"]]
+    first = lines["row"].tolist()
     written = resolution.original.loc[first, list(LEVELS)].reset_index(drop=True)
     added = written.assign(source_text=lines["text"].to_numpy(), rows=lines["rows"].to_numpy(),
                            example_rows=lines["example_rows"].to_numpy(),
                            status=status.loc[first].astype(str).to_numpy(),
                            level=["city" if not c else "township" for c in written["city"]],
-                           note=[_note(s, n, w) for s, n, w in zip(lines["status"], lines["note"], lines["words"])])
+                           note=[_note(s, n, w) for s, n, w in zip(lines["status"], lines["note"], lines["evidence"])])
     suggestions = [s.split("; ") if s else [] for s in lines["suggestions"]]
     for k in range(3):
         added[f"suggestion_{k + 1}"] = [items[k] if k < len(items) else "" for items in suggestions]

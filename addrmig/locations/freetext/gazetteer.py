@@ -90,6 +90,9 @@ class Gazetteer:
         # (township, key) -> districts, and key -> townships, for the questions asked per text
         self.named_in: dict[tuple[int, str], list[int]] = _grouped(
             [(d.tid, d.base) for d in self.district_list], [d.did for d in self.district_list])
+        self.village_in_key: dict[tuple[str, str], list[int]] = _grouped(
+            [(d.base, d.village) for d in self.district_list if d.village],
+            [d.did for d in self.district_list if d.village])
         self.village_in: dict[tuple[int, str], list[int]] = _grouped(
             [(d.tid, d.village) for d in self.district_list if d.village],
             [d.did for d in self.district_list if d.village])
@@ -99,6 +102,9 @@ class Gazetteer:
             key: frozenset(self.district_list[did].tid for did in dids) for key, dids in self.villages.items()}
         self.city_townships: dict[int, list[int]] = _grouped(self.township_city.tolist(),
                                                              list(range(len(self.township_names))))
+        self.city_township_set: dict[int, frozenset[int]] = {
+            ciid: frozenset(tids) for ciid, tids in self.city_townships.items()}
+        self._district_townships: dict[str, frozenset[int]] = {}
         self.prefixes: frozenset[str] = frozenset(
             key[:end] for keys in (self.cities, self.townships, self.districts, self.villages)
             for key in keys for end in range(1, len(key) + 1))
@@ -109,7 +115,10 @@ class Gazetteer:
 
     def district_townships(self, key: str) -> frozenset[int]:
         """The townships holding a district called ``key`` or lying in a village called ``key``."""
-        return self.district_tids.get(key, _NONE) | self.village_tids.get(key, _NONE)
+        found = self._district_townships.get(key)
+        if found is None:
+            found = self._district_townships[key] = self.district_tids.get(key, _NONE) | self.village_tids.get(key, _NONE)
+        return found
 
 
 def _village(name: str) -> str:

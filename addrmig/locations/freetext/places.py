@@ -6,14 +6,19 @@ import pandas as pd
 
 from addrmig.locations.db import LocationDB
 from addrmig.locations.freetext.deciding import FOUND, STATUSES, Decider, Reading
-from addrmig.locations.freetext.gazetteer import gazetteer_for
-from addrmig.locations.freetext.reading import Reader, normalise
+from addrmig.locations.freetext.gazetteer import Gazetteer, gazetteer_for
+from addrmig.locations.freetext.reading import Reader
+from addrmig.locations.freetext.texts import read_texts
 
 #: The columns of :func:`places_from_text`'s answer.
 COLUMNS = ("country", "city", "township", "district", "status", "evidence", "suggestions", "note")
+#: From this many distinct texts the work is shared between processes (see ``workers``), in
+#: parts of at least half as many texts.
+PARALLEL_MIN_TEXTS = 40_000
 
 
-def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | None = None) -> pd.DataFrame:
+def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | None = None,
+                     workers: int = 1) -> pd.DataFrame:
     """The places each address text names, same index as ``lines``.
 
     Columns: ``country, city, township, district`` in the database's spelling (``""`` where
@@ -21,23 +26,33 @@ def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | No
     found, a city alone when the text names it but several of its townships fit);
     ``status`` (``found``, ``ambiguous``, ``conflicting`` or ``none``); ``evidence``: the
     words read, folded, `` · `` between; ``suggestions``: candidate places for a question,
-    ``city / township / district`` with ``; `` between; ``note``: why it is a question.
-    ``postcodes`` (same index) are read as if written in the text.
+    ``city / township / district`` with ``; `` between; ``note``: why it is a question. All
+    are categoricals (a million rows name far fewer places). ``postcodes`` (same index) are
+    read as if written in the text. ``workers`` > 1 shares many texts between this process and
+    forked ones (Linux; see :mod:`addrmig.parallel`); the answer is the same.
 
-    The work is done once per distinct text and once per distinct set of mentions.
+    The work is done once per distinct text, and once per distinct set of mentions.
     """
-    texts = lines.astype("string").fillna("")
+    texts = lines.astype("str").fillna("")
     if postcodes is not None:
-        texts = texts + " " + postcodes.reindex(lines.index).astype("string").fillna("")
+        texts = texts + " " + postcodes.reindex(lines.index).astype("str").fillna("")
     codes, uniques = pd.factorize(texts)
-    gazetteer = gazetteer_for(db)
-    reader, decider = Reader(gazetteer), Decider(gazetteer)
-    folded = normalise(pd.Series(uniques, dtype="string")).tolist()
-    mention_codes: dict[tuple, int] = {}
-    text_reading = np.array([mention_codes.setdefault(reader.read(text), len(mention_codes)) for text in folded],
-                            dtype=np.int64)
-    readings = [decider.decide(mentions) for mentions in mention_codes]
-    table = _table(readings, gazetteer)
+    uniques = pd.Series(uniques, dtype="str")
+    gazetteer = gazetteer_for(db)  # built here, before any fork, so that workers share it
+    count = max(1, min(workers, len(uniques) // (PARALLEL_MIN_TEXTS // 2))) if len(uniques) >= PARALLEL_MIN_TEXTS else 1
+    bounds = np.linspace(0, len(uniques), count + 1).astype(int).tolist()
+
+    def run(part: tuple[int, int]) -> tuple[np.ndarray, list[tuple]]:
+        reader, decider = Reader(gazetteer), Decider(gazetteer)
+        signature, mentions = read_texts(uniques.iloc[part[0]:part[1]], reader)
+        return signature, [_row(decider.decide(found), gazetteer) for found in mentions]
+
+    from addrmig.parallel import map_parts
+
+    results = map_parts(run, list(zip(bounds[:-1], bounds[1:])), count)
+    offsets = np.cumsum([0] + [len(rows) for _, rows in results[:-1]])
+    text_reading = np.concatenate([signature + offset for (signature, _), offset in zip(results, offsets)])
+    table = pd.DataFrame([row for _, rows in results for row in rows], columns=list(COLUMNS))
     row_reading = text_reading[codes] if len(codes) else np.zeros(0, dtype=np.int64)
     out = {}
     for column in COLUMNS:
@@ -48,14 +63,12 @@ def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | No
     return pd.DataFrame(out, index=lines.index)
 
 
-def _table(readings: list[Reading], gazetteer) -> pd.DataFrame:
-    rows = []
-    for reading in readings:
-        found = reading.status == FOUND
-        city = gazetteer.city_names[reading.city] if reading.city >= 0 else ""
-        rows.append((gazetteer.city_country[reading.city] if reading.city >= 0 else "", city,
-                     gazetteer.township_names[reading.township] if found else "",
-                     gazetteer.district_names[reading.district] if found and reading.district >= 0 else "",
-                     reading.status, reading.evidence,
-                     "; ".join(" / ".join(p for p in place if p) for place in reading.suggestions), reading.note))
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+def _row(reading: Reading, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """A reading as the answer's values (see :data:`COLUMNS`)."""
+    found = reading.status == FOUND
+    city = gazetteer.city_names[reading.city] if reading.city >= 0 else ""
+    return (gazetteer.city_country[reading.city] if reading.city >= 0 else "", city,
+            gazetteer.township_names[reading.township] if found else "",
+            gazetteer.district_names[reading.district] if found and reading.district >= 0 else "",
+            reading.status, reading.evidence,
+            "; ".join(" / ".join(p for p in place if p) for place in reading.suggestions), reading.note)

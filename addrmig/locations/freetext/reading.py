@@ -1,6 +1,6 @@
 """Reading an address text into the place mentions it holds.
 
-The text is folded (:func:`normalise`), split into words, and the words into *runs*: the
+The text is folded (:func:`fold_text`), split into words, and the words into *runs*: the
 words between two suffix or unit words or separators. What follows a run says what it is — a
 neighbourhood before ``Mah``/``Köyü``, a street or building before ``Cad``/``Sok``/``Apt``/
 ``Sitesi`` — and a run followed by nothing of the kind stands where places stand
@@ -23,7 +23,9 @@ A text becomes a tuple of *mentions*, which :mod:`.deciding` weighs:
 """
 from __future__ import annotations
 
-import pandas as pd
+import re
+import unicodedata
+from functools import lru_cache
 
 from addrmig.locations.freetext.gazetteer import MAX_NAME_WORDS, Gazetteer
 from addrmig.locations.freetext.vocabulary import (
@@ -43,38 +45,42 @@ from addrmig.locations.freetext.vocabulary import (
 Mention = tuple
 #: Separators between places: "Kadıköy/İstanbul", "Bodrum - Muğla", "Pendik, İstanbul", "(…)".
 #: A dash between two letters or digits joins the parts of one name ("Evka-2", "İstiklal-Kurtpınar").
-_SEPARATORS = r"[/,;|()\[\]\\\-–—_:]"
+_SEPARATORS = re.compile(r"[/,;|()\[\]\\–—_:]|(?<![0-9a-z])-|-(?![0-9a-z])")
+_JOINING_DASH = re.compile(r"(?<=[0-9a-z])-(?=[0-9a-z])")
+_OTHER = re.compile(r"[^0-9a-z,]+")
+_TURKISH = str.maketrans({"İ": "i", "I": "ı"})
+_ASCII = str.maketrans({"ı": "i", "ß": "ss"})
 #: Free words shorter than this are not compared with names for typos.
 MIN_TYPO_WORD = 4
 
 
-def normalise(texts: pd.Series) -> pd.Series:
-    """Each text folded for reading: Turkish-aware lower case, ASCII letters, separators as
-    `` , ``, other punctuation as spaces (Arrow kernels, no Python loop)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+@lru_cache(maxsize=1 << 18)
+def fold_token(raw: str) -> tuple[str, ...]:
+    """The folded words of one piece of text between spaces: Turkish-aware lower case, ASCII
+    letters, separators as ``","``, other punctuation dropped ("Kadıköy/İstanbul" -> ("kadikoy",
+    ",", "istanbul"), "No:5" -> ("no", ",", "5"))."""
+    if raw.isascii() and raw.isalnum():
+        return (raw.lower(),)  # the common case; "I" folds to "i" either way
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", raw).translate(_TURKISH).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_ASCII)
+    text = _OTHER.sub(" ", _SEPARATORS.sub(" , ", _JOINING_DASH.sub(" ", text)))
+    return tuple(text.split())
 
-    values = pa.chunked_array([pa.array(texts.astype("string").fillna("").array, type=pa.large_string())])
-    values = pc.utf8_normalize(values, form="NFC")
-    values = pc.replace_substring(pc.replace_substring(values, "İ", "i"), "I", "ı")
-    values = pc.utf8_normalize(pc.utf8_lower(values), form="NFKD")
-    values = pc.replace_substring_regex(values, "[\u0300-\u036f]", "")
-    values = pc.replace_substring(pc.replace_substring(values, "ı", "i"), "ß", "ss")
-    for _ in range(2):  # "a-b-c": matches do not overlap, so twice
-        values = pc.replace_substring_regex(values, r"([0-9a-z])-([0-9a-z])", r"\1 \2")
-    values = pc.replace_substring_regex(values, _SEPARATORS, " , ")
-    values = pc.replace_substring_regex(values, "[^0-9a-z,]+", " ")
-    return pd.Series(pd.array(values, dtype=pd.ArrowDtype(pa.large_string())), index=texts.index)
+
+def fold_text(text: str) -> str:
+    """A whole text folded as :func:`fold_token` folds its pieces, words joined by spaces."""
+    return " ".join(word for raw in text.split() for word in fold_token(raw))
 
 
 class Reader:
-    """Reads folded texts (:func:`normalise`) into mention tuples; words are classified once
+    """Reads folded texts (:func:`fold_text`) into mention tuples; words are classified once
     and runs read once each, however many texts hold them."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._names = frozenset(gazetteer.cities) | frozenset(gazetteer.townships) | frozenset(gazetteer.districts)
-        self._districts = frozenset(gazetteer.districts) | frozenset(gazetteer.villages)
+        #: The names a neighbourhood may have, for :func:`fix_up`.
+        self.district_names = frozenset(gazetteer.districts) | frozenset(gazetteer.villages)
         self._classes: dict[str, int] = {}
         self._runs: dict[tuple, tuple] = {}
 
@@ -92,7 +98,7 @@ class Reader:
         if not words:
             return ()
         classes = self.classes(words)
-        fix_up(words, classes, self._districts)
+        fix_up(words, classes, self.district_names)
         out: list[Mention] = []
         count = len(words)
         start = None
@@ -107,7 +113,7 @@ class Reader:
                     start = position
                 continue
             if start is not None:
-                out.extend(self._run(tuple(words[start:position]), cls))
+                out.extend(self.run(tuple(words[start:position]), cls))
                 start = None
         return tuple(out)
 
@@ -120,10 +126,12 @@ class Reader:
             return None  # "12038 Sokak": a street
         return ("postcode", code[:2], code)
 
-    def _run(self, words: tuple[str, ...], after: int) -> tuple[Mention, ...]:
+    def run(self, words: tuple[str, ...], after: int) -> tuple[Mention, ...]:
+        """The mentions of one run, ``after`` being the class of the word after it; remembered."""
         key = (words, after)
         found = self._runs.get(key)
         if found is None:
+            words = self.without_numbers(words)
             if after in KINDS:
                 found = self._district_run(words, KINDS[after])
             elif after in (STREET, BUILDING):
@@ -132,6 +140,14 @@ class Reader:
                 found = self._free_run(words)
             self._runs[key] = found
         return found
+
+    def without_numbers(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """``words`` past their leading numbers ("Daire 9 Kadıköy"), unless a number begins a name
+        with the word after it ("16 Eylül", "1200 Evler")."""
+        prefixes = self.gazetteer.prefixes
+        while words and words[0].isdigit() and (len(words) == 1 or words[0] + words[1] not in prefixes):
+            words = words[1:]
+        return words
 
     def _free_run(self, words: tuple[str, ...], tail: tuple[int, str] = (-1, "")) -> tuple[Mention, ...]:
         """City and township names (the longest first, left to right); among the words between
