@@ -43,8 +43,24 @@ _SHAPES = ["labelled", "commas", "dashes", "il_ilce", "postcode_after", "marketp
            "glued", "places_first", "village_words", "upper_ascii", "shared_township", "city_and_common",
            "streets_only"]
 _WEIGHTS = [8, 10, 8, 7, 7, 8, 6, 6, 6, 8, 6, 8, 5, 5, 2]
-#: Big cities come up more often, as in real customer bases.
-_BIG = {"İstanbul": 12, "Ankara": 5, "İzmir": 5, "Bursa": 3, "Antalya": 3, "Kocaeli": 2, "Konya": 2, "Adana": 2}
+#: People per city (thousands, 2023, rounded): a customer base is spread like them, so big cities
+#: come up more often; within a city, every neighbourhood alike, a village one time in ten.
+_POPULATION = {
+    "İstanbul": 15655, "Ankara": 5803, "İzmir": 4479, "Bursa": 3214, "Antalya": 2696, "Konya": 2320, "Adana": 2270,
+    "Şanlıurfa": 2213, "Gaziantep": 2164, "Kocaeli": 2102, "Mersin": 1916, "Diyarbakır": 1818, "Hatay": 1544,
+    "Manisa": 1475, "Kayseri": 1445, "Samsun": 1377, "Balıkesir": 1273, "Aydın": 1161, "Tekirdağ": 1142,
+    "Van": 1128, "Kahramanmaraş": 1116, "Sakarya": 1100, "Muğla": 1066, "Denizli": 1059, "Eskişehir": 906,
+    "Mardin": 870, "Trabzon": 818, "Ordu": 763, "Erzurum": 749, "Afyonkarahisar": 747, "Malatya": 742,
+    "Batman": 647, "Sivas": 634, "Adıyaman": 604, "Tokat": 596, "Elazığ": 591, "Zonguldak": 588, "Kütahya": 580,
+    "Çanakkale": 559, "Şırnak": 557, "Osmaniye": 553, "Çorum": 524, "Ağrı": 510, "Giresun": 450, "Isparta": 449,
+    "Aksaray": 433, "Yozgat": 418, "Edirne": 414, "Düzce": 400, "Muş": 399, "Kastamonu": 388, "Uşak": 375,
+    "Kırklareli": 369, "Niğde": 365, "Bitlis": 353, "Rize": 345, "Amasya": 335, "Siirt": 331, "Bolu": 320,
+    "Nevşehir": 310, "Yalova": 296, "Bingöl": 282, "Kırıkkale": 277, "Hakkari": 275, "Burdur": 273,
+    "Karaman": 260, "Karabük": 252, "Kırşehir": 243, "Erzincan": 239, "Bilecik": 228, "Sinop": 220,
+    "Iğdır": 203, "Bartın": 203, "Çankırı": 196, "Artvin": 169, "Kilis": 155, "Gümüşhane": 144, "Ardahan": 92,
+    "Tunceli": 89, "Bayburt": 86,
+}
+_VILLAGE_SHARE = 0.1
 
 
 class _Places:
@@ -78,8 +94,13 @@ class _Places:
             self.city_pairs[city].add((city, township))
         self.township_named = {(city, fold(township)): township for city, township in
                                {(c, t) for c, t, _ in self.rows}}
-        weights = [_BIG.get(city, 1) for city, _, _ in self.rows]
-        self.weights = weights
+        # Each row's weight: its city's people over its city's neighbourhoods (or villages).
+        villages = [("Köyü" in district.partition("(")[0]) for _, _, district in self.rows]
+        sizes: dict[tuple[str, bool], int] = defaultdict(int)
+        for (city, _, _), village in zip(self.rows, villages):
+            sizes[(city, village)] += 1
+        self.weights = [_POPULATION.get(city, 100) * (_VILLAGE_SHARE if village else 1 - _VILLAGE_SHARE)
+                        / sizes[(city, village)] for (city, _, _), village in zip(self.rows, villages)]
         self.shared = sorted(key for key, cities in self.township_cities.items() if len(cities) > 1)
 
     def pairs(self, city: str | None, township: str | None, mahalle: str | None, village: str | None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from addrmig.locations.freetext.filling import summary
+from addrmig.locations.freetext.filling import source_words, summary
 from addrmig.workspace import Workspace
 from pages._common import number, page_of, pager, plural
 
@@ -27,8 +27,9 @@ def show_text_places(ws: Workspace) -> None:
              "Filling them is one change you can undo on the Check page.")
     every = ws.text_readings()
     with st.expander(f"What was read ({plural(len(every), 'distinct address text')})"):
-        page = pager("text_read_page", len(every))
-        st.dataframe(page_of(every, page)[["text", "rows", "city", "township", "district", "words", "status"]],
+        page = page_of(every, pager("text_read_page", len(every)))
+        page = page.assign(words=[source_words(t, e) for t, e in zip(page["text"], page["evidence"])])
+        st.dataframe(page[["text", "rows", "city", "township", "district", "words", "status"]],
                      hide_index=True, width="stretch",
                      column_config={"text": st.column_config.TextColumn("Address text"),
                                     "words": st.column_config.TextColumn("Read from the words"),
@@ -45,8 +46,9 @@ def show_text_places(ws: Workspace) -> None:
         options = [tuple(s.split(" / ")) for s in item["suggestions"].split("; ") if s]
         left, right = st.columns([1, 1])
         said = item["note"] or {"none": "no place named"}.get(item["status"], item["status"])
+        words = source_words(item["text"], item["evidence"])
         left.markdown(f"**{item['text']}**  \n{plural(int(item['rows']), 'row')} — {said}"
-                      + (f"; read: {item['words']}" if item["words"] else ""))
+                      + (f"; read: {words}" if words else ""))
         labels = ["— leave as it is —"] + [" › ".join(p for p in option if p) for option in options]
         pick = right.selectbox("Choose the place", range(len(labels)), format_func=labels.__getitem__,
                                key=f"text_pick_{ws.version}_{i}", label_visibility="collapsed")

@@ -30,6 +30,11 @@ FEW_TOWNSHIPS = 30
 _KIND_WORD = {"mah": "mah", "koy": "koyu", "belde": "beldesi"}
 
 
+def kind_word(kind: str) -> str:
+    """How a kind of neighbourhood is written in a reading's evidence ("mah", "koyu", "beldesi")."""
+    return _KIND_WORD[kind]
+
+
 @dataclass(frozen=True)
 class Reading:
     """What one text says: ``status``; the ``city``, ``township``, ``district`` ids found (-1
@@ -145,6 +150,31 @@ class Decider:
             found = self._settle_names(found, self._candidates(found))
         return Reading(FOUND, int(gazetteer.township_city[tid]), tid, self._district(found, tid),
                        evidence=self._evidence(found, tid))
+
+    def district_of(self, tid: int, named: list[tuple[str, str, str]]) -> int:
+        """The district of township ``tid`` that neighbourhoods and villages written ``named``
+        (``(key, kind, words)`` in the order written, nothing else) name, as :meth:`_district`
+        finds it (-1 when several fit); -2 when the township holds one of them under no such
+        name (a mistyped name, perhaps: the full weighing looks at it)."""
+        gazetteer = self.gazetteer
+        for key, kind, _ in named:
+            held = gazetteer.named_in.get((tid, key), ())
+            if kind != "mah":
+                held = [did for did in held if gazetteer.district_list[did].kind == kind] or \
+                    gazetteer.village_in.get((tid, key), ())
+            if not held:
+                return -2
+        found = _Mentions([], [], [], [], [((key,), kind, key, words) for key, kind, words in named], [], [])
+        return self._district(found, tid)
+
+    def neighbourhood(self, tid: int, key: str) -> int:
+        """The district of township ``tid`` a neighbourhood written ``key`` + "Mah" and nothing
+        else names (-1 when several fit), or -2 when the township holds none so named."""
+        found = self._chosen.get((tid, key))
+        if found is None:
+            dids = self.gazetteer.named_in.get((tid, key))
+            found = self._chosen[(tid, key)] = self._one(dids, set(), "mah") if dids else -2
+        return found
 
     def _weigh_weak(self, found: _Mentions) -> _Mentions:
         """A name that may begin the neighbourhood's name after it ("Taşköprü Merkez Mah") is read
@@ -477,7 +507,7 @@ class Decider:
         for plate, code in found.plates:
             if city is None or gazetteer.city_plate.get(city) == plate:
                 parts.append(code)
-        return " · ".join(parts)
+        return " · ".join(dict.fromkeys(parts))
 
     def _suggest(self, found: _Mentions, tids: list[int]) -> tuple[tuple[str, str, str], ...]:
         gazetteer = self.gazetteer

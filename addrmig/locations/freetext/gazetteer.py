@@ -105,9 +105,22 @@ class Gazetteer:
         self.city_township_set: dict[int, frozenset[int]] = {
             ciid: frozenset(tids) for ciid, tids in self.city_townships.items()}
         self._district_townships: dict[str, frozenset[int]] = {}
+        self._name_hashes: tuple[np.ndarray, np.ndarray] | None = None
+        #: Every word of every district's name, folded ("camii", "kebir", "küme"…).
+        self.name_words: frozenset[str] = frozenset(word for name in self.district_names for word in fold(name).split())
         self.prefixes: frozenset[str] = frozenset(
             key[:end] for keys in (self.cities, self.townships, self.districts, self.villages)
             for key in keys for end in range(1, len(key) + 1))
+
+    @property
+    def name_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(:func:`text_hash` of every district name, of every district or village name), each
+        sorted, for looking names up among arrays of hashes (built on first use)."""
+        if self._name_hashes is None:
+            districts = np.unique(np.array([text_hash(key) for key in self.districts], dtype=np.uint64))
+            villages = np.array([text_hash(key) for key in self.villages], dtype=np.uint64)
+            self._name_hashes = districts, np.unique(np.r_[districts, villages])
+        return self._name_hashes
 
     def is_place_name(self, key: str) -> bool:
         """Whether ``key`` is the name of a city or a township."""
@@ -119,6 +132,21 @@ class Gazetteer:
         if found is None:
             found = self._district_townships[key] = self.district_tids.get(key, _NONE) | self.village_tids.get(key, _NONE)
         return found
+
+
+#: The base of :func:`text_hash`.
+HASH_BASE = 1_000_003
+_MASK = (1 << 64) - 1
+
+
+def text_hash(text: str) -> int:
+    """A 64-bit polynomial hash of ``text``'s characters; the hash of ``a + b`` is
+    ``text_hash(a) * HASH_BASE ** len(b) + text_hash(b)`` (mod 2**64), so the hashes of words
+    joined together can be computed from the words' hashes with array operations."""
+    value = 0
+    for char in text:
+        value = (value * HASH_BASE + ord(char)) & _MASK
+    return value
 
 
 def _village(name: str) -> str:

@@ -132,7 +132,9 @@ class Reader:
         found = self._runs.get(key)
         if found is None:
             words = self.without_numbers(words)
-            if after in KINDS:
+            if not words:
+                found = ()
+            elif after in KINDS:
                 found = self._district_run(words, KINDS[after])
             elif after in (STREET, BUILDING):
                 found = ()  # a street or building name, whatever places it is named after

@@ -1,13 +1,16 @@
-"""Many folded texts read at once: words, runs and mentions as arrays, Python only per distinct thing.
+"""Many texts read at once: words, runs and mentions as arrays, Python only per distinct thing.
 
-:meth:`Reader.read` reads one text; a million-row file holds a million distinct texts, but far
-fewer distinct words, runs and sets of mentions. Here the texts are split into words with
-Arrow's kernels, every word is a code into the vocabulary, the runs (see :mod:`.reading`) are
-found with array operations, and each *distinct* run is read once by the reader. A text's
-mentions are then the sequence of its runs' readings and its postcodes, and the texts with the
-same sequence share one *signature*, which :mod:`.deciding` weighs once.
+:meth:`.reading.Reader.read` reads one text; a million-row file holds a million distinct texts
+but far fewer distinct words and runs. Here the texts are split at spaces with Arrow's kernel,
+each distinct piece is folded once (:func:`.reading.fold_token`), every word becomes a code
+into the vocabulary, and the runs (see :mod:`.reading`) are found with array operations.
+:mod:`.simple` reads the common texts from these arrays alone; for the others each distinct
+run is read by the reader once, and the texts with the same mentions in the same order share
+a *signature* that :mod:`.deciding` weighs once.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,14 +33,38 @@ from addrmig.locations.freetext.vocabulary import (
 )
 
 _PRIME = np.uint64(1_000_003)
-#: The classes a word inside a name may have been given on its own ("Sanayi", "Camii", "Yanı", "Köy").
-_WORDISH = (WORD, STREET, BUILDING, UNIT, KOY, BELDE, ADMIN, COUNTRY, LONG_NUMBER)
+#: The classes a word inside a name may have been given on its own ("Sanayi", "Camii", "Yanı", "Köy", "24").
+_WORDISH = (WORD, NUMBER, STREET, BUILDING, UNIT, KOY, BELDE, ADMIN, COUNTRY, LONG_NUMBER)
 
 
-def words_of(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """``(text of each word, code of each word, vocabulary)``: the folded words of all the texts
-    in order (:func:`.reading.fold_token`). The texts are split at spaces by Arrow's kernel, and
-    each distinct piece is folded once."""
+@dataclass
+class Words:
+    """The words of many texts in order: ``text`` (the text of each word), ``code`` (into
+    ``vocab``), ``cls`` (its class, :mod:`.vocabulary`, fixed up as :func:`.reading.fix_up`
+    does), ``same_next`` (the next word belongs to the same text); ``count`` texts."""
+
+    text: np.ndarray
+    code: np.ndarray
+    cls: np.ndarray
+    same_next: np.ndarray
+    vocab: list[str]
+    count: int
+
+
+@dataclass
+class Runs:
+    """The runs of :class:`Words` that may name places (street and building names left out),
+    past their leading numbers: ``first`` and ``last`` word positions, ``follows`` (the class of
+    the word after, ``SEPARATOR`` at a separator or the end of the text)."""
+
+    first: np.ndarray
+    last: np.ndarray
+    follows: np.ndarray
+
+
+def words_of(texts: pd.Series, reader: Reader) -> Words:
+    """The folded words of ``texts``: split at spaces by Arrow's kernel, each distinct piece
+    folded once, classified once per distinct word."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -50,81 +77,107 @@ def words_of(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     piece_codes = np.asarray(encoded.indices, dtype=np.int64)
-    vocab: dict[str, int] = {}
-    folded = [[vocab.setdefault(word, len(vocab)) for word in fold_token(piece)]
+    index: dict[str, int] = {}
+    folded = [[index.setdefault(word, len(index)) for word in fold_token(piece)]
               for piece in encoded.dictionary.to_pylist()]
     lengths = np.array([len(words) for words in folded], dtype=np.int64)
     flat = np.fromiter((code for words in folded for code in words), dtype=np.int64, count=int(lengths.sum()))
-    offsets = np.r_[0, np.cumsum(lengths)[:-1]]
     counts = lengths[piece_codes]
     total = int(counts.sum())
-    inside = np.arange(total) - np.repeat(np.r_[0, np.cumsum(counts)[:-1]], counts)
-    codes = flat[np.repeat(offsets[piece_codes], counts) + inside] if total else np.zeros(0, dtype=np.int64)
-    return np.repeat(piece_text, counts), codes, list(vocab)
-
-
-def read_texts(texts: pd.Series, reader: Reader) -> tuple[np.ndarray, list[tuple[Mention, ...]]]:
-    """``(signature of each text, the mentions of each signature)``: texts with the same mentions
-    in the same order share a signature."""
-    count = len(texts)
-    text_of, codes, vocab = words_of(texts)
-    if not len(codes):
-        return np.zeros(count, dtype=np.int64), [()]
+    if total:
+        inside = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        codes = flat[np.repeat((np.cumsum(lengths) - lengths)[piece_codes], counts) + inside]
+    else:
+        codes = np.zeros(0, dtype=np.int64)
+    vocab = list(index)
+    text_of = np.repeat(piece_text, counts)
     cls = np.asarray(reader.classes(vocab), dtype=np.int8)[codes]
-    same_next = np.r_[text_of[1:] == text_of[:-1], False]
-    _fix_up(codes, cls, same_next, vocab, reader)
+    same_next = np.r_[text_of[1:] == text_of[:-1], False] if total else np.zeros(0, dtype=bool)
+    words = Words(text_of, codes, cls, same_next, vocab, len(texts))
+    _fix_up(words, reader)
+    return words
 
-    # Runs: words and numbers between the other classes; what follows says what they are.
+
+def runs_of(words: Words, reader: Reader) -> Runs:
+    """The runs of ``words`` (see :class:`Runs`)."""
+    cls, same_next = words.cls, words.same_next
     name = (cls == WORD) | (cls == NUMBER)
     starts = name & ~np.r_[False, name[:-1] & same_next[:-1]]
     ends = name & ~(np.r_[name[1:], False] & same_next)
     first, last = np.flatnonzero(starts), np.flatnonzero(ends)
-    follows = np.where(same_next[last], cls[np.minimum(last + 1, len(cls) - 1)], SEPARATOR)
+    follows = np.where(same_next[last], cls[np.minimum(last + 1, max(len(cls) - 1, 0))], SEPARATOR)
     keep = (follows != STREET) & (follows != BUILDING)  # a street's or building's name is never a place
-    first, last, follows = first[keep], last[keep], follows[keep]
-    first = _skip_numbers(first, last, codes, cls, vocab, reader)
+    first, last, follows = first[keep], last[keep], follows[keep].astype(np.int8)
+    first = _skip_numbers(first, last, words, reader)
     keep = first <= last
-    first, last, follows = first[keep], last[keep], follows[keep]
+    return Runs(first[keep], last[keep], follows[keep])
 
-    # Each distinct run (its words and what follows) read once.
-    lengths = last - first + 1
-    key = _sequence_hash(codes, first, lengths) * _PRIME + follows.astype(np.uint64) + np.uint64(1)
-    distinct, where, run_kind = np.unique(key, return_index=True, return_inverse=True)
+
+def signatures(words: Words, runs: Runs, reader: Reader, wanted: np.ndarray
+               ) -> tuple[np.ndarray, list[tuple[Mention, ...]]]:
+    """``(signature of each text, -1 for the texts not ``wanted``; the mentions of each
+    signature)``: each distinct run of the wanted texts is read by ``reader`` once, and texts
+    with the same mentions in the same order share a signature."""
+    out = np.full(words.count, -1, dtype=np.int64)
+    run_wanted = wanted[words.text[runs.first]] if len(runs.first) else np.zeros(0, dtype=bool)
+    first, last, follows = runs.first[run_wanted], runs.last[run_wanted], runs.follows[run_wanted]
+    codes, vocab = words.code, words.vocab
+    key = _sequence_hash(codes, first, last - first + 1) * _PRIME + follows.astype(np.uint64) + np.uint64(1)
+    where, run_kind = distinct(key)
     run_mentions = [reader.run(tuple(vocab[c] for c in codes[first[i]:last[i] + 1].tolist()), int(follows[i]))
                     for i in where.tolist()]
     useful = np.array([bool(m) for m in run_mentions], dtype=bool)
-
-    # Postcodes: a 5-digit number opening with a plate code, not a street's number.
-    plate_ok = np.array([len(w) == 5 and w.isdigit() and w[:2] in reader.gazetteer.plates for w in vocab], dtype=bool)
-    after = np.where(same_next, cls[np.minimum(np.arange(len(cls)) + 1, len(cls) - 1)], SEPARATOR)
-    postcode_at = np.flatnonzero(plate_ok[codes] & (after != STREET) & (after != BUILDING))
+    postcode_at = postcodes(words, reader)
+    postcode_at = postcode_at[wanted[words.text[postcode_at]]]
 
     # A text's items in the order written: its useful runs, its postcodes.
-    run_items = useful[run_kind]
-    item_text = np.r_[text_of[first[run_items]], text_of[postcode_at]]
+    run_items = useful[run_kind] if len(run_kind) else np.zeros(0, dtype=bool)
+    item_text = np.r_[words.text[first[run_items]], words.text[postcode_at]]
     item_position = np.r_[first[run_items], postcode_at]
-    item_id = np.r_[run_kind[run_items], len(distinct) + codes[postcode_at]].astype(np.int64)
+    item_id = np.r_[run_kind[run_items], len(where) + codes[postcode_at]].astype(np.int64)
     order = np.lexsort((item_position, item_text))
     item_text, item_id = item_text[order], item_id[order]
-    signature = np.zeros(count, dtype=np.uint64)
+    signature = np.zeros(words.count, dtype=np.uint64)
     if len(item_text):
         bounds = np.flatnonzero(np.r_[True, item_text[1:] != item_text[:-1]])
         per_text = _sequence_hash(item_id, bounds, np.diff(np.r_[bounds, len(item_id)]))
         signature[item_text[bounds]] = per_text + np.uint64(1)
-    kinds, representative, text_signature = np.unique(signature, return_index=True, return_inverse=True)
+    texts = np.flatnonzero(wanted)
+    if not len(texts):
+        return out, []
+    representative, text_signature = distinct(signature[texts])
+    representative = texts[representative]
     item_start = np.searchsorted(item_text, representative, side="left")
     item_end = np.searchsorted(item_text, representative, side="right")
     mentions = []
     for start, end in zip(item_start.tolist(), item_end.tolist()):
         found: list[Mention] = []
         for item in item_id[start:end].tolist():
-            if item < len(distinct):
+            if item < len(where):
                 found.extend(run_mentions[item])
             else:
-                word = vocab[item - len(distinct)]
+                word = vocab[item - len(where)]
                 found.append(("postcode", word[:2], word))
         mentions.append(tuple(found))
-    return text_signature.astype(np.int64), mentions
+    out[texts] = text_signature
+    return out, mentions
+
+
+def postcodes(words: Words, reader: Reader) -> np.ndarray:
+    """Positions of the postcodes: 5-digit numbers opening with a plate code, not a street's number."""
+    plates = reader.gazetteer.plates
+    plate_ok = np.array([len(w) == 5 and w.isdigit() and w[:2] in plates for w in words.vocab], dtype=bool)
+    cls = words.cls
+    after = np.where(words.same_next, cls[np.minimum(np.arange(len(cls)) + 1, max(len(cls) - 1, 0))], SEPARATOR)
+    return np.flatnonzero(plate_ok[words.code] & (after != STREET) & (after != BUILDING))
+
+
+def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(where each distinct value first appears, each value's number among them)``, the values
+    numbered in order of first appearance (hash tables: no sorting of millions of values)."""
+    inverse, _ = pd.factorize(values)
+    first = pd.Series(inverse).drop_duplicates().index.to_numpy()
+    return first, inverse.astype(np.int64)
 
 
 def _sequence_hash(values: np.ndarray, first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -132,7 +185,7 @@ def _sequence_hash(values: np.ndarray, first: np.ndarray, lengths: np.ndarray) -
     total = int(lengths.sum())
     if not total:
         return np.zeros(len(first), dtype=np.uint64)
-    offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+    offsets = np.cumsum(lengths) - lengths
     inside = np.arange(total) - np.repeat(offsets, lengths)
     positions = np.repeat(first, lengths) + inside
     powers = _powers(int(lengths.max()))
@@ -150,23 +203,24 @@ def _powers(count: int) -> np.ndarray:
     return out
 
 
-def _skip_numbers(first: np.ndarray, last: np.ndarray, codes: np.ndarray, cls: np.ndarray, vocab: list[str],
-                  reader: Reader) -> np.ndarray:
+def _skip_numbers(first: np.ndarray, last: np.ndarray, words: Words, reader: Reader) -> np.ndarray:
     """Runs' first positions past their leading numbers ("Daire 9 Kadıköy"), unless a number
     begins a name with the word after it ("16 Eylül", "1200 Evler")."""
     prefixes = reader.gazetteer.prefixes
+    codes, cls, vocab = words.code, words.cls, words.vocab
+    size = len(vocab) + 1
     first = first.copy()
     for _ in range(3):
-        numbered = np.flatnonzero((cls[first] == NUMBER) & (first <= last))
+        numbered = np.flatnonzero((first <= last) & (cls[np.minimum(first, len(cls) - 1)] == NUMBER))
         if not len(numbered):
             break
         single = first[numbered] == last[numbered]
         pairs = np.where(single, -1, codes[np.minimum(first[numbered] + 1, len(codes) - 1)])
-        pair_key = codes[first[numbered]] * (len(vocab) + 1) + pairs + 1
-        distinct, inverse = np.unique(pair_key, return_inverse=True)
+        pair_keys = codes[first[numbered]] * size + pairs + 1
+        where, inverse = distinct(pair_keys)
         begins = np.array([second > 0 and (vocab[number] + vocab[second - 1]) in prefixes
-                           for number, second in zip((distinct // (len(vocab) + 1)).tolist(),
-                                                     (distinct % (len(vocab) + 1)).tolist())], dtype=bool)
+                           for number, second in zip((pair_keys[where] // size).tolist(),
+                                                     (pair_keys[where] % size).tolist())], dtype=bool)
         moved = numbered[~begins[inverse]]
         if not len(moved):
             break
@@ -174,21 +228,27 @@ def _skip_numbers(first: np.ndarray, last: np.ndarray, codes: np.ndarray, cls: n
     return first
 
 
-def _fix_up(codes: np.ndarray, cls: np.ndarray, same_next: np.ndarray, vocab: list[str], reader: Reader) -> None:
-    """:func:`.reading.fix_up` over all texts: the positions where it can change anything (a
-    kind word with a suffix word among the few words before it, "İş Hanı") are found with
-    array operations, and the words there looked at once per distinct window."""
+def _fix_up(words: Words, reader: Reader) -> None:
+    """:func:`.reading.fix_up` over all texts, changing ``words.cls``: the positions where it can
+    change anything (a kind word after suffix words that occur in names, "İş Hanı") are found
+    with array operations, and the words there looked at once per distinct window."""
+    codes, cls, same_next, vocab = words.code, words.cls, words.same_next, words.vocab
+    if not len(codes):
+        return
     index = {word: code for code, word in enumerate(vocab)}
     if "is" in index:
         at = np.flatnonzero((codes[:-1] == index["is"]) & same_next[:-1]
                             & np.isin(codes[1:], [index[w] for w in ("hani", "merkezi") if w in index]))
-        cls[at] = cls[at + 1] = BUILDING
+        cls[at] = BUILDING
+        cls[at + 1] = BUILDING
     kind = np.isin(cls, list(KINDS))
     wordish = np.isin(cls, _WORDISH)
-    odd = wordish & (cls != WORD)
-    # For each kind word: the words before it that could be part of its name (same text, no
-    # separator or number between, at most MAX_NAME_WORDS); it needs a look when they hold a
-    # suffix word ("Sanayi Mah", "Camii Kebir Mah", "Yeni Köy Mah"), once per distinct window.
+    # Only a suffix word that is a word of some district's name (or a whole one: "Evka4") can be
+    # part of one ("Sanayi", "Camii", "Küme", "Köy"; not "Cad" or "Apt").
+    names, keys = reader.gazetteer.name_words, reader.district_names
+    in_names = np.array([word in names or word in keys for word in vocab], dtype=bool)
+    odd = wordish & (cls != WORD) & in_names[codes]
+    odd |= np.r_[np.isin(cls[:-1], (KOY, BELDE)) & same_next[:-1] & kind[1:], False]
     positions = np.flatnonzero(kind)
     positions = positions[positions > 0]
     if not len(positions):
