@@ -137,14 +137,14 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
     postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     release_memory()
+    workers = available_workers()
     if rows_to_read(frame).any():
         with steps("address text") as bar:
-            frame, from_text = fill_from_text(frame, db, postcodes, progress=bar)
+            frame, from_text = fill_from_text(frame, db, postcodes, progress=bar, workers=workers)
     else:
         from_text = None
     del postcodes
 
-    workers = available_workers()
     with steps("places") as bar:
         resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers)
     del frame  # kept by the resolution as its original

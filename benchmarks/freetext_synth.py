@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -145,7 +145,7 @@ class _Places:
         return fits[0] if len(fits) == 1 else ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parts(district: str) -> tuple[str, str]:
     """(folded base without the kind word, folded village without its kind word)."""
     main, _, paren = district.partition("(")

@@ -9,7 +9,7 @@ from addrmig.locations.freetext import places_from_text
 from addrmig.locations.freetext.deciding import Decider
 from addrmig.locations.freetext.filling import source_words
 from addrmig.locations.freetext.gazetteer import gazetteer_for
-from addrmig.locations.freetext.places import COLUMNS, _row
+from addrmig.locations.freetext.places import COLUMNS, reading_values
 from addrmig.locations.freetext.reading import Reader, fold_text, fold_token
 from benchmarks.freetext_synth import freetext_sample
 
@@ -203,7 +203,7 @@ def test_the_array_path_answers_as_the_reader_and_decider_do_one_text_at_a_time(
     fast = places_from_text(texts, db).astype(str)
     gazetteer = gazetteer_for(db)
     reader, decider = Reader(gazetteer), Decider(gazetteer)
-    slow = pd.DataFrame([_row(decider.decide(reader.read(fold_text(t))), gazetteer) for t in texts],
+    slow = pd.DataFrame([reading_values(decider.decide(reader.read(fold_text(t))), gazetteer) for t in texts],
                         columns=list(COLUMNS))
     assert fast.equals(slow)
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from addrmig.locations.freetext.gazetteer import Gazetteer
 from addrmig.locations.freetext.reading import MIN_TYPO_WORD, Mention
-from addrmig.locations.resolver.ranking import decide, rank
+from addrmig.locations.resolver.ranking import ACCEPT, MARGIN
 
 #: A reading's status: the city and township were found; several places fit; the names
 #: written contradict each other; no place named at all.
@@ -133,17 +135,29 @@ class Decider:
             tids = found.townships[0][0]
             if city >= 0:
                 tids = [tid for tid in tids if gazetteer.township_city[tid] == city]
+            elif len(tids) > 1 and (found.districts or found.plates):
+                tids = self._held_most(found, tids)
             if len(tids) != 1:
                 return None
             tid = tids[0]
         elif city >= 0 and found.districts and all(
                 gazetteer.plates[plate] == city for plate, _ in found.plates):
             candidates = sorted(gazetteer.city_townships.get(city, ()))
-            heard = self._hear(self._settle_names(found, candidates), candidates)
-            holding = [tid for tid in candidates if heard[tid][5] == 0]
+            settled = self._settle_names(found, candidates)
+            # The candidates holding every neighbourhood (in the village written, when one is):
+            # what _hear's last figure counts, with sets.
+            villages = {key for keys, kind, _, _ in settled.districts if kind != "mah" for key in keys}
+            holding = set(candidates)
+            if villages and len(villages) < len(settled.districts):
+                for keys, kind, _, _ in settled.districts:
+                    if kind == "mah":
+                        holding &= self._in_villages(keys, frozenset(villages))
+            else:
+                for keys, kind, _, _ in settled.districts:
+                    holding &= self._holding(keys, kind)
             if len(holding) != 1:
                 return None
-            tid = holding[0]
+            tid = holding.pop()
         else:
             return None
         if any(len(keys) > 1 for keys, _, _, _ in found.districts):
@@ -151,11 +165,39 @@ class Decider:
         return Reading(FOUND, int(gazetteer.township_city[tid]), tid, self._district(found, tid),
                        evidence=self._evidence(found, tid))
 
-    def district_of(self, tid: int, named: list[tuple[str, str, str]]) -> int:
+    def _held_most(self, found: _Mentions, tids: list[int]) -> list[int]:
+        """Among townships that share the name written (no city written), those the rest hears
+        best — what :meth:`_decide`'s levels leave: postcode and neighbourhoods in their village,
+        then neighbourhoods in their village, then postcode and neighbourhoods, then
+        neighbourhoods, then postcode, then all."""
+        settled = self._settle_names(found, tids)
+        villages = {key for keys, kind, _, _ in settled.districts if kind != "mah" for key in keys}
+        loose = set(tids)
+        for keys, kind, _, _ in settled.districts:
+            loose &= self._holding(keys, kind)
+        strict = loose
+        if villages and len(villages) < len(settled.districts):
+            strict = set(tids)
+            for keys, kind, _, _ in settled.districts:
+                if kind == "mah":
+                    strict &= self._in_villages(keys, frozenset(villages))
+        plates = {plate for plate, _ in found.plates}
+        gazetteer = self.gazetteer
+        plated = {tid for tid in tids if all(gazetteer.city_plate.get(int(gazetteer.township_city[tid])) == p
+                                              for p in plates)}
+        for left in (strict & plated, strict, loose & plated, loose, plated, set(tids)):
+            if left:
+                return sorted(left)
+        return []
+
+    def district_of(self, tid: int, named: list[tuple[str, str, str]], frees: list[str] = ()) -> int:
         """The district of township ``tid`` that neighbourhoods and villages written ``named``
-        (``(key, kind, words)`` in the order written, nothing else) name, as :meth:`_district`
-        finds it (-1 when several fit); -2 when the township holds one of them under no such
-        name (a mistyped name, perhaps: the full weighing looks at it)."""
+        (``(key, kind, words)`` in the order written) and names standing bare before a place
+        (``frees``) name, nothing else being written, as :meth:`_district` finds it (-1 when
+        several fit); -2 when the township holds one of ``named`` under no such name (a mistyped
+        name, perhaps: the full weighing looks at it)."""
+        if len(named) == 1 and named[0][1] == "mah" and not frees:
+            return self.neighbourhood(tid, named[0][0])  # the common case, remembered
         gazetteer = self.gazetteer
         for key, kind, _ in named:
             held = gazetteer.named_in.get((tid, key), ())
@@ -164,7 +206,8 @@ class Decider:
                     gazetteer.village_in.get((tid, key), ())
             if not held:
                 return -2
-        found = _Mentions([], [], [], [], [((key,), kind, key, words) for key, kind, words in named], [], [])
+        found = _Mentions([], [], [], [(key, key) for key in frees],
+                          [((key,), kind, key, words) for key, kind, words in named], [], [])
         return self._district(found, tid)
 
     def neighbourhood(self, tid: int, key: str) -> int:
@@ -402,9 +445,9 @@ class Decider:
             return None
         taken = {}
         for word in words:
-            verdict, ids, _ = decide(rank(word, keys, owners))
-            if verdict == "take":
-                taken.setdefault(ids[0], word)
+            position = _clearly(word, keys)
+            if position >= 0:
+                taken.setdefault(owners[position], word)
         return next(iter(taken.items())) if len(taken) == 1 else None
 
     # ------------------------------------------------------------------ the district
@@ -478,15 +521,16 @@ class Decider:
         return dids[0] if len(dids) == 1 else -1
 
     def _fuzzy(self, pool: list[int], key: str, whole: str, kind: str) -> int:
-        """The district of ``pool`` a mistyped name clearly means, or -1."""
+        """The district of ``pool`` a mistyped name clearly means, or -1 (rapidfuzz ratio on
+        name and kind, ACCEPT and MARGIN, as :func:`~addrmig.locations.resolver.ranking.decide`)."""
         if not pool:
             return -1
         gazetteer = self.gazetteer
         keys = [gazetteer.district_list[did].base + gazetteer.district_list[did].kind for did in pool]
         for query in dict.fromkeys((key, whole)):
-            verdict, ids, _ = decide(rank(query + kind, keys, pool))
-            if verdict == "take":
-                return ids[0]
+            taken = _clearly(query + kind, keys)
+            if taken >= 0:
+                return pool[taken]
         return -1
 
     # ------------------------------------------------------------------ for the person
@@ -517,6 +561,24 @@ class Decider:
             out.append((gazetteer.city_names[int(gazetteer.township_city[tid])], gazetteer.township_names[tid],
                         gazetteer.district_names[district] if district >= 0 else ""))
         return tuple(out)
+
+
+def _clearly(query: str, keys: list[str]) -> int:
+    """The position of the one key ``query`` clearly names (ratio from ACCEPT up, the next key at
+    least MARGIN behind), or -1; what ``decide(rank(query, keys, positions))`` takes."""
+    from rapidfuzz import fuzz, process
+
+    scores = process.cdist([query], keys, scorer=fuzz.ratio, dtype=np.float32)[0]
+    if not len(scores):
+        return -1
+    best = int(np.argmax(scores))
+    if scores[best] < ACCEPT:
+        return -1
+    if len(scores) > 1:
+        second = np.partition(scores, -2)[-2]
+        if second > scores[best] - MARGIN:
+            return -1
+    return best
 
 
 def _replace(found: _Mentions, **changes) -> _Mentions:

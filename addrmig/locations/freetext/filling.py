@@ -33,11 +33,13 @@ def rows_to_read(frame: pd.DataFrame) -> np.ndarray:
 
 
 def fill_from_text(frame: pd.DataFrame, db: LocationDB, postcodes: pd.Series | None = None,
-                   progress: Callable[[float, float], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   progress: Callable[[float, float], None] | None = None,
+                   workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(new frame, places read)``: the rows of :func:`rows_to_read` with the country, city,
     township and district their ``line`` settles (a blank country only), and
     :func:`places_from_text`'s answer for those rows (index = their rows). ``frame`` is not
-    modified; when no row is to be read, it is returned as it is, with an empty answer."""
+    modified; when no row is to be read, it is returned as it is, with an empty answer.
+    ``workers``: as :func:`places_from_text`'s."""
     report = progress or (lambda done, total: None)
     report(0, 2)
     wanted = rows_to_read(frame)
@@ -46,16 +48,34 @@ def fill_from_text(frame: pd.DataFrame, db: LocationDB, postcodes: pd.Series | N
         return frame, places_from_text(frame["line"].iloc[:0], db)
     index = frame.index[wanted]
     codes = None if postcodes is None else postcodes.reindex(index)
-    read = places_from_text(frame["line"][wanted], db, codes)
+    read = places_from_text(frame["line"][wanted], db, codes, workers=workers)
     report(1, 2)
-    new = frame.copy()
+    new = frame.copy(deep=False)
+    everything = bool(wanted.all())
     for level in LEVELS:
-        values = read[level].astype(str)
+        values = _text(read[level])
         if level == "country":
-            values = values.where(values != "", frame.loc[index, "country"].astype(str))
-        new.loc[index, level] = values.to_numpy()
+            # A country written stays; the text's fills only a blank one.
+            written = frame.loc[index, "country"].astype("str")
+            values = values.where(values != "", written) if (written != "").any() else values
+        if everything:
+            new[level] = values.to_numpy() if values.dtype != frame[level].dtype else values.set_axis(frame.index)
+        else:
+            column = frame[level].copy()
+            column[wanted] = values.to_numpy()
+            new[level] = column
     report(2, 2)
     return new, read
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A categorical of text as a Series of the ``str`` dtype, through Arrow (no Python string
+    per row)."""
+    import pyarrow as pa
+
+    codes = values.cat.codes.to_numpy()
+    categories = pa.array(list(values.cat.categories), type=pa.large_string())
+    return pd.Series(pd.array(categories.take(pa.array(codes)), dtype="str"), index=values.index)
 
 
 def summary(read: pd.DataFrame) -> dict[str, int]:

@@ -6,10 +6,11 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import CITY_ALIASES, TOWNSHIP_ALIASES
-from addrmig.text import fold
+from addrmig.text import fold_series
 
 #: The first two digits of a Turkish postcode are the city's plate code.
 PLATE_CODES: dict[str, str] = {
@@ -78,7 +79,8 @@ class Gazetteer:
         self.plates: dict[str, int] = {PLATE_CODES[key]: ciid for key, ciid in self.cities.items()
                                        if key in PLATE_CODES and CITY_ALIASES.get(key, key) == key}
         self.city_plate: dict[int, str] = {ciid: plate for plate, ciid in self.plates.items()}
-        villages = [_village(name) for name in districts["name"].tolist()]
+        folded_names = fold_series(districts["name"].astype("str"))
+        villages = _villages(districts["name"].astype("str"))
         self.district_list: list[District] = [
             District(did, tid, base, kind, village) for did, tid, base, kind, village in zip(
                 districts["did"].tolist(), districts["tid"].tolist(), districts["base"].tolist(),
@@ -106,8 +108,9 @@ class Gazetteer:
             ciid: frozenset(tids) for ciid, tids in self.city_townships.items()}
         self._district_townships: dict[str, frozenset[int]] = {}
         self._name_hashes: tuple[np.ndarray, np.ndarray] | None = None
+        self._names_table: dict | None = None
         #: Every word of every district's name, folded ("camii", "kebir", "küme"…).
-        self.name_words: frozenset[str] = frozenset(word for name in self.district_names for word in fold(name).split())
+        self.name_words: frozenset[str] = frozenset(" ".join(folded_names.tolist()).split())
         self.prefixes: frozenset[str] = frozenset(
             key[:end] for keys in (self.cities, self.townships, self.districts, self.villages)
             for key in keys for end in range(1, len(key) + 1))
@@ -121,6 +124,18 @@ class Gazetteer:
             villages = np.array([text_hash(key) for key in self.villages], dtype=np.uint64)
             self._name_hashes = districts, np.unique(np.r_[districts, villages])
         return self._name_hashes
+
+    def names_table(self) -> dict[str, tuple[np.ndarray, list[str]]]:
+        """Per level (``country``, ``city``, ``township``, ``district``): a code per id into a
+        list of the distinct names, "" last (names repeat: "Merkez"); a country per city id."""
+        if self._names_table is None:
+            table = {}
+            for level, names in (("country", self.city_country), ("city", self.city_names),
+                                 ("township", self.township_names), ("district", self.district_names)):
+                codes, distinct = pd.factorize(pd.Series(names, dtype=object))
+                table[level] = (codes.astype(np.int64), list(distinct) + [""])
+            self._names_table = table
+        return self._names_table
 
     def is_place_name(self, key: str) -> bool:
         """Whether ``key`` is the name of a city or a township."""
@@ -149,17 +164,16 @@ def text_hash(text: str) -> int:
     return value
 
 
-def _village(name: str) -> str:
-    """The folded village or town a district's name puts it in ("Demirciler Mah (köseli Köyü)"
-    -> "koseli"), without its kind word; "" for none. Read from the name itself: the index's
-    parenthetical key rewrites "koyu" inside words too ("Aşağıkoyunlu")."""
-    _, bracket, paren = name.partition("(")
-    if not bracket:
-        return ""
-    words = fold(paren).split()
-    while len(words) > 1 and words[-1] in _KIND_WORDS:
-        words = words[:-1]
-    return "".join(words)
+def _villages(names: pd.Series) -> list[str]:
+    """The folded village or town each district's name puts it in ("Demirciler Mah (köseli
+    Köyü)" -> "koseli"), without its kind word; "" for none. Read from the names themselves: the
+    index's parenthetical key rewrites "koyu" inside words too ("Aşağıkoyunlu")."""
+    paren = names.str.partition("(")[2].fillna("")
+    folded = fold_series(paren).astype("str")
+    kinds = "|".join(sorted(_KIND_WORDS, key=len, reverse=True))
+    # Trailing kind words, never the only word ("Köy Köyü" keeps "koy").
+    stripped = folded.str.replace(rf"(?<=\S)(?:\s+(?:{kinds}))+$", "", regex=True)
+    return stripped.str.replace(" ", "", regex=False).tolist()
 
 
 def _grouped(keys: list, values: list) -> dict:

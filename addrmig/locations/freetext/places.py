@@ -1,6 +1,8 @@
 """places_from_text(): a column of free-text addresses into city, township and district."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,21 @@ COLUMNS = ("country", "city", "township", "district", "status", "evidence", "sug
 #: From this many distinct texts the work is shared between processes (see ``workers``), in
 #: parts of at least half as many texts.
 PARALLEL_MIN_TEXTS = 100_000
+
+
+@dataclass
+class _Part:
+    """What a part of the texts says, per text: place ids (-1 for none; the city also of an
+    open question when the text settles it), status codes (into ``STATUSES``) and the three
+    texts (Arrow string arrays)."""
+
+    city: np.ndarray
+    township: np.ndarray
+    district: np.ndarray
+    status: np.ndarray
+    evidence: object
+    suggestions: object
+    note: object
 
 
 def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | None = None,
@@ -35,6 +52,9 @@ def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | No
     The work is done once per distinct text: the common ones with array operations
     (:mod:`.simple`), the others once per distinct set of mentions (:mod:`.deciding`).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     texts = lines.astype("str").fillna("")
     if postcodes is not None:
         texts = texts + " " + postcodes.reindex(lines.index).astype("str").fillna("")
@@ -44,56 +64,73 @@ def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | No
     count = max(1, min(workers, len(uniques) // (PARALLEL_MIN_TEXTS // 2))) if len(uniques) >= PARALLEL_MIN_TEXTS else 1
     bounds = np.linspace(0, len(uniques), count + 1).astype(int).tolist()
 
-    def run(part: tuple[int, int]) -> pd.DataFrame:
+    def run(part: tuple[int, int]) -> _Part:
         return _read(uniques.iloc[part[0]:part[1]], gazetteer)
 
     from addrmig.parallel import map_parts
 
-    table = pd.concat(map_parts(run, list(zip(bounds[:-1], bounds[1:])), count), ignore_index=True)
+    parts = map_parts(run, list(zip(bounds[:-1], bounds[1:])), count)
+    names = gazetteer.names_table()
     out = {}
-    for column in COLUMNS:
-        values = table[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            # Parts have categories of their own: one set for all.
-            values = values.astype(str)
-        categories = pd.Index(list(STATUSES)) if column == "status" else pd.Index(pd.unique(values))
-        text_codes = categories.get_indexer(values)
+    for column in ("country", "city", "township", "district"):
+        ids = np.concatenate([getattr(part, "city" if column == "country" else column) for part in parts])
+        name_codes, categories = names[column]
+        text_codes = np.where(ids >= 0, name_codes[np.maximum(ids, 0)], len(categories) - 1)
+        out[column] = pd.Categorical.from_codes(text_codes[codes], categories=categories)
+    status = np.concatenate([part.status for part in parts])
+    out["status"] = pd.Categorical.from_codes(status[codes], categories=list(STATUSES))
+    for column in ("evidence", "suggestions", "note"):
+        values = pa.chunked_array([getattr(part, column) for part in parts], type=pa.large_string())
+        encoded = pc.dictionary_encode(pc.fill_null(values, "")).combine_chunks()
+        categories = pd.Index(encoded.dictionary.to_pylist(), dtype=object)
+        text_codes = np.asarray(encoded.indices).astype(np.int64)
         out[column] = pd.Categorical.from_codes(text_codes[codes] if len(codes) else text_codes[:0],
                                                 categories=categories)
     return pd.DataFrame(out, index=lines.index)
 
 
-def _read(texts: pd.Series, gazetteer: Gazetteer) -> pd.DataFrame:
-    """One line per text: the answer's values (see :data:`COLUMNS`)."""
+def _read(texts: pd.Series, gazetteer: Gazetteer) -> _Part:
+    """What each of ``texts`` says (see :class:`_Part`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     reader, decider = Reader(gazetteer), Decider(gazetteer)
     words = words_of(texts, reader)
     runs = runs_of(words, reader)
     simple = read_simple(words, runs, reader, decider)
     signature, mentions = signatures(words, runs, reader, ~simple.done)
-    rows = pd.DataFrame([_row(decider.decide(found), gazetteer) for found in mentions] or None,
-                        columns=list(COLUMNS))
-    out = rows.iloc[np.maximum(signature, 0)].reset_index(drop=True) if len(rows) else pd.DataFrame(
-        {column: [""] * len(texts) for column in COLUMNS})
-    done = simple.done
-    if done.any():
-        names = {"city": gazetteer.city_names, "township": gazetteer.township_names,
-                 "district": gazetteer.district_names, "country": gazetteer.city_country}
-        ids = {"city": simple.city, "township": simple.township, "district": simple.district, "country": simple.city}
-        for column, values in names.items():
-            picked = ids[column][done]
-            out.loc[done, column] = np.where(picked >= 0, np.asarray(values, dtype=object)[np.maximum(picked, 0)], "")
-        out.loc[done, "status"] = FOUND
-        out.loc[done, "evidence"] = np.asarray(simple.evidence.filter(done).to_pylist(), dtype=object)
-        out.loc[done, ["suggestions", "note"]] = ""
-    return out
+    readings = [decider.decide(found) for found in mentions] or [Reading("none")]
+    take, done = np.maximum(signature, 0), simple.done
+    found = [r.status == FOUND for r in readings]
+
+    def ids(values: list[int]) -> np.ndarray:
+        return np.asarray(values, dtype=np.int64)[take]
+
+    city = np.where(done, simple.city, ids([r.city for r in readings]))
+    township = np.where(done, simple.township, ids([r.township if f else -1 for r, f in zip(readings, found)]))
+    district = np.where(done, simple.district, ids([r.district if f else -1 for r, f in zip(readings, found)]))
+    status = np.where(done, STATUSES.index(FOUND), ids([STATUSES.index(r.status) for r in readings])).astype(np.int8)
+    mask, nothing = pa.array(done), pa.scalar("", pa.large_string())
+
+    def strings(values: list[str], simple_values) -> object:
+        return pc.if_else(mask, simple_values, pa.array(values, type=pa.large_string()).take(pa.array(take)))
+
+    return _Part(city, township, district, status,
+                 strings([r.evidence for r in readings], simple.evidence),
+                 strings([suggestions_text(r) for r in readings], nothing),
+                 strings([r.note for r in readings], nothing))
 
 
-def _row(reading: Reading, gazetteer: Gazetteer) -> tuple[str, ...]:
-    """A reading as the answer's values (see :data:`COLUMNS`)."""
+def suggestions_text(reading: Reading) -> str:
+    """A reading's suggestions as one text: ``city / township / district``, ``; `` between."""
+    return "; ".join(" / ".join(p for p in place if p) for place in reading.suggestions)
+
+
+def reading_values(reading: Reading, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """A reading as the answer's values (see :data:`COLUMNS`), for one text at a time."""
     found = reading.status == FOUND
     city = gazetteer.city_names[reading.city] if reading.city >= 0 else ""
     return (gazetteer.city_country[reading.city] if reading.city >= 0 else "", city,
             gazetteer.township_names[reading.township] if found else "",
             gazetteer.district_names[reading.district] if found and reading.district >= 0 else "",
-            reading.status, reading.evidence,
-            "; ".join(" / ".join(p for p in place if p) for place in reading.suggestions), reading.note)
+            reading.status, reading.evidence, suggestions_text(reading), reading.note)

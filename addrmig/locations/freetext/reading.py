@@ -50,6 +50,8 @@ _JOINING_DASH = re.compile(r"(?<=[0-9a-z])-(?=[0-9a-z])")
 _OTHER = re.compile(r"[^0-9a-z,]+")
 _TURKISH = str.maketrans({"İ": "i", "I": "ı"})
 _ASCII = str.maketrans({"ı": "i", "ß": "ss"})
+# The letters of Turkish words straight to folded ASCII ("I" and "ı" both end as "i").
+_QUICK = str.maketrans("İIıŞşĞğÖöÜüÇçÂâÎîÛû", "iiissggoouuccaaiiuu")
 #: Free words shorter than this are not compared with names for typos.
 MIN_TYPO_WORD = 4
 
@@ -61,6 +63,9 @@ def fold_token(raw: str) -> tuple[str, ...]:
     ",", "istanbul"), "No:5" -> ("no", ",", "5"))."""
     if raw.isascii() and raw.isalnum():
         return (raw.lower(),)  # the common case; "I" folds to "i" either way
+    quick = raw.translate(_QUICK)
+    if quick.isascii() and quick.isalnum():
+        return (quick.lower(),)  # Turkish letters only
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", raw).translate(_TURKISH).lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_ASCII)
     text = _OTHER.sub(" ", _SEPARATORS.sub(" , ", _JOINING_DASH.sub(" ", text)))

@@ -20,7 +20,7 @@ import numpy as np
 from addrmig.locations.freetext.deciding import Decider
 from addrmig.locations.freetext.gazetteer import HASH_BASE, MAX_NAME_WORDS, text_hash
 from addrmig.locations.freetext.reading import Reader
-from addrmig.locations.freetext.texts import Runs, Words, distinct, postcodes
+from addrmig.locations.freetext.texts import Runs, Words, _sequence_hash, distinct, postcodes
 from addrmig.locations.freetext.vocabulary import KINDS, MAH
 
 _KIND_CODES = {kind: code for code, kind in KINDS.items()}
@@ -44,49 +44,28 @@ def read_simple(words: Words, runs: Runs, reader: Reader, decider: Decider) -> S
     count, vocab, codes = words.count, words.vocab, words.code
     facts = _WordFacts(vocab, reader)
     first, last, follows = runs.first, runs.last, runs.follows
+    # What a run is depends on its words and what follows only: worked out once per distinct run.
+    where, kind_of = distinct(_sequence_hash(codes, first, last - first + 1) * np.uint64(16)
+                              + follows.astype(np.uint64))
+    one_first, one_last, one_follows = first[where], last[where], follows[where]
+    name_offset, plain = _plain_runs(one_first, one_last, one_follows, codes, vocab, facts, gazetteer)
+    plain = plain[kind_of]
     is_district_run = np.isin(follows, list(KINDS))
-
-    # Where a district run's name starts: its one ending that names a district (or a village).
-    name_start = np.full(len(first), -1, dtype=np.int64)
-    endings = np.zeros(len(first), dtype=np.int64)
-    district_runs = np.flatnonzero(is_district_run)
-    run_first, run_last, run_follows = first[district_runs], last[district_runs], follows[district_runs]
-    suffix = np.zeros(len(district_runs), dtype=np.uint64)
-    suffix_length = np.zeros(len(district_runs), dtype=np.int64)
-    all_digits = np.ones(len(district_runs), dtype=bool)
-    run_starts = np.full(len(district_runs), -1, dtype=np.int64)
-    run_endings = np.zeros(len(district_runs), dtype=np.int64)
-    districts, places = gazetteer.name_hashes
-    for back in range(MAX_NAME_WORDS):
-        at = run_last - back
-        live = at >= run_first
-        if not live.any():
-            break
-        word = codes[np.where(live, at, 0)]
-        with np.errstate(over="ignore"):
-            power = facts.power[np.minimum(suffix_length, len(facts.power) - 1)]
-            suffix = np.where(live, facts.hash[word] * power + suffix, suffix)
-        suffix_length = np.where(live, suffix_length + facts.length[word], suffix_length)
-        all_digits &= facts.digits[word]
-        names = np.where(run_follows == MAH, _member(suffix, districts), _member(suffix, places))
-        names &= live & ~all_digits
-        run_endings += names
-        run_starts = np.where(names, at, run_starts)
-    name_start[district_runs], endings[district_runs] = run_starts, run_endings
-    # Plain runs: free runs of single-word names; district runs with one name ending, after
-    # single-word names; "Köyü Mah" (a village that became a neighbourhood) is the reader's.
+    name_start = first + name_offset[kind_of]
     plain_end = np.where(is_district_run, name_start - 1, last)
-    bad = _lengthened(first, plain_end, codes, vocab, gazetteer.prefixes)
-    running = np.r_[0, np.cumsum(facts.only_district[codes])]
-    only = running[np.maximum(plain_end + 1, first)] - running[first]
-    plain = ~bad & (only == 0) & np.where(is_district_run, (endings == 1) & ~facts.koy[codes[last]], True)
 
     run_text = words.text[first]
     not_plain = np.bincount(run_text[~plain], minlength=count) if len(first) else np.zeros(count, dtype=np.int64)
-    in_run = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.add.at(in_run, first[plain], 1)
-    np.add.at(in_run, plain_end[plain] + 1, -1)
-    place_at = np.flatnonzero((np.cumsum(in_run)[:-1] > 0) & facts.place[codes])
+    # The place words inside plain runs (a neighbourhood's own name left out).
+    place_at = np.flatnonzero(facts.place[codes])
+    run_of = np.searchsorted(first, place_at, side="right") - 1
+    inside = (run_of >= 0) & plain[np.maximum(run_of, 0)] & (place_at <= plain_end[np.maximum(run_of, 0)])
+    place_at = place_at[inside]
+    # A district's name right before a place's, in a plain run: a neighbourhood named bare.
+    free_at = np.flatnonzero(facts.only_district[codes[:-1]] & facts.place[codes[1:]])
+    run_of = np.searchsorted(first, free_at, side="right") - 1
+    free_at = free_at[(run_of >= 0) & plain[np.maximum(run_of, 0)]
+                      & (free_at + 1 <= plain_end[np.maximum(run_of, 0)])]
     city_at = place_at[facts.city[codes[place_at]] >= 0]
     town_at = place_at[facts.township[codes[place_at]] >= 0]
 
@@ -103,10 +82,11 @@ def read_simple(words: Words, runs: Runs, reader: Reader, decider: Decider) -> S
     n_village, village_name, _ = per.spread(first[named[~is_mah]], name_id[~is_mah])
     _, mah_at, _ = per.spread(first[named[is_mah]], first[named[is_mah]])
     _, village_at, _ = per.spread(first[named[~is_mah]], first[named[~is_mah]])
+    n_free, free_word, _ = per.spread(free_at, codes[free_at])
     code_at = postcodes(words, reader)
     n_code, code_low, code_high = per.spread(code_at, codes[code_at])
     done = ((not_plain == 0) & (n_town >= 1) & (town_low == town_high) & ((n_city == 0) | (city_low == city_high))
-            & (n_mah <= 1) & (n_village <= 1) & ((n_code == 0) | (code_low == code_high)))
+            & (n_mah <= 1) & (n_village <= 1) & (n_free <= 1) & ((n_code == 0) | (code_low == code_high)))
 
     # The township: named in the city named, or a name no other township has.
     township = np.full(count, -1, dtype=np.int64)
@@ -123,22 +103,25 @@ def read_simple(words: Words, runs: Runs, reader: Reader, decider: Decider) -> S
             found.append(tids[0] if len(tids) == 1 else -1)
         township[todo] = np.asarray(found, dtype=np.int64)[inverse]
     done &= township >= 0
-    # The district: once per distinct (township, neighbourhood, village), as the decider chooses it.
+    # The district: once per distinct (township, neighbourhood, village, bare name), as the
+    # decider chooses it.
     district = np.full(count, -1, dtype=np.int64)
     mah_of = np.where(n_mah > 0, mah_name, -1)
     village_of = np.where(n_village > 0, village_name, -1)
+    free_of = np.where(n_free > 0, free_word, -1)
     village_first = (n_village > 0) & ((n_mah == 0) | (village_at < mah_at))
-    todo = np.flatnonzero(done & ((n_mah > 0) | (n_village > 0)))
+    todo = np.flatnonzero(done & ((n_mah > 0) | (n_village > 0) | (n_free > 0)))
     if len(todo):
-        size = len(names) + 1
-        keys = (((township[todo] + 1) * size + mah_of[todo] + 1) * size + village_of[todo] + 1) * 2 + village_first[todo]
+        size, words_size = len(names) + 1, len(vocab) + 1
+        keys = (((((township[todo] + 1) * size + mah_of[todo] + 1) * size + village_of[todo] + 1) * words_size
+                 + free_of[todo] + 1) * 2 + village_first[todo])
         where, inverse = distinct(keys)
         chosen = []
-        for tid, mah, village, village_is_first in zip(township[todo][where].tolist(), mah_of[todo][where].tolist(),
-                                                       village_of[todo][where].tolist(),
-                                                       village_first[todo][where].tolist()):
+        for tid, mah, village, free, village_is_first in zip(
+                township[todo][where].tolist(), mah_of[todo][where].tolist(), village_of[todo][where].tolist(),
+                free_of[todo][where].tolist(), village_first[todo][where].tolist()):
             mentions = [names[i] for i in ((village, mah) if village_is_first else (mah, village)) if i >= 0]
-            chosen.append(decider.district_of(tid, mentions))
+            chosen.append(decider.district_of(tid, mentions, [vocab[free]] if free >= 0 else []))
         district[todo] = np.asarray(chosen, dtype=np.int64)[inverse]
     done &= district != -2  # a name the township does not hold: perhaps mistyped, for the decider
     district[~done] = -1
@@ -146,6 +129,43 @@ def read_simple(words: Words, runs: Runs, reader: Reader, decider: Decider) -> S
     evidence = _evidence(done, facts, names, mah_of, village_of, village_first, town_word, city_word, n_city,
                          n_code, code_low, city, len(vocab), gazetteer)
     return Simple(done, city, township, district, evidence)
+
+
+def _plain_runs(first, last, follows, codes, vocab, facts, gazetteer) -> tuple[np.ndarray, np.ndarray]:
+    """Per (distinct) run: where its neighbourhood's name starts, from its first word (district
+    runs: the start of its one ending that names a district, or a village; -1 for none), and
+    whether it is plain: free runs of single-word names; district runs with one name ending,
+    after single-word names ("Köyü Mah", a village that became a neighbourhood, is the reader's).
+    A district's name standing among the single-word names is the reader's *free* name when a
+    city's or township's follows it, and nothing otherwise."""
+    is_district_run = np.isin(follows, list(KINDS))
+    name_start = np.full(len(first), -1, dtype=np.int64)
+    endings = np.zeros(len(first), dtype=np.int64)
+    runs = np.flatnonzero(is_district_run)
+    suffix = np.zeros(len(runs), dtype=np.uint64)
+    suffix_length = np.zeros(len(runs), dtype=np.int64)
+    all_digits = np.ones(len(runs), dtype=bool)
+    districts, places = gazetteer.name_hashes
+    for back in range(MAX_NAME_WORDS):
+        runs = runs[last[runs] - back >= first[runs]] if back else runs
+        if not len(runs):
+            break
+        live = np.searchsorted(np.flatnonzero(is_district_run), runs)
+        at = last[runs] - back
+        word = codes[at]
+        with np.errstate(over="ignore"):
+            power = facts.power[np.minimum(suffix_length[live], len(facts.power) - 1)]
+            suffix[live] = facts.hash[word] * power + suffix[live]
+        suffix_length[live] += facts.length[word]
+        all_digits[live] &= facts.digits[word]
+        names = np.where(follows[runs] == MAH, _member(suffix[live], districts), _member(suffix[live], places))
+        names &= ~all_digits[live]
+        endings[runs] += names
+        name_start[runs[names]] = at[names]
+    plain_end = np.where(is_district_run, name_start - 1, last)
+    bad = _lengthened(first, plain_end, codes, vocab, gazetteer.prefixes)
+    plain = ~bad & np.where(is_district_run, (endings == 1) & ~facts.koy[codes[last]], True)
+    return np.where(name_start >= 0, name_start - first, -1), plain
 
 
 def _member(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
@@ -225,8 +245,6 @@ def _distinct_names(codes: np.ndarray, start: np.ndarray, last: np.ndarray, foll
                     vocab: list[str]) -> tuple[np.ndarray, list[tuple[str, str, str]]]:
     """Each name (the words ``start..last`` before kind word ``follows``) as an id into a list of
     ``(key, kind, words)``."""
-    from addrmig.locations.freetext.texts import _sequence_hash
-
     if not len(start):
         return np.zeros(0, dtype=np.int64), []
     key = _sequence_hash(codes, start, last - start + 1) * np.uint64(7) + follows.astype(np.uint64)

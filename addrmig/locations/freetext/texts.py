@@ -11,6 +11,7 @@ a *signature* that :mod:`.deciding` weighs once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -72,27 +73,33 @@ def words_of(texts: pd.Series, reader: Reader) -> Words:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     pieces = pc.split_pattern(pc.fill_null(values, ""), " ")
-    piece_text = np.asarray(pc.list_parent_indices(pieces), dtype=np.int64)
+    piece_text = np.asarray(pc.list_parent_indices(pieces)).astype(np.int32)
     encoded = pc.dictionary_encode(pc.list_flatten(pieces))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    piece_codes = np.asarray(encoded.indices, dtype=np.int64)
+    piece_codes = np.asarray(encoded.indices).astype(np.int32)
     index: dict[str, int] = {}
     folded = [[index.setdefault(word, len(index)) for word in fold_token(piece)]
               for piece in encoded.dictionary.to_pylist()]
-    lengths = np.array([len(words) for words in folded], dtype=np.int64)
-    flat = np.fromiter((code for words in folded for code in words), dtype=np.int64, count=int(lengths.sum()))
+    # Each piece's first word, spread to as many places as it has words; the other words after.
+    lengths = np.fromiter(map(len, folded), dtype=np.int32, count=len(folded))
+    table = np.zeros((len(folded), max(1, int(lengths.max()) if len(lengths) else 1)), dtype=np.int32)
+    flat = np.fromiter(chain.from_iterable(folded), dtype=np.int32, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(folded)), lengths)
+    table[rows, np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)] = flat
     counts = lengths[piece_codes]
-    total = int(counts.sum())
-    if total:
-        inside = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        codes = flat[np.repeat((np.cumsum(lengths) - lengths)[piece_codes], counts) + inside]
-    else:
-        codes = np.zeros(0, dtype=np.int64)
+    codes = np.repeat(table[piece_codes, 0], counts)
+    text_of = np.repeat(piece_text, counts)
+    if table.shape[1] > 1:
+        many = np.flatnonzero(counts > 1)
+        starts = (np.cumsum(counts, dtype=np.int64) - counts)[many]
+        for k in range(1, table.shape[1]):
+            more = counts[many] > k
+            codes[starts[more] + k] = table[piece_codes[many[more]], k]
     vocab = list(index)
     text_of = np.repeat(piece_text, counts)
     cls = np.asarray(reader.classes(vocab), dtype=np.int8)[codes]
-    same_next = np.r_[text_of[1:] == text_of[:-1], False] if total else np.zeros(0, dtype=bool)
+    same_next = np.r_[text_of[1:] == text_of[:-1], False] if len(codes) else np.zeros(0, dtype=bool)
     words = Words(text_of, codes, cls, same_next, vocab, len(texts))
     _fix_up(words, reader)
     return words
@@ -167,9 +174,9 @@ def postcodes(words: Words, reader: Reader) -> np.ndarray:
     """Positions of the postcodes: 5-digit numbers opening with a plate code, not a street's number."""
     plates = reader.gazetteer.plates
     plate_ok = np.array([len(w) == 5 and w.isdigit() and w[:2] in plates for w in words.vocab], dtype=bool)
-    cls = words.cls
-    after = np.where(words.same_next, cls[np.minimum(np.arange(len(cls)) + 1, max(len(cls) - 1, 0))], SEPARATOR)
-    return np.flatnonzero(plate_ok[words.code] & (after != STREET) & (after != BUILDING))
+    at = np.flatnonzero(plate_ok[words.code])
+    after = np.where(words.same_next[at], words.cls[np.minimum(at + 1, len(words.cls) - 1)], SEPARATOR)
+    return at[(after != STREET) & (after != BUILDING)]
 
 
 def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,42 +237,50 @@ def _skip_numbers(first: np.ndarray, last: np.ndarray, words: Words, reader: Rea
 
 def _fix_up(words: Words, reader: Reader) -> None:
     """:func:`.reading.fix_up` over all texts, changing ``words.cls``: the positions where it can
-    change anything (a kind word after suffix words that occur in names, "İş Hanı") are found
+    change anything (a kind word after a suffix word that occurs in names, "İş Hanı") are found
     with array operations, and the words there looked at once per distinct window."""
     codes, cls, same_next, vocab = words.code, words.cls, words.same_next, words.vocab
     if not len(codes):
         return
     index = {word: code for code, word in enumerate(vocab)}
     if "is" in index:
-        at = np.flatnonzero((codes[:-1] == index["is"]) & same_next[:-1]
-                            & np.isin(codes[1:], [index[w] for w in ("hani", "merkezi") if w in index]))
+        at = np.flatnonzero(codes[:-1] == index["is"])
+        at = at[same_next[at] & np.isin(codes[at + 1], [index[w] for w in ("hani", "merkezi") if w in index])]
         cls[at] = BUILDING
         cls[at + 1] = BUILDING
-    kind = np.isin(cls, list(KINDS))
-    wordish = np.isin(cls, _WORDISH)
+    is_kind = np.zeros(16, dtype=bool)
+    is_kind[list(KINDS)] = True
+    is_wordish = np.zeros(16, dtype=bool)
+    is_wordish[list(_WORDISH)] = True
     # Only a suffix word that is a word of some district's name (or a whole one: "Evka4") can be
-    # part of one ("Sanayi", "Camii", "Küme", "Köy"; not "Cad" or "Apt").
+    # part of one ("Sanayi", "Camii", "Küme", "Köy"; not "Cad" or "Apt"); "Köy" before "Mah" is.
     names, keys = reader.gazetteer.name_words, reader.district_names
     in_names = np.array([word in names or word in keys for word in vocab], dtype=bool)
-    odd = wordish & (cls != WORD) & in_names[codes]
-    odd |= np.r_[np.isin(cls[:-1], (KOY, BELDE)) & same_next[:-1] & kind[1:], False]
-    positions = np.flatnonzero(kind)
+    positions = np.flatnonzero(is_kind[cls])
     positions = positions[positions > 0]
     if not len(positions):
         return
-    same_prev = np.r_[False, same_next[:-1]]
-    blocked = ~wordish | ~same_prev  # a word that does not continue the window of the word before it
-    last_block = np.maximum.accumulate(np.where(blocked, np.arange(len(cls)), 0))
-    inside = wordish[positions - 1] & same_prev[positions]
-    window_start = np.where(inside, np.maximum(last_block[positions - 1], positions - MAX_NAME_WORDS), positions)
-    odd_count = np.r_[0, np.cumsum(odd)]
-    needs = (odd_count[positions] - odd_count[window_start]) > 0
+    # Per kind word, the words before it that could be part of its name (same text, no separator
+    # between, at most MAX_NAME_WORDS): where the window starts and whether it holds an odd one.
+    start = positions.copy()
+    odd = np.zeros(len(positions), dtype=bool)
+    open_ = np.ones(len(positions), dtype=bool)
+    for back in range(1, MAX_NAME_WORDS + 1):
+        at = positions - back
+        open_ &= (at >= 0) & same_next[np.maximum(at, 0)]
+        if not open_.any():
+            break
+        word_class = cls[np.maximum(at, 0)]
+        open_ &= is_wordish[word_class]
+        start = np.where(open_, at, start)
+        odd |= open_ & (((word_class != WORD) & (word_class != NUMBER) & in_names[codes[np.maximum(at, 0)]])
+                        | ((back == 1) & ((word_class == KOY) | (word_class == BELDE))))
     seen: dict[tuple, list[int]] = {}
-    for position, start in zip(positions[needs].tolist(), window_start[needs].tolist()):
-        window = tuple(codes[start:position + 1].tolist())
+    for position, first in zip(positions[odd].tolist(), start[odd].tolist()):
+        window = tuple(codes[first:position + 1].tolist())
         classes = seen.get(window)
         if classes is None:
-            classes = cls[start:position + 1].tolist()
+            classes = cls[first:position + 1].tolist()
             fix_up([vocab[c] for c in window], classes, reader.district_names)
             seen[window] = classes
-        cls[start:position + 1] = classes
+        cls[first:position + 1] = classes
