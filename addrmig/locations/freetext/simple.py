@@ -56,16 +56,17 @@ def read_simple(words: Words, runs: Runs, reader: Reader, decider: Decider) -> S
 
     run_text = words.text[first]
     not_plain = np.bincount(run_text[~plain], minlength=count) if len(first) else np.zeros(count, dtype=np.int64)
-    # The place words inside plain runs (a neighbourhood's own name left out).
-    place_at = np.flatnonzero(facts.place[codes])
-    run_of = np.searchsorted(first, place_at, side="right") - 1
-    inside = (run_of >= 0) & plain[np.maximum(run_of, 0)] & (place_at <= plain_end[np.maximum(run_of, 0)])
-    place_at = place_at[inside]
-    # A district's name right before a place's, in a plain run: a neighbourhood named bare.
-    free_at = np.flatnonzero(facts.only_district[codes[:-1]] & facts.place[codes[1:]])
-    run_of = np.searchsorted(first, free_at, side="right") - 1
-    free_at = free_at[(run_of >= 0) & plain[np.maximum(run_of, 0)]
-                      & (free_at + 1 <= plain_end[np.maximum(run_of, 0)])]
+    def in_plain_runs(positions: np.ndarray, room: int = 0) -> np.ndarray:
+        """The positions inside a plain run, with ``room`` more words of it after them."""
+        if not len(first):
+            return positions[:0]
+        run_of = np.maximum(np.searchsorted(first, positions, side="right") - 1, 0)
+        return positions[(positions >= first[run_of]) & plain[run_of] & (positions + room <= plain_end[run_of])]
+
+    # The place words inside plain runs (a neighbourhood's own name left out), and a district's
+    # name right before a place's in a plain run: a neighbourhood named bare.
+    place_at = in_plain_runs(np.flatnonzero(facts.place[codes]))
+    free_at = in_plain_runs(np.flatnonzero(facts.only_district[codes[:-1]] & facts.place[codes[1:]]), room=1)
     city_at = place_at[facts.city[codes[place_at]] >= 0]
     town_at = place_at[facts.township[codes[place_at]] >= 0]
 
