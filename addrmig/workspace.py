@@ -318,14 +318,17 @@ class Workspace:
 
     def text_readings(self, only_open: bool = False) -> pd.DataFrame:
         """The address texts read, one line each (:func:`addrmig.locations.freetext.filling.readings`);
-        ``only_open``: those whose places were not found. Built once per frame version."""
+        ``only_open``: those whose places were not found and whose rows still have no township
+        (none chosen since). Built once per frame version."""
         from addrmig.locations.freetext.filling import readings
 
         read = self.text_places
         if read is None or self.frame is None:
             return readings(pd.DataFrame(columns=["status"]), pd.Series(dtype=str))
         frame = self.frame
-        return self._memoised(("text_readings", id(read), only_open),
+        if only_open:
+            read = read[(frame["township"].reindex(read.index) == "").to_numpy()]
+        return self._memoised(("text_readings", id(self.text_places), only_open),
                               lambda: readings(read, frame["line"], only_open=only_open))
 
     def choose_text_places(self, choices: dict[str, Place]) -> Edit | None:

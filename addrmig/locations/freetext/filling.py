@@ -223,9 +223,9 @@ def without_text_rows(lines: pd.DataFrame, resolution, read: pd.DataFrame) -> pd
 
 
 def _note(status: str, note: str, words: str) -> str:
-    said = {"ambiguous": "the address text fits several places", "conflicting": "the places in the address text "
-            "contradict each other", "none": "the address text names no place"}.get(status, "")
-    parts = [said + (f" ({note})" if note and status != "conflicting" else "")]
-    if words:
-        parts.append(f"read: {words}")
-    return "; ".join(p for p in parts if p)
+    said = {"ambiguous": "the address text does not settle the place",
+            "conflicting": "the places in the address text contradict each other",
+            "none": "the address text names no place"}.get(status, "")
+    if note and status == "ambiguous":
+        said += f": {note}"
+    return said + (f"; read: {words}" if words else "")
