@@ -172,9 +172,6 @@ def _typo(rng: random.Random, text: str) -> str:
     return text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
 
 
-PLATES = {}
-
-
 def _plate(city: str) -> str:
     from addrmig.locations.freetext.gazetteer import PLATE_CODES
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from addrmig.locations.freetext.districts import DistrictChoice, clearly
 from addrmig.locations.freetext.gazetteer import Gazetteer
+from addrmig.locations.freetext.mentions import Mentions, replaced
 from addrmig.locations.freetext.reading import MIN_TYPO_WORD, Mention
-from addrmig.locations.resolver.ranking import ACCEPT, MARGIN
 
 #: A reading's status: the city and township were found; several places fit; the names
 #: written contradict each other; no place named at all.
@@ -53,30 +52,16 @@ class Reading:
     note: str = ""
 
 
-@dataclass
-class _Mentions:
-    """A text's mentions sorted by kind."""
-
-    cities: list[tuple[int, str, str, str]]          # (city id, key, words, longer district name)
-    townships: list[tuple[list[int], str, str, str]]  # (township ids, key, words, longer district name)
-    weak: list[tuple[str, str, str, str]]            # (key, words, the district name it may begin, its kind)
-    frees: list[tuple[str, str]]                     # (key, words): districts' names standing free
-    districts: list[tuple[tuple[str, ...], str, str, str]]  # (keys, kind, whole, words)
-    plates: list[tuple[str, str]]                    # (plate, code)
-    words: list[str]                                 # free words, perhaps mistyped names
-
-
-class Decider:
+class Decider(DistrictChoice):
     """Decides :class:`Reading` s for mention tuples against one gazetteer."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
-        self.gazetteer = gazetteer
-        self._chosen: dict[tuple[int, str], int] = {}
+        super().__init__(gazetteer)
         self._village_cache: dict[tuple, frozenset[int]] = {}
 
-    def sort(self, mentions: tuple[Mention, ...]) -> _Mentions:
+    def sort(self, mentions: tuple[Mention, ...]) -> Mentions:
         gazetteer = self.gazetteer
-        out = _Mentions([], [], [], [], [], [], [])
+        out = Mentions([], [], [], [], [], [], [])
         for mention in mentions:
             kind = mention[0]
             if kind == "place":
@@ -115,7 +100,7 @@ class Decider:
                     return retried
         return reading
 
-    def _quick(self, found: _Mentions) -> Reading | None:
+    def _quick(self, found: Mentions) -> Reading | None:
         """The reading of the most common texts without weighing every candidate — what
         :meth:`_decide` finds for them, with less work: one township name (in the one city named,
         or a name no other township has) settles the place, whatever else is written, since every
@@ -165,7 +150,7 @@ class Decider:
         return Reading(FOUND, int(gazetteer.township_city[tid]), tid, self._district(found, tid),
                        evidence=self._evidence(found, tid))
 
-    def _held_most(self, found: _Mentions, tids: list[int]) -> list[int]:
+    def _held_most(self, found: Mentions, tids: list[int]) -> list[int]:
         """Among townships that share the name written (no city written), those the rest hears
         best — what :meth:`_decide`'s levels leave: postcode and neighbourhoods in their village,
         then neighbourhoods in their village, then postcode and neighbourhoods, then
@@ -190,43 +175,14 @@ class Decider:
                 return sorted(left)
         return []
 
-    def district_of(self, tid: int, named: list[tuple[str, str, str]], frees: list[str] = ()) -> int:
-        """The district of township ``tid`` that neighbourhoods and villages written ``named``
-        (``(key, kind, words)`` in the order written) and names standing bare before a place
-        (``frees``) name, nothing else being written, as :meth:`_district` finds it (-1 when
-        several fit); -2 when the township holds one of ``named`` under no such name (a mistyped
-        name, perhaps: the full weighing looks at it)."""
-        if len(named) == 1 and named[0][1] == "mah" and not frees:
-            return self.neighbourhood(tid, named[0][0])  # the common case, remembered
-        gazetteer = self.gazetteer
-        for key, kind, _ in named:
-            held = gazetteer.named_in.get((tid, key), ())
-            if kind != "mah":
-                held = [did for did in held if gazetteer.district_list[did].kind == kind] or \
-                    gazetteer.village_in.get((tid, key), ())
-            if not held:
-                return -2
-        found = _Mentions([], [], [], [(key, key) for key in frees],
-                          [((key,), kind, key, words) for key, kind, words in named], [], [])
-        return self._district(found, tid)
-
-    def neighbourhood(self, tid: int, key: str) -> int:
-        """The district of township ``tid`` a neighbourhood written ``key`` + "Mah" and nothing
-        else names (-1 when several fit), or -2 when the township holds none so named."""
-        found = self._chosen.get((tid, key))
-        if found is None:
-            dids = self.gazetteer.named_in.get((tid, key))
-            found = self._chosen[(tid, key)] = self._one(dids, set(), "mah") if dids else -2
-        return found
-
-    def _weigh_weak(self, found: _Mentions) -> _Mentions:
+    def _weigh_weak(self, found: Mentions) -> Mentions:
         """A name that may begin the neighbourhood's name after it ("Taşköprü Merkez Mah") is read
         as that name when a place the other mentions allow holds a district so named, else as the
         city or township it names."""
         if not found.weak:
             return found
         gazetteer = self.gazetteer
-        rest = _replace(found, weak=[])
+        rest = replaced(found, weak=[])
         allowed = set(self._candidates(rest))
         cities, townships = list(found.cities), list(found.townships)
         for key, words, longer, kind in found.weak:
@@ -237,10 +193,10 @@ class Decider:
                 townships.append((gazetteer.townships[key], key, words, longer))
             elif key in gazetteer.cities:
                 cities.append((gazetteer.cities[key], key, words, longer))
-        return _replace(found, cities=cities, townships=townships, weak=[])
+        return replaced(found, cities=cities, townships=townships, weak=[])
 
     # ------------------------------------------------------------------ candidates
-    def _candidates(self, found: _Mentions) -> list[int]:
+    def _candidates(self, found: Mentions) -> list[int]:
         """The townships the text may mean: those of the townships and cities it names (or of
         its postcodes' cities), else those holding the neighbourhood it names."""
         gazetteer = self.gazetteer
@@ -252,7 +208,7 @@ class Decider:
             named = set().union(*(self._holding(keys, kind) for keys, kind, _, _ in found.districts))
         return sorted(named)
 
-    def _settle_names(self, found: _Mentions, candidates: list[int]) -> _Mentions:
+    def _settle_names(self, found: Mentions, candidates: list[int]) -> Mentions:
         """Each neighbourhood read as the longest of its names some candidate holds ("Yakacık Yeni
         Mah" is Yakacık Yeni, not any Yeni), all of them when none is held."""
         settled = []
@@ -262,7 +218,7 @@ class Decider:
                 held = [key for key in keys if not pool.isdisjoint(self._holding((key,), kind))]
                 keys = tuple(held[:1]) or keys
             settled.append((keys, kind, whole, words))
-        return _replace(found, districts=settled)
+        return replaced(found, districts=settled)
 
     def _holding(self, keys: tuple[str, ...], kind: str) -> frozenset[int]:
         """The townships holding a district named by any of ``keys`` (or, for a village, lying in it)."""
@@ -274,18 +230,12 @@ class Decider:
                 out |= gazetteer.village_tids.get(key, frozenset())
         return out
 
-    def _explained(self, key: str, longer: str, tid: int) -> bool:
-        """Whether ``key`` (or the ``longer`` name it ends) names a district of township ``tid``,
-        so a city or township name written there may be its neighbourhood's."""
-        return tid in self.gazetteer.district_townships(key) or (
-            bool(longer) and tid in self.gazetteer.district_townships(longer))
-
     def _holds(self, tid: int, keys: tuple[str, ...], kind: str) -> bool:
         gazetteer = self.gazetteer
         return any(tid in gazetteer.district_tids.get(key, ()) or (
             kind != "mah" and tid in gazetteer.village_tids.get(key, ())) for key in keys)
 
-    def _hear(self, found: _Mentions, candidates: list[int]) -> dict[int, tuple[int, int, int, int, bool, int]]:
+    def _hear(self, found: Mentions, candidates: list[int]) -> dict[int, tuple[int, int, int, int, bool, int]]:
         """Per candidate township: (names it contradicts, names it explains as its districts',
         neighbourhoods it does not hold, postcodes it contradicts, whether a township name names
         it, neighbourhoods it does not hold in the village written beside them). Each mention's
@@ -340,7 +290,7 @@ class Decider:
         return out | gazetteer.district_townships(longer) if longer else out
 
     # ------------------------------------------------------------------ deciding
-    def _decide(self, found: _Mentions) -> Reading:
+    def _decide(self, found: Mentions) -> Reading:
         candidates = self._candidates(found)
         if not candidates:
             return Reading(NONE, evidence=self._evidence(found, None))
@@ -376,7 +326,7 @@ class Decider:
         return Reading(AMBIGUOUS, city, evidence=self._evidence(found, None), suggestions=self._suggest(found, left),
                        note=note)
 
-    def _typo(self, found: _Mentions) -> _Mentions | None:
+    def _typo(self, found: Mentions) -> Mentions | None:
         """The mentions with one mistyped name read right, looked for only among the places the
         other mentions leave open; None when no word is clearly one."""
         gazetteer = self.gazetteer
@@ -397,7 +347,7 @@ class Decider:
                 taken = self._clear(words, [gazetteer.township_keys[tid] for tid in pool], pool)
                 if taken is not None:
                     tid, word = taken
-                    return _replace(found, townships=found.townships + [([tid], gazetteer.township_keys[tid], word, "")])
+                    return replaced(found, townships=found.townships + [([tid], gazetteer.township_keys[tid], word, "")])
             if found.districts and not holding and not found.townships:
                 # The neighbourhood mistyped: among the city's districts.
                 return self._district_typo(found, candidates)
@@ -408,7 +358,7 @@ class Decider:
             taken = self._clear(words, [gazetteer.city_keys[c] for c in cities], cities)
             if taken is not None:
                 ciid, word = taken
-                return _replace(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
+                return replaced(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
         if not found.townships and not has_city and found.districts and words:
             # Neither written right: among the places the neighbourhood's name allows (townships
             # only when they are few: among many, some other word is too likely to look like one).
@@ -416,15 +366,15 @@ class Decider:
                 taken = self._clear(words, [gazetteer.township_keys[tid] for tid in candidates], candidates)
                 if taken is not None:
                     tid, word = taken
-                    return _replace(found, townships=[([tid], gazetteer.township_keys[tid], word, "")])
+                    return replaced(found, townships=[([tid], gazetteer.township_keys[tid], word, "")])
             cities = sorted({int(gazetteer.township_city[tid]) for tid in candidates})
             taken = self._clear(words, [gazetteer.city_keys[c] for c in cities], cities)
             if taken is not None:
                 ciid, word = taken
-                return _replace(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
+                return replaced(found, cities=[(ciid, gazetteer.city_keys[ciid], word, "")])
         return None
 
-    def _district_typo(self, found: _Mentions, tids: list[int]) -> _Mentions | None:
+    def _district_typo(self, found: Mentions, tids: list[int]) -> Mentions | None:
         """The mentions with a mistyped neighbourhood read as the one district of townships
         ``tids`` it clearly names; None when it names none clearly."""
         gazetteer = self.gazetteer
@@ -435,7 +385,7 @@ class Decider:
             if did < 0:
                 return None
             districts.append(((gazetteer.district_list[did].base,), kind, whole, words))
-        return _replace(found, districts=districts)
+        return replaced(found, districts=districts)
 
     @staticmethod
     def _clear(words: list[str], keys: list[str], owners: list[int]) -> tuple[int, str] | None:
@@ -445,96 +395,13 @@ class Decider:
             return None
         taken = {}
         for word in words:
-            position = _clearly(word, keys)
+            position = clearly(word, keys)
             if position >= 0:
                 taken.setdefault(owners[position], word)
         return next(iter(taken.items())) if len(taken) == 1 else None
 
-    # ------------------------------------------------------------------ the district
-    def _district(self, found: _Mentions, tid: int) -> int:
-        """The district of township ``tid`` the text names, or -1 when it names none or
-        several fit."""
-        gazetteer = self.gazetteer
-        city = int(gazetteer.township_city[tid])
-        villages = {key for keys, kind, _, _ in found.districts if kind != "mah" for key in keys}
-        # Names standing free, and city or township names the township explains as its districts'.
-        frees = [key for key, _ in found.frees]
-        for ciid, key, _, longer in found.cities:
-            if ciid != city and self._explained(key, longer, tid):
-                frees.append(longer if longer and tid in gazetteer.district_townships(longer) else key)
-        for tids, key, _, longer in found.townships:
-            if tid not in tids and self._explained(key, longer, tid):
-                frees.append(longer if longer and tid in gazetteer.district_townships(longer) else key)
-        neighbourhoods = [(keys, whole) for keys, kind, whole, _ in found.districts if kind == "mah"]
-        if neighbourhoods:
-            for keys, _ in neighbourhoods:
-                for key in keys:
-                    dids = gazetteer.named_in.get((tid, key))
-                    if dids:
-                        return self._one(dids, villages | set(frees), "mah")
-            in_township = gazetteer.in_township.get(tid, [])
-            pool = [did for did in in_township if gazetteer.district_list[did].village in villages] or in_township
-            for keys, whole in neighbourhoods:
-                did = self._fuzzy(pool, keys[0], whole, "mah")
-                if did >= 0:
-                    return did
-            return -1
-        # A name written bare before its township, in the village written ("Aluçlubel Köyü
-        # Asımbey Zara Sivas"), then the village itself, then a bare name alone.
-        bare = [did for key in frees for did in gazetteer.named_in.get((tid, key), ())]
-        in_village = [did for did in bare if gazetteer.district_list[did].village in villages]
-        if in_village:
-            return self._one(in_village, villages, "")
-        village_mentions = [(keys, kind, whole) for keys, kind, whole, _ in found.districts]
-        for keys, kind, _ in village_mentions:
-            for key in keys:
-                # The village itself ("Hıcıp Köyü"), else the one neighbourhood lying in it; a
-                # village of several neighbourhoods leaves the district open.
-                dids = [did for did in gazetteer.named_in.get((tid, key), ()) if gazetteer.district_list[did].kind == kind]
-                if dids:
-                    return self._one(dids, set(), kind)
-                inside = gazetteer.village_in.get((tid, key), ())
-                if inside:
-                    return inside[0] if len(inside) == 1 else -1
-        if bare and not village_mentions:
-            return self._one(sorted(set(bare)), set(), "")  # written without its kind word
-        for keys, kind, whole in village_mentions:
-            did = self._fuzzy(gazetteer.in_township.get(tid, []), keys[0], whole, kind)
-            if did >= 0:
-                return did
-        return -1
-
-    def _one(self, dids: list[int], villages: set[str], kind: str) -> int:
-        """The one of ``dids`` the text means: narrowed by a village written beside it, then by
-        kind, then to the one without a village; -1 when several are left."""
-        gazetteer = self.gazetteer
-        narrowed = [did for did in dids if gazetteer.district_list[did].village in villages]
-        if len(dids) > 1 and narrowed:
-            return narrowed[0] if len(narrowed) == 1 else -1
-        if len(dids) > 1 and kind:
-            narrowed = [did for did in dids if gazetteer.district_list[did].kind == kind]
-            dids = narrowed or dids
-        if len(dids) > 1:
-            # "Bağlar Mah" is the name of "Bağlar Mah", not of "Bağlar Mah (karaağaçlı Beldesi)".
-            plain = [did for did in dids if not gazetteer.district_list[did].village]
-            dids = plain if len(plain) == 1 else dids
-        return dids[0] if len(dids) == 1 else -1
-
-    def _fuzzy(self, pool: list[int], key: str, whole: str, kind: str) -> int:
-        """The district of ``pool`` a mistyped name clearly means, or -1 (rapidfuzz ratio on
-        name and kind, ACCEPT and MARGIN, as :func:`~addrmig.locations.resolver.ranking.decide`)."""
-        if not pool:
-            return -1
-        gazetteer = self.gazetteer
-        keys = [gazetteer.district_list[did].base + gazetteer.district_list[did].kind for did in pool]
-        for query in dict.fromkeys((key, whole)):
-            taken = _clearly(query + kind, keys)
-            if taken >= 0:
-                return pool[taken]
-        return -1
-
     # ------------------------------------------------------------------ for the person
-    def _evidence(self, found: _Mentions, tid: int | None) -> str:
+    def _evidence(self, found: Mentions, tid: int | None) -> str:
         """The words the place came from (all the place words read when none was found)."""
         parts = []
         gazetteer = self.gazetteer
@@ -553,7 +420,7 @@ class Decider:
                 parts.append(code)
         return " · ".join(dict.fromkeys(parts))
 
-    def _suggest(self, found: _Mentions, tids: list[int]) -> tuple[tuple[str, str, str], ...]:
+    def _suggest(self, found: Mentions, tids: list[int]) -> tuple[tuple[str, str, str], ...]:
         gazetteer = self.gazetteer
         out = []
         for tid in tids[:SUGGESTIONS]:
@@ -563,25 +430,3 @@ class Decider:
         return tuple(out)
 
 
-def _clearly(query: str, keys: list[str]) -> int:
-    """The position of the one key ``query`` clearly names (ratio from ACCEPT up, the next key at
-    least MARGIN behind), or -1; what ``decide(rank(query, keys, positions))`` takes."""
-    from rapidfuzz import fuzz, process
-
-    scores = process.cdist([query], keys, scorer=fuzz.ratio, dtype=np.float32)[0]
-    if not len(scores):
-        return -1
-    best = int(np.argmax(scores))
-    if scores[best] < ACCEPT:
-        return -1
-    if len(scores) > 1:
-        second = np.partition(scores, -2)[-2]
-        if second > scores[best] - MARGIN:
-            return -1
-    return best
-
-
-def _replace(found: _Mentions, **changes) -> _Mentions:
-    values = dict(found.__dict__)
-    values.update(changes)
-    return _Mentions(**values)
