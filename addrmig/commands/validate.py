@@ -64,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
     verdicts = row_verdicts(loaded.frame, report, db)
     print(verdicts_summary(verdicts, hint=" (addrmig fix respells most places)"))
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, text_summary
+    from addrmig.parallel import available_workers
 
     if rows_to_read(loaded.frame).any():
         with ProgressBar("address text") as bar:
-            _, read = fill_from_text(loaded.frame, db, loaded.auxiliary.get("postcode"), progress=bar)
+            _, read = fill_from_text(loaded.frame, db, loaded.auxiliary.get("postcode"), progress=bar,
+                                     workers=available_workers())
         print(text_summary(read, filled=False))
 
     if report_path is not None:

@@ -115,6 +115,13 @@ class Gazetteer:
             key[:end] for keys in (self.cities, self.townships, self.districts, self.villages)
             for key in keys for end in range(1, len(key) + 1))
 
+    def prepared(self) -> Gazetteer:
+        """This gazetteer with the tables it builds on first use built now (before a fork, so
+        that forked workers share them); returns itself."""
+        self.names_table()
+        self._name_hashes = self.name_hashes
+        return self
+
     @property
     def name_hashes(self) -> tuple[np.ndarray, np.ndarray]:
         """(:func:`text_hash` of every district name, of every district or village name), each

@@ -60,7 +60,7 @@ def places_from_text(lines: pd.Series, db: LocationDB, postcodes: pd.Series | No
         texts = texts + " " + postcodes.reindex(lines.index).astype("str").fillna("")
     codes, uniques = pd.factorize(texts)
     uniques = pd.Series(uniques, dtype="str")
-    gazetteer = gazetteer_for(db)  # built here, before any fork, so that workers share it
+    gazetteer = gazetteer_for(db).prepared()  # built here, before any fork, so that workers share it
     count = max(1, min(workers, len(uniques) // (PARALLEL_MIN_TEXTS // 2))) if len(uniques) >= PARALLEL_MIN_TEXTS else 1
     bounds = np.linspace(0, len(uniques), count + 1).astype(int).tolist()
 
