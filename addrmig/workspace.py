@@ -68,6 +68,15 @@ class Workspace:
     """Everything one browser session has done so far. See the module docstring."""
 
     def __init__(self) -> None:
+        # Where it is kept on the server (``addrmig.persistence``) and whose it is; None until first saved.
+        self.id: str | None = None
+        self.owner: str | None = None
+        #: Akinon connections (``storage.visibility.akinon_scope``) this session showed a token
+        #: Akinon accepted for: their history becomes visible. Kept in memory only.
+        self.proven_scopes: set[str] = set()
+        self.language: str | None = None
+        #: (fingerprint, file sha256) of what was last saved to the server (``addrmig.persistence``).
+        self.saved_state: tuple[str | None, str | None] = (None, None)
         self.file_name: str | None = None
         self.file_sha: str | None = None
         self.file_size: int = 0
@@ -188,6 +197,14 @@ class Workspace:
         new = frame.copy()
         new[column] = new_values.astype(values.dtype)
         return self._commit(f"replaced {find!r} with {replace!r} in {column}", new, changes)
+
+    def replay(self, edit: Edit) -> Edit | None:
+        """Make ``edit`` again (its ``after`` values), as when a saved workspace is brought back."""
+        frame = self._require_frame()
+        new = frame.copy()
+        for column, part in edit.changes.groupby("column", sort=False):
+            new.loc[part["row"].to_numpy(), column] = part["after"].to_numpy()
+        return self._commit(edit.label, new, edit.changes)
 
     def apply_trim(self) -> Edit | None:
         """The safe auto-fix: trim spaces around every value. Returns the Edit (undoable) or None."""
@@ -382,6 +399,7 @@ class Workspace:
         Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission) when the same
         rows went to the same place before, unless ``force``.
         """
+        from addrmig.akinon.connection import prove_token
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
         from addrmig.storage.visibility import sandbox_scope
@@ -390,6 +408,11 @@ class Workspace:
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
         # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
         scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
+        if scope is None:
+            # Only a token Akinon accepts opens the connection's history and its duplicate guard.
+            if prove_token(client, self.connection.channel_id or "1"):
+                self.proven_scopes.add(self.connection.scope)
+                history = history.seen_by(history.viewer.proving([self.connection.scope]))
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
                       force=force, scope=scope)
 
