@@ -414,7 +414,7 @@ class Workspace:
                 self.proven_scopes.add(self.connection.scope)
                 history = history.seen_by(history.viewer.proving([self.connection.scope]))
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force, scope=scope)
+                      force=force, scope=scope, label=self.file_name)
 
     # ------------------------------------------------------------------ sidebar
     def steps(self, submission: Submission | None = None) -> list[StepState]:
@@ -451,7 +451,8 @@ class Workspace:
             summary = resolution.summary()
             waiting = summary["rows"] - summary["resolved"]
             if waiting:
-                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} wait for your choice"))
+                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} "
+                                                                f"{'waits' if waiting == 1 else 'wait'} for your choice"))
             else:
                 out.append(StepState("places", "Places", "✓", "every place found"))
         else:
