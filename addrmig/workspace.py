@@ -408,11 +408,10 @@ class Workspace:
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
         # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
         scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
-        if scope is None:
-            # Only a token Akinon accepts opens the connection's history and its duplicate guard.
-            if prove_token(client, self.connection.channel_id or "1"):
-                self.proven_scopes.add(self.connection.scope)
-                history = history.seen_by(history.viewer.proving([self.connection.scope]))
+        # Only a token Akinon accepts opens the connection's history and its duplicate guard.
+        if scope is None and prove_token(client, self.connection.channel_id or "1"):
+            self.proven_scopes.add(self.connection.scope)
+            history = history.seen_by(history.viewer.proving([self.connection.scope]))
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
                       force=force, scope=scope, label=self.file_name)
 
