@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pages._common import PAGES  # noqa: E402
 from pages._session import gate, persist, policy, show_workspace_note, workspace  # noqa: E402
-from pages._sidebar import connection_settings, step_list  # noqa: E402
+from pages._sidebar import connection_settings, step_list, who  # noqa: E402
 
 st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", layout="wide")
 
@@ -37,6 +37,8 @@ navigation = st.navigation([
 with st.sidebar:
     steps_box = st.container()
     connection_settings(ws)
+    st.divider()
+    who(ws)
 
 show_workspace_note()
 navigation.run()

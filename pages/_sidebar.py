@@ -28,6 +28,21 @@ def _steps(ws: Workspace) -> None:
         st.caption(f"{step.icon} {step.text}".strip())
 
 
+def who(ws: Workspace) -> None:
+    """Who is signed in (with sign-in configured), and how long this workspace is kept."""
+    email = signed_in_email()
+    if email:
+        st.caption(f"Signed in as **{email}**")
+        if st.button("Sign out", key="sign_out"):
+            st.logout()
+    if ws.id:
+        from pages._session import store
+
+        hours = store().ttl.total_seconds() / 3600
+        st.caption(f"Your work is kept on this server for {hours:g} hours after your last change; the page's "
+                   "address brings it back (keep it private: it opens your file).")
+
+
 def connection_settings(ws: Workspace) -> None:
     """Sandbox (default, no account needed) or a real Akinon installation."""
     conn = ws.connection

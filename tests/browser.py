@@ -28,16 +28,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def app_server(folder: Path, *, address: str = "127.0.0.1", env: dict[str, str] | None = None,
-               log_name: str = "streamlit.log") -> Iterator[str]:
-    """``streamlit run app.py`` on a free port (data in ``folder``); yields its URL. The server's
-    log must hold no traceback."""
-    port = free_port()
+               log_name: str = "streamlit.log", port: int | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """``streamlit run app.py`` on ``port`` (default: a free one), data in ``folder``, more
+    ``args`` for Streamlit; yields its URL. The server's log must hold no traceback."""
+    port = port or free_port()
     environ = dict(os.environ, ADDRMIG_DATA_DIR=str(folder / "data"), ADDRMIG_SANDBOX_ROWS_PER_SECOND="2000")
     environ.update(env or {})
     log_path = folder / log_name
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", address],
+                                 "--server.port", str(port), "--server.address", address, *args],
                                 cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
         try:
             yield f"http://127.0.0.1:{port}/"
