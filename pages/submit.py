@@ -231,6 +231,15 @@ def earlier_submissions() -> None:
         old = store.get(pick)
         st.caption(old.describe())
         show_progress(old, samples_frame(store.samples(old.id)))
+        if old.copy_available:
+            # Akinon says nothing about which rows it refused: the copy of what was sent is the record.
+            until = str(old.copy_kept_until)[:10]
+            st.download_button(f"Download the file as it was sent (kept until {until})",
+                               lambda: store.file_bytes(old), file_name=f"sent_{old.id}_{old.filename}",
+                               mime="text/csv", key=f"sent_copy_{old.id}", on_click="ignore")
+        elif old.copy_kept_until:
+            st.caption("The copy of what was sent has been deleted (copies are kept for a limited time); the "
+                       "history keeps its fingerprint (sha256), size and row count.")
 
 
 running = ws.submission is not None and ws.submission.status in ("sending", "started")
