@@ -235,7 +235,7 @@ def earlier_submissions() -> None:
             # Akinon says nothing about which rows it refused: the copy of what was sent is the record.
             until = str(old.copy_kept_until)[:10]
             st.download_button(f"Download the file as it was sent (kept until {until})",
-                               lambda: store.file_bytes(old), file_name=f"sent_{old.id}_{old.filename}",
+                               lambda: store.file_bytes(old), file_name=f"sent_{old.id}_{old.filename.rsplit('.', 1)[0]}.csv",
                                mime="text/csv", key=f"sent_copy_{old.id}", on_click="ignore")
         elif old.copy_kept_until:
             st.caption("The copy of what was sent has been deleted (copies are kept for a limited time); the "
