@@ -16,7 +16,15 @@ import streamlit as st
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pages._common import PAGES  # noqa: E402
-from pages._session import gate, persist, policy, show_workspace_note, workspace  # noqa: E402
+from pages._session import (  # noqa: E402
+    choose_language,
+    gate,
+    language_switch,
+    persist,
+    policy,
+    show_workspace_note,
+    workspace,
+)
 from pages._sidebar import connection_settings, step_list, who  # noqa: E402
 
 st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", layout="wide")
@@ -24,6 +32,7 @@ st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", l
 access = policy()
 gate(access)  # with sign-in configured, nobody gets further unless signed in and allowed
 ws = workspace()
+choose_language(ws)
 
 navigation = st.navigation([
     st.Page(PAGES["upload"], title="1. Upload", icon=":material/upload_file:", default=True),
@@ -38,6 +47,7 @@ with st.sidebar:
     steps_box = st.container()
     connection_settings(ws)
     st.divider()
+    language_switch(ws)
     who(ws)
 
 show_workspace_note()

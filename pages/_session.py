@@ -186,3 +186,30 @@ def history_for(ws: Workspace):
     from pages._common import history
 
     return history().seen_by(viewer(ws))
+
+
+LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
+
+
+def choose_language(ws: Workspace) -> str:
+    """The language of this run: ``?lang=`` in the URL, else the workspace's, else the browser's
+    (Turkish for a Turkish browser, English otherwise); made current for every message."""
+    from addrmig.i18n import normalise, set_language
+
+    asked = normalise(st.query_params.get("lang"))
+    if asked:
+        ws.language = asked
+    if not ws.language:
+        ws.language = "tr" if normalise(getattr(st.context, "locale", None)) == "tr" else "en"
+    return set_language(ws.language)
+
+
+def language_switch(ws: Workspace) -> None:
+    """The sidebar's language switch; the choice is kept with the workspace and in the URL."""
+    codes = list(LANGUAGE_NAMES)
+    picked = st.selectbox("Dil / Language", codes, index=codes.index(ws.language or "en"),
+                          format_func=LANGUAGE_NAMES.__getitem__, key="language")
+    if picked != ws.language:
+        ws.language = picked
+        st.query_params["lang"] = picked
+        st.rerun()

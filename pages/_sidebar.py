@@ -5,6 +5,7 @@ import streamlit as st
 
 from addrmig.akinon.connection import AKINON, SANDBOX, check_connection, login
 from addrmig.errors import AddrmigError
+from addrmig.i18n import _
 from addrmig.workspace import Workspace
 from pages._common import PAGES, token_for
 from pages._session import policy, signed_in_email
@@ -18,7 +19,7 @@ def step_list(ws: Workspace) -> None:
 
 
 def _steps(ws: Workspace) -> None:
-    st.markdown("**Your migration**")
+    st.markdown("**" + _("Your migration") + "**")
     submission = ws.submission
     if submission is not None:
         from pages._session import history_for
