@@ -129,7 +129,7 @@ def parts_detail(submission: Submission) -> None:
     store = history_for(ws)
     parts = store.parts(submission.id)
     with st.expander(f"The {submission.parts} parts: rows, migrations and refusals"):
-        st.dataframe(parts_frame(parts), hide_index=True, width="stretch",
+        st.dataframe(parts_frame(parts), hide_index=True, width="stretch", height=36 + 35 * min(len(parts), 15),
                      column_config={name: st.column_config.NumberColumn(format="localized")
                                     for name in ("rows", "first row", "last row", "bytes", "processed", "refused",
                                                  "total")})
@@ -301,8 +301,7 @@ if need_file(ws) and need_rows(ws):
     where = "the built-in sandbox (practice)" if conn.mode == SANDBOX else f"{conn.url or '(no URL yet)'}, channel {conn.channel_id}"
     st.write(f"The addresses go to **{where}**. Change this in the sidebar.")
 
-    active = ws.submission is not None and ws.submission.status in ("sending", "started") and not \
-        ws.submission.interrupted
+    active = ws.submission is not None and ws.submission.status in ("sending", "started")
     done_here = ws.submission is not None and ws.submission.finished and ws.submission.rows == len(split.send)
     if not conn.ready:
         st.info("Fill in the Akinon URL, channel and token in the sidebar, or choose the sandbox.")
