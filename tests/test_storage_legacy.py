@@ -106,6 +106,10 @@ def test_every_submission_comes_over_with_its_id_fields_and_progress(old_history
     assert history.get(7).message == "HTTP 401" and history.get(9).status == "uncertain"
     assert {s.owner for s in listed} == {"local"}
     assert history.get(3).scope == "akinon:https://shop.example.com#1"
+    [whole] = history.parts(3)  # one part each: the whole file, as it was sent
+    assert (whole.migration_id, whole.status, whole.size, whole.processed, whole.errors) == \
+        ("m-fin", "finished", len(FINISHED), 2, 1)
+    assert [len(history.parts(n)) for n in (7, 9)] == [1, 1] and history.get(9).parts_uncertain == 1
 
 
 def test_the_copies_come_over_byte_for_byte_and_a_lost_one_says_so(old_history):
