@@ -139,8 +139,9 @@ class Submission:
             how = f"in {self.parts} parts"
         else:
             how = f"as migration {self.migration_id or '(no migration id)'}"
+        state = "interrupted" if self.interrupted else self.status
         return (f"{self.filename} was sent on {self.submitted_at[:19].replace('T', ' ')} UTC to "
-                f"{self.base_url} channel {self.channel_id} {how} ({self.status})")
+                f"{self.base_url} channel {self.channel_id} {how} ({state})")
 
 
 class _Taken(Exception):
