@@ -129,6 +129,11 @@ class Submission:
         return self.status in ("sending", "uncertain") and self.parts_unsent > 0 and not self.parts_sending
 
     @property
+    def in_progress(self) -> bool:
+        """Parts on their way, or migrations the server is still working through: worth watching."""
+        return self.parts_started > self.parts_finished or (self.status == "sending" and not self.interrupted)
+
+    @property
     def limits(self) -> PartLimits | None:
         """The limits its parts were cut by (None for a submission from before parts)."""
         return None if self.part_bytes is None else PartLimits(self.part_bytes, self.part_rows)

@@ -486,7 +486,8 @@ class Workspace:
         if submission is None:
             out.append(StepState("submit", "Submit", "", "not sent"))
         else:
-            icon = "✓" if submission.finished else "⚠" if submission.status in ("failed", "uncertain") else "…"
+            icon = "✓" if submission.finished else \
+                "⚠" if submission.status in ("failed", "uncertain") or submission.interrupted else "…"
             out.append(StepState("submit", "Submit", icon, progress_text(submission)))
         return out
 

@@ -77,14 +77,6 @@ def history_table(past: list[Submission]) -> None:
                                 "refused": st.column_config.NumberColumn(format="localized")})
 
 
-def running(submission: Submission | None) -> bool:
-    """Whether the page should keep polling: parts on their way, or migrations not finished."""
-    if submission is None:
-        return False
-    return submission.parts_started > submission.parts_finished or (
-        submission.status == "sending" and not submission.interrupted)
-
-
 def live_view() -> None:
     """Polls the server once per run (every running part); a slow or failing answer shows 'retrying',
     never blocks the page. The page, the sidebar and the history table all read the submission back
@@ -123,7 +115,7 @@ def live_view() -> None:
             st.rerun(scope="app")  # once, so the sidebar shows the finished state
 
 
-def parts_detail(submission: Submission) -> None:
+def parts_detail(submission: Submission, where: str = "live") -> None:
     """Each part's rows and counts, on demand; the parts with refusals to download (Akinon says how
     many rows of a migration it refused, never which: the part narrows it down)."""
     store = history_for(ws)
@@ -145,7 +137,7 @@ def parts_detail(submission: Submission) -> None:
                            f"({', '.join(map(str, with_errors))})",
                            lambda: store.parts_file(submission, with_errors),
                            file_name=f"{stem}_parts_with_refusals.csv", mime="text/csv",
-                           key=f"error_parts_{submission.id}", on_click="ignore")
+                           key=f"error_parts_{where}_{submission.id}", on_click="ignore")
 
 
 def send(frame: pd.DataFrame, force: bool) -> None:
@@ -168,10 +160,13 @@ def run_send(label: str, sending) -> None:
     with the outcome to show (the box says how it ended: it never keeps spinning)."""
     st.session_state.pop("send_outcome", None)
     seen: list[int] = []
+    before = ws.submission
 
     def on_part(event: SendEvent) -> None:
         if not seen:
+            # Watched from the first part on: a page left mid-send (a click, a closed tab) comes back to it.
             seen.append(event.part.submission_id)
+            ws.submission = history_for(ws).get(event.part.submission_id)
         box.update(label=event.text())
         if event.kind != "sending":
             box.write(event.text())
@@ -185,11 +180,13 @@ def run_send(label: str, sending) -> None:
                                "through them.", None)
             box.update(label="Sent.", state="complete")
         except AlreadySubmitted as error:
+            ws.submission = before
             outcome = ("already", str(error), error.earlier)
             box.update(label="Not sent.", state="error")
         except AddrmigError as error:
             may_have_started = isinstance(error, AkinonError) and error.may_have_started
             outcome = ("uncertain" if may_have_started else "failed", str(error), None)
+            ws.submission = before
             if seen:
                 # Some parts may have gone: the page offers to continue (or to check the uncertain one).
                 sent = history_for(ws).get(seen[0])
@@ -319,7 +316,7 @@ if need_file(ws) and need_rows(ws):
     if ws.submission is not None:
         st.subheader("Progress")
         what_is_left(ws.submission)
-        st.fragment(live_view, run_every=POLL_SECONDS if running(ws.submission) else None)()
+        st.fragment(live_view, run_every=POLL_SECONDS if ws.submission is not None and ws.submission.in_progress else None)()
 
 
 # ---------------------------------------------------------------- history
@@ -342,6 +339,8 @@ def earlier_submissions() -> None:
         old = store.get(pick)
         st.caption(old.describe())
         show_progress(old, samples_frame(store.samples(old.id)))
+        if old.parts > 1:
+            parts_detail(old, where="history")
         if old.copy_available:
             # Akinon says nothing about which rows it refused: the copy of what was sent is the record.
             until = str(old.copy_kept_until)[:10]
@@ -353,4 +352,4 @@ def earlier_submissions() -> None:
                        "history keeps its fingerprint (sha256), size and row count.")
 
 
-st.fragment(earlier_submissions, run_every=POLL_SECONDS if running(ws.submission) else None)()
+st.fragment(earlier_submissions, run_every=POLL_SECONDS if ws.submission is not None and ws.submission.in_progress else None)()

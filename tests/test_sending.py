@@ -149,6 +149,29 @@ def test_a_part_interrupted_while_sending_is_uncertain_and_only_the_users_word_s
     assert (confirmed.status, confirmed.parts_started) == ("started", 5) and every_row_once(instant)
 
 
+class PageLeft(BaseException):
+    """What Streamlit raises in a script whose page was closed or clicked elsewhere (a BaseException)."""
+
+
+def test_a_page_left_while_it_is_told_of_the_next_part_leaves_that_part_unsent_not_uncertain(instant, tmp_path):
+    history = History(tmp_path)
+    told = []
+
+    def on_part(event) -> None:
+        told.append(event.kind)
+        if told.count("sending") == 3:
+            raise PageLeft
+
+    with pytest.raises(PageLeft):
+        submit(AkinonClient(instant.url, instant.token), history, 1, addresses(), "big.csv", limits=BY_ROWS,
+               on_part=on_part)
+    [submission] = history.list()
+    assert submission.interrupted and [p.state for p in history.parts(submission.id)] == \
+        ["started", "started", "waiting", "waiting", "waiting"]
+    assert resume(AkinonClient(instant.url, instant.token), history, submission.id).parts_started == 5
+    assert every_row_once(instant)
+
+
 def test_a_lost_answer_to_a_part_leaves_it_uncertain_and_the_file_blocked(make_sandbox, tmp_path):
     server = make_sandbox(rows_per_second=None, start_fail_rate=1.0, faults=("stall",), stall_seconds=1)
     history = History(tmp_path)

@@ -123,11 +123,12 @@ def send_parts(client: AkinonClient, history: History, submission: Submission, d
         todo = [p for p in parts if p.number > after and _sendable(p, force_uncertain)]
         if not todo or (should_stop is not None and should_stop()):
             return history.get(submission.id)
+        # Told before the claim: a caller stopping here (a closed page) leaves nothing claimed.
+        _tell(on_part, SendEvent("sending", todo[0], len(parts)))
         claimed = history.claim(submission.id, todo[0].number, uncertain_too=force_uncertain)
         if claimed is None:  # another sender took it meanwhile
             after = todo[0].number
             continue
-        _tell(on_part, SendEvent("sending", claimed, len(parts)))
         body = part_bytes(data, claimed)
         if hashlib.sha256(body).hexdigest() != claimed.sha256:
             history.part_failed(submission.id, claimed.number, "its bytes differ from those planned")
