@@ -173,7 +173,7 @@ def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_c
 
 @pytest.mark.timeout(240)
 def test_a_file_sent_in_parts_reaches_finished_with_the_whole_counted_and_each_part_on_demand(tmp_path):
-    with app_server(tmp_path, env={"ADDRMIG_PART_ROWS": "20", "ADDRMIG_SANDBOX_ROWS_PER_SECOND": "3"}) as url, \
+    with app_server(tmp_path, env={"ADDRMIG_PART_ROWS": "20", "ADDRMIG_SANDBOX_ROWS_PER_SECOND": "6"}) as url, \
             sync_playwright() as pw:
         browser = launch(pw)
         try:

@@ -209,8 +209,8 @@ def wait_for(condition, seconds: float = 30) -> None:
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_killing_submit_after_the_second_part_and_running_it_again_sends_only_the_rest(make_sandbox, monkeypatch,
                                                                                         tmp_path, capsys, stop):
-    # Each start is answered half a second late (the migration has started by then), as a busy server does.
-    server = make_sandbox(rows_per_second=None, start_fail_rate=1.0, faults=("stall",), stall_seconds=0.5)
+    # Each start is answered a moment late (the migration has started by then), as a busy server does.
+    server = make_sandbox(rows_per_second=None, start_fail_rate=1.0, faults=("stall",), stall_seconds=0.3)
     monkeypatch.setenv("AKINON_TOKEN", server.token)
     path = mixed_file(tmp_path / "big.csv")
     args = ["submit", str(path), "--url", server.url, "--channel", "1", "--part-rows", "20"]
