@@ -173,11 +173,13 @@ def run_send(label: str, sending) -> None:
 
     with st.status(label, expanded=False) as box:
         try:
-            ws.submission = sending(on_part)
-            parts = ws.submission.parts
-            how = f" in {plural(parts, 'part')}" if parts > 1 else f" (migration {ws.submission.migration_id})"
-            outcome = ("sent", f"Sent {plural(ws.submission.rows or 0, 'row')}{how}; the server is working "
-                               "through them.", None)
+            sent = ws.submission = sending(on_part)
+            how = f" in {plural(sent.parts, 'part')}" if sent.parts > 1 else f" (migration {sent.migration_id})"
+            outcome = ("sent", f"Sent {plural(sent.rows or 0, 'row')}{how}; the server is working through them.",
+                       None)
+            if sent.parts_uncertain:
+                outcome = ("sent", f"Sent the parts that were never sent; {plural(sent.parts_uncertain, 'part')} "
+                                   "may have started and wait for your word below.", None)
             box.update(label="Sent.", state="complete")
         except AlreadySubmitted as error:
             ws.submission = before
