@@ -28,6 +28,7 @@ from addrmig.formatting import plural
 
 if TYPE_CHECKING:
     from addrmig.akinon.client import AkinonClient
+    from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
     from addrmig.locations.db import LocationDB
     from addrmig.locations.resolver import Resolution
@@ -393,27 +394,50 @@ class Workspace:
                                                  hold_back_advisory=hold_back_advisory))
 
     # ------------------------------------------------------------------ step 5
-    def send(self, client: AkinonClient, history: History, frame: pd.DataFrame, *, force: bool = False) -> Submission:
-        """Write ``frame`` as CSV with Akinon's field names and start the migration; returns the Submission.
+    def send(self, client: AkinonClient, history: History, frame: pd.DataFrame, *, force: bool = False,
+             on_part: OnPart | None = None) -> Submission:
+        """Write ``frame`` as CSV with Akinon's field names and send it, in parts when it is big
+        (``PartLimits.from_env()``); returns the Submission once every part has started.
 
-        Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission) when the same
-        rows went to the same place before, unless ``force``.
+        Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission, perhaps one to
+        :meth:`resume`) when the same rows went to the same place before, unless ``force``.
+        ``on_part`` hears of each part (``addrmig.akinon.sending.SendEvent``).
         """
-        from addrmig.akinon.connection import prove_token
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
-        from addrmig.storage.visibility import sandbox_scope
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
-        # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
-        scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
-        # Only a token Akinon accepts opens the connection's history and its duplicate guard.
-        if scope is None and prove_token(client, self.connection.channel_id or "1"):
+        history, scope = self._sending_history(client, history)
+        return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
+                      force=force, scope=scope, label=self.file_name, on_part=on_part)
+
+    def resume(self, client: AkinonClient, history: History, submission: Submission, *,
+               force_uncertain: bool = False, on_part: OnPart | None = None) -> Submission:
+        """Continue ``submission`` (sent from here and interrupted): send its parts never started, from the
+        copy kept of the file; parts that may have started only with ``force_uncertain``, the user's
+        word that Omnitron shows they did not. Returns it as recorded."""
+        from addrmig.akinon.flow import resume
+
+        history, _ = self._sending_history(client, history)
+        self.submission = submission
+        stem = (self.file_name or "addresses").rsplit(".", 1)[0]
+        return resume(client, history, submission.id, filename=f"{stem}_akinon.csv",
+                      force_uncertain=force_uncertain, on_part=on_part)
+
+    def _sending_history(self, client: AkinonClient, history: History) -> tuple[History, str | None]:
+        """The history to send through, and the scope to record: a rehearsal in the sandbox belongs to
+        whoever sends it, wherever the sandbox listens; only a token Akinon accepts opens the
+        connection's history and its duplicate guard."""
+        from addrmig.akinon.connection import prove_token
+        from addrmig.storage.visibility import sandbox_scope
+
+        if self.connection.mode == SANDBOX:
+            return history, sandbox_scope(history.viewer.owner)
+        if prove_token(client, self.connection.channel_id or "1"):
             self.proven_scopes.add(self.connection.scope)
             history = history.seen_by(history.viewer.proving([self.connection.scope]))
-        return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force, scope=scope, label=self.file_name)
+        return history, None
 
     # ------------------------------------------------------------------ sidebar
     def steps(self, submission: Submission | None = None) -> list[StepState]:
@@ -462,7 +486,8 @@ class Workspace:
         if submission is None:
             out.append(StepState("submit", "Submit", "", "not sent"))
         else:
-            icon = "✓" if submission.finished else "⚠" if submission.status in ("failed", "uncertain") else "…"
+            icon = "✓" if submission.finished else \
+                "⚠" if submission.status in ("failed", "uncertain") or submission.interrupted else "…"
             out.append(StepState("submit", "Submit", icon, progress_text(submission)))
         return out
 

@@ -14,7 +14,7 @@ from pages._session import policy, signed_in_email
 def step_list(ws: Workspace) -> None:
     """One link per step with its state under it ("✓ 12,480 rows"). While a migration runs the
     list refreshes itself every second from the same store the Submit page writes to."""
-    running = ws.submission is not None and ws.submission.status in ("sending", "started")
+    running = ws.submission is not None and ws.submission.in_progress
     st.fragment(_steps, run_every=1.0 if running else None)(ws)
 
 

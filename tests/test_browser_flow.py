@@ -169,3 +169,41 @@ def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_c
         finally:
             browser.close()
 
+
+
+@pytest.mark.timeout(240)
+def test_a_file_sent_in_parts_reaches_finished_with_the_whole_counted_and_each_part_on_demand(tmp_path):
+    with app_server(tmp_path, env={"ADDRMIG_PART_ROWS": "20", "ADDRMIG_SANDBOX_ROWS_PER_SECOND": "6"}) as url, \
+            sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = opened(browser, url)
+            page.locator("input[type=file]").first.set_input_files(str(SMALL))
+            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            page.get_by_role("link", name="5. Submit").first.click()
+            page.get_by_text("Before sending").first.wait_for(timeout=30_000)
+            page.get_by_text(re.compile("^Send all 79 rows")).click()
+            page.get_by_role("button", name="Send the addresses").click()
+            page.get_by_text("Sent 79 rows in 4 parts").first.wait_for(timeout=60_000)
+            wait_sidebar(page, "% processed (")  # the whole, while the parts run
+            page.get_by_text("The 4 parts: rows, migrations and refusals").first.click()
+            page.wait_for_function("() => document.querySelectorAll('[id^=glide-cell-]').length > 0", timeout=30_000)
+            shot(page, "flow_parts_running")
+            page.get_by_text("Finished:").first.wait_for(timeout=90_000)
+            page.wait_for_timeout(1500)
+            processed = metric(page, "Processed")
+            assert rows_in(processed) == 79
+            parts = page.locator('[data-testid="stExpander"]').filter(has_text="The 4 parts")
+            if not parts.locator('[data-testid="stDataFrame"]').first.is_visible():
+                page.get_by_text("The 4 parts: rows, migrations and refusals").first.click()
+            page.wait_for_function("() => [...document.querySelectorAll('[id^=glide-cell-]')]"
+                                   ".filter(c => c.innerText === 'finished').length >= 4", timeout=30_000)
+            # In one read: the grids are drawn again while a fragment reruns.
+            cells = page.eval_on_selector_all('[id^="glide-cell-"]', "cells => cells.map(c => c.innerText)")
+            assert "rows 1 to 20" not in cells  # the table holds numbers: first and last row
+            assert cells.count("finished") >= 4
+            assert page.get_by_role("button", name=re.compile("^Download the rows of the")).count() == 1
+            wait_sidebar(page, "finished: 79 rows")
+            shot(page, "flow_parts_finished")
+        finally:
+            browser.close()
