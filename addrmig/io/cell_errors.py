@@ -1,0 +1,274 @@
+"""Error cells of XLSX and ODS workbooks (``#N/A``, ``#DIV/0!``, ``Err:502`` …) and ODS cells of a
+value type calamine does not know, read from the workbook's XML.
+
+python-calamine gives an error cell as "" (it has no way to return the error), so a city
+filled by a failed lookup would look missing and a row of error cells would vanish. The
+sheets holding such cells are found while the archive is checked anyway (XLSX: a ``t="e"``
+cell in the sheet part) or by one scan of ``content.xml`` (ODS); only those are parsed here,
+and their text is put into calamine's grid, where the ``cell_error`` check finds it. (XLS
+error cells are read by xlrd in ``sheet_child``.)
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import unescape
+
+_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ErrorCell:
+    """Text shown in a block of cells (0-based ``row``/``column``, ``rows`` x ``columns``: ODS
+    repeats a cell or row instead of writing it again) that calamine reads as empty."""
+
+    row: int
+    column: int
+    text: str
+    rows: int = 1
+    columns: int = 1
+
+
+#: Sheet name -> its error cells.
+ErrorCells = dict[str, list[ErrorCell]]
+
+
+def put_error_cells(rows: list[list[Any]], cells: Iterable[ErrorCell], max_rows: int, max_columns: int) -> None:
+    """Write ``cells`` into the grid ``rows`` (from A1), growing it for a cell past its end (up to
+    ``max_rows`` x ``max_columns``); a repeated block is cut at the grid's edge, so a repeat
+    count cannot blow the grid up."""
+    cells = list(cells)
+    for cell in cells:
+        if cell.rows == cell.columns == 1 and cell.row < max_rows and cell.column < max_columns:
+            rows.extend([] for _ in range(cell.row + 1 - len(rows)))
+            row = rows[cell.row]
+            row.extend("" for _ in range(cell.column + 1 - len(row)))
+            row[cell.column] = cell.text
+    width = max((len(r) for r in rows), default=0)
+    for cell in cells:
+        if cell.rows == cell.columns == 1:
+            continue
+        for row in rows[cell.row:cell.row + cell.rows]:
+            row.extend("" for _ in range(min(cell.column + cell.columns, width) - len(row)))
+            for column in range(cell.column, min(cell.column + cell.columns, width)):
+                row[column] = cell.text
+
+
+# ----------------------------------------------------------------- XLSX
+
+#: A worksheet part's chunk holding an error cell (a cell's type attribute "e").
+XLSX_ERROR_MARK = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
+#: An error cell with content (a self-closing one shows nothing): its attributes and content.
+_XLSX_ERROR_CELL = re.compile(rb"<((?:\w+:)?)c\s(?=[^>]*\bt\s*=\s*[\"']e[\"'])([^>]*?)(?<!/)>(.*?)</\1c\s*>", re.DOTALL)
+_XLSX_REFERENCE = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
+_XLSX_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>([^<]*)</(?:\w+:)?v\s*>")
+
+
+def xlsx_error_cells(data: bytes, parts: Iterable[str]) -> ErrorCells:
+    """The error cells of the worksheet ``parts`` (archive member names) of an XLSX, by sheet name."""
+    parts = set(parts)
+    found: ErrorCells = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for sheet, part in _xlsx_sheet_parts(archive).items():
+            if part in parts:
+                found[sheet] = _xlsx_part_errors(archive, part)
+    return found
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> archive member of its worksheet, from the workbook part and its relationships."""
+    members = {_normal(name): name for name in archive.namelist()}
+    workbook = members.get("xl/workbook.xml") or next(
+        (name for key, name in members.items() if key.endswith("workbook.xml")), None)
+    if workbook is None:
+        return {}
+    folder, base = posixpath.split(_normal(workbook))
+    rels = members.get(_normal(posixpath.join(folder, "_rels", base + ".rels")))
+    if rels is None:
+        return {}
+    targets = {}
+    for element in ElementTree.fromstring(archive.read(rels)).iter():
+        if _local(element.tag) == "Relationship" and element.get("Id") and element.get("Target"):
+            target = element.get("Target", "").replace("\\", "/")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            targets[element.get("Id")] = members.get(_normal(posixpath.normpath(path)))
+    sheets = {}
+    for element in ElementTree.fromstring(archive.read(workbook)).iter():
+        if _local(element.tag) != "sheet":
+            continue
+        rid = next((value for key, value in element.attrib.items() if _local(key) == "id"), None)
+        if element.get("name") is not None and targets.get(rid):
+            sheets[element.get("name")] = targets[rid]
+    return sheets
+
+
+def _xlsx_part_errors(archive: zipfile.ZipFile, part: str) -> list[ErrorCell]:
+    """The error cells of one worksheet part: a scan for ``t="e"`` cells, which name their
+    position (``r``) as every writer does; a full parse when one does not."""
+    cells: list[ErrorCell] = []
+    tail = b""
+    with archive.open(part) as member:
+        while True:
+            chunk = member.read(_CHUNK)
+            text, cut = tail + chunk, len(tail + chunk)
+            if chunk:
+                cut = text.rfind(b"row>") + 4  # after a row's tag: no cell straddles the cut
+                if cut < 4:
+                    tail = text
+                    continue
+            for attributes, content in ((m.group(2), m.group(3)) for m in _XLSX_ERROR_CELL.finditer(text, 0, cut)):
+                where = _XLSX_REFERENCE.search(attributes)
+                value = _XLSX_VALUE.search(content)
+                if where is None:
+                    return _xlsx_parsed_errors(archive, part)
+                if value is None or not value.group(1).strip():
+                    continue
+                cells.append(ErrorCell(int(where.group(2)) - 1, _column_index(where.group(1)),
+                                       unescape(value.group(1).decode("utf-8", "replace"))))
+            if not chunk:
+                return cells
+            tail = text[cut:]
+
+
+def _xlsx_parsed_errors(archive: zipfile.ZipFile, part: str) -> list[ErrorCell]:
+    """The error cells of a worksheet part whose cells may not name their position: a row
+    without ``r`` follows the one before, a cell without ``r`` the cell before it."""
+    cells: list[ErrorCell] = []
+    row = column = -1
+    with archive.open(part) as member:
+        for event, element in ElementTree.iterparse(member, events=("start", "end")):
+            tag = _local(element.tag)
+            if event == "start" and tag == "row":
+                row = int(element.get("r")) - 1 if (element.get("r") or "").isdigit() else row + 1
+                column = -1
+            elif event == "end" and tag == "c":
+                where = _XLSX_REFERENCE.search(f'r="{element.get("r", "")}"'.encode())
+                column = _column_index(where.group(1)) if where else column + 1
+                if element.get("t") == "e":
+                    value = next((child.text for child in element if _local(child.tag) == "v"), None)
+                    if value and value.strip():
+                        cells.append(ErrorCell(int(where.group(2)) - 1 if where else row, column, value))
+                element.clear()
+            elif event == "end" and tag == "row":
+                element.clear()
+    return cells
+
+
+def _column_index(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number - 1
+
+
+def _normal(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+# ----------------------------------------------------------------- ODS
+
+_ODS_MARK = re.compile(rb"value-type=\"error\"|office:value-type=\"(?!(?:float|percentage|currency|date|time|"
+                       rb"boolean|string|void)\")")
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+#: The value types calamine reads; a cell of another type (or an error, which LibreOffice
+#: writes as an empty string with ``calcext:value-type="error"``) shows its text instead.
+_ODS_KNOWN = frozenset({"float", "percentage", "currency", "date", "time", "boolean", "string", "void", ""})
+
+
+def ods_error_cells(data: bytes) -> ErrorCells:
+    """The cells of an ODS that show text calamine does not read (errors, unknown value types),
+    by sheet name; nothing (after one scan of ``content.xml``) when there are none."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "content.xml" not in archive.namelist() or not _ods_marked(archive):
+            return {}
+        with archive.open("content.xml") as member:
+            return _ods_parsed(member)
+
+
+def _ods_marked(archive: zipfile.ZipFile) -> bool:
+    tail = b""
+    with archive.open("content.xml") as member:
+        while chunk := member.read(_CHUNK):
+            if _ODS_MARK.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _ods_parsed(member: Any) -> ErrorCells:
+    found: ErrorCells = {}
+    sheet: str | None = None
+    nested = 0  # depth of tables inside cells (sub-tables), whose rows are not the sheet's
+    row = column = 0
+    row_cells: list[ErrorCell] = []
+    table, cell_tags = f"{{{_TABLE}}}table", (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+    for event, element in ElementTree.iterparse(member, events=("start", "end")):
+        tag = element.tag
+        if tag == table:
+            if event == "start":
+                if sheet is None:
+                    sheet, row = element.get(f"{{{_TABLE}}}name", ""), 0
+                else:
+                    nested += 1
+            elif nested:
+                nested -= 1
+            else:
+                sheet = None
+                element.clear()
+        elif sheet is None or nested:
+            continue
+        elif tag == f"{{{_TABLE}}}table-row":
+            if event == "start":
+                column, row_cells = 0, []
+            else:
+                repeat = _repeat(element, "number-rows-repeated")
+                found.setdefault(sheet, []).extend(
+                    ErrorCell(row, c.column, c.text, repeat, c.columns) for c in row_cells)
+                row += repeat
+                element.clear()
+        elif tag in cell_tags and event == "end":
+            repeat = _repeat(element, "number-columns-repeated")
+            kind = element.get(f"{{{_OFFICE}}}value-type", "")
+            shown = element.get("{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type")
+            if shown == "error" or kind not in _ODS_KNOWN:
+                text = "\n".join("".join(_paragraph_text(p)) for p in element if p.tag == f"{{{_TEXT}}}p")
+                if text:
+                    row_cells.append(ErrorCell(row, column, text, 1, repeat))
+            column += repeat
+    return {name: cells for name, cells in found.items() if cells}
+
+
+def _repeat(element: ElementTree.Element, attribute: str) -> int:
+    value = element.get(f"{{{_TABLE}}}{attribute}", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _paragraph_text(element: ElementTree.Element) -> Iterable[str]:
+    """A text:p's text as shown: ``text:s`` is spaces, ``text:tab`` a tab, ``text:line-break`` a line break."""
+    if element.text:
+        yield element.text
+    for child in element:
+        name = child.tag
+        if name == f"{{{_TEXT}}}s":
+            count = child.get(f"{{{_TEXT}}}c", "1")
+            yield " " * (int(count) if count.isdigit() else 1)
+        elif name == f"{{{_TEXT}}}tab":
+            yield "\t"
+        elif name == f"{{{_TEXT}}}line-break":
+            yield "\n"
+        else:
+            yield from _paragraph_text(child)
+        if child.tail:
+            yield child.tail
