@@ -116,7 +116,39 @@ def test_error_cells_past_the_grid_grow_it_and_repeated_ones_stop_at_its_edge():
     assert rows == [["#REF!", "#REF!"], ["#REF!", "#REF!"], ["#REF!", "#REF!"]]
 
 
-def test_ods_cells_of_repeated_rows_and_columns_are_placed_where_they_show():
+def _ods(rows: str) -> bytes:
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0">'
+        f'<office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet>'
+        '</office:body></office:document-content>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def test_ods_text_cells_without_a_value_type_are_read_as_libreoffice_shows_them():
+    data = _ods('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell>'
+                '<table:table-cell table:style-name="ce1"><text:p>no type</text:p></table:table-cell>'
+                '</table:table-row>')
+    assert ods_error_cells(data) == {"S": [ErrorCell(0, 1, "no type")]}
+
+
+def test_an_ods_of_plain_cells_is_not_parsed_again(monkeypatch):
+    import addrmig.io.cell_errors as cell_errors
+
+    monkeypatch.setattr(cell_errors, "_ods_parsed", lambda member: pytest.fail("content.xml parsed"))
+    data = _ods('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell>'
+                '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+                '<table:table-cell table:number-columns-repeated="3"/></table:table-row>')
+    assert ods_error_cells(data) == {}
+
+
+def test_ods_cells_calamine_skips_are_placed_where_libreoffice_shows_them():
     content = (
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -128,13 +160,15 @@ def test_ods_cells_of_repeated_rows_and_columns_are_placed_where_they_show():
         '</table:table-cell></table:table-row>'
         '<table:table-row><table:covered-table-cell/><table:table-cell office:value-type="unknown" '
         'table:number-columns-repeated="2"><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="void"><text:p>hidden</text:p></table:table-cell>'
+        '<table:table-cell table:style-name="ce1"><text:p>no type</text:p></table:table-cell>'
         '</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", content)
     assert ods_error_cells(out.getvalue()) == {
-        "S": [ErrorCell(0, 3, "#N/A", rows=2), ErrorCell(2, 1, "a  b", columns=2)]}
+        "S": [ErrorCell(0, 3, "#N/A", rows=2), ErrorCell(2, 1, "a  b", columns=2), ErrorCell(2, 4, "no type")]}
 
 
 # ----------------------------------------------------------------- UTF-16 text calamine misreads

@@ -1,5 +1,5 @@
 """Error cells of XLSX and ODS workbooks (``#N/A``, ``#DIV/0!``, ``Err:502`` …) and ODS cells of a
-value type calamine does not know, read from the workbook's XML.
+value type calamine does not know (or of none), read from the workbook's XML.
 
 python-calamine gives an error cell as "" (it has no way to return the error), so a city
 filled by a failed lookup would look missing and a row of error cells would vanish. The
@@ -177,14 +177,18 @@ def _local(tag: str) -> str:
 
 # ----------------------------------------------------------------- ODS
 
-_ODS_MARK = re.compile(rb"value-type=\"error\"|office:value-type=\"(?!(?:float|percentage|currency|date|time|"
-                       rb"boolean|string|void)\")")
+#: What sends an ODS to the parse, each searched for on its own (a literal start is fast to find):
+#: an error cell, a value type calamine does not know, a text cell without a value type.
+_ODS_MARKS = (re.compile(rb"value-type=\"error\""),
+              re.compile(rb"office:value-type=\"(?!(?:float|percentage|currency|date|time|boolean|string|void)\")"),
+              re.compile(rb"<table:table-cell(?:\s+(?!office:value-type)[\w:.-]+=\"[^\"]*\")*\s*>\s*<text:p"))
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-#: The value types calamine reads; a cell of another type (or an error, which LibreOffice
-#: writes as an empty string with ``calcext:value-type="error"``) shows its text instead.
-_ODS_KNOWN = frozenset({"float", "percentage", "currency", "date", "time", "boolean", "string", "void", ""})
+#: The value types calamine reads ("void": an empty cell). A cell of another type, an error (which
+#: LibreOffice writes as an empty string with ``calcext:value-type="error"``) or a cell without a
+#: value type shows its text in LibreOffice; calamine reads them as empty.
+_ODS_KNOWN = frozenset({"float", "percentage", "currency", "date", "time", "boolean", "string", "void"})
 
 
 def ods_error_cells(data: bytes) -> ErrorCells:
@@ -201,7 +205,8 @@ def _ods_marked(archive: zipfile.ZipFile) -> bool:
     tail = b""
     with archive.open("content.xml") as member:
         while chunk := member.read(_CHUNK):
-            if _ODS_MARK.search(tail + chunk):
+            text = tail + chunk
+            if any(mark.search(text) for mark in _ODS_MARKS):
                 return True
             tail = chunk[-64:]
     return False
@@ -213,7 +218,7 @@ def _ods_parsed(member: Any) -> ErrorCells:
     nested = 0  # depth of tables inside cells (sub-tables), whose rows are not the sheet's
     row = column = 0
     row_cells: list[ErrorCell] = []
-    table, cell_tags = f"{{{_TABLE}}}table", (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
+    table, cell, covered = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"
     for event, element in ElementTree.iterparse(member, events=("start", "end")):
         tag = element.tag
         if tag == table:
@@ -238,11 +243,11 @@ def _ods_parsed(member: Any) -> ErrorCells:
                     ErrorCell(row, c.column, c.text, repeat, c.columns) for c in row_cells)
                 row += repeat
                 element.clear()
-        elif tag in cell_tags and event == "end":
+        elif tag in (cell, covered) and event == "end":
             repeat = _repeat(element, "number-columns-repeated")
-            kind = element.get(f"{{{_OFFICE}}}value-type", "")
+            kind = element.get(f"{{{_OFFICE}}}value-type")
             shown = element.get("{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type")
-            if shown == "error" or kind not in _ODS_KNOWN:
+            if shown == "error" or (kind not in _ODS_KNOWN and (kind is not None or tag == cell)):
                 text = "\n".join("".join(_paragraph_text(p)) for p in element if p.tag == f"{{{_TEXT}}}p")
                 if text:
                     row_cells.append(ErrorCell(row, column, text, 1, repeat))
