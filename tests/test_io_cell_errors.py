@@ -206,3 +206,12 @@ def test_the_error_record_scan_finds_boolerr_and_cached_formula_errors():
     boolean = b"\x05\x02\x08\x00" + b"\x01\x00\x02\x00\x0f\x00" + b"\x01\x00"
     assert child._ERROR_RECORD.search(boolerr) and child._ERROR_RECORD.search(formula)
     assert not child._ERROR_RECORD.search(boolean)
+
+
+def test_an_error_cell_nesting_spans_without_end_is_read_without_exhausting_recursion():
+    depth = 50_000
+    data = _ods('<table:table-row><table:table-cell calcext:value-type="error"><text:p>'
+                + '<text:span>' * depth + '#N/A' + '</text:span>' * depth
+                + '<text:s text:c="999999999"/></text:p></table:table-cell></table:table-row>')
+    (cell,) = ods_error_cells(data)["S"]
+    assert cell.text.startswith("#N/A") and len(cell.text) <= 10_004

@@ -10,7 +10,7 @@ import zipfile
 import zlib
 
 from addrmig.errors import FileTooLarge, UnreadableFile
-from addrmig.io.cell_errors import XLSX_ERROR_MARK
+from addrmig.io.cell_errors import may_hold_error_cell
 from addrmig.io.table import HEADER_SCAN, Reading
 
 #: A workbook member whose declared expansion is above this is checked for its ratio.
@@ -85,7 +85,7 @@ def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading
                     break
                 text = tail + chunk
                 tail = text[-256:]
-                errors = errors or XLSX_ERROR_MARK.search(text) is not None
+                errors = errors or may_hold_error_cell(text)
                 for letters, row in _VALUE_CELL.findall(text):
                     last_row = max(last_row, int(row))
                     if len(letters) > 1:

@@ -62,8 +62,12 @@ def put_error_cells(rows: list[list[Any]], cells: Iterable[ErrorCell], max_rows:
 
 # ----------------------------------------------------------------- XLSX
 
-#: A worksheet part's chunk holding an error cell (a cell's type attribute "e").
-XLSX_ERROR_MARK = re.compile(rb"\bt\s*=\s*[\"']e[\"']")
+def may_hold_error_cell(sheet_xml: bytes) -> bool:
+    """Whether a piece of a worksheet part may hold an error cell (a type attribute ``t="e"``):
+    two plain searches, fast on the biggest sheet; a false "yes" only costs a parse."""
+    return b't="e"' in sheet_xml or b"t='e'" in sheet_xml
+
+
 #: An error cell with content (a self-closing one shows nothing): its attributes and content.
 _XLSX_ERROR_CELL = re.compile(rb"<((?:\w+:)?)c\s(?=[^>]*\bt\s*=\s*[\"']e[\"'])([^>]*?)(?<!/)>(.*?)</\1c\s*>", re.DOTALL)
 _XLSX_REFERENCE = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
@@ -122,7 +126,7 @@ def _xlsx_part_errors(archive: zipfile.ZipFile, part: str) -> list[ErrorCell]:
                 if cut < 4:
                     tail = text
                     continue
-            for attributes, content in ((m.group(2), m.group(3)) for m in _XLSX_ERROR_CELL.finditer(text, 0, cut)):
+            for attributes, content in _error_cells_in(text, cut):
                 where = _XLSX_REFERENCE.search(attributes)
                 value = _XLSX_VALUE.search(content)
                 if where is None:
@@ -134,6 +138,21 @@ def _xlsx_part_errors(archive: zipfile.ZipFile, part: str) -> list[ErrorCell]:
             if not chunk:
                 return cells
             tail = text[cut:]
+
+
+def _error_cells_in(text: bytes, end: int) -> Iterable[tuple[bytes, bytes]]:
+    """(attributes, content) of the error cells starting before ``end``: each ``t="e"`` found
+    by a plain search, the cell around it matched from its "<" (a regex run over the whole
+    sheet would try every tag)."""
+    for mark in (b't="e"', b"t='e'"):
+        start = 0
+        while (hit := text.find(mark, start, end)) >= 0:
+            found = _XLSX_ERROR_CELL.match(text, text.rfind(b"<", 0, hit))
+            if found and found.start(2) <= hit < found.end(2):
+                yield found.group(2), found.group(3)
+                start = found.end()
+            else:
+                start = hit + 1
 
 
 def _xlsx_parsed_errors(archive: zipfile.ZipFile, part: str) -> list[ErrorCell]:
@@ -248,7 +267,7 @@ def _ods_parsed(member: Any) -> ErrorCells:
             kind = element.get(f"{{{_OFFICE}}}value-type")
             shown = element.get("{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type")
             if shown == "error" or (kind not in _ODS_KNOWN and (kind is not None or tag == cell)):
-                text = "\n".join("".join(_paragraph_text(p)) for p in element if p.tag == f"{{{_TEXT}}}p")
+                text = "\n".join(_paragraph_text(p) for p in element if p.tag == f"{{{_TEXT}}}p")
                 if text:
                     row_cells.append(ErrorCell(row, column, text, 1, repeat))
             column += repeat
@@ -260,20 +279,26 @@ def _repeat(element: ElementTree.Element, attribute: str) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
-def _paragraph_text(element: ElementTree.Element) -> Iterable[str]:
-    """A text:p's text as shown: ``text:s`` is spaces, ``text:tab`` a tab, ``text:line-break`` a line break."""
-    if element.text:
-        yield element.text
-    for child in element:
-        name = child.tag
-        if name == f"{{{_TEXT}}}s":
-            count = child.get(f"{{{_TEXT}}}c", "1")
-            yield " " * (int(count) if count.isdigit() else 1)
-        elif name == f"{{{_TEXT}}}tab":
-            yield "\t"
-        elif name == f"{{{_TEXT}}}line-break":
-            yield "\n"
-        else:
-            yield from _paragraph_text(child)
-        if child.tail:
-            yield child.tail
+def _paragraph_text(paragraph: ElementTree.Element) -> str:
+    """A text:p's text as shown: ``text:s`` is spaces, ``text:tab`` a tab, ``text:line-break`` a line
+    break. Walked with a stack, so a crafted file nesting spans deeply cannot exhaust recursion."""
+    out: list[str] = []
+    stack: list[tuple[ElementTree.Element, bool]] = [(paragraph, False)]
+    while stack:
+        element, done = stack.pop()
+        if done:
+            if element is not paragraph and element.tail:
+                out.append(element.tail)
+            continue
+        if element.tag == f"{{{_TEXT}}}s":
+            count = element.get(f"{{{_TEXT}}}c", "1")
+            out.append(" " * (min(int(count), 10_000) if count.isdigit() else 1))
+        elif element.tag == f"{{{_TEXT}}}tab":
+            out.append("\t")
+        elif element.tag == f"{{{_TEXT}}}line-break":
+            out.append("\n")
+        elif element.text:
+            out.append(element.text)
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    return "".join(out)
