@@ -36,15 +36,19 @@ elif sys.argv[1] == "calamine":
 else:
     rows = len(read_table(sys.argv[2]).frame)
 seconds = time.perf_counter() - start
-print(f"{seconds:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {rows}")
+cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+          for f in ("ru_utime", "ru_stime"))
+print(f"{seconds:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {rows} {cpu:.2f}")
 """
 
 
-def run(reader: str, path: Path, code: Path) -> tuple[float, int, int]:
-    """(seconds, peak MB, rows) of one reading of ``path`` by ``reader`` with ``code``'s addrmig."""
+def run(reader: str, path: Path, code: Path) -> tuple[float, int, int, float]:
+    """(seconds, peak MB, rows, CPU seconds) of one reading of ``path`` by ``reader`` with ``code``'s
+    addrmig. The CPU time (the process and its children, imports included) is the steadier figure
+    on a machine others are using too."""
     out = subprocess.run([sys.executable, "-c", CHILD, reader, str(path), str(code)],
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1]), int(out[2])
+    return float(out[0]), int(out[1]), int(out[2]), float(out[3])
 
 
 def main() -> None:
@@ -63,17 +67,19 @@ def main() -> None:
         floor = "calamine" if path.suffix.lower() in WORKBOOKS else "pandas"
         readers = [(floor, floor, ROOT), ("read_table", "read_table", ROOT)]
     times: dict[str, list[float]] = {label: [] for label, _, _ in readers}
+    cpus: dict[str, list[float]] = {label: [] for label, _, _ in readers}
     for _ in range(args.rounds):
         for label, reader, code in readers:
-            seconds, peak, rows = run(reader, path, code)
+            seconds, peak, rows, cpu = run(reader, path, code)
             times[label].append(seconds)
-            print(f"{label:<11} {seconds:>6.2f} s   peak {peak:>5} MB   {rows:,} rows", flush=True)
-    medians = {label: statistics.median(values) for label, values in times.items()}
+            cpus[label].append(cpu)
+            print(f"{label:<11} {seconds:>6.2f} s   cpu {cpu:>6.2f} s   peak {peak:>5} MB   {rows:,} rows", flush=True)
     first, second = (label for label, _, _ in readers)
-    print(f"median: {first} {medians[first]:.2f} s, {second} {medians[second]:.2f} s "
-          f"({medians[second] / medians[first] - 1:+.1%} for {second})" if args.against is None else
-          f"median: this {medians['this']:.2f} s, against {medians['against']:.2f} s "
-          f"({medians['this'] / medians['against'] - 1:+.1%} for this checkout)")
+    for what, values in (("time", times), ("cpu", cpus)):
+        a, b = statistics.median(values[first]), statistics.median(values[second])
+        print(f"median {what}: {first} {a:.2f} s, {second} {b:.2f} s ({b / a - 1:+.1%} for {second})"
+              if args.against is None else
+              f"median {what}: this {a:.2f} s, against {b:.2f} s ({a / b - 1:+.1%} for this checkout)")
 
 
 def _build(rows: int) -> Path:
