@@ -11,14 +11,15 @@ The answer on stdout is a pickle of plain values: ``{"sheets": [(name, rows), ..
 mode (-I) keeps the folder it sits in off the import path.
 
 xlrd steps in for XLS where calamine falls short: a workbook calamine cannot read (Excel
-2.x-4.0, BIFF2-4); one whose text calamine misreads (UTF-16 text read as single bytes, which
-puts a NUL after every letter: ``T\\x00i\\x00t…``); and the error cells (``#N/A``…), which
-calamine reads as empty, when the workbook has any.
+2.x-4.0, BIFF2-4), and one whose text calamine misreads (UTF-16 text read as single bytes,
+which puts a NUL after every letter: ``T\\x00i\\x00t…``). The error cells (``#N/A``…), which
+calamine reads as empty, are read from the workbook's records when it has any.
 """
 import io
 import pickle
 import re
 import resource
+import struct
 import sys
 
 #: Excel's error codes (BIFF BoolErr and cached formula results) and the text it shows.
@@ -69,8 +70,9 @@ def _xls_repaired(data: bytes, out: dict, max_rows: int, max_columns: int, max_c
     calamine misread its text, else the error cells put in."""
     if _misread_utf16(out["sheets"]):
         return _with_xlrd(data, max_rows, max_columns, max_cells) or _utf16_decoded(out)
-    if _ERROR_RECORD.search(_workbook_stream(data)):
-        _put_errors(data, out["sheets"])
+    stream = _workbook_stream(data)
+    if _ERROR_RECORD.search(stream):
+        _put_errors(stream, out["sheets"])
     return out
 
 
@@ -121,30 +123,58 @@ def _workbook_stream(data: bytes) -> bytes:
     return data
 
 
-def _put_errors(data: bytes, sheets: list) -> None:
-    """Put the text of the error cells xlrd finds into calamine's rows (from A1), in place."""
-    try:
-        import xlrd
+def _put_errors(stream: bytes, sheets: list) -> None:
+    """Put the text of the error cells into calamine's rows (from A1), in place: the records of
+    each sheet holding a candidate are walked from its BOF, so only real records count."""
+    starts = _sheet_starts(stream)
+    if len(starts) != len(sheets):
+        return  # the sheets cannot be told apart: the error cells stay as calamine read them
+    candidates = [match.start() for match in _ERROR_RECORD.finditer(stream)]
+    for (_, rows), start in zip(sheets, starts, strict=True):
+        end = min((other for other in starts if other > start), default=len(stream))
+        if not any(start <= at < end for at in candidates):
+            continue
+        for row, column, code in _sheet_errors(stream, start):
+            rows.extend([] for _ in range(row + 1 - len(rows)))
+            cells = rows[row]
+            cells.extend("" for _ in range(column + 1 - len(cells)))
+            cells[column] = ERRORS[code]
 
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
-        known = set(book.sheet_names())
-        for name, rows in sheets:
-            if name not in known:
-                continue
-            sheet = book.sheet_by_name(name)
-            for r in range(sheet.nrows):
-                types = sheet.row_types(r)
-                if xlrd.XL_CELL_ERROR not in types:
-                    continue
-                rows.extend([] for _ in range(r + 1 - len(rows)))
-                row = rows[r]
-                for c, kind in enumerate(types):
-                    if kind == xlrd.XL_CELL_ERROR:
-                        row.extend("" for _ in range(c + 1 - len(row)))
-                        row[c] = ERRORS.get(sheet.cell_value(r, c), "#N/A")
-            book.unload_sheet(name)
-    except Exception:  # noqa: BLE001 - xlrd cannot read it: the error cells stay as calamine read them
-        pass
+
+def _sheet_starts(stream: bytes) -> list:
+    """The stream offset of each sheet's BOF, from the BoundSheet records of the workbook globals
+    (in the order calamine lists the sheets)."""
+    starts, at = [], 0
+    while at + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        if kind == 0x0085 and size >= 4:
+            starts.append(struct.unpack_from("<I", stream, at + 4)[0])
+        elif kind == 0x000A:
+            break
+        at += 4 + size
+    return starts
+
+
+def _sheet_errors(stream: bytes, at: int):
+    """(row, column, error code) of the BoolErr and Formula records holding an error, from the
+    sheet's BOF at ``at`` to its EOF."""
+    end, depth = len(stream), 0
+    unpack = struct.unpack_from
+    while at + 4 <= end:
+        kind, size = unpack("<HH", stream, at)
+        body = at + 4
+        if kind == 0x0809:
+            depth += 1
+        elif kind == 0x000A:
+            depth -= 1
+            if depth <= 0:
+                return
+        elif kind == 0x0205 and size >= 8 and stream[body + 7] == 1 and stream[body + 6] in ERRORS:
+            yield (*unpack("<HH", stream, body), stream[body + 6])
+        elif kind == 0x0006 and size >= 20 and stream[body + 6] == 2 and stream[body + 12:body + 14] == b"\xff\xff" \
+                and stream[body + 8] in ERRORS:
+            yield (*unpack("<HH", stream, body), stream[body + 8])
+        at = body + size
 
 
 def _with_xlrd(data: bytes, max_rows: int, max_columns: int, max_cells: int):
