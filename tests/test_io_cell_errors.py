@@ -215,3 +215,24 @@ def test_an_error_cell_nesting_spans_without_end_is_read_without_exhausting_recu
                 + '<text:s text:c="999999999"/></text:p></table:table-cell></table:table-row>')
     (cell,) = ods_error_cells(data)["S"]
     assert cell.text.startswith("#N/A") and len(cell.text) <= 10_004
+
+
+def test_ods_rows_are_counted_the_same_by_the_row_scan_and_the_full_parse(monkeypatch):
+    import addrmig.io.cell_errors as cell_errors
+
+    data = (FIXTURES / "error_cells.ods").read_bytes()
+    scanned = ods_error_cells(data)
+    monkeypatch.setattr(cell_errors, "_CHUNK", 101)  # rows cut across many reads
+    assert ods_error_cells(data) == scanned
+    monkeypatch.setattr(cell_errors, "_ods_rows_scanned", lambda member: None)
+    assert ods_error_cells(data) == scanned
+    assert [cell.row for cell in scanned["src"]] == [2, 3, 4] + [5] * 14
+
+
+def test_ods_rows_of_a_table_inside_a_cell_are_not_counted_as_the_sheets():
+    data = _ods('<table:table-row><table:table-cell><table:table table:name="inner">'
+                '<table:table-row><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>'
+                '</table:table></table:table-cell></table:table-row>'
+                '<table:table-row><table:table-cell calcext:value-type="error"><text:p>#N/A</text:p>'
+                '</table:table-cell></table:table-row>')
+    assert ods_error_cells(data) == {"S": [ErrorCell(1, 0, "#N/A")]}

@@ -10,10 +10,12 @@ error cells are read by xlrd in ``sheet_child``.)
 """
 from __future__ import annotations
 
+import html
 import io
 import posixpath
 import re
 import zipfile
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -214,13 +216,18 @@ _ODS_KNOWN = frozenset({"float", "percentage", "currency", "date", "time", "bool
 
 
 def ods_error_cells(data: bytes) -> ErrorCells:
-    """The cells of an ODS that show text calamine does not read (errors, unknown value types),
-    by sheet name; nothing (after one scan of ``content.xml``) when there are none."""
+    """The cells of an ODS that show text calamine does not read (errors, unknown value types,
+    text without a value type), by sheet name; nothing (after one scan of ``content.xml``) when
+    there are none."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if "content.xml" not in archive.namelist() or not _ods_marked(archive):
             return {}
         with archive.open("content.xml") as member:
-            return _ods_parsed(member)
+            found = _ods_rows_scanned(member)
+        if found is None:  # tables inside cells: rows are counted by a full parse
+            with archive.open("content.xml") as member:
+                found = _ods_parsed(member)
+        return {name: cells for name, cells in found.items() if cells}
 
 
 def _ods_marked(archive: zipfile.ZipFile) -> bool:
@@ -230,17 +237,85 @@ def _ods_marked(archive: zipfile.ZipFile) -> bool:
             text = tail + chunk
             if any(mark.search(text) for mark in _ODS_MARKS):
                 return True
-            tail = chunk[-64:]
+            tail = chunk[-256:]
     return False
 
 
+_ODS_TOKEN = re.compile(rb"<table:table(?=[\s>/])([^>]*)>|</table:table>|<table:table-row(?=[\s>/])([^>]*)>"
+                        rb"|</table:table-row>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_ODS_NAMESPACES = re.compile(rb'xmlns:[\w.-]+="[^"]*"')
+_ODS_ROOT = re.compile(rb"<(?![?!])[^>]*>")
+
+
+def _ods_rows_scanned(member: Any) -> ErrorCells | None:
+    """The cells to show, found without parsing the whole document: rows are counted from their
+    tags, and only a row holding a mark is parsed. None for a document this cannot follow (tables
+    inside cells, namespaces declared below the root)."""
+    found: ErrorCells = {}
+    sheet: str | None = None
+    row = 0
+    tail, namespaces, root = b"", b"", None
+    while True:
+        chunk = member.read(_CHUNK)
+        text = tail + chunk
+        if root is None:
+            root = _ODS_ROOT.search(text)  # the document's first tag, once all of it has been read
+            namespaces = b" ".join(_ODS_NAMESPACES.findall(root.group(0))) if root else b""
+        cut = len(text) if not chunk else text.rfind(b"</table:table-row>") + len(b"</table:table-row>")
+        if chunk and cut < len(b"</table:table-row>"):
+            tail = text
+            continue
+        marks = sorted(m.start() for mark in _ODS_MARKS for m in mark.finditer(text, 0, cut))
+        opened = None
+        for token in _ODS_TOKEN.finditer(text, 0, cut):
+            tag = token.group(0)
+            if tag.startswith(b"<table:table-row"):
+                if sheet is None:
+                    continue
+                if opened is not None:
+                    return None  # a row inside a row: a table inside a cell
+                repeat = _ODS_ROWS.search(token.group(2))
+                count = max(int(repeat.group(1)), 1) if repeat else 1
+                if tag.endswith(b"/>"):
+                    row += count
+                else:
+                    opened = (token.start(), count)
+            elif tag == b"</table:table-row>":
+                if opened is None:
+                    continue
+                start, count = opened
+                at = bisect_left(marks, start)
+                if at < len(marks) and marks[at] < token.end():
+                    try:
+                        element = ElementTree.fromstring(b"<w " + namespaces + b">" + text[start:token.end()] + b"</w>")
+                    except ElementTree.ParseError:
+                        return None  # namespaces declared below the root, say: the full parse reads it
+                    found.setdefault(sheet, []).extend(_row_cells(element[0], row, count))
+                row += count
+                opened = None
+            elif tag.startswith(b"<table:table"):
+                if sheet is not None:
+                    return None
+                name = _ODS_NAME.search(token.group(1))
+                sheet, row = html.unescape(name.group(1).decode("utf-8")) if name else "", 0
+                if tag.endswith(b"/>"):
+                    sheet = None
+            else:
+                sheet = None
+        if not chunk:
+            return found
+        tail = text[cut:]
+
+
 def _ods_parsed(member: Any) -> ErrorCells:
+    """The cells to show, from a full parse of ``content.xml`` (rows of tables inside cells skipped)."""
     found: ErrorCells = {}
     sheet: str | None = None
     nested = 0  # depth of tables inside cells (sub-tables), whose rows are not the sheet's
-    row = column = 0
-    row_cells: list[ErrorCell] = []
-    table, cell, covered = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"
+    row = 0
+    table, table_row = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row"
     for event, element in ElementTree.iterparse(member, events=("start", "end")):
         tag = element.tag
         if tag == table:
@@ -254,27 +329,31 @@ def _ods_parsed(member: Any) -> ErrorCells:
             else:
                 sheet = None
                 element.clear()
-        elif sheet is None or nested:
+        elif tag == table_row and event == "end" and sheet is not None and not nested:
+            count = _repeat(element, "number-rows-repeated")
+            found.setdefault(sheet, []).extend(_row_cells(element, row, count))
+            row += count
+            element.clear()
+    return found
+
+
+def _row_cells(element: ElementTree.Element, row: int, rows: int) -> list[ErrorCell]:
+    """The cells of a table row (repeated ``rows`` times) whose text LibreOffice shows and calamine does not."""
+    cells = []
+    column = 0
+    cell, covered = f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"
+    for child in element:
+        if child.tag not in (cell, covered):
             continue
-        elif tag == f"{{{_TABLE}}}table-row":
-            if event == "start":
-                column, row_cells = 0, []
-            else:
-                repeat = _repeat(element, "number-rows-repeated")
-                found.setdefault(sheet, []).extend(
-                    ErrorCell(row, c.column, c.text, repeat, c.columns) for c in row_cells)
-                row += repeat
-                element.clear()
-        elif tag in (cell, covered) and event == "end":
-            repeat = _repeat(element, "number-columns-repeated")
-            kind = element.get(f"{{{_OFFICE}}}value-type")
-            shown = element.get("{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type")
-            if shown == "error" or (kind not in _ODS_KNOWN and (kind is not None or tag == cell)):
-                text = "\n".join(_paragraph_text(p) for p in element if p.tag == f"{{{_TEXT}}}p")
-                if text:
-                    row_cells.append(ErrorCell(row, column, text, 1, repeat))
-            column += repeat
-    return {name: cells for name, cells in found.items() if cells}
+        repeat = _repeat(child, "number-columns-repeated")
+        kind = child.get(f"{{{_OFFICE}}}value-type")
+        shown = child.get("{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type")
+        if shown == "error" or (kind not in _ODS_KNOWN and (kind is not None or child.tag == cell)):
+            text = "\n".join(_paragraph_text(p) for p in child if p.tag == f"{{{_TEXT}}}p")
+            if text:
+                cells.append(ErrorCell(row, column, text, rows, repeat))
+        column += repeat
+    return cells
 
 
 def _repeat(element: ElementTree.Element, attribute: str) -> int:

@@ -16,6 +16,7 @@ import sys
 import zipfile
 import zlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -26,7 +27,7 @@ from addrmig.columns import find_header, header_score
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.fields import REQUIRED
 from addrmig.io.archive import check_archive
-from addrmig.io.cell_errors import ods_error_cells, put_error_cells, xlsx_error_cells
+from addrmig.io.cell_errors import ErrorCells, ods_error_cells, put_error_cells, xlsx_error_cells
 from addrmig.io.table import HEADER_SCAN, Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
 
 #: Formats parsed in a child process: a crafted XLS or ODS can make the reader abort the
@@ -45,11 +46,17 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     error_parts: set[str] = set()
     if kind in ("xlsx", "ods"):
         error_parts = check_archive(data, kind, reading)
-    if kind in ISOLATED_FORMATS:
+    ods_cells = None
+    if kind == "ods":
+        # content.xml is scanned in a thread while the child process parses the workbook
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-ods-cells") as pool:
+            ods_cells = pool.submit(ods_error_cells, data)
+            names, get_rows = _isolated_sheets(data, kind, reading)
+    elif kind in ISOLATED_FORMATS:
         names, get_rows = _isolated_sheets(data, kind, reading)
     else:
         names, get_rows = _inprocess_sheets(data, kind, reading)
-    get_rows = _with_error_cells(get_rows, data, kind, error_parts, reading)
+    get_rows = _with_error_cells(get_rows, data, kind, error_parts, ods_cells, reading)
     if not names:
         raise UnreadableFile(f"{label} has no sheets. Export the addresses again.")
     if sheet is not None and sheet not in names:
@@ -104,14 +111,15 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
 
 
 def _with_error_cells(get_rows: Callable[[str], list[list[Any]]], data: bytes, kind: str, error_parts: set[str],
-                      reading: Reading) -> Callable[[str], list[list[Any]]]:
+                      ods_cells: Future[ErrorCells] | None, reading: Reading) -> Callable[[str], list[list[Any]]]:
     """``get_rows`` with the text of the sheet's error cells (and, in ODS, of cells of a value
-    type calamine does not know) put into its grid: calamine reads them as empty."""
+    type calamine does not know) put into its grid: calamine reads them as empty. ``ods_cells``:
+    an ODS's cells, being found."""
     try:
         if kind == "xlsx" and error_parts:
             errors = xlsx_error_cells(data, error_parts)
-        elif kind == "ods":
-            errors = ods_error_cells(data)
+        elif ods_cells is not None:
+            errors = ods_cells.result()
         else:
             return get_rows
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
