@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -236,3 +237,40 @@ def test_ods_rows_of_a_table_inside_a_cell_are_not_counted_as_the_sheets():
                 '<table:table-row><table:table-cell calcext:value-type="error"><text:p>#N/A</text:p>'
                 '</table:table-cell></table:table-row>')
     assert ods_error_cells(data) == {"S": [ErrorCell(1, 0, "#N/A")]}
+
+
+
+def _biff(*records: tuple[int, bytes]) -> bytes:
+    return b"".join(struct.pack("<HH", kind, len(body)) + body for kind, body in records)
+
+
+#: The bytes of a BoolErr record holding #N/A in cell B1, as they might also appear inside a text.
+LOOKALIKE = b"\x05\x02\x08\x00" + b"\x00\x00\x01\x00\x0f\x00" + b"\x2a\x01"
+
+
+def _workbook_stream(*sheet_records: tuple[int, bytes]) -> bytes:
+    globals_ = _biff((0x0809, b"\x00\x06\x05\x00" + b"\x00" * 4), (0x0085, struct.pack("<IHB", 0, 0, 1) + b"S"),
+                     (0x000A, b""))
+    sheet = _biff((0x0809, b"\x00\x06\x10\x00" + b"\x00" * 4), *sheet_records)
+    start = len(globals_)
+    return globals_.replace(struct.pack("<IHB", 0, 0, 1), struct.pack("<IHB", start, 0, 1)) + sheet
+
+
+def test_xls_bytes_that_look_like_an_error_record_inside_a_text_are_not_an_error_cell():
+    label = struct.pack("<HHHH", 0, 0, 15, len(LOOKALIKE)) + LOOKALIKE
+    stream = _workbook_stream((0x0204, label), (0x000A, b""))
+    out = _child()._xls_repaired(stream, {"sheets": [("S", [["text"]])]}, 10 ** 6, 10 ** 3, 10 ** 8)
+    assert out == {"sheets": [("S", [["text"]])]}
+
+
+def test_xls_error_records_are_put_where_they_stand():
+    stream = _workbook_stream((0x0205, LOOKALIKE[4:]), (0x000A, b""))
+    out = _child()._xls_repaired(stream, {"sheets": [("S", [["text"]])]}, 10 ** 6, 10 ** 3, 10 ** 8)
+    assert out == {"sheets": [("S", [["text", "#N/A"]])]}
+
+
+def test_xls_error_records_cut_short_leave_the_sheet_as_calamine_read_it():
+    stream = _workbook_stream((0x0204, struct.pack("<HHHH", 0, 0, 15, len(LOOKALIKE)) + LOOKALIKE))
+    stream += b"\x05\x02\x08\x00\x00\x00"  # a BoolErr whose body the file lost
+    out = _child()._xls_repaired(stream, {"sheets": [("S", [["text"]])]}, 10 ** 6, 10 ** 3, 10 ** 8)
+    assert out == {"sheets": [("S", [["text"]])]}

@@ -72,7 +72,10 @@ def _xls_repaired(data: bytes, out: dict, max_rows: int, max_columns: int, max_c
         return _with_xlrd(data, max_rows, max_columns, max_cells) or _utf16_decoded(out)
     stream = _workbook_stream(data)
     if _ERROR_RECORD.search(stream):
-        _put_errors(stream, out["sheets"])
+        try:
+            _put_errors(stream, out["sheets"])
+        except (struct.error, IndexError):  # records cut short: the cells read so far stay, calamine read the rest
+            pass
     return out
 
 
