@@ -274,3 +274,17 @@ def test_xls_error_records_cut_short_leave_the_sheet_as_calamine_read_it():
     stream += b"\x05\x02\x08\x00\x00\x00"  # a BoolErr whose body the file lost
     out = _child()._xls_repaired(stream, {"sheets": [("S", [["text"]])]}, 10 ** 6, 10 ** 3, 10 ** 8)
     assert out == {"sheets": [("S", [["text"]])]}
+
+
+def test_an_ods_read_in_pieces_is_not_taken_for_marked_where_a_piece_ends_inside_a_value_type(monkeypatch):
+    import addrmig.io.cell_errors as cell_errors
+
+    rows = "".join('<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p>'
+                   '</table:table-cell></table:table-row>' for _ in range(200))
+    data = _ods(rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml")
+    cut = content.index(b'office:value-type="') + len(b'office:value-type="')
+    monkeypatch.setattr(cell_errors, "_CHUNK", cut)  # the first piece ends right after the attribute's quote
+    monkeypatch.setattr(cell_errors, "_ods_rows_scanned", lambda member: pytest.fail("content.xml scanned"))
+    assert ods_error_cells(data) == {}

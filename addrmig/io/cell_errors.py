@@ -231,14 +231,20 @@ def ods_error_cells(data: bytes) -> ErrorCells:
 
 
 def _ods_marked(archive: zipfile.ZipFile) -> bool:
+    """Whether ``content.xml`` holds a mark. A match in the last bytes read is not trusted (the
+    value type after ``office:value-type="`` may not have been read yet): the next read, which
+    repeats those bytes, decides."""
     tail = b""
     with archive.open("content.xml") as member:
-        while chunk := member.read(_CHUNK):
+        while True:
+            chunk = member.read(_CHUNK)
             text = tail + chunk
-            if any(mark.search(text) for mark in _ODS_MARKS):
+            trusted = len(text) if not chunk else len(text) - 64
+            if any((found := mark.search(text)) is not None and found.start() < trusted for mark in _ODS_MARKS):
                 return True
-            tail = chunk[-256:]
-    return False
+            if not chunk:
+                return False
+            tail = text[-4096:]
 
 
 _ODS_TOKEN = re.compile(rb"<table:table(?=[\s>/])([^>]*)>|</table:table>|<table:table-row(?=[\s>/])([^>]*)>"
