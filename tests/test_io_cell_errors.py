@@ -205,8 +205,8 @@ def test_the_error_record_scan_finds_boolerr_and_cached_formula_errors():
     boolerr = b"\x05\x02\x08\x00" + b"\x01\x00\x02\x00\x0f\x00" + b"\x2a\x01"
     formula = b"\x06\x00\x14\x00" + b"\x01\x00\x02\x00\x0f\x00" + b"\x02\x00\x07\x00\x00\x00\xff\xff" + b"\x00" * 6
     boolean = b"\x05\x02\x08\x00" + b"\x01\x00\x02\x00\x0f\x00" + b"\x01\x00"
-    assert child._ERROR_RECORD.search(boolerr) and child._ERROR_RECORD.search(formula)
-    assert not child._ERROR_RECORD.search(boolean)
+    assert child._error_candidates(boolerr) == [0] and child._error_candidates(b"x" + formula) == [1]
+    assert child._error_candidates(boolean) == []
 
 
 def test_an_error_cell_nesting_spans_without_end_is_read_without_exhausting_recursion():

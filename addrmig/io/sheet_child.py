@@ -29,8 +29,14 @@ _CODE = rb"[\x00\x07\x0f\x17\x1d\x24\x2a\x2b]"
 #: A BoolErr record holding an error, or a Formula record whose cached result is an error
 #: (BIFF5 and BIFF8). Found in the workbook stream, it only sends the file to xlrd, which
 #: reads the cells themselves; a false match costs time, nothing else.
-_ERROR_RECORD = re.compile(rb"\x05\x02\x08\x00.{6}" + _CODE + rb"\x01|\x06\x00.{8}\x02." + _CODE + rb"...\xff\xff",
-                           re.DOTALL)
+_ERROR_RECORDS = (re.compile(rb"\x05\x02\x08\x00.{6}" + _CODE + rb"\x01", re.DOTALL),
+                  re.compile(rb"\x06\x00.{8}\x02." + _CODE + rb"...\xff\xff", re.DOTALL))
+
+
+def _error_candidates(stream: bytes) -> list:
+    """Offsets where an error record may start (each pattern searched on its own: a literal
+    start is found fast)."""
+    return sorted(match.start() for pattern in _ERROR_RECORDS for match in pattern.finditer(stream))
 
 
 def main(argv: list) -> None:
@@ -70,10 +76,13 @@ def _xls_repaired(data: bytes, out: dict, max_rows: int, max_columns: int, max_c
     calamine misread its text, else the error cells put in."""
     if _misread_utf16(out["sheets"]):
         return _with_xlrd(data, max_rows, max_columns, max_cells) or _utf16_decoded(out)
-    stream = _workbook_stream(data)
-    if _ERROR_RECORD.search(stream):
+    # The file's own bytes tell whether it holds any error record (a record split where its
+    # sectors are not in order escapes this, but every one of a file's error records would have
+    # to); only then are the records put in order and walked.
+    if _error_candidates(data):
+        stream = _workbook_stream(data)
         try:
-            _put_errors(stream, out["sheets"])
+            _put_errors(stream, _error_candidates(stream), out["sheets"])
         except (struct.error, IndexError):  # records cut short: the cells read so far stay, calamine read the rest
             pass
     return out
@@ -126,13 +135,12 @@ def _workbook_stream(data: bytes) -> bytes:
     return data
 
 
-def _put_errors(stream: bytes, sheets: list) -> None:
+def _put_errors(stream: bytes, candidates: list, sheets: list) -> None:
     """Put the text of the error cells into calamine's rows (from A1), in place: the records of
-    each sheet holding a candidate are walked from its BOF, so only real records count."""
+    each sheet holding one of the ``candidates`` are walked from its BOF, so only real records count."""
     starts = _sheet_starts(stream)
     if len(starts) != len(sheets):
         return  # the sheets cannot be told apart: the error cells stay as calamine read them
-    candidates = [match.start() for match in _ERROR_RECORD.finditer(stream)]
     for (_, rows), start in zip(sheets, starts, strict=True):
         end = min((other for other in starts if other > start), default=len(stream))
         if not any(start <= at < end for at in candidates):
