@@ -62,8 +62,8 @@ class Table:
     JSON). ``notes``: what was detected or changed, in sentences. ``row_problems``: rows
     read as best they could be (``RaggedRow``: another number of fields than the header),
     for ``validate(frame, row_problems=...)``; they are not put on the frame (its ``attrs``
-    would carry them into every copy, and Arrow cannot serialise them). ``encodings``: for a text file whose encoding was a close call, the other encodings
-    worth offering (best first).
+    would carry them into every copy, and Arrow cannot serialise them). ``encodings``: for a
+    text file whose encoding was a close call, the other encodings worth offering (best first).
     """
 
     frame: pd.DataFrame
