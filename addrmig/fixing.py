@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.export import RowVerdicts, row_verdicts
+from addrmig.io.table import ragged_note
 from addrmig.limits import collector_paused, release_memory
 
 if TYPE_CHECKING:
@@ -120,6 +121,9 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
         note(f"no column found for {', '.join(missing_required)}; those values stay empty and the rows stay invalid.")
+    row_problems = loaded.table.row_problems  # checked with the written rows, which keep their row numbers
+    if row_problems:
+        note(ragged_note(row_problems))
     frame, trimmed = trim(loaded.frame)
     n_trimmed = len(trimmed)
     phones_written = 0
@@ -140,10 +144,10 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
         # The checks run in a worker while the corrected file and the review list are written.
-        checks = Background(lambda: validate(resolution.frame))
+        checks = Background(lambda: validate(resolution.frame, row_problems=row_problems))
     else:
         with steps("validate") as bar:
-            report = validate(resolution.frame, progress=bar)
+            report = validate(resolution.frame, progress=bar, row_problems=row_problems)
 
     release_memory()
     with steps("write") as bar:

@@ -6,7 +6,7 @@ Rows are always the frame's index: the row number the user's spreadsheet shows.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,6 +20,7 @@ from addrmig.errors import MissingColumns
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.formatting import plural
 from addrmig.io.sanitise import neutralise, xlsx_report_texts, xlsx_text
+from addrmig.io.table import RaggedRow
 
 #: Stable check codes, in the order failures of one cell are listed.
 CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
@@ -52,16 +53,17 @@ def _message(rule: schema.Rule) -> str:
     }.get(rule.check, "")
 
 
-def _ragged_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
-    """(positions, lines, messages) of the rows the reader read as best it could
-    (``frame.attrs["row_problems"]``, set by ``addrmig.io``), for the rows still in the frame."""
-    problems = frame.attrs.get("row_problems") or []
-    if not problems:
-        return np.zeros(0, dtype=np.int64), [], []
-    where = {row: i for i, row in enumerate(frame.index.to_numpy())}
-    found = [(where[p.row], p) for p in problems if p.row in where]
-    return (np.array([i for i, _ in found], dtype=np.int64), [p.line for _, p in found],
-            [f"row {p.message}" for _, p in found])
+def _add_ragged_rows(frame: pd.DataFrame, row_problems: Sequence[RaggedRow], add: Callable) -> None:
+    """Add a ``ragged_row`` error for each of ``row_problems`` (rows the reader read as best it
+    could, ``Table.row_problems``) whose row is still in the frame."""
+    if not row_problems:
+        return
+    positions = frame.index.get_indexer([p.row for p in row_problems])
+    found = [(int(i), p) for i, p in zip(positions, row_problems, strict=True) if i >= 0]
+    if found:
+        add(np.array([i for i, _ in found], dtype=np.int64), RAGGED_COLUMN, "ragged_row", "error",
+            pa_arrow.array([p.line for _, p in found], type=pa_arrow.large_string()),
+            pa_arrow.array([f"row {p.message}" for _, p in found], type=pa_arrow.large_string()))
 
 
 @dataclass
@@ -218,39 +220,29 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
             progress(done, total)
 
 
-def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
+def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
+             row_problems: Sequence[RaggedRow] = ()) -> Report:
     """Check an address frame against every Akinon rule at once.
 
     Returns a ``Report`` whose ``failures`` list every failing value, ordered by row,
-    then column (field-table order), then check. ``progress(done, total)`` is called
-    as columns are done. Raises ``MissingColumns`` when an Akinon column is absent.
+    then column (field-table order), then check. ``row_problems`` (``Table.row_problems``:
+    rows the reader read as best it could) become ``ragged_row`` errors. ``progress(done,
+    total)`` is called as columns are done. Raises ``MissingColumns`` when an Akinon column
+    is absent.
     """
     _check_columns(frame)
     n = len(frame)
     rules = schema.column_rules()
     total = len(rules) + 1
     rows_of = frame.index.to_numpy()
-    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
-
-    def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
-            messages: pa_arrow.Array) -> None:
-        parts["pos"].append(positions)
-        parts["column"].append(np.full(len(positions), COLUMNS.index(column), dtype=np.int8))
-        parts["check"].append(np.full(len(positions), CHECKS.index(check), dtype=np.int8))
-        parts["severity"].append(np.full(len(positions), SEVERITIES.index(severity), dtype=np.int8))
-        parts["value"].append(values)
-        parts["message"].append(messages)
-
+    parts, add = _collector()
     arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
     # (Running the duplicate search in a thread beside these was measured slower: the
     # GIL hand-offs cost more than the overlap gains.)
     _column_checks(rules, arrays, add, progress, total)
     repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
 
-    positions, lines, messages_ = _ragged_rows(frame)
-    if len(positions):
-        add(positions, RAGGED_COLUMN, "ragged_row", "error", pa_arrow.array(lines, type=pa_arrow.large_string()),
-            pa_arrow.array(messages_, type=pa_arrow.large_string()))
+    _add_ragged_rows(frame, row_problems, add)
 
     positions = np.flatnonzero(repeat)
     if len(positions):
@@ -262,6 +254,43 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
         progress(total, total)
 
     return Report(_failure_table(parts, rows_of), n, frame.index)
+
+
+def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequence[RaggedRow]) -> Report:
+    """``report`` (of ``frame``, made without ``row_problems``) with their ``ragged_row`` errors
+    added in order: the same ``Report`` as ``validate(frame, row_problems=row_problems)``."""
+    parts, add = _collector()
+    _add_ragged_rows(frame, row_problems, add)
+    if not parts["pos"]:
+        return report
+    added = _failure_table(parts, frame.index.to_numpy())
+    failures = pd.concat([report.failures, added], ignore_index=True)
+    # The report is in (row position, column, check) order already: a stable sort on that
+    # key slots the few new lines in.
+    index = frame.index
+    rows = failures["row"].to_numpy()
+    positions = rows if index.is_monotonic_increasing and index.is_unique else index.get_indexer(rows)
+    key = (positions.astype(np.int64) << 16) | (failures["column"].cat.codes.to_numpy().astype(np.int64) << 8) \
+        | failures["check"].cat.codes.to_numpy().astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    return Report(failures.take(order).reset_index(drop=True), report.rows, report.index)
+
+
+def _collector() -> tuple[dict[str, list], Callable]:
+    """(parts, add): ``add(positions, column, check, severity, values, messages)`` collects
+    failures into ``parts`` for ``_failure_table``."""
+    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
+
+    def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
+            messages: pa_arrow.Array) -> None:
+        parts["pos"].append(positions)
+        parts["column"].append(np.full(len(positions), COLUMNS.index(column), dtype=np.int8))
+        parts["check"].append(np.full(len(positions), CHECKS.index(check), dtype=np.int8))
+        parts["severity"].append(np.full(len(positions), SEVERITIES.index(severity), dtype=np.int8))
+        parts["value"].append(values)
+        parts["message"].append(messages)
+
+    return parts, add
 
 
 def _failure_table(parts: dict[str, list], rows_of: np.ndarray) -> pd.DataFrame:

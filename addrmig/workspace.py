@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from addrmig.akinon.client import AkinonClient
     from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
+    from addrmig.io.table import RaggedRow
     from addrmig.locations.db import LocationDB
     from addrmig.locations.resolver import Resolution
     from addrmig.pipeline import Loaded
@@ -49,10 +50,12 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class Edit:
-    """One reversible change of the working frame: what, and cell by cell before/after."""
+    """One reversible change of the working frame: what, and cell by cell before/after;
+    ``by_hand`` when the user typed the values into the grid (not a bulk fix)."""
 
     label: str
     changes: pd.DataFrame  # columns row, column, before, after
+    by_hand: bool = False
 
 
 @dataclass
@@ -145,10 +148,10 @@ class Workspace:
             raise BadArguments("No file has been loaded yet. Upload a file on the Upload page first.")
         return self.frame
 
-    def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame) -> Edit | None:
+    def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame, by_hand: bool = False) -> Edit | None:
         if changes.empty:
             return None
-        edit = Edit(label, changes.reset_index(drop=True))
+        edit = Edit(label, changes.reset_index(drop=True), by_hand)
         self.frame = new
         self.edits.append(edit)
         self._keys.append(self._content_key)
@@ -173,7 +176,8 @@ class Workspace:
             if before != value:
                 new.at[row, column] = value
                 records.append((row, column, before, value))
-        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]))
+        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]),
+                            by_hand=True)
 
     def find_replace(self, column: str, find: str, replace: str, *, whole_cell: bool = False) -> Edit | None:
         """Replace ``find`` by ``replace`` in one column (literal text, case-sensitive).
@@ -246,16 +250,28 @@ class Workspace:
         return self._content_key
 
     # ------------------------------------------------------------------ step 2
+    def row_problems(self) -> list[RaggedRow]:
+        """The rows the reader read as best it could (``Table.row_problems``) that the user has
+        not edited by hand since: typing into any cell of such a row in the grid means the user
+        has looked at it and put it right; undoing that edit brings the problem back."""
+        if self.loaded is None or not self.loaded.table.row_problems:
+            return []
+        edited = {row for edit in self.edits if edit.by_hand for row in edit.changes["row"]}
+        return [problem for problem in self.loaded.table.row_problems if problem.row not in edited]
+
     def report(self, validate: Validator | None = None) -> Report:
-        """The validation Report of the current frame, computed once per version.
+        """The validation Report of the current frame, computed once per version, with the
+        rows of ``row_problems`` as ``ragged_row`` errors.
 
         ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``.
         """
+        from addrmig.validation import with_row_problems
+
         frame = self._require_frame()
         if self._report is None or self._report[0] != self.version:
             if validate is None:
                 from addrmig.validation import validate
-            self._report = (self.version, validate(frame))
+            self._report = (self.version, with_row_problems(validate(frame), frame, self.row_problems()))
         return self._report[1]
 
     @property

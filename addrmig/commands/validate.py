@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
               "Export the addresses again, with their rows.")
         return 1
     with ProgressBar("validate") as bar:
-        report = validate(loaded.frame, progress=bar)
+        report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems)
     print(report.summary())
     from addrmig.export import row_verdicts
     from addrmig.locations.db import LocationDB
