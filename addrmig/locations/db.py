@@ -13,6 +13,9 @@ from addrmig.errors import AddrmigError, LocationDBError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.keys import district_keys, name_keys
 
+#: The optional column of a reference that holds each district's postcode.
+POSTCODE = "postcode"
+
 
 @dataclass
 class Index:
@@ -20,8 +23,8 @@ class Index:
 
     ``countries`` [cid, name, key]; ``cities`` [ciid, cid, name, key];
     ``townships`` [tid, ciid, name, key]; ``districts`` [did, tid, name, base, kind,
-    paren, short, full, bp, has_paren]. A level the database does not hold is an
-    empty frame.
+    paren, short, full, bp, village, bv, fa, has_paren, postcode] (postcode ``""`` where the
+    reference has none). A level the database does not hold is an empty frame.
     """
 
     countries: pd.DataFrame
@@ -74,9 +77,11 @@ class LocationDB:
             raise LocationDBError(
                 f"The location reference from {source} skips a level: its columns must be a prefix "
                 f"of country, city, township, district (e.g. country and city only).")
-        out = frame[levels].astype(object).where(frame[levels].notna(), "")
+        # A postcode per district is kept when the reference has one (see resolve's postcodes).
+        kept = levels + ([POSTCODE] if POSTCODE in frame.columns and "district" in levels else [])
+        out = frame[kept].astype(object).where(frame[kept].notna(), "")
         out = out.astype(str).apply(lambda col: col.str.strip())
-        out = out[out["country"] != ""].drop_duplicates().reset_index(drop=True)
+        out = out[out["country"] != ""].drop_duplicates(levels).reset_index(drop=True)
         if out.empty:
             raise LocationDBError(f"The location reference from {source} holds no places.")
         return cls(out, source=source)
@@ -126,9 +131,10 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
                 if col:
                     frame_level[col] = pd.Series(dtype="int64")
             if level == "district":
-                for col in ("base", "kind", "paren", "short", "full", "bp"):
+                for col in ("base", "kind", "paren", "short", "full", "bp", "village", "bv", "fa"):
                     frame_level[col] = pd.Series(dtype=str)
                 frame_level["has_paren"] = pd.Series(dtype=bool)
+                frame_level[POSTCODE] = pd.Series(dtype=str)
             parts[level] = frame_level
             parent_id = id_names[level]
             continue
@@ -147,11 +153,40 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
             keys = district_keys(nodes["name"])
             nodes = pd.concat([nodes, keys], axis=1)
             nodes["has_paren"] = keys["paren"] != ""
+            # The name with its village, whatever the village's kind word (see merges).
+            nodes["bv"] = (keys["base"] + "(" + keys["village"]).where(nodes["has_paren"] & (keys["village"] != ""), "")
+            nodes["fa"] = _with_former_name(keys)
+            nodes[POSTCODE] = _postcodes_of(frame, cols, nodes)
         else:
             nodes["key"] = name_keys(nodes["name"])
         parts[level] = nodes
         parent_cols, parent_id = cols, id_names[level]
     return Index(parts["country"], parts["city"], parts["township"], parts["district"])
+
+
+def _with_former_name(keys: pd.DataFrame) -> pd.Series:
+    """``short(former name`` of a village's neighbourhood listed with its former name, as
+    "Kalkantepe Mah (merkez Mah) (kalkantepe Köyü)" -> ``kalkantepemah(merkezmah``: the
+    name as a list that drops the village writes it ("Kalkantepe (Merkez) Mah."); else ``""``."""
+    out = []
+    for short, paren, village in zip(keys["short"].tolist(), keys["paren"].tolist(), keys["village"].tolist()):
+        former = ""
+        if village and (paren.endswith("mah" + village + "koy") or paren.endswith("mah" + village + "belde")):
+            former = paren[:paren.rindex(village)]
+        out.append(short + "(" + former if former else "")
+    return pd.Series(out, index=keys.index, dtype=object)
+
+
+def _postcodes_of(frame: pd.DataFrame, cols: list[str], nodes: pd.DataFrame) -> pd.Series:
+    """Each district's postcode (5 digits; the first when the reference gives several), ``""``
+    where it gives none."""
+    if POSTCODE not in frame.columns:
+        return pd.Series("", index=nodes.index, dtype=object)
+    from addrmig.locations.postcodes import normalised_postcodes
+
+    first = frame[cols + [POSTCODE]].drop_duplicates(cols)
+    found = nodes[cols].merge(first, on=cols, how="left")[POSTCODE].fillna("")
+    return pd.Series(normalised_postcodes(found).to_numpy(), index=nodes.index, dtype=object)
 
 
 @lru_cache(maxsize=1)
@@ -164,4 +199,4 @@ def _bundled_frame() -> pd.DataFrame:
     path = resources.files("addrmig") / "data" / "tr_locations.csv.gz"
     with resources.as_file(path) as real_path:
         frame = pd.read_csv(real_path, dtype=str, keep_default_na=False, compression="gzip")
-    return frame[list(LEVELS)]
+    return frame[[*LEVELS, POSTCODE]]

@@ -33,6 +33,12 @@ _GLUED_KIND = re.compile(r"(mahallesi|koyu|beldesi)")
 # For pyarrow's regex kernel (RE2): "\z" where Python's "$" would be, because pandas runs
 # a pattern ending in "$" in a Python loop instead (the texts here hold no line breaks).
 _KIND_AT_END_ARROW = r"\s+(?P<kind>" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\z"
+# "Y BELDESİ, X MAHALLESİ" / "Y KÖYÜ, X MAHALLESİ", lower-cased (RE2 syntax, "\z" as above).
+_VILLAGE_FIRST = r"^\s*([^,()]+?)\s+(beldesi|belde|köyü|köy|koyu)\s*,\s*([^,()]+?)\s*\z"
+# "x (y) mah." (lower-cased): a neighbourhood and its former name, then the kind word.
+_ALIAS_BEFORE_KIND = r"^\s*([^()]+?)\s*\(([^()]+)\)\s*(?:mahallesi|mahalle|mah|mh)\.?\s*\z"
+# The village part at the end of a folded parenthetical part, its kind word canonical.
+_VILLAGE_AT_END = r"^(?:.*\bmah )?(?P<village>.*?) (?:koy|belde)\W*\z"
 _KIND_ANYWHERE = re.compile(r"\b(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\b")
 
 #: Former and popular city names, folded (spaces removed) -> folded official name.
@@ -99,8 +105,10 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
 
     Returns a DataFrame (same index) with ``base`` (the name without its kind word),
     ``kind`` (``mah``/``koy``/``belde`` or ``""``), ``paren`` (the parenthetical part,
-    ``""`` when there is none), ``short`` (base + kind), ``full`` (short + paren) and
-    ``bp`` (base + paren), all folded and without spaces.
+    ``""`` when there is none), ``short`` (base + kind), ``full`` (short + paren),
+    ``bp`` (base + paren) and ``village`` (the village or belde the name lies in or is:
+    ``eric`` for "Merkez Mah (eriç Köyü)" and for "Eriç Köyü"; ``""`` for a neighbourhood
+    of no village), all folded and without spaces.
     """
     text = values.astype("string").fillna("")
     # Keys are case-blind, so each distinct spelling is split once, and spellings that
@@ -128,6 +136,11 @@ def take_text(values: pd.Series, positions) -> pd.Series:
     return pd.Series(values.to_numpy()[positions], dtype=dtype)
 
 
+#: The end of a short kind word cut off by a space typed one letter early ("m ah"), with
+#: the whole word as folded and its kind.
+_KIND_FRAGMENTS = {"ah": ("mah", "mah"), "h": ("mah", "mah"), "oyu": ("koyu", "koy"), "yu": ("koyu", "koy"),
+                   "oy": ("koy", "koy")}
+
 _KIND_BY_WORD = {kind: "|".join(sorted((w for w, k in _KIND_WORDS.items() if k == kind), key=len, reverse=True))
                  for kind in ("mah", "koy", "belde")}
 
@@ -145,6 +158,18 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     """Keys of texts that are lower-cased by ``tr_lower`` except those whose "(" was lost
     (see :func:`district_keys`)."""
     text = text.reset_index(drop=True)
+    # The NVI register's form "SIZIR BELDESİ, ARPAÖZÜ MAHALLESİ" (the belde or village,
+    # then the neighbourhood in it) is the database's "Arpaözü Mah (sızır Beldesi)".
+    comma = text.str.contains(",", regex=False)
+    if comma.any():
+        text = text.copy()
+        text[comma] = text[comma].str.replace(_VILLAGE_FIRST, r"\3 (\1 \2)", regex=True)
+    # The former name in parentheses before the kind word, as the postcode registry of
+    # 2017 writes it ("Aydınlık (Zuğur) Mah."), is the database's "Aydınlık Mah (zuğur Mah)".
+    alias = text.str.contains(")", regex=False)
+    if alias.any():
+        text = text.copy()
+        text[alias] = text[alias].str.replace(_ALIAS_BEFORE_KIND, r"\1 mah (\2 mah)", regex=True)
     # "X Mah yamaçdere Köyü)": the opening parenthesis lost to a typo; the village part
     # then starts after the first kind word.
     lost = text.str.contains(")", regex=False) & ~text.str.contains("(", regex=False)
@@ -158,6 +183,7 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     # (the rest keep "", as folding "" gives).
     has_open = text.str.contains("(", regex=False)
     paren = pd.Series("", index=text.index, dtype=text.dtype)
+    village = pd.Series("", index=text.index, dtype=text.dtype)
     if has_open.any():
         part = _fold(_extract(text[has_open], r"(?s)\((?P<paren>.*)"), ~lost[has_open])
         # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
@@ -165,6 +191,9 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         for canonical, words in _KIND_BY_WORD.items():
             part = part.str.replace(r"\b(?:" + words + r")\b", canonical, regex=True)
         paren[has_open] = part
+        # The village or belde a neighbourhood lies in: the last parenthetical part, when
+        # it ends in its kind word ("(merkez Mah) (kalkantepe Köyü)" -> "kalkantepe").
+        village[has_open] = _extract(part, _VILLAGE_AT_END).str.replace(" ", "", regex=False)
     # One kind word at the end of the main part; kind words anywhere in the paren part
     # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
     kind_word = _extract(main, _KIND_AT_END_ARROW)
@@ -183,10 +212,20 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         glued = base[no_kind].str.replace(" ", "", regex=False)
         typo_kind = _look_like_mahallesi(tail)
         glued_kind = glued.str.endswith("mahallesi") & (glued.str.len() > len("mahallesi") + 1)
-        new_base = head.where(typo_kind & (head != ""), glued.str.slice(0, -len("mahallesi")).where(glued_kind, base[no_kind]))
+        new_base = glued.str.slice(0, -len("mahallesi")).where(glued_kind, head.where(typo_kind & (head != ""),
+                                                                                       base[no_kind]))
         hit = (typo_kind & (head != "")) | glued_kind
         base.loc[hit[hit].index] = new_base[hit]
         kind.loc[hit[hit].index] = "mah"
+        # A space typed one letter early inside a short kind word: "MerkezM ah", "Dere K oyu".
+        joined = head + tail
+        for fragment, (word, canonical) in _KIND_FRAGMENTS.items():
+            split = ~hit & (tail == fragment) & joined.str.endswith(word) & (joined.str.len() > len(word) + 2)
+            if split.any():
+                at = split[split].index
+                base.loc[at] = joined[split].str.slice(0, -len(word))
+                kind.loc[at] = canonical
+                hit = hit | split
     out = pd.DataFrame(index=text.index)
     out["base"] = base.str.replace(" ", "", regex=False).astype(str)
     out["kind"] = kind
@@ -197,11 +236,14 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     out["short"] = out["base"] + out["kind"]
     # "Taşlık Köyü Mahallesi": a village that became a neighbourhood, written with both
     # words; "alt" is the village reading ("taslikkoy") to try against the database.
-    village = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)\z", regex=True)
+    both = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)\z", regex=True)
     out["alt"] = ""
-    out.loc[village, "alt"] = base[village].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
+    out.loc[both, "alt"] = base[both].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
         " ", "", regex=False) + "koy"
     has_paren = out["paren"] != ""
+    # A name written as a village or belde ("Eriç Köyü") names the village itself; the
+    # database may list it only as its neighbourhoods ("Merkez Mah (eriç Köyü)").
+    out["village"] = village.astype(str).where(has_paren, out["base"].where(out["kind"].isin(["koy", "belde"]), ""))
     out["full"] = out["short"].where(~has_paren, out["short"] + "(" + out["paren"])
     out["bp"] = out["base"].where(~has_paren, out["base"] + "(" + out["paren"])
     return out

@@ -64,9 +64,11 @@ def resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: L
                  corrections: dict[tuple[str, int, str], str], progress: Progress | None = None) -> Part:
     """Resolve the rows of one part (``rows``: their positions in the whole frame)."""
     codes = WrittenCodes.of(places)
-    row_tuple, first = units(np.arange(len(places)), *(codes.raw_codes[level] for level in LEVELS))
+    row_tuple, first = units(np.arange(len(places)), *codes.unit_columns)
     decided = decide_part(codes.take(first), db, look, corrections, progress)
     written = {level: [codes.raw_texts[level][c] for c in codes.raw_codes[level][first].tolist()] for level in LEVELS}
+    if codes.postcode:
+        written["postcode"] = [codes.postcode[1][c] for c in codes.postcode[0][first].tolist()]
     changes = []
     for depth, level in enumerate(LEVELS):
         if level not in places.columns:

@@ -11,6 +11,7 @@ from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import collector_paused
 from addrmig.locations.corrections import Corrections, choices_to_corrections, correction_records, corrections_by_parent
 from addrmig.locations.db import LocationDB
+from addrmig.locations.postcodes import normalised_postcodes
 from addrmig.locations.resolver.lookup import lookup_for
 from addrmig.locations.resolver.parts import Part, Progress, merge, partition, resolve_part
 from addrmig.locations.resolver.result import Resolution
@@ -25,14 +26,18 @@ PARTS_PER_WORKER = 3
 
 def resolve(frame: pd.DataFrame, db: LocationDB,
             corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None = None,
-            progress: Progress | None = None, workers: int = 1) -> Resolution:
+            progress: Progress | None = None, workers: int = 1, *, postcodes: pd.Series | None = None
+            ) -> Resolution:
     """Resolve the location columns of an address frame against ``db``.
 
     ``corrections`` (a DataFrame or records with ``level, country, city, township, written,
     place``; see :mod:`addrmig.locations.corrections`) are applied before any matching.
     ``progress(done, total)`` is called as the steps advance. ``workers`` > 1 shares a big
     file's rows between this process and forked workers (Linux; see :mod:`addrmig.parallel`);
-    the result is the same. Returns a :class:`Resolution`; ``frame`` is not modified.
+    the result is the same. ``postcodes`` (aligned with ``frame``: same index, or same
+    length) is the file's postcode column, when it has one: it settles places the names
+    alone cannot (see :mod:`.postcodes`) and is never written out. Returns a
+    :class:`Resolution`; ``frame`` is not modified.
 
     Every decision is a function of the written tuple (country, city, township, district)
     alone, so the work runs on the distinct tuples (and rows may be shared out by their
@@ -47,6 +52,9 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     look = lookup_for(db)
     corrections_map = corrections_by_parent(corrections_frame, db)
     places = frame[[level for level in LEVELS if level in frame.columns]]
+    postcodes = aligned_postcodes(postcodes, frame, db)
+    if postcodes is not None:
+        places = places.assign(postcode=postcodes)
     n = len(frame)
     workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
     count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
@@ -74,8 +82,22 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
         results = map_parts(run, parts, workers)
     report(5, 6)
     result = merge(frame, parts, results, look, db, corrections_frame)
+    result.postcodes = postcodes
     report(6, 6)
     return result
+
+
+def aligned_postcodes(postcodes: pd.Series | None, frame: pd.DataFrame, db: LocationDB) -> np.ndarray | None:
+    """The postcodes normalised, one per row of ``frame`` (by index when it matches, else by
+    position); None when there are none to use (no column, or a reference without postcodes)."""
+    if postcodes is None or "district" not in db.levels or not (db.index.districts["postcode"] != "").any():
+        return None
+    if len(postcodes) != len(frame):
+        raise ValueError(f"{len(postcodes)} postcodes for {len(frame)} rows")
+    if isinstance(postcodes, pd.Series) and postcodes.index.equals(frame.index):
+        postcodes = postcodes.reset_index(drop=True)
+    values = normalised_postcodes(pd.Series(np.asarray(postcodes, dtype=object)))
+    return values.to_numpy(dtype=object) if (values != "").any() else None
 
 
 def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple]) -> Resolution:
@@ -84,4 +106,4 @@ def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple]) -> Res
     new = choices_to_corrections(choices)
     combined = new if resolution.corrections is None else pd.concat([new, resolution.corrections],
                                                                      ignore_index=True)
-    return resolve(resolution.original, resolution.db, corrections=combined)
+    return resolve(resolution.original, resolution.db, corrections=combined, postcodes=resolution.postcodes)

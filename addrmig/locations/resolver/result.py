@@ -16,7 +16,9 @@ from addrmig.locations.resolver.table import TupleTable
 class Resolution:
     """What :func:`resolve` found.
 
-    - ``tuples``: one row per distinct written tuple: the written values, ``place_<level>``
+    - ``tuples``: one row per distinct written tuple: the written values (and ``postcode``
+      when the file's postcodes were given: the tuple is then the place and its postcode),
+      ``place_<level>``
       (the database's spelling, ``""`` where unresolved), ``status``, ``score``, ``level``
       (the first level that is not resolved, ``""`` when all are), ``note``,
       ``suggestions_<level>`` (up to three ``(name, score)`` per unresolved level),
@@ -41,6 +43,7 @@ class Resolution:
     corrections: pd.DataFrame | None = field(default=None, repr=False)
     row_tuple: np.ndarray | None = field(default=None, repr=False)
     table: TupleTable | None = field(default=None, repr=False)
+    postcodes: np.ndarray | None = field(default=None, repr=False)  # normalised, one per row, when given
 
     @cached_property
     def changes(self) -> pd.DataFrame:

@@ -1,0 +1,129 @@
+"""District merges: the written name's key variants against a township's districts.
+
+The merges find districts by exact keys only (never by a fuzzy score), most specific
+first: the name as written, a remembered correction, the folded name with its kind word
+and village part, without them, then the village itself ("Eriç Köyü" for the village
+the database lists only as its neighbourhoods "Merkez Mah (eriç Köyü)", …).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addrmig.locations.resolver.state import Work
+from addrmig.locations.resolver.statuses import METHOD
+
+
+class Merged:
+    """What the merges decided for each written pair: ``method`` (a code of METHODS, 0 when
+    no merge decided it), ``district`` (id, -1 none), ``score``, and ``several`` (pair
+    position -> the ids it fits equally, for the pairs found ambiguous)."""
+
+    def __init__(self, n: int) -> None:
+        self.method = np.zeros(n, dtype=np.int8)
+        self.district = np.full(n, -1, dtype=np.int64)
+        self.score = np.full(n, np.nan)
+        self.several: dict[int, list[int]] = {}
+
+    def take(self, where: np.ndarray, ids: np.ndarray, method: str, score: float) -> None:
+        self.method[where] = METHOD[method]
+        self.district[where] = ids
+        self.score[where] = score
+        for j in where.tolist():
+            self.several.pop(j, None)
+
+    def ambiguous(self, where: list[int], ids: list[list[int]], score: float | np.ndarray) -> None:
+        self.method[where] = METHOD["ambiguous"]
+        self.district[where] = -1
+        self.score[where] = score
+        self.several.update(zip(where, ids))
+
+
+def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
+    """Merges of the pairs' keys (``tid`` and the columns of :func:`district_keys`, plus
+    ``w_district`` and ``corr``) with their township's districts."""
+    d_all = work.index.districts
+    d_keys = d_all.drop_duplicates(["tid", "full"])  # one spelling per place, see Lookup
+    n = len(pairs)
+    out = Merged(n)
+    base = pairs.reset_index(drop=True)
+    base["index"] = np.arange(n)
+    has_kind = base["kind"] != ""
+    no_paren = base["paren"] == ""
+    as_village = (base["village"] != "") & no_paren
+    base["bv"] = (base["base"] + "(" + base["village"]).where(~no_paren & (base["village"] != ""), "")
+    steps = (
+        # (method, score, rows of pairs it applies to, left key, right key)
+        ("exact", 100.0, base.index, "w_district", "name"),
+        ("normalized", 100.0, base.index if work.corrections else base.index[:0], "corr", "name"),
+        ("normalized", 100.0, base.index[has_kind], "full", "full"),
+        ("normalized", 100.0, base.index[~has_kind & ~no_paren], "bp", "bp"),
+        # The village part with the other kind word: NVI's "KALFAT BELDESİ, …" for the
+        # database's "… (kalfat Köyü)" (a belde became a village).
+        ("normalized", 100.0, base.index[~no_paren & (base["village"] != "")], "bv", "bv"),
+        ("normalized", 100.0, base.index[has_kind & no_paren], "short", "short"),
+        ("normalized", 100.0, base.index[~has_kind & no_paren], "base", "base"),
+        # Village became neighbourhood (or the other way): same name, other kind word.
+        ("fuzzy", 90.0, base.index[has_kind & no_paren], "base", "base"),
+        # A village written as such ("Eriç Köyü", "ERİÇ BELDESİ") that the database lists
+        # only as its neighbourhoods ("Merkez Mah (eriç Köyü)"): one neighbourhood is the
+        # village, several are a choice. After the step above: a place of that very name
+        # is what the name says first.
+        ("normalized", 100.0, base.index[as_village], "village", "village"),
+        ("normalized", 100.0, base.index[~has_kind & no_paren], "base", "village"),
+        ("fuzzy", 90.0, base.index[(base["alt"] != "") & no_paren], "alt", "short"),
+    )
+    decided = np.zeros(n, dtype=bool)
+    for method, score, rows, left, right in steps:
+        rows = rows[~decided[rows.to_numpy()]]
+        if len(rows) == 0:
+            continue
+        target = d_all if right == "name" else d_keys
+        if right in ("village", "bv"):
+            target = target[target[right] != ""]
+        hits = base.loc[rows, ["index", "tid", left, "kind"]].rename(columns={"kind": "_wkind"}).merge(
+            target[["tid", right, "did", "has_paren", "kind"]].rename(columns={right: "_k"}),
+            left_on=["tid", left], right_on=["tid", "_k"])
+        hits = hits[hits[left] != ""]
+        if hits.empty:
+            continue
+        size = hits.groupby("index")["did"].transform("size")
+        # An unqualified name ("Orta") means the neighbourhood ("Orta Mah"), the common case.
+        plain = ~hits["has_paren"] & (hits["kind"] == hits["_wkind"].replace("", "mah"))
+        n_plain = plain.groupby(hits["index"]).transform("sum")
+        single = hits[(size == 1) | (plain & (n_plain == 1))]
+        several = hits[(size > 1) & (n_plain != 1)]
+        ids_single = single.groupby("index")["did"].first()
+        out.take(ids_single.index.to_numpy(), ids_single.to_numpy(), method, score)
+        decided[ids_single.index.to_numpy()] = True
+        if len(several):
+            ids_several = several.groupby("index")["did"].agg(list)
+            where = ids_several.index.to_numpy()
+            out.ambiguous(where.tolist(), ids_several.tolist(), score)
+            decided[where] = True
+    _former_names(base[(~decided) & has_kind.to_numpy() & (~no_paren).to_numpy() & (base["village"] == "").to_numpy()],
+                  d_keys, out)
+    return out
+
+
+def _former_names(pairs: pd.DataFrame, d_keys: pd.DataFrame, out: Merged) -> None:
+    """A neighbourhood written with its former name and without its village ("Kalkantepe
+    (Merkez) Mah." for "Kalkantepe Mah (merkez Mah) (kalkantepe Köyü)"). Taken when the
+    name is the only one of its kind in the township; else a choice, the one the former
+    name points at first (a list that drops the village is not sure evidence of it)."""
+    if pairs.empty:
+        return
+    hits = pairs[["index", "tid", "full"]].merge(d_keys.loc[d_keys["fa"] != "", ["tid", "fa", "did", "short"]],
+                                                 left_on=["tid", "full"], right_on=["tid", "fa"])
+    hits = hits.drop_duplicates("index")
+    if hits.empty:
+        return
+    same = hits[["index", "tid", "short", "did"]].merge(d_keys[["tid", "short", "did"]].rename(columns={"did": "other"}),
+                                                        on=["tid", "short"])
+    others = same[same["other"] != same["did"]].groupby("index")["other"].agg(list)
+    alone = hits[~hits["index"].isin(others.index)]
+    out.take(alone["index"].to_numpy(), alone["did"].to_numpy(), "normalized", 100.0)
+    shared = hits[hits["index"].isin(others.index)]
+    if len(shared):
+        out.ambiguous(shared["index"].tolist(), [[d] + others[j] for j, d in zip(shared["index"].tolist(),
+                                                                                 shared["did"].tolist())], 100.0)

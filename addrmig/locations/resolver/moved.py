@@ -1,0 +1,69 @@
+"""Townships renamed or split off since a list was written (Artvin's Hopa gave villages to
+Kemalpaşa, Aksaray's Merkez to Sultanhanı): the district names the township it is in now.
+
+When the written township holds no district of the written name, but exactly one other
+township of the same city does, the place is looked for there with the same exact merges
+(never by a fuzzy score). A name found in two other townships, or not at all, stays with
+the written township.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addrmig.locations.resolver.lookup import Lookup
+from addrmig.locations.resolver.merges import Merged, merge_districts
+from addrmig.locations.resolver.state import Work
+from addrmig.locations.resolver.statuses import METHOD
+
+#: The written name's keys that may find a district, each with the pairs it applies to
+#: (as in :func:`merge_districts`).
+_KEYS = ("full", "bp", "short", "base", "village")
+
+
+def city_keys(look: Lookup, work: Work) -> pd.DataFrame:
+    """``[ciid, key, tid]``: which townships of a city hold a district with that key
+    (built on first use, kept with the lookups)."""
+    found = look.extra.get("city_keys")
+    if found is None:
+        d_keys = work.index.districts.drop_duplicates(["tid", "full"])
+        ciid = d_keys["tid"].map(look.township_city)
+        found = pd.concat([pd.DataFrame({"ciid": ciid, "key": d_keys[key], "tid": d_keys["tid"]}) for key in _KEYS])
+        found = found[found["key"] != ""].drop_duplicates()
+        look.extra["city_keys"] = found
+    return found
+
+
+def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged) -> np.ndarray:
+    """Decide, in the township they name, the pairs no merge decided whose written name
+    only one other township of the same city holds (see the module docstring). Updates
+    ``merged``; returns per pair the township it was decided in (-1 where it stayed)."""
+    moved = np.full(len(pairs), -1, dtype=np.int64)
+    left = np.flatnonzero(merged.method == 0)
+    if not len(left):
+        return moved
+    look = work.look
+    sub = pairs.iloc[left]
+    tids = sub["tid"].to_numpy()
+    ciids = np.array([look.township_city.get(t, -1) for t in tids.tolist()], dtype=np.int64)
+    has_kind = (sub["kind"] != "").to_numpy()
+    no_paren = (sub["paren"] == "").to_numpy()
+    applies = {"full": has_kind, "bp": ~has_kind & ~no_paren, "short": has_kind & no_paren,
+               "base": ~has_kind & no_paren, "village": no_paren}
+    wanted = pd.concat([pd.DataFrame({"j": left[mask], "ciid": ciids[mask], "key": sub[key].to_numpy()[mask]})
+                        for key, mask in applies.items()])
+    wanted = wanted[wanted["key"] != ""]
+    hits = wanted.merge(city_keys(look, work), on=["ciid", "key"])[["j", "tid"]].drop_duplicates()
+    hits = hits[hits["tid"].to_numpy() != pairs["tid"].to_numpy()[hits["j"].to_numpy()]]
+    hits = hits[hits.groupby("j")["tid"].transform("size") == 1]
+    if hits.empty:
+        return moved
+    where = hits["j"].to_numpy()
+    again = pairs.iloc[where].reset_index(drop=True).assign(tid=hits["tid"].to_numpy(), corr="")
+    found = merge_districts(work, again)
+    # Exact merges only: a renamed township and a changed kind word are two differences.
+    ok = np.isin(found.method, [METHOD["exact"], METHOD["normalized"]])
+    if ok.any():
+        merged.take(where[ok], found.district[ok], "normalized", 100.0)
+        moved[where[ok]] = again["tid"].to_numpy()[ok]
+    return moved
