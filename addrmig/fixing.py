@@ -115,13 +115,15 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
         note(f"no column found for {', '.join(missing_required)}; those values stay empty and the rows stay invalid.")
     frame, trimmed = trim(loaded.frame)
     n_trimmed = len(trimmed)
+    # A postcode column is read to settle places (never written out: Akinon's address has none).
+    postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     release_memory()
 
     workers = available_workers()
     with steps("places") as bar:
-        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers)
-    del frame  # kept by the resolution as its original
+        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers, postcodes=postcodes)
+    del frame, postcodes  # kept by the resolution
     release_memory()
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:

@@ -251,7 +251,10 @@ class Workspace:
         if self._resolution is None or self._resolution[0] != key:
             if resolve is None:
                 from addrmig.locations.resolver import resolve
-            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress))
+            extra = {}
+            if self.loaded is not None and "postcode" in self.loaded.auxiliary.columns:
+                extra["postcodes"] = self.loaded.auxiliary["postcode"]  # read to settle places, never sent
+            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress, **extra))
         return self._resolution[1]
 
     @property

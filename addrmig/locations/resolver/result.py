@@ -21,8 +21,9 @@ class Resolution:
       ``place_<level>``
       (the database's spelling, ``""`` where unresolved), ``status``, ``score``, ``level``
       (the first level that is not resolved, ``""`` when all are), ``note``,
-      ``suggestions_<level>`` (up to three ``(name, score)`` per unresolved level),
-      ``suggestions`` (up to three full places ``((country, city, township, district), score)``),
+      ``suggestions_<level>`` (``(name, score)`` for an unresolved level: the three best, or
+      every place a name fits equally, such as a village's neighbourhoods), ``suggestions``
+      (the same as whole places ``((country, city, township, district), score)``),
       ``rows`` (row count) and ``examples`` (up to three row numbers). Built on first use
       (a million-row file can hold close to a million tuples); :meth:`unresolved` builds
       only the lines that need the user.
