@@ -45,6 +45,8 @@ class Resolution:
     row_tuple: np.ndarray | None = field(default=None, repr=False)
     table: TupleTable | None = field(default=None, repr=False)
     postcodes: np.ndarray | None = field(default=None, repr=False)  # normalised, one per row, when given
+    choices: pd.DataFrame | None = field(default=None, repr=False)  # the choices in use (CHOICE_COLUMNS)
+    conflicts: pd.DataFrame | None = field(default=None, repr=False)  # see choosing.choice_conflicts
 
     @cached_property
     def changes(self) -> pd.DataFrame:
