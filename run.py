@@ -2,7 +2,7 @@
 """Set up and run addrmig with nothing but python3 on the machine.
 
     python3 run.py app     # install into .venv, then: streamlit run app.py
-    python3 run.py test    # install into .venv (+ Debian's chromium), then: python -m pytest
+    python3 run.py test    # install into .venv (+ Debian's chromium and postgresql), then: python -m pytest
     python3 run.py cli ... # install into .venv, then: python -m addrmig ...
 
 Only the standard library is used here, so this runs before anything is installed.
@@ -71,6 +71,27 @@ def ensure_chromium() -> None:
          "(apt-get install chromium) or set ADDRMIG_CHROMIUM to a Chromium binary, then run again.")
 
 
+def postgresql_installed() -> bool:
+    if os.environ.get("ADDRMIG_PG_BIN") or (shutil.which("pg_ctl") and shutil.which("initdb")):
+        return True
+    return any(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+
+
+def ensure_postgresql() -> None:
+    """The store tests start their own PostgreSQL server from Debian's postgresql; install it when we may."""
+    if postgresql_installed():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("installing Debian's postgresql for the database tests")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        ok = subprocess.run(["apt-get", "update", "-qq"], env=env).returncode == 0 and subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "postgresql"], env=env).returncode == 0
+        if ok and postgresql_installed():
+            return
+    fail("the database tests need PostgreSQL's server programs: install Debian's 'postgresql' package "
+         "(apt-get install postgresql) or set ADDRMIG_PG_BIN to the folder holding initdb and pg_ctl, then run again.")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"app", "test", "cli"}:
         print(__doc__, file=sys.stderr)
@@ -81,6 +102,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_requirements("requirements-dev.txt")
         ensure_chromium()
+        ensure_postgresql()
         return subprocess.run([str(PYTHON), "-m", "pytest", *rest]).returncode
     ensure_requirements("requirements.txt")
     if command == "cli":

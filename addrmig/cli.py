@@ -14,7 +14,7 @@ import sys
 
 from addrmig.errors import AddrmigError
 
-COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox")
+COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
 #: module says ``FAST_EXIT = True``): the process may then end without freeing a million
 #: rows' worth of objects one by one.

@@ -8,9 +8,10 @@ see and override it.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from functools import cache, lru_cache
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -69,7 +70,7 @@ class ColumnMapping:
         return pd.DataFrame(rows, columns=["column", "field", "confidence", "how"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary() -> tuple[dict[str, str], dict[str, str], list[str], list[str]]:
     """(folded field name -> field, folded synonym -> field, fuzzy choices, their fields)."""
     by_name = {fold(f.name): f.name for f in INPUT_FIELDS}
@@ -178,22 +179,111 @@ def header_score(cells: Sequence[object]) -> int:
     return len(found)
 
 
-def detect_header_row(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_ROWS) -> tuple[int, int]:
-    """(0-based index of the header row, how many fields it names) among the first ``scan`` rows.
+@dataclass
+class HeaderGuess:
+    """Where ``find_header`` put the header: ``index`` (0-based row), ``score`` (how many
+    Akinon fields it names) and ``note`` (a sentence for the user when rows above it were
+    left out, or when another row might be the header; "" otherwise)."""
 
-    The first row naming the most fields wins; when no row names any field, the
-    first non-empty row is the header.
+    index: int
+    score: int
+    note: str = ""
+
+
+#: A cell that reads as data rather than a column name: a number, amount, percentage or date.
+_DATA_LIKE = re.compile(r"[-+(]?[$€£₺¥]?\s*\d[\d.,:/ -]*%?\)?|(?i:true|false)")
+
+
+def _filled(row: Sequence[object]) -> list[str]:
+    return [c for c in row if isinstance(c, str) and c.strip()]
+
+
+def _looks_like_header(row: list[str], below: list[list[str]]) -> bool:
+    """Several cells of text (not numbers or dates), about as wide as the row below."""
+    if len(row) < 2 or sum(bool(_DATA_LIKE.fullmatch(c.strip())) for c in row) * 4 > len(row):
+        return False
+    return not below or len(row) // 2 <= len(below[0]) <= len(row) * 2
+
+
+def _text_over_data(header: Sequence[object], below: Sequence[Sequence[object]]) -> bool:
+    """Whether some column holds text in ``header`` and data (numbers, dates) in most rows below."""
+    for position, cell in enumerate(header):
+        if not (isinstance(cell, str) and cell.strip()) or _DATA_LIKE.fullmatch(cell.strip()):
+            continue
+        values = [r[position].strip() for r in below if position < len(r) and isinstance(r[position], str)
+                  and r[position].strip()]
+        if len(values) >= 2 and sum(bool(_DATA_LIKE.fullmatch(v)) for v in values) * 4 >= len(values) * 3:
+            return True
+    return False
+
+
+def _quote(row: list[str]) -> str:
+    text = " | ".join(c.strip() for c in row)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def find_header(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_ROWS) -> HeaderGuess:
+    """The header among the first ``scan`` rows (cells as text).
+
+    The first row holding a value is the header, unless everything above a later row is a
+    title, a note or a ``#`` comment (each row far narrower than that row) and that row looks
+    like a header: several cells of text, and either naming two Akinon fields or holding text
+    where the rows below hold numbers or dates. A lone synonym ("IL", "Telephone") never makes
+    a data row the header, and rows are never left out on a guess: when unsure, the first row
+    is the header and the note names the other candidate.
     """
-    best, best_score, first_filled = -1, 0, -1
-    for index, row in enumerate(rows[:scan]):
-        if first_filled < 0 and any(isinstance(c, str) and c.strip() for c in row):
-            first_filled = index
-        score = header_score(row)
-        if score > best_score:
-            best, best_score = index, score
-    if best < 0:
-        return max(first_filled, 0), 0
-    return best, best_score
+    top = [list(r) for r in rows[:scan]]
+    filled = [_filled(r) for r in top]
+    first = next((i for i, cells in enumerate(filled) if cells), -1)
+    if first < 0:
+        return HeaderGuess(0, 0)
+    scores = [header_score(r) if cells else 0 for r, cells in zip(top, filled)]
+    candidates = []
+    for index in range(first + 1, len(top)):
+        width = len(filled[index])
+        if not width:
+            continue
+        above = [cells for cells in filled[first:index] if cells]
+        if not all(len(cells) <= max(1, width // 2) or cells[0].lstrip().startswith("#") for cells in above):
+            break  # a row about as wide as this one above it: the table starts higher
+        below = [cells for cells in filled[index + 1:] if cells]
+        if _looks_like_header(filled[index], below) and (
+                scores[index] >= 2 or _text_over_data(top[index], top[index + 1:])):
+            candidates.append(index)
+    if candidates:
+        # a group row above the column names is narrower than they are: the widest wins
+        index = max(candidates, key=lambda i: (len(filled[i]), -i))
+        above = [cells for cells in filled[first:index] if cells]
+        first_number, last_number = first + 1, index
+        one = first_number == last_number
+        span = f"Row {first_number}" if one else f"Rows {first_number}–{last_number}"
+        quoted = "; ".join(_quote(cells) for cells in above[:3]) + (" …" if len(above) > 3 else "")
+        return HeaderGuess(index, scores[index], (
+            f"{span} above the header (row {index + 1}) look{'s' if one else ''} like a title or notes and "
+            f"{'is' if one else 'are'} not read as data: “{quoted}”. If the header is another row, choose it."))
+    note = ""
+    others = [i for i in range(first + 1, len(top)) if scores[i] >= 2 and scores[i] > scores[first]]
+    if others:
+        note = (f"Row {others[0] + 1} names address fields too (“{_quote(filled[others[0]])}”), but the rows above "
+                f"it hold data, so row {first + 1} is read as the header. If row {others[0] + 1} is the header, "
+                f"choose it.")
+    return HeaderGuess(first, scores[first], note)
+
+
+def choose_field(fields: Mapping[str, str | None], column: str, field: str | None) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """``fields`` (column -> field or None) after the user chose ``field`` for ``column``.
+
+    A field goes to one column: a column that had it loses it (becomes None). Returns the
+    new choices and the ``(field, column that lost it)`` pairs, for telling the user."""
+    chosen = dict(fields)
+    moved = []
+    if field is not None:
+        for other, target in fields.items():
+            if other != column and target == field:
+                chosen[other] = None
+                moved.append((field, other))
+    chosen[column] = field
+    return chosen, moved
 
 
 def auxiliary_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
@@ -215,4 +305,6 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str
             data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
         else:
             data[name] = frame[source].astype("str")
-    return pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
+    out = pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
+    out.attrs.update(frame.attrs)  # what the reader found about rows (ragged rows) travels on
+    return out

@@ -78,3 +78,15 @@ class AlreadySubmitted(AkinonError):
     def __init__(self, message: str, earlier: object = None) -> None:
         super().__init__(message)
         self.earlier = earlier
+
+
+class StorageError(AddrmigError):
+    """The database could not be reached, or holds what this version cannot use."""
+
+
+class CopyDeleted(StorageError):
+    """The copy of a sent file is gone: kept for the retention period, then deleted."""
+
+
+class WorkspaceGone(StorageError):
+    """A saved workspace is unknown, expired, or belongs to someone else."""

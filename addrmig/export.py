@@ -1,8 +1,14 @@
 """Which rows go out and which are set apart: the split the Export and Submit pages share.
 
-Akinon refuses a row with an error or a place its location database does not know;
-by default both go to a "fix later" file, and the counts behind the split are kept
-so the pages can say what each file holds.
+Two kinds of problem are kept apart everywhere, because they mean different things:
+
+- rows **Akinon will refuse**: a required value missing or a value over its length
+  (Akinon's documented rules), or a place Akinon's location database does not hold as
+  written (case-insensitively, along the hierarchy);
+- rows with problems **Akinon accepts** but addrmig advises fixing: an e-mail or a phone
+  that is not one, a tax number with letters, a line break inside a value…
+
+By default the first are held back and the second sent; the user can hold back both.
 """
 from __future__ import annotations
 
@@ -15,85 +21,105 @@ import pandas as pd
 from addrmig.formatting import plural
 
 if TYPE_CHECKING:
-    from addrmig.locations.resolver import Resolution
+    from addrmig.locations.db import LocationDB
     from addrmig.validation import Report
+
+
+@dataclass(frozen=True)
+class RowVerdicts:
+    """Per row of a frame (boolean arrays in its order): what Akinon will refuse and why, and
+    what only addrmig objects to. ``unknown_place`` is None when no location database was
+    given (places not checked)."""
+
+    refused_by_rules: np.ndarray
+    unknown_place: np.ndarray | None
+    advisory: np.ndarray
+
+    @property
+    def refused(self) -> np.ndarray:
+        """Rows Akinon will refuse, for any reason."""
+        return self.refused_by_rules if self.unknown_place is None else self.refused_by_rules | self.unknown_place
+
+    @property
+    def advisory_only(self) -> np.ndarray:
+        """Rows Akinon takes that addrmig advises fixing first."""
+        return self.advisory & ~self.refused
+
+    @property
+    def refused_rows(self) -> int:
+        return int(self.refused.sum())
+
+    @property
+    def advisory_rows(self) -> int:
+        return int(self.advisory_only.sum())
+
+
+def row_verdicts(frame: pd.DataFrame, report: Report, db: LocationDB | None) -> RowVerdicts:
+    """The verdicts for ``frame`` as it stands, from its check ``report`` and, when given,
+    Akinon's place rule against ``db``."""
+    refused = frame.index.isin(report.refused_rows)
+    advisory = frame.index.isin(report.error_rows) & ~refused
+    unknown = None
+    if db is not None:
+        from addrmig.locations.acceptance import unknown_places
+
+        unknown = unknown_places(frame, db)
+    return RowVerdicts(refused_by_rules=refused, unknown_place=unknown, advisory=advisory)
 
 
 @dataclass
 class ExportSplit:
     """The rows to export or send, and the rows set apart to fix later, with the counts behind them.
 
-    ``unknown_place_rows`` is None when places were never matched (nothing known about them).
+    Counts are rows; ``unknown_place_rows`` is None when places were not checked.
     """
 
     send: pd.DataFrame
     later: pd.DataFrame
-    error_rows: int
+    refused_rows: int
     unknown_place_rows: int | None
-    both_rows: int
-    later_error_rows: int
-    later_unknown_rows: int
-    send_error_rows: int
-    send_unknown_rows: int
+    advisory_rows: int
+    send_refused_rows: int
+    send_advisory_rows: int
+    later_refused_rows: int
+    later_advisory_rows: int
 
     def describe_send(self) -> str:
         """What the main file holds, in a sentence for shop staff."""
-        text = f"{plural(len(self.send), 'row')}"
-        bad = []
-        if self.send_error_rows:
-            bad.append(f"{plural(self.send_error_rows, 'row')} with errors")
-        if self.send_unknown_rows:
-            bad.append(f"{plural(self.send_unknown_rows, 'row')} with a place the database does not know")
-        if bad:
-            return text + ", including " + " and ".join(bad) + " (Akinon will refuse those)"
+        text = plural(len(self.send), "row")
+        parts = []
+        if self.send_refused_rows:
+            parts.append(f"{plural(self.send_refused_rows, 'row')} Akinon will refuse")
+        if self.send_advisory_rows:
+            parts.append(f"{plural(self.send_advisory_rows, 'row')} with problems Akinon accepts")
+        if parts:
+            return text + ", including " + " and ".join(parts)
         if self.unknown_place_rows is None:
-            return text + " without errors (places not checked yet)"
-        return text + " without errors, every place known"
+            return text + " that Akinon's rules accept (places not checked)"
+        return text + " that Akinon will accept"
 
     def describe_later(self) -> str:
         """What the fix-later file holds, in a sentence for shop staff."""
         if not len(self.later):
             return "nothing"
         parts = []
-        if self.later_error_rows:
-            parts.append(f"{plural(self.later_error_rows, 'row')} with errors")
-        if self.later_unknown_rows:
-            parts.append(f"{plural(self.later_unknown_rows, 'row')} with an unknown place")
-        both = min(self.later_error_rows, self.later_unknown_rows, self.both_rows)
-        text = f"{plural(len(self.later), 'row')}: " + " and ".join(parts)
-        if both and len(parts) == 2:
-            text += f" ({plural(both, 'row')} {'has' if both == 1 else 'have'} both)"
-        return text
+        if self.later_refused_rows:
+            parts.append(f"{plural(self.later_refused_rows, 'row')} Akinon would refuse")
+        if self.later_advisory_rows:
+            parts.append(f"{plural(self.later_advisory_rows, 'row')} with problems Akinon accepts")
+        return f"{plural(len(self.later), 'row')}: " + " and ".join(parts)
 
 
-def row_masks(frame: pd.DataFrame, report: Report, resolution: Resolution | None) -> tuple[np.ndarray, np.ndarray]:
-    """(has an error, place unknown) as boolean arrays over the frame's rows."""
-    from addrmig.locations.resolver import RESOLVED
-
-    failures = report.failures
-    error_index = pd.Index(failures.loc[failures["severity"] == "error", "row"].unique())
-    has_error = frame.index.isin(error_index)
-    if resolution is None:
-        return has_error, np.zeros(len(frame), dtype=bool)
-    status = resolution.row_status
-    # Compare the few distinct statuses, not a million strings.
-    codes, uniques = pd.factorize(status, use_na_sentinel=False)
-    known = np.isin(codes, [i for i, value in enumerate(uniques) if value in RESOLVED])
-    known = pd.Series(known, index=status.index).reindex(frame.index, fill_value=False).to_numpy()
-    return has_error, ~known
-
-
-def split_rows(frame: pd.DataFrame, has_error: np.ndarray, unknown: np.ndarray, *, placed: bool,
-               leave_out_errors: bool = True, leave_out_unknown_places: bool = True) -> ExportSplit:
-    """Split ``frame`` by the masks of :func:`row_masks`; ``placed`` says whether places were matched.
-
-    A row goes to "later" when it has an error (``leave_out_errors``) or its place is not in
-    the location database (``leave_out_unknown_places``).
-    """
-    later = (has_error & leave_out_errors) | (unknown & leave_out_unknown_places)
+def split_rows(frame: pd.DataFrame, verdicts: RowVerdicts, *, hold_back_refused: bool = True,
+               hold_back_advisory: bool = False) -> ExportSplit:
+    """Split ``frame`` by its :class:`RowVerdicts`: rows Akinon will refuse go to "later" when
+    ``hold_back_refused``, rows with problems Akinon accepts when ``hold_back_advisory``."""
+    refused, advisory = verdicts.refused, verdicts.advisory_only
+    later = (refused & hold_back_refused) | (advisory & hold_back_advisory)
     return ExportSplit(
         send=frame[~later], later=frame[later],
-        error_rows=int(has_error.sum()), unknown_place_rows=int(unknown.sum()) if placed else None,
-        both_rows=int((has_error & unknown).sum()),
-        later_error_rows=int((has_error & later).sum()), later_unknown_rows=int((unknown & later).sum()),
-        send_error_rows=int((has_error & ~later).sum()), send_unknown_rows=int((unknown & ~later).sum()))
+        refused_rows=int(refused.sum()),
+        unknown_place_rows=None if verdicts.unknown_place is None else int(verdicts.unknown_place.sum()),
+        advisory_rows=int(advisory.sum()),
+        send_refused_rows=int((refused & ~later).sum()), send_advisory_rows=int((advisory & ~later).sum()),
+        later_refused_rows=int((refused & later).sum()), later_advisory_rows=int((advisory & later).sum()))

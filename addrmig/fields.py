@@ -74,6 +74,13 @@ AUXILIARY: tuple[Field, ...] = (
           kind="full_name"),
 )
 
+#: The forms a shop keeps its phone numbers in (``fix --phone-format``, the Check page).
+PHONE_FORMATS: dict[str, str] = {
+    "national": "05XXXXXXXXX (national, with the leading 0)",
+    "bare": "5XXXXXXXXX (ten digits, what Akinon's user migration documents)",
+    "e164": "+90XXXXXXXXXX (international, E.164)",
+}
+
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
 AUXILIARY_COLUMNS: tuple[str, ...] = tuple(f.name for f in AUXILIARY)
 #: Every column the mapping can choose: the Akinon fields, then the auxiliary ones.

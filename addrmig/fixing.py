@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from addrmig.export import RowVerdicts, row_verdicts
 from addrmig.limits import collector_paused, release_memory
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class FixOutcome:
     review: pd.DataFrame
     trimmed: int
     missing_required: list[str]
+    phones_written: int = 0
+    _verdicts: RowVerdicts | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -61,14 +64,17 @@ class FixOutcome:
         return self.resolution.frame.index.isin(self.report.error_rows)
 
     @property
-    def refused(self) -> int:
-        """Rows Akinon itself would refuse: missing or over-long values, or an unknown place
-        (the other errors — e-mail, phone… — Akinon may take; addrmig advises fixing them)."""
-        return int((self.unresolved | self.resolution.frame.index.isin(self.report.refused_rows)).sum())
+    def verdicts(self) -> RowVerdicts:
+        """What Akinon would refuse of the written rows (missing or over-long values, a place its
+        database does not hold as written) and what it accepts but addrmig advises fixing."""
+        if self._verdicts is None:
+            self._verdicts = row_verdicts(self.resolution.frame, self.report, self.resolution.db)
+        return self._verdicts
 
     @property
     def clean(self) -> bool:
-        return not self.report.has_errors and not self.unresolved.any()
+        return self.rows > 0 and not self.report.has_errors and not self.unresolved.any() \
+            and not self.verdicts.refused_rows
 
 
 @contextlib.contextmanager
@@ -79,22 +85,23 @@ def _silent(label: str) -> Iterator[Callable[[float, float], None]]:
 def fix_file(source: str | Path, output: Path, output_format: str, db: LocationDB, *,
              corrections: pd.DataFrame | None = None, choices: pd.DataFrame | None = None,
              review: Path | None = None, review_format: str = "csv",
-             sheet: str | None = None, encoding: str | None = None, steps: Steps = _silent,
-             note: Callable[[str], None] = lambda text: None) -> FixOutcome:
+             sheet: str | None = None, encoding: str | None = None, phone_format: str | None = None,
+             steps: Steps = _silent, note: Callable[[str], None] = lambda text: None) -> FixOutcome:
     """Read ``source``, trim it, resolve its places against ``db`` (with the ``choices``, each
     for its written place, and the ``corrections`` applied first, and the file's postcode
     column when it has one), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
     json) and, when asked, the review list to ``review``; returns the :class:`FixOutcome`.
-    ``note`` hears, as soon as the file is read, what the user should know about it.
+    ``phone_format`` (a key of ``contacts.PHONE_FORMATS``) writes every valid phone number in
+    that form. ``note`` hears, as soon as the file is read, what the user should know about it.
 
     The garbage collector is off for the run: a run's objects live to its end."""
     with collector_paused():
         return _fix(source, output, output_format, db, corrections, choices, review, review_format, sheet, encoding,
-                    steps, note)
+                    phone_format, steps, note)
 
 
 def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
-         steps: Steps, note: Callable[[str], None]) -> FixOutcome:
+         phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import write_atomically, write_table
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
@@ -119,6 +126,13 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     n_trimmed = len(trimmed)
     # A postcode column is read to settle places (never written out: Akinon's address has none).
     postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
+    phones_written = 0
+    if phone_format is not None:
+        from addrmig.contacts import format_phones
+
+        written = format_phones(frame["phone_number"], phone_format)
+        phones_written = int((written != frame["phone_number"]).sum())
+        frame = frame.assign(phone_number=written)
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     release_memory()
 
@@ -154,7 +168,7 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
             report = checks.result()
             bar(1, 1)
     return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
-                      missing_required=missing_required)
+                      missing_required=missing_required, phones_written=phones_written)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path, progress: Callable[[float, float], None]) -> None:

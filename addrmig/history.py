@@ -1,74 +1,49 @@
-"""The local record of what was sent to Akinon: submissions, their progress, the files.
+"""The record of what was sent to Akinon: submissions, their progress, the files as sent.
 
-Akinon keeps no per-row error detail for migrations, so this store (sqlite in the
-user data directory) is the user's evidence of what was sent where and when:
-base URL, channel, migration id, file name, sha256, rows, every progress sample,
-and a byte-exact copy of the file under ``<data dir>/sent/<sha256>``. The token is
-never stored.
+Akinon keeps no per-row error detail for migrations, so this record is the user's
+evidence of what was sent where and when: base URL, channel, migration id, file name,
+sha256, size, rows, every progress sample, and a byte-exact copy of the file, kept for
+``ADDRMIG_SENT_RETENTION_DAYS`` (default 30) and then deleted (the rest stays). It lives
+in the database (``addrmig.storage``: sqlite in the data dir by default, PostgreSQL via
+``ADDRMIG_DATABASE_URL``). The token is never stored.
 
-The same file (same sha256) sent to the same URL and channel is refused with
-AlreadySubmitted unless forced: a second address migration would create every
-address twice. Safe from several threads or processes: a connection per call,
-WAL journal, a busy timeout, and the duplicate check and insert in one
-``BEGIN IMMEDIATE`` transaction.
+Each submission has an owner and a scope (the connection it concerns, see
+``addrmig.storage.visibility``); a ``History`` is the record as one viewer sees it: its own
+submissions and those of the connections it proved a token for. ``History()`` is the
+command line's view (viewer ``local``): what the command line sent, and what was carried
+over from the history kept before the database.
+
+The same file (same sha256) sent to the same connection is refused with AlreadySubmitted
+unless forced: a second address migration would create every address twice. The database
+enforces it (the primary key of ``send_guards``, written in the transaction that records
+the submission), so it holds across threads, processes and replicas; a send that failed
+before the server took the file lets go of it.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from addrmig.errors import AlreadySubmitted
-from addrmig.store import connect, data_dir, use_wal
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-#: Status of a submission: being sent, accepted by the server (has a migration id),
-#: finished (processed == total), failed (the server never took it), or uncertain
-#: (the file left but the answer was lost: it may have started).
-STATUSES = ("sending", "started", "finished", "failed", "uncertain")
-#: Statuses that block sending the same file again.
-BLOCKING = ("sending", "started", "finished", "uncertain")
+from addrmig.errors import AlreadySubmitted, CopyDeleted
+from addrmig.storage import blobs
+from addrmig.storage.database import Database, open_database, utcnow
+from addrmig.storage.models import BLOCKING, STATUSES, SampleRecord, SendGuard, SubmissionRecord
+from addrmig.storage.settings import sent_retention
+from addrmig.storage.sql import insert_new
+from addrmig.storage.visibility import LOCAL, LOCAL_VIEWER, Viewer, akinon_scope
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    base_url TEXT NOT NULL,
-    channel_id TEXT NOT NULL,
-    migration_key TEXT NOT NULL DEFAULT 'address',
-    migration_id TEXT,
-    filename TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    rows INTEGER,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL DEFAULT '',
-    submitted_at TEXT NOT NULL,
-    finished_at TEXT,
-    processed INTEGER,
-    errors INTEGER,
-    total INTEGER
-);
-CREATE INDEX IF NOT EXISTS submissions_file ON submissions (base_url, channel_id, sha256);
-CREATE INDEX IF NOT EXISTS submissions_migration ON submissions (migration_id);
-CREATE TABLE IF NOT EXISTS samples (
-    submission_id INTEGER NOT NULL REFERENCES submissions (id),
-    at TEXT NOT NULL,
-    processed INTEGER NOT NULL,
-    errors INTEGER NOT NULL,
-    total INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS samples_submission ON samples (submission_id);
-"""
+__all__ = ["BLOCKING", "STATUSES", "History", "Sample", "Submission", "Viewer", "now"]
 
 
 def now() -> str:
-    """The current UTC time as ISO 8601 text (what the store records)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    """The current UTC time as ISO 8601 text (how the history shows times)."""
+    return _text(utcnow())
 
 
 @dataclass(frozen=True)
@@ -83,7 +58,10 @@ class Sample:
 
 @dataclass(frozen=True)
 class Submission:
-    """One file sent (or being sent) to one URL and channel."""
+    """One file sent (or being sent) to one URL and channel.
+
+    ``copy_kept_until``: until when the copy of the file as sent is kept (None: no copy was
+    kept); ``copy_available``: whether it can still be had (:meth:`History.file_bytes`)."""
 
     id: int
     base_url: str
@@ -101,6 +79,10 @@ class Submission:
     processed: int | None
     errors: int | None
     total: int | None
+    owner: str = LOCAL
+    scope: str = ""
+    copy_kept_until: str | None = None
+    copy_available: bool = False
 
     @property
     def finished(self) -> bool:
@@ -113,151 +95,223 @@ class Submission:
                 f"{self.base_url} channel {self.channel_id} as migration {mid} ({self.status})")
 
 
-class History:
-    """The sqlite store; ``History()`` uses the default data dir (see ``data_dir``)."""
+class _Taken(Exception):
+    """Another transaction holds the send guard of this file."""
 
-    def __init__(self, directory: str | os.PathLike | None = None) -> None:
-        self.directory = data_dir(directory)
-        self.files_dir = self.directory / "sent"
-        self.path = self.directory / "history.sqlite3"
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            use_wal(db)
-            db.executescript(_SCHEMA)
+
+class History:
+    """The submission history as ``viewer`` sees it (default: the command line, ``local``), in the
+    database of ``url`` (default: ``$ADDRMIG_DATABASE_URL``, else sqlite in the data dir
+    ``directory``, which is also where an older history to carry over is looked for)."""
+
+    def __init__(self, directory: str | os.PathLike | None = None, *, viewer: Viewer = LOCAL_VIEWER,
+                 url: str | None = None, database: Database | None = None) -> None:
+        self.database = database or open_database(url, directory)
+        self.viewer = viewer
+        self.database.purge_if_due()
 
     def __repr__(self) -> str:
-        return f"History({str(self.directory)!r})"
+        return f"History({self.database.shown_url!r}, viewer={self.viewer.owner!r})"
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per call: sqlite connections must not be shared across threads.
-        db = connect(self.path, isolation_level=None)
-        try:
-            db.row_factory = sqlite3.Row
-            yield db
-        finally:
-            db.close()
+    def seen_by(self, viewer: Viewer) -> History:
+        """The same history as ``viewer`` sees it."""
+        return History(viewer=viewer, database=self.database)
 
     # -- writing ----------------------------------------------------------
     def begin(self, base_url: str, channel_id: int | str, filename: str, file_bytes: bytes,
-              rows: int | None, *, force: bool = False, migration_key: str = "address") -> Submission:
-        """Record a file about to be sent (status ``sending``) and keep a copy of it.
+              rows: int | None, *, force: bool = False, migration_key: str = "address",
+              scope: str | None = None) -> Submission:
+        """Record a file about to be sent (status ``sending``, owned by the viewer) and keep a copy of it.
 
-        Raises AlreadySubmitted, naming the earlier submission, when the same bytes were
-        already sent to the same URL and channel, unless ``force``.
+        ``scope`` is the connection it concerns (default: ``akinon_scope(base_url, channel_id)``; the
+        sandbox passes ``sandbox_scope(owner)``). Raises AlreadySubmitted when the same bytes were
+        already sent to the same scope, unless ``force``; it names the earlier submission when the
+        viewer may see it (``error.earlier``, else None).
         """
+        self.database.purge_if_due()
         sha = hashlib.sha256(file_bytes).hexdigest()
         base_url, channel = base_url.rstrip("/"), str(channel_id)
-        self._keep_copy(sha, file_bytes)
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+        scope = scope or akinon_scope(base_url, channel)
+        moment = utcnow()
+        try:
+            with self.database.writing() as session:
                 if not force:
-                    placeholders = ",".join("?" * len(BLOCKING))
-                    earlier = db.execute(
-                        f"SELECT * FROM submissions WHERE base_url=? AND channel_id=? AND sha256=? "
-                        f"AND migration_key=? AND status IN ({placeholders}) ORDER BY id LIMIT 1",
-                        (base_url, channel, sha, migration_key, *BLOCKING)).fetchone()
+                    earlier = _guard_holder(session, scope, migration_key, sha)
                     if earlier is not None:
-                        raise AlreadySubmitted(
-                            f"This file was already sent: {_row(earlier).describe()}. "
-                            "Sending it again would create every address twice; check that migration "
-                            "(`python -m addrmig progress`), or send again with --force if you are sure.",
-                            earlier=_row(earlier))
-                cursor = db.execute(
-                    "INSERT INTO submissions (base_url, channel_id, migration_key, filename, sha256, size, "
-                    "rows, status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sending', ?)",
-                    (base_url, channel, migration_key, filename, sha, len(file_bytes), rows, now()))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return self.get(cursor.lastrowid)
-
-    def _keep_copy(self, sha: str, file_bytes: bytes) -> None:
-        target = self.files_dir / sha
-        if target.exists() and target.stat().st_size == len(file_bytes):
-            return
-        # Write then rename, so a reader never sees half a file.
-        temporary = target.with_name(f"{sha}.{uuid.uuid4().hex}.tmp")
-        temporary.write_bytes(file_bytes)
-        os.replace(temporary, target)
+                        raise self._already(earlier)
+                record = SubmissionRecord(
+                    owner=self.viewer.owner, scope=scope, base_url=base_url, channel_id=channel,
+                    migration_key=migration_key, filename=filename, sha256=sha, size=len(file_bytes), rows=rows,
+                    status="sending", message="", submitted_at=moment, copy_kept_until=moment + sent_retention())
+                session.add(record)
+                session.flush()
+                guard = {"scope": scope, "migration_key": migration_key, "sha256": sha, "submission_id": record.id,
+                         "created_at": moment}
+                if force:
+                    insert_new(session, SendGuard, **guard)  # holds it for later sends if nobody does
+                else:
+                    try:  # a concurrent sender of the same file, committed first, makes this fail
+                        session.execute(insert(SendGuard).values(**guard))
+                    except IntegrityError:
+                        raise _Taken from None
+                record.copy_sha256 = blobs.put(session, file_bytes)[0]
+                session.flush()
+                return _submission(record)
+        except _Taken:
+            with self.database.reading() as session:
+                earlier = _guard_holder(session, scope, migration_key, sha)
+            if earlier is None:  # the other sender failed meanwhile: a new attempt may pass
+                raise AlreadySubmitted("This file is being sent to the same place right now; wait a moment and "
+                                       "check the history before sending it again.") from None
+            raise self._already(earlier) from None
 
     def started(self, submission_id: int, migration_id: str) -> Submission:
         """The server accepted the file: record its migration id."""
-        self._update(submission_id, status="started", migration_id=migration_id)
-        return self.get(submission_id)
+        with self.database.writing() as session:
+            record = self._visible(session, submission_id)
+            record.status, record.migration_id = "started", migration_id
+            session.flush()
+            return _submission(record)
 
     def failed(self, submission_id: int, message: str, *, uncertain: bool = False) -> Submission:
-        """Sending failed; ``uncertain`` when the file may still have started a migration."""
-        self._update(submission_id, status="uncertain" if uncertain else "failed", message=message)
-        return self.get(submission_id)
+        """Sending failed; ``uncertain`` when the file may still have started a migration. A send
+        that surely failed lets go of the duplicate guard (to another submission of the same file
+        that still blocks, if there is one)."""
+        with self.database.writing() as session:
+            record = self._visible(session, submission_id)
+            record.status, record.message = ("uncertain" if uncertain else "failed"), message
+            session.flush()
+            if not uncertain:
+                _release_guard(session, record)
+            return _submission(record)
 
     def add_sample(self, submission_id: int, processed: int, errors: int, total: int,
                    at: str | None = None) -> Submission:
         """Record a progress reading; marks the submission finished once processed reaches total."""
-        at = at or now()
-        finished = total > 0 and processed >= total
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO samples (submission_id, at, processed, errors, total) VALUES (?, ?, ?, ?, ?)",
-                       (submission_id, at, processed, errors, total))
-            db.execute("UPDATE submissions SET processed=?, errors=?, total=? WHERE id=?",
-                       (processed, errors, total, submission_id))
-            if finished:
-                db.execute("UPDATE submissions SET status='finished', finished_at=COALESCE(finished_at, ?) "
-                           "WHERE id=?", (at, submission_id))
-            db.execute("COMMIT")
-        return self.get(submission_id)
-
-    def _update(self, submission_id: int, **values) -> None:
-        columns = ", ".join(f"{name}=?" for name in values)
-        with self._connect() as db:
-            db.execute(f"UPDATE submissions SET {columns} WHERE id=?", (*values.values(), submission_id))
+        moment = _moment(at) if at else utcnow()
+        with self.database.writing() as session:
+            record = self._visible(session, submission_id)
+            session.add(SampleRecord(submission_id=record.id, at=moment, processed=processed, errors=errors,
+                                     total=total))
+            record.processed, record.errors, record.total = processed, errors, total
+            if total > 0 and processed >= total:
+                record.status = "finished"
+                record.finished_at = record.finished_at or moment
+            session.flush()
+            return _submission(record)
 
     # -- reading ----------------------------------------------------------
     def get(self, submission_id: int) -> Submission:
-        """The submission with this id (KeyError if there is none)."""
-        with self._connect() as db:
-            row = db.execute("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
-        if row is None:
-            raise KeyError(submission_id)
-        return _row(row)
+        """The submission with this id (KeyError if there is none this viewer may see)."""
+        with self.database.reading() as session:
+            return _submission(self._visible(session, submission_id))
 
     def by_migration(self, migration_id: str, base_url: str | None = None,
                      channel_id: int | str | None = None) -> Submission | None:
         """The latest submission with this migration id (optionally on this URL and channel), or None."""
-        query, params = "SELECT * FROM submissions WHERE migration_id=?", [migration_id]
+        query = self._query().where(SubmissionRecord.migration_id == migration_id)
         if base_url is not None:
-            query, params = query + " AND base_url=?", params + [base_url.rstrip("/")]
+            query = query.where(SubmissionRecord.base_url == base_url.rstrip("/"))
         if channel_id is not None:
-            query, params = query + " AND channel_id=?", params + [str(channel_id)]
-        with self._connect() as db:
-            row = db.execute(query + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return _row(row) if row is not None else None
+            query = query.where(SubmissionRecord.channel_id == str(channel_id))
+        with self.database.reading() as session:
+            record = session.scalars(query.order_by(SubmissionRecord.id.desc()).limit(1)).first()
+            return None if record is None else _submission(record)
 
     def list(self, limit: int | None = None) -> list[Submission]:
         """Submissions, newest first."""
-        with self._connect() as db:
-            rows = db.execute("SELECT * FROM submissions ORDER BY id DESC LIMIT ?",
-                              (limit if limit is not None else -1,)).fetchall()
-        return [_row(row) for row in rows]
+        self.database.purge_if_due()
+        with self.database.reading() as session:
+            return [_submission(r) for r in session.scalars(self._query().order_by(SubmissionRecord.id.desc())
+                                                            .limit(limit))]
 
     def samples(self, submission_id: int) -> list[Sample]:
         """Every progress reading of a submission, oldest first."""
-        with self._connect() as db:
-            rows = db.execute("SELECT at, processed, errors, total FROM samples WHERE submission_id=? "
-                              "ORDER BY rowid", (submission_id,)).fetchall()
-        return [Sample(*row) for row in rows]
-
-    def file_path(self, submission: Submission) -> Path:
-        """Where the copy of the file as sent is kept."""
-        return self.files_dir / submission.sha256
+        with self.database.reading() as session:
+            self._visible(session, submission_id)
+            rows = session.execute(select(SampleRecord.at, SampleRecord.processed, SampleRecord.errors,
+                                          SampleRecord.total)
+                                   .where(SampleRecord.submission_id == submission_id).order_by(SampleRecord.id))
+            return [Sample(_text(at), processed, errors, total) for at, processed, errors, total in rows]
 
     def file_bytes(self, submission: Submission) -> bytes:
-        """The file exactly as it was sent."""
-        return self.file_path(submission).read_bytes()
+        """The file exactly as it was sent; CopyDeleted once its retention period is over."""
+        with self.database.reading() as session:
+            record = self._visible(session, submission.id)
+            if record.copy_sha256 is None or record.copy_kept_until <= utcnow():
+                raise CopyDeleted(_deleted(record))
+            return blobs.read(session, record.copy_sha256)
+
+    # -- helpers ----------------------------------------------------------
+    def _query(self):
+        return select(SubmissionRecord).where(self.viewer.condition(SubmissionRecord.owner, SubmissionRecord.scope))
+
+    def _visible(self, session: Session, submission_id: int) -> SubmissionRecord:
+        record = session.scalars(self._query().where(SubmissionRecord.id == submission_id)).first()
+        if record is None:
+            raise KeyError(submission_id)
+        return record
+
+    def _already(self, earlier: SubmissionRecord) -> AlreadySubmitted:
+        if not self.viewer.sees(earlier.owner, earlier.scope):
+            return AlreadySubmitted(
+                f"This file was already sent to {earlier.base_url} channel {earlier.channel_id}, from another "
+                "account. Sending it again would create every address twice. Check that connection (a token it "
+                "accepts shows its history), or send again with --force if you are sure.")
+        shown = _submission(earlier)
+        return AlreadySubmitted(
+            f"This file was already sent: {shown.describe()}. "
+            "Sending it again would create every address twice; check that migration "
+            "(`python -m addrmig progress`), or send again with --force if you are sure.",
+            earlier=shown)
 
 
-def _row(row: sqlite3.Row) -> Submission:
-    return Submission(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row is not a dict
+def _guard_holder(session: Session, scope: str, migration_key: str, sha: str) -> SubmissionRecord | None:
+    return session.scalars(select(SubmissionRecord).join(SendGuard, SendGuard.submission_id == SubmissionRecord.id)
+                           .where(SendGuard.scope == scope, SendGuard.migration_key == migration_key,
+                                  SendGuard.sha256 == sha)).first()
+
+
+def _release_guard(session: Session, record: SubmissionRecord) -> None:
+    guard = session.scalars(select(SendGuard).where(SendGuard.submission_id == record.id)).first()
+    if guard is None:
+        return
+    heir = session.scalar(select(func.min(SubmissionRecord.id)).where(
+        SubmissionRecord.scope == record.scope, SubmissionRecord.migration_key == record.migration_key,
+        SubmissionRecord.sha256 == record.sha256, SubmissionRecord.status.in_(BLOCKING),
+        SubmissionRecord.id != record.id))
+    if heir is None:
+        session.delete(guard)
+    else:
+        guard.submission_id = heir
+
+
+def _deleted(record: SubmissionRecord) -> str:
+    kept = (f"the history keeps its sha256 ({record.sha256}), size ({record.size:,} bytes) and row count "
+            f"({'unknown' if record.rows is None else f'{record.rows:,}'})")
+    if record.copy_kept_until is None:
+        return f"No copy of {record.filename} was kept when it was sent; {kept}."
+    days = sent_retention().total_seconds() / 86400
+    return (f"The copy of {record.filename} is no longer kept: copies of sent files are kept for {days:g} days, and "
+            f"this one was deleted on {record.copy_kept_until:%Y-%m-%d %H:%M} UTC; {kept}.")
+
+
+def _submission(record: SubmissionRecord) -> Submission:
+    kept = record.copy_kept_until
+    return Submission(
+        id=record.id, base_url=record.base_url, channel_id=record.channel_id, migration_key=record.migration_key,
+        migration_id=record.migration_id, filename=record.filename, sha256=record.sha256, size=record.size,
+        rows=record.rows, status=record.status, message=record.message, submitted_at=_text(record.submitted_at),
+        finished_at=_text(record.finished_at) if record.finished_at else None, processed=record.processed,
+        errors=record.errors, total=record.total, owner=record.owner, scope=record.scope,
+        copy_kept_until=_text(kept) if kept else None,
+        copy_available=record.copy_sha256 is not None and kept is not None and kept > utcnow())
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Iterator, Mapping
 
 from addrmig.errors import BadArguments, FileTooLarge
 
@@ -30,7 +30,8 @@ _LABELS = {
     "max_field_chars": ("length of one cell", "characters"),
     "max_inflated_bytes": ("uncompressed size of the workbook", "bytes"),
     "max_compression_ratio": ("compression ratio of the workbook", ": 1"),
-    "max_cells": ("number of cells a sheet spans (rows × columns, blanks included)", "cells"),
+    "max_cells": ("number of cells a sheet's values span (rows × columns from A1 to the last cell holding a "
+                  "value)", "cells"),
 }
 
 
@@ -44,12 +45,13 @@ class Limits:
     max_field_chars: int = 100_000
     max_inflated_bytes: int = 1 * GB
     max_compression_ratio: int = 100
-    #: A spreadsheet reader holds a sheet as a dense grid from A1 to its last cell, so one
-    #: cell at XFD1048576 would cost gigabytes: the grid's area is bounded before reading.
+    #: A spreadsheet reader holds a sheet as a dense grid from A1 to its last cell holding a
+    #: value, so one value at XFD1048576 would cost gigabytes: that area is bounded before
+    #: reading. Cells that are only formatted do not count.
     max_cells: int = 40_000_000
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """The defaults, each overridden by ``ADDRMIG_MAX_<NAME>`` when set (``500MB``, ``2_000_000``)."""
         environ = os.environ if environ is None else environ
         values: dict[str, int] = {}
@@ -132,7 +134,7 @@ def release_memory() -> None:
     if _LIBC is None:
         try:
             _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _LIBC.malloc_trim  # glibc only
+            getattr(_LIBC, "malloc_trim")  # noqa: B009 - raises AttributeError off glibc
         except (OSError, AttributeError):
             _LIBC = False
     if _LIBC:

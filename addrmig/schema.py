@@ -16,8 +16,9 @@ few candidates and the exact (regex / Unicode) test runs only on those.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,18 +41,11 @@ WHITESPACE: str = "".join(map(chr, (
 #: Characters that cannot live inside an address value: C0 controls (line breaks,
 #: tabs…), DEL, NEL and the Unicode line/paragraph separators.
 CONTROL: str = "".join(map(chr, (*range(0x00, 0x20), 0x7F, 0x85, 0x2028, 0x2029)))
-#: A cell starting with one of these is run as a formula by spreadsheet programs.
 
 # Patterns use only syntax that RE2 (Arrow) and Python's re read the same way.
 _WS = "[" + "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 else c for c in WHITESPACE) + "]"
 _CONTROL_RE = "[\\x00-\\x1f\\x7f\u0085\u2028\u2029]"
-_LETTER = "A-Za-z0-9\u00c0-\u024f"  # Latin letters incl. Turkish ı ş ğ İ, for IDN domains
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = f"[{_LETTER}](?:[{_LETTER}-]*[{_LETTER}])?"
-EMAIL_PATTERN: str = f"^{_WS}*{_LOCAL}@(?:{_LABEL}\\.)+(?:[A-Za-z\u00c0-\u024f]{{2,63}}|xn--[A-Za-z0-9-]+){_WS}*$"
-PHONE_PATTERN: str = f"^{_WS}*\\+?[0-9 ()-]+{_WS}*$"
 DIGITS_PATTERN: str = f"^{_WS}*[0-9]+{_WS}*$"
-PHONE_DIGITS: tuple[int, int] = (7, 15)
 
 # Byte-level prefilters. A UTF-8 value starts with whitespace only if its first byte
 # is an ASCII blank or the lead byte of a multi-byte space; it ends with one only if
@@ -116,7 +110,7 @@ class Text:
 
 
 #: What the checks accept: a pandas Series of text, an Arrow string array, or ``Text``.
-ColumnLike = Union[pd.Series, pa_arrow.ChunkedArray, Text]
+ColumnLike = pd.Series | pa_arrow.ChunkedArray | Text
 
 
 def as_text(values: ColumnLike) -> Text:
@@ -248,25 +242,19 @@ def _mismatch(values: ColumnLike, pattern: str) -> np.ndarray:
 
 
 def bad_email(values: ColumnLike) -> np.ndarray:
-    """Non-blank values that are not an e-mail address (name@domain.tld)."""
-    return _mismatch(values, EMAIL_PATTERN)
+    """Non-blank values that are not an e-mail address by email-validator's rules
+    (``addrmig.contacts``: a vectorised fast path, the library for the rest)."""
+    from addrmig.contacts import bad_emails
+
+    return bad_emails(as_arrow(values))
 
 
 def bad_phone(values: ColumnLike) -> np.ndarray:
-    """Non-blank values that are not a plausible phone: digits with an optional leading +,
-    spaces, dashes and parentheses, 7 to 15 digits in all."""
-    text = as_text(values)
-    low, high = PHONE_DIGITS
-    lengths = text.facts.lengths
-    # The usual phone is plain digits of a plausible length: no regex needed for it.
-    plain = (lengths >= low) & (lengths <= high) & _np(pc.ascii_is_decimal(text.arrow))
+    """Non-blank values in which libphonenumber finds no valid number, Türkiye as the
+    default country (``addrmig.contacts``: a vectorised fast path, the library for the rest)."""
+    from addrmig.contacts import bad_phones
 
-    def exact(a: pa_arrow.ChunkedArray) -> np.ndarray:
-        shaped = _np(pc.match_substring_regex(a, PHONE_PATTERN))
-        digits = _np(pc.count_substring_regex(a, "[0-9]"))
-        return ~(shaped & (digits >= low) & (digits <= high))
-
-    return _confirm(text, ~plain & ~blank(text), exact)
+    return bad_phones(as_arrow(values))
 
 
 def not_digits(values: ColumnLike) -> np.ndarray:
@@ -284,6 +272,22 @@ def formula_like(values: ColumnLike, phone: bool = False) -> np.ndarray:
         positions = np.flatnonzero(mask)
         mask[positions[~bad_phone(take(text.arrow, positions))]] = False
     return mask
+
+
+#: The texts spreadsheet programs show for a formula that failed (Excel, LibreOffice, Google Sheets).
+CELL_ERRORS: tuple[str, ...] = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!",
+                                "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                                "#GETTING_DATA", "#ERROR!", "Err:502", "Err:504", "Err:508", "Err:522")
+
+
+def cell_error(values: ColumnLike) -> np.ndarray:
+    """Values that are a spreadsheet's error text (``#N/A``, ``#DIV/0!`` …): the formula that
+    should have filled the cell failed, so the real value is missing."""
+    text = as_text(values)
+    facts = text.facts
+    candidates = ((facts.first == ord("#")) | (facts.first == ord("E"))) & (facts.lengths >= 4) & (facts.lengths <= 13)
+    errors = pa_arrow.array(CELL_ERRORS, type=pa_arrow.large_string())
+    return _confirm(text, candidates, lambda a: _np(pc.is_in(a, value_set=errors)))
 
 
 #: The columns compared to find the same address twice.
@@ -374,7 +378,7 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 class Rule:
     """One check on one column: its stable code, severity and the failing-values test."""
     column: str
-    check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula
+    check: str  # required | max_length | email | phone | digits | control_chars | whitespace | formula | cell_error
     severity: str  # error | warning
     fails: Callable[[ColumnLike], np.ndarray]
     description: str
@@ -391,7 +395,7 @@ def column_rules() -> list[Rule]:
                               lambda s, limit=f.max_length: too_long(s, limit),
                               f"{f.name} has at most {f.max_length} characters"))
         content = {"email": ("email", bad_email, "an e-mail address"),
-                   "phone": ("phone", bad_phone, "a phone number of 7-15 digits"),
+                   "phone": ("phone", bad_phone, "a valid phone number"),
                    "digits": ("digits", not_digits, "digits only")}.get(f.kind)
         if content:
             code, test, what = content
@@ -406,6 +410,8 @@ def column_rules() -> list[Rule]:
         rules.append(Rule(f.name, "formula", "warning",
                           (lambda s: formula_like(s, phone=True)) if f.kind == "phone" else formula_like,
                           f"{f.name} does not start with = + - or @"))
+        rules.append(Rule(f.name, "cell_error", "error", cell_error,
+                          f"{f.name} is not a spreadsheet error such as #N/A or #REF!"))
     return rules
 
 

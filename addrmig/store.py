@@ -1,7 +1,8 @@
 """Where addrmig keeps its files, and sqlite connections that several sessions can share.
 
-The submission history and the corrections memory both live in the data directory:
-``$ADDRMIG_DATA_DIR`` when set, else the platform's user data directory.
+The data directory is ``$ADDRMIG_DATA_DIR`` when set, else the platform's user data
+directory. It holds the default database (``addrmig.sqlite3``, see ``addrmig.storage``),
+the corrections memory (``corrections.sqlite``) and the Akinon location cache.
 """
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ Rows are always the frame's index: the row number the user's spreadsheet shows.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from addrmig.io.sanitise import neutralise, xlsx_report_texts, xlsx_text
 
 #: Stable check codes, in the order failures of one cell are listed.
 CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
-                           "whitespace", "formula", "duplicate")
+                           "whitespace", "formula", "cell_error", "ragged_row", "duplicate")
 #: The checks Akinon's documented rules enforce itself: a row failing one of these is
 #: refused by the migration (the others are refused by addrmig before it sends).
 AKINON_CHECKS: tuple[str, ...] = ("required", "max_length")
@@ -31,6 +31,9 @@ SEVERITIES: tuple[str, ...] = ("error", "warning")
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "severity", "check", "message")
 #: The column a duplicate-address warning is attached to.
 DUPLICATE_COLUMN = "line"
+#: The column a ragged-row error (the row had another number of fields than the header) is
+#: attached to: the address line is where a stray delimiter usually hides.
+RAGGED_COLUMN = "line"
 
 Progress = Callable[[float, float], None]
 
@@ -41,13 +44,24 @@ def _message(rule: schema.Rule) -> str:
     return {
         "required": f"{c} is required but empty; fill it in",
         "email": f"{c} is not a valid e-mail address (expected something like name@example.com)",
-        "phone": (f"{c} is not a plausible phone number: use {schema.PHONE_DIGITS[0]}-"
-                  f"{schema.PHONE_DIGITS[1]} digits, optionally a leading +, spaces, dashes "
-                  "or parentheses"),
+        "phone": (f"{c} is not a valid phone number: a Turkish number (e.g. 0532 123 45 67) or an "
+                  "international one starting with + and the country code"),
         "digits": f"{c} must contain digits only",
         "control_chars": f"{c} contains a line break or control character; remove it",
         "whitespace": f"{c} has leading or trailing spaces; trimming fixes this",
     }.get(rule.check, "")
+
+
+def _ragged_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+    """(positions, lines, messages) of the rows the reader read as best it could
+    (``frame.attrs["row_problems"]``, set by ``addrmig.io``), for the rows still in the frame."""
+    problems = frame.attrs.get("row_problems") or []
+    if not problems:
+        return np.zeros(0, dtype=np.int64), [], []
+    where = {row: i for i, row in enumerate(frame.index.to_numpy())}
+    found = [(where[p.row], p) for p in problems if p.row in where]
+    return (np.array([i for i, _ in found], dtype=np.int64), [p.line for _, p in found],
+            [f"row {p.message}" for _, p in found])
 
 
 @dataclass
@@ -191,6 +205,9 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
                 lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
                 messages = _join(f"{rule.column} has ", lengths,
                                  f" characters; Akinon accepts at most {BY_NAME[rule.column].max_length}")
+            elif rule.check == "cell_error":
+                messages = _join(f"{rule.column} holds the spreadsheet error ", values,
+                                 ": the formula that filled it failed; type the real value")
             elif rule.check == "formula":
                 messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
                                  "', which spreadsheet programs run as a formula; check the value is meant")
@@ -229,6 +246,11 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
     # GIL hand-offs cost more than the overlap gains.)
     _column_checks(rules, arrays, add, progress, total)
     repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
+
+    positions, lines, messages_ = _ragged_rows(frame)
+    if len(positions):
+        add(positions, RAGGED_COLUMN, "ragged_row", "error", pa_arrow.array(lines, type=pa_arrow.large_string()),
+            pa_arrow.array(messages_, type=pa_arrow.large_string()))
 
     positions = np.flatnonzero(repeat)
     if len(positions):

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
-from addrmig.akinon.connection import Connection
+from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.errors import BadArguments
-from addrmig.export import ExportSplit, row_masks, split_rows
+from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
-from addrmig.formatting import percent, plural
+from addrmig.formatting import plural
 
 if TYPE_CHECKING:
     from addrmig.akinon.client import AkinonClient
@@ -202,6 +202,20 @@ class Workspace:
         new, changes = trim(self._require_frame())
         return self._commit("trimmed spaces", new, changes[["row", "column", "before", "after"]])
 
+    def write_phones(self, style: str) -> Edit | None:
+        """Write every valid phone number in the shop's form (``contacts.PHONE_FORMATS``); invalid
+        ones stay as written. Returns the Edit (undoable) or None when nothing changed."""
+        from addrmig.contacts import format_phones
+        from addrmig.fields import PHONE_FORMATS
+
+        frame = self._require_frame()
+        if style not in PHONE_FORMATS:
+            raise BadArguments(f"Unknown phone format {style!r}; choose one of {', '.join(PHONE_FORMATS)}.")
+        new = frame.copy(deep=False)
+        new["phone_number"] = format_phones(frame["phone_number"], style)
+        return self._commit(f"phone numbers written as {PHONE_FORMATS[style].split(' (')[0]}", new,
+                            _diff(frame, new, ["phone_number"]))
+
     def undo(self) -> Edit | None:
         """Take back the last edit; returns it, or None when there is nothing to undo."""
         if not self.edits or self.frame is None:
@@ -274,14 +288,6 @@ class Workspace:
     def current_resolution(self) -> Resolution | None:
         """The resolution of the current version if computed, else None."""
         return self._resolution[1] if self.resolution_ready else None
-
-    def latest_resolution(self) -> Resolution | None:
-        """The last place resolution computed, even if the frame was edited since (None if never).
-
-        The export and submit pages use it to set apart rows with unknown places; its row
-        statuses are by row number, so edits to other columns do not change them.
-        """
-        return None if self._resolution is None else self._resolution[1]
 
     def resolve_places(self, resolve: Resolver | None = None, db: LocationDB | None = None,
                        corrections: pd.DataFrame | None = None, progress: Progress | None = None) -> Resolution:
@@ -387,21 +393,32 @@ class Workspace:
         self._resolution = None
 
     # ------------------------------------------------------------------ step 4
-    def export_split(self, report: Report, resolution: Resolution | None = None, *, leave_out_errors: bool = True,
-                     leave_out_unknown_places: bool = True) -> ExportSplit:
-        """Split the working frame into the rows to send and the rows to fix later.
+    def reference_db(self) -> LocationDB:
+        """The location database places are checked against: the one chosen on the Places
+        page, else the bundled one."""
+        if self.location_db is not None:
+            return self.location_db
+        from addrmig.locations.db import LocationDB
 
-        A row goes to "later" when it has an error (``leave_out_errors``) or its place is not
-        in the location database (``leave_out_unknown_places``; needs ``resolution``): Akinon
-        refuses both. Returns an ``ExportSplit`` with both frames and the counts the page shows.
-        """
+        return LocationDB.bundled()
+
+    def verdicts(self, report: Report) -> RowVerdicts:
+        """What Akinon will refuse and what addrmig only advises fixing, per row of the
+        current frame (``report`` is its check report); built once per version."""
         frame = self._require_frame()
-        masks = self._memoised(("row_masks", id(report), id(resolution)),
-                               lambda: row_masks(frame, report, resolution))
-        return self._memoised(("export_split", id(report), id(resolution), leave_out_errors, leave_out_unknown_places),
-                              lambda: split_rows(frame, *masks, placed=resolution is not None,
-                                                 leave_out_errors=leave_out_errors,
-                                                 leave_out_unknown_places=leave_out_unknown_places))
+        db = self.reference_db()
+        return self._memoised(("verdicts", id(report), id(db)), lambda: row_verdicts(frame, report, db))
+
+    def export_split(self, report: Report, *, hold_back_refused: bool = True,
+                     hold_back_advisory: bool = False) -> ExportSplit:
+        """Split the working frame into the rows to send and the rows set apart to fix later:
+        rows Akinon will refuse (``hold_back_refused``) and rows with problems Akinon accepts
+        (``hold_back_advisory``). Returns the ``ExportSplit`` with the counts the pages show."""
+        frame = self._require_frame()
+        verdicts = self.verdicts(report)
+        return self._memoised(("export_split", id(verdicts), hold_back_refused, hold_back_advisory),
+                              lambda: split_rows(frame, verdicts, hold_back_refused=hold_back_refused,
+                                                 hold_back_advisory=hold_back_advisory))
 
     # ------------------------------------------------------------------ step 5
     def send(self, client: AkinonClient, history: History, frame: pd.DataFrame, *, force: bool = False) -> Submission:
@@ -412,49 +429,63 @@ class Workspace:
         """
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
+        from addrmig.storage.visibility import sandbox_scope
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
+        # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
+        scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force)
+                      force=force, scope=scope)
 
     # ------------------------------------------------------------------ sidebar
-    def steps(self) -> list[StepState]:
-        """The five steps with a short status each, for the sidebar."""
-        from addrmig.akinon.flow import submission_share
+    def steps(self, submission: Submission | None = None) -> list[StepState]:
+        """The five steps with a short status each, for the sidebar. ``submission`` is the
+        latest reading of the one being watched (the store's copy; default ``self.submission``)."""
+        from addrmig.akinon.flow import progress_text
 
+        empty = self.has_file and self.rows == 0
         out = []
-        if self.has_file:
-            out.append(StepState("upload", "Upload", "✓", plural(self.rows, "row")))
-        else:
+        if not self.has_file:
             out.append(StepState("upload", "Upload", "", "no file yet"))
-        if self._report is not None and self.report_ready:
-            failures = self._report[1].failures
-            errors = failures[failures["severity"] == "error"]
-            if len(errors):
+        elif empty:
+            out.append(StepState("upload", "Upload", "⚠", "the file has no address rows"))
+        else:
+            out.append(StepState("upload", "Upload", "✓", plural(self.rows, "row")))
+        if empty:
+            out.append(StepState("check", "Check & fix", "⚠", "nothing to check"))
+        elif self._report is not None and self.report_ready:
+            verdicts = self.verdicts(self._report[1])
+            refused, advisory = verdicts.refused_rows, verdicts.advisory_rows
+            if refused:
+                out.append(StepState("check", "Check & fix", "⚠", f"Akinon would refuse {plural(refused, 'row')}"))
+            elif advisory:
                 out.append(StepState("check", "Check & fix", "⚠",
-                                     f"{plural(len(errors), 'error')} in {plural(errors['column'].nunique(), 'column')}"))
+                                     f"{plural(advisory, 'row')} worth fixing (Akinon accepts them)"))
             else:
-                out.append(StepState("check", "Check & fix", "✓", "no errors"))
+                out.append(StepState("check", "Check & fix", "✓", "Akinon will accept every row"))
         else:
             out.append(StepState("check", "Check & fix", "", "not checked yet" if self.has_file else "waiting for a file"))
         resolution = self.current_resolution()
-        if resolution is not None:
-            share = resolution.summary()["resolved_share"]
-            out.append(StepState("places", "Places", "✓" if share >= 1 else "⚠", f"{percent(share)} of places resolved"))
-        else:
-            out.append(StepState("places", "Places", "", "not resolved yet" if self.has_file else "waiting for a file"))
-        out.append(StepState("export", "Export", "", "ready" if self.has_file else "waiting for a file"))
-        submission = self.submission
-        if submission is not None:
-            done = submission_share(submission)
-            if done is not None and done >= 1:
-                out.append(StepState("submit", "Submit", "✓", "submitted, finished"))
+        if empty:
+            out.append(StepState("places", "Places", "⚠", "no places to match"))
+        elif resolution is not None:
+            summary = resolution.summary()
+            waiting = summary["rows"] - summary["resolved"]
+            if waiting:
+                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} wait for your choice"))
             else:
-                text = "submitted" if done is None else f"submitted, {percent(done, 0)} processed"
-                out.append(StepState("submit", "Submit", "✓", text))
+                out.append(StepState("places", "Places", "✓", "every place found"))
         else:
-            out.append(StepState("submit", "Submit", "", "not submitted"))
+            out.append(StepState("places", "Places", "", "not matched yet" if self.has_file else "waiting for a file"))
+        out.append(StepState("export", "Export", "", "nothing to export" if empty else
+                             "ready" if self.has_file else "waiting for a file"))
+        submission = submission or self.submission
+        if submission is None:
+            out.append(StepState("submit", "Submit", "", "not sent"))
+        else:
+            icon = "✓" if submission.finished else "⚠" if submission.status in ("failed", "uncertain") else "…"
+            out.append(StepState("submit", "Submit", icon, progress_text(submission)))
         return out
 
 

@@ -29,6 +29,8 @@ LAST = ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", 
 STREETS = ["Atatürk Cad.", "Gül Sok.", "İnönü Bulvarı", "Cumhuriyet Cad.", "Lale Sok.", "Çınar Sok.",
            "Menekşe Sok.", "Şehitler Cad.", "Bağdat Cad.", "Ihlamur Sok."]
 ASCII = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
+MOBILE_PREFIXES = ["501", "505", "506", "507", "530", "531", "532", "533", "534", "535", "536", "537", "538", "539",
+                   "541", "542", "543", "544", "545", "546", "547", "548", "549", "551", "552", "553", "554", "555"]
 # (problem, share of rows) in the proportions of the dev sample
 PROBLEMS = [("email:format", 0.018), ("title:max_length", 0.012), ("line:max_length", 0.011),
             ("first_name:required", 0.010), ("line:formula", 0.007), ("user:required", 0.006)]
@@ -46,7 +48,9 @@ def generate(rows: int, seed: int = 0, typo_rate: float = 0.12) -> tuple[pd.Data
     local = (pd.Series(first).str.translate(ASCII).str.lower() + "." +
              pd.Series(last).str.translate(ASCII).str.lower() + pd.Series(np.arange(rows)).astype(str))
     frame["email"] = local + "@" + pd.Series(pick(["example.com", "mail.com.tr", "posta.net"]))
-    phones = "05" + pd.Series(rng.integers(10**8, 10**9, rows)).astype(str)
+    # Mobile numbers with prefixes Turkish operators use (libphonenumber knows which).
+    prefixes = np.array(MOBILE_PREFIXES)[rng.integers(0, len(MOBILE_PREFIXES), rows)]
+    phones = "0" + pd.Series(prefixes) + pd.Series(rng.integers(10**6, 10**7, rows)).astype(str)
     frame["phone_number"] = phones.where(rng.random(rows) >= 0.2, "")
     frame["title"] = pick(["Ev", "İş", "Home", "Office"])
     frame["line"] = (pd.Series(pick(STREETS)) + " No:" + pd.Series(rng.integers(1, 200, rows)).astype(str)

@@ -41,6 +41,16 @@ def workspace() -> Workspace:
     return st.session_state["workspace"]
 
 
+def need_rows(ws: Workspace) -> bool:
+    """Say so when the file holds no address rows (a header only); True when the page can go on."""
+    if ws.rows:
+        return True
+    st.warning(f"**{ws.file_name}** has no address rows: only a header, or nothing under it. Check that you "
+               "exported the right sheet or table, then upload the file again.")
+    st.page_link(PAGES["upload"], label="Back to step 1: Upload", icon=":material/upload_file:")
+    return False
+
+
 def need_file(ws: Workspace) -> bool:
     """Say what is missing and link back when no file is loaded; True when the page can go on."""
     if ws.has_file:
@@ -102,14 +112,15 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
 
 
 def history() -> History:
-    """The submission history (sqlite in ADDRMIG_DATA_DIR or the user's data folder)."""
-    return _history(os.environ.get("ADDRMIG_DATA_DIR", ""))
+    """The submission history (the database of ADDRMIG_DATABASE_URL, else sqlite in ADDRMIG_DATA_DIR or the
+    user's data folder), as the command line's user sees it until the app signs users in."""
+    return _history(os.environ.get("ADDRMIG_DATA_DIR", ""), os.environ.get("ADDRMIG_DATABASE_URL", ""))
 
 
 @st.cache_resource(show_spinner=False)
-def _history(directory: str) -> History:
+def _history(directory: str, url: str) -> History:
     from addrmig.history import History
-    return History(directory or None)
+    return History(directory or None, url=url or None)
 
 
 def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:

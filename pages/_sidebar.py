@@ -12,10 +12,21 @@ from pages._common import PAGES
 
 
 def step_list(ws: Workspace) -> None:
-    """One line per step: a link to its page and its state ("✓ 12,480 rows")."""
+    """One link per step with its state under it ("✓ 12,480 rows"). While a migration runs the
+    list refreshes itself every second from the same store the Submit page writes to."""
+    running = ws.submission is not None and ws.submission.status in ("sending", "started")
+    st.fragment(_steps, run_every=1.0 if running else None)(ws)
+
+
+def _steps(ws: Workspace) -> None:
     st.markdown("**Your migration**")
-    for step in ws.steps():
-        st.page_link(PAGES[step.key], label=f"{step.title} — {step.icon + ' ' if step.icon else ''}{step.text}")
+    submission = ws.submission
+    if submission is not None:
+        from pages._common import history
+        submission = history().get(submission.id)
+    for n, step in enumerate(ws.steps(submission), 1):
+        st.page_link(PAGES[step.key], label=f"{n}. {step.title}")
+        st.caption(f"{step.icon} {step.text}".strip())
 
 
 def _default_token() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from addrmig.errors import AddrmigError
-from pages._common import PAGES, need_file, page_of, pager, plural, validate_frame, workspace
+from pages._common import PAGES, need_file, need_rows, page_of, pager, plural, validate_frame, workspace
 
 ws = workspace()
 st.title("4. Export the corrected file")
@@ -13,7 +13,7 @@ FORMATS = {"CSV (for Akinon and most tools)": "csv", "Excel (XLSX)": "xlsx", "JS
 MIME = {"csv": "text/csv", "json": "application/json",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
-if need_file(ws):
+if need_file(ws) and need_rows(ws):
     st.write("Your rows with every correction made so far, in Akinon's column names and order.")
     try:
         report = ws.report(lambda frame: validate_frame(ws.content_key(), frame))
@@ -21,27 +21,20 @@ if need_file(ws):
         st.error(str(error))
         report = None
     if report is not None:
-        resolution = ws.latest_resolution()
         label = st.radio("Format", list(FORMATS), key="export_format", horizontal=True)
         fmt_code = FORMATS[label]
 
-        # Akinon refuses both kinds of row, so by default both go to the fix-later file.
-        probe = ws.export_split(report, resolution)
-        st.markdown("**Rows Akinon would refuse**")
-        leave_errors = st.checkbox(
-            f"Leave out the {plural(probe.error_rows, 'row')} that still {'has' if probe.error_rows == 1 else 'have'} "
-            "errors", value=True, key="export_leave_out", disabled=probe.error_rows == 0)
-        if probe.unknown_place_rows is None:
-            leave_unknown = False
-            st.caption("Places have not been matched yet, so rows naming a place Akinon does not know cannot be "
-                       "set apart.")
-        else:
-            leave_unknown = st.checkbox(
-                f"Leave out the {plural(probe.unknown_place_rows, 'row')} whose place (city, township or district) "
-                "is not in the location database", value=True, key="export_leave_unknown",
-                disabled=probe.unknown_place_rows == 0)
-        split = ws.export_split(report, resolution, leave_out_errors=leave_errors and probe.error_rows > 0,
-                                leave_out_unknown_places=leave_unknown)
+        probe = ws.export_split(report)
+        st.markdown("**Rows set apart**")
+        hold_refused = st.checkbox(
+            f"Set apart the {plural(probe.refused_rows, 'row')} Akinon would refuse (a required value missing, a "
+            "value too long, or a place its location database does not hold)", value=True,
+            key="export_hold_refused", disabled=probe.refused_rows == 0)
+        hold_advisory = st.checkbox(
+            f"Also set apart the {plural(probe.advisory_rows, 'row')} Akinon accepts but with problems worth "
+            "fixing (e-mail, phone, …)", value=False, key="export_hold_advisory",
+            disabled=probe.advisory_rows == 0)
+        split = ws.export_split(report, hold_back_refused=hold_refused, hold_back_advisory=hold_advisory)
         stem = (ws.file_name or "addresses").rsplit(".", 1)[0]
 
         def as_bytes(frame):
@@ -62,24 +55,20 @@ if need_file(ws):
             if len(split.later):
                 st.write(split.describe_later().capitalize() + ". Correct them and upload this file again "
                          "another day.")
-                st.download_button(f"Download the {plural(len(split.later), 'row')} left out, to fix later",
+                st.download_button(f"Download the {plural(len(split.later), 'row')} set apart",
                                    as_bytes(split.later), file_name=f"{stem}_to_fix.{fmt_code}",
                                    mime=MIME[fmt_code], key="export_bad", on_click="ignore")
             else:
-                st.write("Nothing is left out.")
+                st.write("Nothing is set apart.")
 
-        if split.send_error_rows:
-            st.warning(f"{plural(split.send_error_rows, 'row')} in the main file still "
-                       f"{'has' if split.send_error_rows == 1 else 'have'} errors; Akinon will refuse "
-                       f"{'it' if split.send_error_rows == 1 else 'them'}. Fix them on the Check & fix page, "
-                       "or tick the box above to keep them apart.")
+        if split.send_refused_rows:
+            st.warning(f"Akinon will refuse {plural(split.send_refused_rows, 'row')} of the main file. Fix them "
+                       "on the Check & fix and Places pages, or tick the first box above to keep them apart.")
             st.page_link(PAGES["check"], label="Back to Check & fix", icon=":material/arrow_back:")
-        if resolution is None:
-            st.info("Places have not been matched against the location database yet — Akinon refuses rows "
-                    "whose city, township or district it does not know.")
-            st.page_link(PAGES["places"], label="Match the places first", icon=":material/location_on:")
-        elif not ws.resolution_ready:
-            st.caption("Places were matched before your latest edits; open the Places page to match them again.")
+        if ws.current_resolution() is None:
+            st.info("Places have not been matched against the location database for this version of the file; "
+                    "matching respells places Akinon would otherwise refuse.")
+            st.page_link(PAGES["places"], label="Match the places", icon=":material/location_on:")
 
         st.subheader("Preview of the main file")
         if len(split.send):

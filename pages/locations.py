@@ -11,7 +11,7 @@ from addrmig.akinon.connection import SANDBOX
 from addrmig.errors import AddrmigError
 from addrmig.formatting import percent
 from addrmig.locations.review import clear_choices, place_label, place_options, written_key
-from pages._common import PAGES, bundled_db, need_file, number, page_of, pager, plural, sandbox, workspace
+from pages._common import PAGES, bundled_db, need_file, need_rows, number, page_of, pager, plural, sandbox, workspace
 
 ws = workspace()
 st.title("3. Places")
@@ -73,7 +73,7 @@ def load_reference() -> None:
             st.info("Press **Download the places** to fetch them.")
 
 
-if need_file(ws):
+if need_file(ws) and need_rows(ws):
     st.write("Akinon refuses an address whose country, city, township or district it does not know. "
              "Here every place in your file is looked up, spelling mistakes are corrected, and you decide "
              "where the file is unclear.")

@@ -6,14 +6,27 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.akinon.connection import SANDBOX
-from addrmig.akinon.flow import progress_figures, samples_frame
+from addrmig.akinon.flow import progress_figures, progress_text, samples_frame
 from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
-from pages._common import PAGES, akinon_client, history, need_file, number, plural, validate_frame, workspace
+from addrmig.history import Submission
+from pages._common import (
+    PAGES,
+    akinon_client,
+    history,
+    need_file,
+    need_rows,
+    number,
+    plural,
+    sandbox,
+    validate_frame,
+    workspace,
+)
 
 ws = workspace()
 st.title("5. Send to Akinon")
 
 POLL_SECONDS = 1.0
+SEND_ONLY, SEND_ACCEPTED, SEND_ALL = "only", "accepted", "all"
 
 
 def chart(samples: pd.DataFrame) -> None:
@@ -32,21 +45,41 @@ def chart(samples: pd.DataFrame) -> None:
         width="stretch")
 
 
-def show_progress(submission, samples: pd.DataFrame) -> None:
+def where_label(submission: Submission) -> str:
+    """Where a submission went, as a person reads it: "Sandbox" or the Akinon URL and channel."""
+    try:
+        if submission.base_url == sandbox().url.rstrip("/"):
+            return "Sandbox"
+    except AddrmigError:
+        pass
+    return f"{submission.base_url} (channel {submission.channel_id})"
+
+
+def show_progress(submission: Submission, samples: pd.DataFrame) -> None:
     """Progress bar, counts, speed and time left for one submission."""
     figures = progress_figures(submission, samples)
-    st.progress(figures.share, text=figures.headline)
+    st.progress(figures.share, text=progress_text(submission))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Processed", number(figures.processed) + f" of {number(figures.total)}" if figures.total else "—")
-    c2.metric("Errors", number(figures.errors))
+    c1.metric("Processed", number(figures.processed), help=f"of {plural(figures.total, 'row')}")
+    c2.metric("Refused by the server", number(figures.errors))
     c3.metric("Speed", f"{number(int(figures.speed))} rows/s" if figures.speed else "—")
     c4.metric("Time left", figures.eta)
     chart(samples)
 
 
-@st.fragment(run_every=POLL_SECONDS)
+def history_table(past: list[Submission]) -> None:
+    table = pd.DataFrame([{"sent": s.submitted_at[:19].replace("T", " "), "file": s.filename,
+                           "to": where_label(s), "rows": s.rows, "state": progress_text(s),
+                           "processed": s.processed, "refused": s.errors} for s in past])
+    st.dataframe(table.head(50), hide_index=True, width="stretch",
+                 column_config={"rows": st.column_config.NumberColumn(format="localized"),
+                                "processed": st.column_config.NumberColumn(format="localized"),
+                                "refused": st.column_config.NumberColumn(format="localized")})
+
+
 def live_view() -> None:
-    """Polls the server once per run; a slow or failing answer shows 'retrying', never blocks the page."""
+    """Polls the server once per run; a slow or failing answer shows 'retrying', never blocks the page.
+    The page, the sidebar and the history table all read the submission back from the store."""
     submission = ws.submission
     if submission is None:
         return
@@ -68,7 +101,7 @@ def live_view() -> None:
     if submission.finished:
         if submission.errors:
             st.warning(f"Finished: {plural(submission.processed or 0, 'row')} processed, "
-                       f"{number(submission.errors)} refused by the server.")
+                       f"{plural(submission.errors, 'row')} refused by the server.")
         else:
             st.success(f"Finished: {'the one row was' if submission.processed == 1 else 'all ' + plural(submission.processed or 0, 'row') + ' were'} taken. 🎉")
         if not st.session_state.get(f"announced_{submission.id}"):
@@ -76,111 +109,121 @@ def live_view() -> None:
             st.rerun(scope="app")  # once, so the sidebar shows the finished state
 
 
-if need_file(ws):
+def send(frame: pd.DataFrame, force: bool) -> None:
+    """Send ``frame`` and remember the outcome for the next run of the page (which shows it)."""
+    st.session_state.pop("send_outcome", None)
+    try:
+        with st.spinner(f"Sending {plural(len(frame), 'row')}…"):
+            ws.submission = ws.send(akinon_client(ws.connection), history(), frame, force=force)
+        st.session_state["send_outcome"] = ("sent", f"Sent {plural(len(frame), 'row')}; the server is working "
+                                                    "through them (migration "
+                                                    f"{ws.submission.migration_id}).", None)
+    except AlreadySubmitted as error:
+        st.session_state["send_outcome"] = ("already", str(error), error.earlier)
+    except AddrmigError as error:
+        may_have_started = isinstance(error, AkinonError) and error.may_have_started
+        st.session_state["send_outcome"] = ("uncertain" if may_have_started else "failed", str(error), None)
+    st.rerun()
+
+
+def outcome_box() -> None:
+    """What the last press of Send did, in words for the person who pressed it."""
+    kind, message, earlier = st.session_state.get("send_outcome", (None, None, None))
+    if kind == "sent":
+        st.success(message)
+    elif kind == "already" and earlier is not None:
+        st.error(f"These rows were already sent to {where_label(earlier)} on "
+                 f"{earlier.submitted_at[:16].replace('T', ' ')} UTC ({progress_text(earlier)}). Sending them again "
+                 "would create every address twice in Akinon, so nothing was sent.")
+        st.caption("Look at that submission under *Earlier submissions* below. Send again only if you know the "
+                   "first one did not arrive.")
+        if st.button("Send it again anyway (every address would be created twice)", key="force_button"):
+            send(split.send, force=True)
+    elif kind == "uncertain":
+        st.error(message)
+        st.warning("The migration **may have started** on the server. Do not send the file again before you have "
+                   "checked the migration list in Omnitron (or *Earlier submissions* below, marked *may have "
+                   "started*).")
+    elif kind == "failed":
+        st.error(message)
+        st.info("No migration was started: the server never took the file. You can send it again once the "
+                "problem above is fixed.")
+
+
+if need_file(ws) and need_rows(ws):
     report = ws.report(lambda frame: validate_frame(ws.content_key(), frame))
-    resolution = ws.current_resolution()
     conn = ws.connection
 
     # ---------------------------------------------------------------- pre-flight
-    # The same split as the Export page: rows with errors or unknown places are refused by Akinon.
     st.subheader("Before sending")
-    placed = resolution if resolution is not None else ws.latest_resolution()
-    probe = ws.export_split(report, placed)
+    probe = ws.export_split(report)
     c1, c2, c3 = st.columns(3)
     c1.metric("Rows", number(ws.rows))
-    c2.metric("Rows with errors", number(probe.error_rows))
-    c3.metric("Rows with unknown places", "not checked" if probe.unknown_place_rows is None
-              else number(probe.unknown_place_rows))
-    refused = len(probe.later)
-    only_good = False
-    if refused:
-        options = [f"Send only the {plural(len(probe.send), 'row')} that pass "
-                   f"({plural(refused, 'row')} set apart — download them on the Export page)",
-                   f"Send all {plural(ws.rows, 'row')} (Akinon will refuse {number(refused)} of them)"]
-        only_good = st.radio("What to send", options, key="send_choice").startswith("Send only")
-    split = probe if only_good else ws.export_split(report, placed, leave_out_errors=False,
-                                                    leave_out_unknown_places=False)
-    problems = []
-    if split.send_error_rows:
-        problems.append(f"{plural(split.send_error_rows, 'row')} still break Akinon's rules and will be refused")
-    if probe.unknown_place_rows is None:
-        problems.append("places were not matched against the location database")
-    elif split.send_unknown_rows:
-        problems.append(f"{plural(split.send_unknown_rows, 'row')} name a place the database does not know")
-    if resolution is None and placed is not None:
-        problems.append("places were matched before your latest edits")
-    if problems:
-        st.warning("Before you send: " + "; ".join(problems) + ".")
+    c2.metric("Akinon would refuse", plural(probe.refused_rows, "row"),
+              help="A required value missing, a value too long, or a place the location database does not hold "
+                   "as written.")
+    c3.metric("Worth fixing", plural(probe.advisory_rows, "row"),
+              help="Akinon accepts these rows, but addrmig advises fixing them first (e-mail, phone, …).")
+    choices = {SEND_ONLY: f"Send the {plural(len(probe.send), 'row')} Akinon will accept"
+                          + (f" (set apart the {plural(probe.refused_rows, 'row')} it would refuse)"
+                             if probe.refused_rows else "")}
+    if probe.advisory_rows:
+        clean = ws.rows - probe.refused_rows - probe.advisory_rows
+        choices[SEND_ACCEPTED] = (f"Send only the {plural(clean, 'row')} without any problem (also set apart the "
+                                  f"{plural(probe.advisory_rows, 'row')} worth fixing)")
+    if probe.refused_rows:
+        choices[SEND_ALL] = f"Send all {plural(ws.rows, 'row')} (Akinon will refuse {number(probe.refused_rows)} of them)"
+    pick = st.radio("What to send", list(choices), format_func=choices.__getitem__, key="send_choice") \
+        if len(choices) > 1 else SEND_ONLY
+    split = ws.export_split(report, hold_back_refused=pick != SEND_ALL, hold_back_advisory=pick == SEND_ACCEPTED)
+    if split.send_refused_rows:
+        st.warning(f"Akinon will refuse {plural(split.send_refused_rows, 'row')} of what you send.")
         lc, rc = st.columns(2)
         lc.page_link(PAGES["check"], label="Fix the rows", icon=":material/fact_check:")
         rc.page_link(PAGES["places"], label="Match the places", icon=":material/location_on:")
-    anyway = st.checkbox("I know, send anyway", key="send_anyway") if problems else True
-    if not len(split.send):
-        st.info("No row passes yet, so there is nothing to send.")
-        anyway = False
+    if ws.current_resolution() is None:
+        st.info("Places were not matched for this version of the file: matching respells places Akinon would "
+                "otherwise refuse.")
+    if len(split.later):
+        st.caption(f"Set apart: {split.describe_later()} — download them on the Export page.")
 
     where = "the built-in sandbox (practice)" if conn.mode == SANDBOX else f"{conn.url or '(no URL yet)'}, channel {conn.channel_id}"
     st.write(f"The addresses go to **{where}**. Change this in the sidebar.")
 
-    active = ws.submission is not None and ws.submission.status == "started"
-    ready = conn.ready and anyway and not active
+    active = ws.submission is not None and ws.submission.status in ("sending", "started")
+    done_here = ws.submission is not None and ws.submission.finished and ws.submission.rows == len(split.send)
     if not conn.ready:
         st.info("Fill in the Akinon URL, channel and token in the sidebar, or choose the sandbox.")
-
-    def send(force: bool) -> None:
-        frame = split.send
-        try:
-            with st.status("Sending…") as status:
-                ws.submission = ws.send(akinon_client(conn), history(), frame, force=force)
-                status.update(label=f"Sent {plural(len(frame), 'row')}; migration {ws.submission.migration_id}",
-                              state="complete")
-            st.session_state.pop("already", None)
-        except AlreadySubmitted as error:
-            st.session_state["already"] = (str(error), error.earlier)
-        except AddrmigError as error:
-            st.error(str(error))
-            # Say plainly whether a migration may be running, so nobody resends a file that was taken.
-            if isinstance(error, AkinonError) and error.may_have_started:
-                st.warning("The migration **may have started** on the server. Do not send the file again: "
-                           "check the migration list in Omnitron (or the earlier submissions below, marked "
-                           "*uncertain*). Sending it again is refused until you choose to force it.")
-            else:
-                st.info("No migration was started: the server never took the file. "
-                        "You can send it again once the problem above is fixed.")
-
+    if not len(split.send):
+        st.info("No row would be sent, so there is nothing to send.")
+    if done_here:
+        st.caption("These rows were sent and the migration has finished. Change the file (or what to send) to send "
+                   "again.")
+    ready = conn.ready and len(split.send) > 0 and not active and not done_here
     if st.button("Send the addresses", type="primary", key="send_button", disabled=not ready):
-        send(force=False)
-    if st.session_state.get("already"):
-        message, earlier = st.session_state["already"]
-        st.error(message)
-        if earlier is not None:
-            st.dataframe(pd.DataFrame([{"sent": earlier.submitted_at[:19].replace("T", " "), "file": earlier.filename,
-                                        "migration": earlier.migration_id, "status": earlier.status,
-                                        "processed": earlier.processed, "errors": earlier.errors}]),
-                         hide_index=True)
-        if st.button("Send it again anyway (every address would be created twice)", key="force_button"):
-            send(force=True)
+        send(split.send, force=False)
+    outcome_box()
 
     # ---------------------------------------------------------------- live view
     if ws.submission is not None:
         st.subheader("Progress")
-        live_view()
+        running = ws.submission.status in ("sending", "started")
+        st.fragment(live_view, run_every=POLL_SECONDS if running else None)()
+
 
 # ---------------------------------------------------------------- history
-st.subheader("Earlier submissions")
-try:
-    past = history().list(limit=200)
-except AddrmigError as error:
-    st.error(str(error))
-    past = []
-if not past:
-    st.caption("Nothing sent yet.")
-else:
-    table = pd.DataFrame([{"id": s.id, "sent": s.submitted_at[:19].replace("T", " "), "file": s.filename,
-                           "to": f"{s.base_url} #{s.channel_id}", "rows": s.rows, "status": s.status,
-                           "processed": s.processed, "errors": s.errors} for s in past])
-    st.dataframe(table.head(50), hide_index=True, width="stretch")
-    labels = {s.id: f"#{s.id} {s.filename} — {s.submitted_at[:16].replace('T', ' ')} ({s.status})" for s in past}
+def earlier_submissions() -> None:
+    st.subheader("Earlier submissions")
+    try:
+        past = history().list(limit=200)
+    except AddrmigError as error:
+        st.error(str(error))
+        return
+    if not past:
+        st.caption("Nothing sent yet.")
+        return
+    history_table(past)
+    labels = {s.id: f"{s.filename} — {s.submitted_at[:16].replace('T', ' ')} ({progress_text(s)})" for s in past}
     pick = st.selectbox("Open a submission", [None, *labels], format_func=lambda i: "—" if i is None else labels[i],
                         key="history_pick")
     if pick is not None:
@@ -188,3 +231,7 @@ else:
         old = store.get(pick)
         st.caption(old.describe())
         show_progress(old, samples_frame(store.samples(old.id)))
+
+
+running = ws.submission is not None and ws.submission.status in ("sending", "started")
+st.fragment(earlier_submissions, run_every=POLL_SECONDS if running else None)()

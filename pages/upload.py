@@ -5,6 +5,7 @@ from importlib import resources
 
 import streamlit as st
 
+from addrmig.columns import choose_field
 from addrmig.errors import AddrmigError
 from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import sha256
@@ -18,17 +19,18 @@ st.write("Upload the address export from your old system. Any of CSV, TSV, TXT, 
          "OpenDocument (ODS) or JSON works; the app finds the columns and the encoding by itself.")
 
 
-def read(data: bytes, name: str, options: dict) -> None:
-    """Read the file with the given options and make it the session's current file."""
-    with st.status(f"Reading {name}…", expanded=False) as status:
+def read(data: bytes, name: str, options: dict) -> bool:
+    """Read the file with the given options and make it the session's current file; on failure
+    say why (the reason stays on the page) and keep the previous file. True when it was read."""
+    with st.spinner(f"Reading {name}…"):
         try:
             loaded = load_file(sha256(data), data, name, _options_tuple(options))
         except AddrmigError as error:
-            status.update(label="Could not read the file", state="error")
-            st.error(str(error))
-            return
-        ws.set_loaded(name, data, loaded, options)
-        status.update(label=f"Read {plural(ws.rows, 'row')} from {name}", state="complete")
+            st.session_state["read_failure"] = (name, str(error))
+            return False
+    st.session_state.pop("read_failure", None)
+    ws.set_loaded(name, data, loaded, options)
+    return True
 
 
 def _options_tuple(options: dict) -> tuple:
@@ -51,19 +53,34 @@ with right:
     sample_clicked = st.button("Try with a sample file", key="sample_button",
                                help="5,000 made-up Turkish addresses with the usual mistakes in them.")
 
-if uploaded is not None:
-    data = uploaded.getvalue()
-    if sha256(data) != ws.file_sha or uploaded.name != ws.file_name:
-        read(data, uploaded.name, {})
-elif sample_clicked:
-    data = (resources.files("addrmig") / "data" / "sample_addresses.csv").read_bytes()
-    read(data, "sample_addresses.csv", {})
+# A file is read when it arrives, once: the uploader keeps offering it on every rerun, and the
+# sample button must work while it does.
+if sample_clicked:
+    read((resources.files("addrmig") / "data" / "sample_addresses.csv").read_bytes(), "sample_addresses.csv", {})
+elif uploaded is not None and uploaded.file_id != st.session_state.get("read_upload_id"):
+    st.session_state["read_upload_id"] = uploaded.file_id
+    read(uploaded.getvalue(), uploaded.name, {})
+
+failure = st.session_state.get("read_failure")
+if failure:
+    name, reason = failure
+    st.error(f"**{name} could not be read.** {reason}")
+    if ws.has_file:
+        st.warning(f"Nothing changed: you are still working on **{ws.file_name}** ({plural(ws.rows, 'row')}), "
+                   "the file you loaded before.")
+    else:
+        st.caption("No file is loaded.")
 
 if not ws.has_file:
     st.info("Nothing uploaded yet. Pick your file above, or press **Try with a sample file** to see how it works.")
 else:
     table = ws.loaded.table
-    st.success(f"**{ws.file_name}**: {plural(ws.rows, 'row')}, {plural(len(table.frame.columns), 'column')}.")
+    if ws.rows:
+        st.success(f"**{ws.file_name}**: {plural(ws.rows, 'row')}, {plural(len(table.frame.columns), 'column')}.")
+    else:
+        st.warning(f"**{ws.file_name}** has {plural(len(table.frame.columns), 'column')} but **no address rows**: "
+                   "only a header, or nothing under it. Check that you exported the right sheet or table, then "
+                   "upload the file again.")
 
     # ---------------------------------------------------------------- how it was read
     st.subheader("How the file was read")
@@ -91,6 +108,10 @@ else:
             detected = (table.encoding or "utf-8").lower()
             if detected not in encodings:
                 encodings.insert(0, detected)
+            # the close calls the reader found, right after the one it chose
+            for alternative in reversed(getattr(table, "encodings", []) or []):
+                if alternative.lower() not in encodings:
+                    encodings.insert(encodings.index(detected) + 1, alternative.lower())
             options["encoding"] = st.selectbox("Encoding", encodings, index=encodings.index(detected), key="opt_encoding")
             delimiters = {"comma (,)": ",", "semicolon (;)": ";", "tab": "\t", "pipe (|)": "|"}
             current = table.delimiter or ","
@@ -124,11 +145,21 @@ else:
             "how": st.column_config.TextColumn("How it was matched"),
         })
     if not edited["field"].equals(shown["field"]):
-        overrides = {col: (None if fld == IGNORE else fld) for col, fld in zip(edited["column"], edited["field"])}
+        # A field goes to one column: choosing it for a column takes it from the column that had it.
+        fields = {col: (None if fld == IGNORE else fld) for col, fld in zip(shown["column"], shown["field"])}
+        said = []
+        for column, before, after in zip(edited["column"], shown["field"], edited["field"]):
+            if after != before:
+                fields, moved = choose_field(fields, column, None if after == IGNORE else after)
+                said += [f"**{field}** now comes from *{column}*; *{other}* is ignored" for field, other in moved]
+        if said:
+            st.session_state["mapping_moved"] = "; ".join(said) + ". Choose again in the table to change it."
         options = dict(ws.options)
-        options["overrides"] = overrides
+        options["overrides"] = fields
         read(ws.file_bytes, ws.file_name, options)
         st.rerun()
+    if st.session_state.get("mapping_moved"):
+        st.info(st.session_state.pop("mapping_moved"))
 
     missing = [f for f in REQUIRED if f not in set(mapping["field"])]
     if missing:

@@ -1,18 +1,56 @@
-"""Shared fixtures: a sandbox Akinon server on a free loopback port, and a private data dir."""
+"""Shared fixtures: a sandbox Akinon server on a free loopback port, a private data dir, and the
+databases the stores run on (sqlite in the data dir, and a PostgreSQL server of the test session)."""
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from throwaway_postgres import PostgresServer, binaries
 
 from addrmig.akinon.sandbox import Sandbox
+from addrmig.storage.database import close_database
 
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
     """Keep every test's history and caches out of the real user data directory."""
     monkeypatch.setenv("ADDRMIG_DATA_DIR", str(tmp_path_factory.mktemp("addrmig-data")))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the whole session (see tests/throwaway_postgres.py), stopped at the end."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL is not installed, and the store tests run on it: `python3 run.py test` installs "
+                    "Debian's postgresql package (as root), or run `apt-get install postgresql`, or set "
+                    "ADDRMIG_PG_BIN to the folder holding initdb and pg_ctl.")
+    server = PostgresServer(bin_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new, empty PostgreSQL database on the session's server (dropped afterwards); its URL."""
+    url = postgres_server.create_database()
+    yield url
+    close_database(url)
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, monkeypatch):
+    """Run the test on each database: sqlite (the default file in the test's data dir; yields None) and
+    PostgreSQL (a fresh database, set as ADDRMIG_DATABASE_URL; yields its URL)."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("ADDRMIG_DATABASE_URL", raising=False)
+        yield None
+        return
+    url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("ADDRMIG_DATABASE_URL", url)
+    yield url
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import random
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 
@@ -172,7 +172,7 @@ CORPUS: list[Case] = [
     Case("json_nested", "nested.json", lambda: b'[{"user": "C1"}, {"user": "C2", "address": {"city": "Izmir"}}]',
          refusal="item 2"),
     Case("not_json", "broken.json", lambda: b'[\n {"user": "C1",,}\n]', refusal="line 2"),
-    Case("ragged_rows", "ragged.csv", lambda: CSV + b"C2,x,y\n", refusal="row 3"),
+    Case("ragged_rows", "ragged.csv", lambda: CSV + b"C2,x,y\n", rows=2),
     Case("unclosed_quote", "quote.csv", lambda: CSV + b'C2,"a@b.c,Ali,Veli,Sok,T,I,K\n' + CSV.split(b"\n")[1] + b"\n",
          refusal="never closed"),
     Case("nul_bytes", "nul.csv", lambda: CSV + b"C2,a\x00b,x,y,z,t,u,v\n", refusal="NUL"),

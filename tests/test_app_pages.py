@@ -86,7 +86,8 @@ def test_check_page_shows_headline_numbers_with_separators():
     assert not at.exception
     numbers = metrics(at)
     assert numbers["Rows"] == "5,000"
-    assert int(numbers["Errors"].replace(",", "")) > 0
+    assert int(numbers["Akinon would refuse"].split()[0].replace(",", "")) > 1000
+    assert numbers["Worth fixing"].endswith("rows")
 
 
 def test_trim_can_be_undone_on_the_check_page():
@@ -102,18 +103,19 @@ def test_trim_can_be_undone_on_the_check_page():
 def test_find_and_replace_revalidates_the_rows():
     at = upload(new_app())
     at.switch_page("pages/check.py").run()
-    errors = int(metrics(at)["Errors"].replace(",", ""))
     ws = at.session_state["workspace"]
     bad = ws.report().failures
     bad = bad[(bad["check"] == "email")]
     assert len(bad), "the small sample has a bad e-mail"
+    emails = len(bad)
     value = bad.iloc[0]["value"]
     at.selectbox(key="fr_column").select("email").run()
     at.text_input(key="fr_find").input(value).run()
     at.text_input(key="fr_replace").input("someone@example.com").run()
     at.checkbox(key="fr_whole").check().run()
     at.button(key="fr_button").click().run()
-    assert int(metrics(at)["Errors"].replace(",", "")) < errors
+    failures = at.session_state["workspace"].report().failures
+    assert (failures["check"] == "email").sum() < emails
 
 
 def test_places_page_resolves_and_accepting_suggestions_leaves_fewer_to_decide():
@@ -135,7 +137,7 @@ def test_export_page_offers_the_file_and_the_rows_left_out():
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download") and "rows as CSV" in label for label in labels)
-    assert any("left out" in label for label in labels)
+    assert any("set apart" in label for label in labels)
 
 
 def test_export_page_after_places_sets_unknown_places_apart_and_previews_one_page():
@@ -143,37 +145,50 @@ def test_export_page_after_places_sets_unknown_places_apart_and_previews_one_pag
     at.switch_page("pages/locations.py").run()
     at.switch_page("pages/export.py").run()
     assert not at.exception
-    assert at.checkbox(key="export_leave_unknown").value is True
+    assert at.checkbox(key="export_hold_refused").value is True
+    assert at.checkbox(key="export_hold_advisory").value is False
     assert "Main file" in texts(at) and "Fix later" in texts(at)
     assert all(len(frame.value) <= 50 for frame in at.dataframe)
-    at.checkbox(key="export_leave_unknown").uncheck().run()
-    assert "does not know" in texts(at) or "every place known" in texts(at)
+    at.checkbox(key="export_hold_refused").uncheck().run()
+    assert "Akinon will refuse" in texts(at)
 
 
-def test_submit_preflight_sends_only_passing_rows_unless_told_otherwise():
+def test_submit_preflight_sends_what_akinon_accepts_unless_told_otherwise():
     at = upload(new_app())
     at.switch_page("pages/locations.py").run()
     at.switch_page("pages/submit.py").run()
     assert not at.exception
     choice = at.radio(key="send_choice")
-    assert choice.value.startswith("Send only")
-    assert "send_anyway" not in [c.key for c in at.checkbox]
-    choice.set_value(choice.options[1]).run()
-    assert "send_anyway" in [c.key for c in at.checkbox]
+    assert choice.value == "only" and "Akinon will accept" in choice.options[0]
+    assert any(option.startswith("Send all") for option in choice.options)
 
 
-def test_submit_to_sandbox_runs_until_finished_and_a_second_submission_is_stopped():
-    at = upload(new_app())
-    at.switch_page("pages/submit.py").run()
-    at.checkbox(key="send_anyway").check().run()
-    at.button(key="send_button").click().run()
-    assert not at.exception
+def _wait_until_finished(at: AppTest) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "Finished" not in texts(at):
         time.sleep(0.5)
         at.run()
     assert "Finished" in texts(at)
+
+
+def test_the_refusals_the_app_announces_are_the_ones_the_sandbox_makes_and_a_resend_is_stopped():
+    at = upload(new_app())
+    at.switch_page("pages/locations.py").run()
+    at.switch_page("pages/submit.py").run()
+    announced = int(metrics(at)["Akinon would refuse"].split()[0].replace(",", ""))
+    assert announced > 0
+    at.radio(key="send_choice").set_value("all").run()
+    at.button(key="send_button").click().run()
+    assert not at.exception
+    _wait_until_finished(at)
     assert metrics(at)["Time left"] == "done"
+    assert int(metrics(at)["Refused by the server"].replace(",", "")) == announced
+    assert at.button(key="send_button").disabled  # finished: these rows are not sent twice by a click
+    # Send other rows, then try the first ones again: the history stops the resend.
+    at.radio(key="send_choice").set_value("only").run()
+    at.button(key="send_button").click().run()
+    _wait_until_finished(at)
+    at.radio(key="send_choice").set_value("all").run()
     at.button(key="send_button").click().run()
     assert "already sent" in texts(at)
     assert at.button(key="force_button")

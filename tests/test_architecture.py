@@ -77,7 +77,9 @@ def test_pip_install_gives_a_working_addrmig_command(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "inspect" in result.stdout and "submit" in result.stdout
     shipped = subprocess.run([sys.executable, "-c", "import addrmig, sys; from addrmig.locations.db import LocationDB; "
-                              "print(addrmig.__file__); print(len(LocationDB.bundled().frame))"],
+                              "from addrmig.storage.migrate import head; "
+                              "print(addrmig.__file__); print(len(LocationDB.bundled().frame)); print(head())"],
                              capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
-    where, count = shipped.stdout.split()
+    where, count, schema = shipped.stdout.split()
     assert where.startswith(str(site)) and count == "73305", shipped.stderr
+    assert schema != "None", "the database migrations are not in the package"

@@ -39,9 +39,33 @@ def test_clean_file_exits_0_and_says_so(tmp_path):
 
 
 def test_warnings_alone_exit_0(tmp_path):
-    result = addrmig("validate", write_csv(tmp_path / "spaces.csv", {"city": "İstanbul  "}))
+    result = addrmig("validate", write_csv(tmp_path / "spaces.csv", {"line": "Atatürk Cad. No:1  "}))
     assert result.returncode == 0, result.stderr
-    assert "city: 1 whitespace warning" in result.stdout
+    assert "line: 1 whitespace warning" in result.stdout
+    assert "Akinon would accept every row as it stands." in result.stdout
+
+
+def test_a_place_akinon_does_not_hold_as_written_is_a_refusal_even_without_errors(tmp_path):
+    result = addrmig("validate", write_csv(tmp_path / "place.csv", {}, {"township": "Kadikoy"}))
+    assert result.returncode == 1, result.stderr
+    assert "Akinon would refuse 1 row as they stand: 0 with a missing or too long value, 1 with a place" in result.stdout
+
+
+def test_fail_on_refused_lets_problems_akinon_accepts_pass(tmp_path):
+    path = write_csv(tmp_path / "email.csv", {"email": "not-an-email"})
+    assert addrmig("validate", path).returncode == 1
+    result = addrmig("validate", path, "--fail-on", "refused")
+    assert result.returncode == 0, result.stdout
+    assert "1 more row has problems Akinon accepts but addrmig advises fixing" in result.stdout
+
+
+def test_a_header_only_file_has_no_address_rows_and_exits_1(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    for command in (["validate", path], ["fix", path, "-o", tmp_path / "out.csv"]):
+        result = addrmig(*command)
+        assert result.returncode == 1, result.stderr
+        assert "no address rows" in result.stdout
 
 
 def test_dev_sample_exits_1_with_errors_per_column():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from addrmig.columns import apply_mapping, detect_header_row, map_columns
+from addrmig.columns import apply_mapping, find_header, map_columns
 from addrmig.errors import BadArguments
 from addrmig.fields import COLUMNS, REQUIRED
 
@@ -98,8 +98,33 @@ def test_apply_mapping_gives_exactly_the_field_columns_and_keeps_the_index():
 def test_header_row_below_title_rows_is_found():
     rows = [["Adres listesi"], ["Tarih: 2024-05-01", ""], [], ["user", "email", "first_name", "city"],
             ["C1", "a@b.c", "Ali", "İzmir"]]
-    assert detect_header_row(rows) == (3, 4)
+    guess = find_header(rows)
+    assert (guess.index, guess.score) == (3, 4)
+    assert "Rows 1–3 above the header (row 4)" in guess.note and "Adres listesi" in guess.note
 
 
 def test_header_row_defaults_to_the_first_filled_row():
-    assert detect_header_row([[""], ["a", "b"], ["c", "d"]]) == (1, 0)
+    guess = find_header([[""], ["a", "b"], ["c", "d"]])
+    assert (guess.index, guess.score, guess.note) == (1, 0, "")
+
+
+def test_a_lone_synonym_in_a_data_row_does_not_make_it_the_header():
+    rows = [["State", "Code", "Total"], ["ALABAMA", "AL", "7738"], ["ILLINOIS", "IL", "13522"]]
+    assert find_header(rows).index == 0
+
+
+def test_rows_above_that_hold_data_are_never_left_out_on_a_guess():
+    rows = [["a", "b", "c"], ["1", "2", "3"], ["user", "email", "city"], ["C1", "x@y.z", "İzmir"]]
+    guess = find_header(rows)
+    assert guess.index == 0 and "Row 3 names address fields too" in guess.note
+
+
+def test_comment_lines_above_the_header_are_left_out():
+    rows = [["#one:line one"], ["#two", "with a comma"], ["S", "X", "E"], ["13876", "1", "1"], ["11608", "1", "3"]]
+    assert find_header(rows).index == 2
+
+
+def test_a_title_above_column_names_without_address_fields_is_left_out_when_numbers_follow():
+    rows = [[""] * 3, ["Number of students by state", "", ""], ["State", "Students", "Year"],
+            ["ALABAMA", "7738", "2010"], ["ALASKA", "1781", "2010"]]
+    assert find_header(rows).index == 2

@@ -141,7 +141,7 @@ def test_app_downloads_of_a_file_with_formulas_are_neutralised_or_text_cells(tmp
     report = ws.report()
     assert_csv_neutralised(write_report_csv(report))
     assert_xlsx_neutralised(write_report_xlsx(ws.frame, report))
-    split = ws.export_split(report, leave_out_unknown_places=False)
+    split = ws.export_split(report)
     good, bad = split.send, split.later
     for part in (good, bad):
         sheet = load_workbook(io.BytesIO(write_table(part, "xlsx"))).worksheets[0]

@@ -1,4 +1,6 @@
-"""The submission history: what was sent where, its progress, and no double sends."""
+"""The submission history: what was sent where, its progress, and no double sends.
+
+Every test runs on sqlite and on PostgreSQL (the ``database_url`` fixture)."""
 from __future__ import annotations
 
 import sqlite3
@@ -15,6 +17,7 @@ from addrmig.history import History
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_CSV = (FIXTURES / "addresses_small.csv").read_bytes()
 URL = "https://shop.example.com"
+pytestmark = pytest.mark.usefixtures("database_url")  # each test once on sqlite, once on PostgreSQL
 
 
 def test_same_file_to_same_url_and_channel_is_refused_naming_the_earlier_submission(tmp_path):
@@ -57,7 +60,7 @@ def test_copy_of_the_file_is_kept_byte_exact(tmp_path):
     data = b"\xef\xbb\xbfuser;email\r\nC1;\xfe\r\n"
     submission = history.begin(URL, 1, "odd.csv", data, 1)
     assert history.file_bytes(submission) == data
-    assert history.file_path(submission).name == submission.sha256
+    assert submission.copy_available and submission.size == len(data)
 
 
 def test_samples_are_kept_in_order_and_the_finish_time_is_set(tmp_path):
@@ -71,14 +74,20 @@ def test_samples_are_kept_in_order_and_the_finish_time_is_set(tmp_path):
     assert done.finished_at is not None
 
 
-def test_data_dir_comes_from_the_environment(tmp_path, monkeypatch):
+def test_without_a_database_url_the_history_is_an_sqlite_file_in_the_data_dir(tmp_path, monkeypatch,
+                                                                              database_url):
+    if database_url:
+        pytest.skip("about the default database")
     monkeypatch.setenv("ADDRMIG_DATA_DIR", str(tmp_path / "here"))
-    assert History().path == tmp_path / "here" / "history.sqlite3"
+    History().begin(URL, 1, "a.csv", SMALL_CSV, 79)
+    assert (tmp_path / "here" / "addrmig.sqlite3").is_file()
 
 
-def test_store_uses_wal_so_readers_do_not_block_writers(tmp_path):
-    history = History(tmp_path)
-    with sqlite3.connect(history.path) as db:
+def test_sqlite_store_uses_wal_so_readers_do_not_block_writers(tmp_path, database_url):
+    if database_url:
+        pytest.skip("about sqlite")
+    History(tmp_path)
+    with sqlite3.connect(tmp_path / "addrmig.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -13,14 +13,26 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hostile import (
+    CORPUS,
+    CSV,
+    HEADER,
+    ROW,
+    billion_laughs,
+    far_cell_xlsx,
+    formula_xlsx,
+    mutated,
+    replace_member,
+    write,
+    xlsx,
+    zip_with_bomb,
+)
 
 from addrmig.cli import main
 from addrmig.errors import FileTooLarge, UnreadableFile
 from addrmig.io import read_table
 from addrmig.limits import Limits
 from addrmig.pipeline import load
-from hostile import (CORPUS, CSV, HEADER, ROW, billion_laughs, far_cell_xlsx, formula_xlsx, mutated, replace_member, write,
-                     xlsx, zip_with_bomb)
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -118,15 +130,35 @@ def test_broken_ndjson_line_is_named(tmp_path):
     assert "line 2" in refused(write(tmp_path, "rows.ndjson", data))
 
 
-def test_ragged_rows_are_named_by_row_number(tmp_path):
+def test_ragged_rows_are_read_and_listed_by_row_number(tmp_path):
     data = CSV + b"C2,x,y\n" + CSV.split(b"\n")[1] + b"\nC3,a,b,c,d,e,f,g,h,i\n"
-    message = refused(write(tmp_path, "ragged.csv", data))
-    assert "rows 3, 5" in message and "header (row 1) has 8" in message
+    table = read_table(write(tmp_path, "ragged.csv", data))
+    assert list(table.frame.index) == [2, 3, 4, 5]
+    assert [(p.row, p.fields, p.expected) for p in table.row_problems] == [(3, 3, 8), (5, 10, 8)]
+    assert "has 3 fields where the header has 8" in table.row_problems[0].message
+
+
+def test_a_long_row_keeps_its_extra_fields_joined_onto_the_last_column(tmp_path):
+    table = read_table(write(tmp_path, "ragged.csv", CSV + b"C3,a,b,c,d,e,f,g,h,i\n"))
+    assert table.frame.loc[3, "township"] == "g,h,i"
+    assert table.frame.loc[3, "user"] == "C3"
+    assert "a value probably contains the delimiter" in table.row_problems[0].message
+
+
+def test_a_short_row_is_padded_with_empty_values(tmp_path):
+    table = read_table(write(tmp_path, "ragged.csv", CSV + b"C2,x,y\n"))
+    assert table.frame.loc[3].tolist() == ["C2", "x", "y", "", "", "", "", ""]
+
+
+def test_trailing_empty_fields_are_not_a_ragged_row(tmp_path):
+    table = read_table(write(tmp_path, "trailing.csv", CSV + ",".join(ROW).encode() + b",,\n"))
+    assert table.row_problems == [] and table.frame.loc[3, "township"] == "Kadıköy"
 
 
 def test_ragged_row_after_a_quoted_line_break_is_named_by_its_row(tmp_path):
     data = CSV + b'C2,a@b.c,Ali,Veli,"Sok 1\nKat 2",T,I,K\nC3,x\n'
-    assert "row 4 " in refused(write(tmp_path, "ragged.csv", data))
+    table = read_table(write(tmp_path, "ragged.csv", data))
+    assert [p.row for p in table.row_problems] == [4]
 
 
 def test_unclosed_quote_names_the_row_where_it_starts(tmp_path):
@@ -183,7 +215,7 @@ def test_mixed_encodings_read_the_cp1254_line_as_turkish(tmp_path):
 
 
 def test_mixed_encodings_on_one_line_keep_the_utf8_letters(tmp_path):
-    line = "C2,a@b.c,".encode() + "Şule".encode("cp1254") + ",Gürsoy,Sok,Türkiye,İzmir,Buca\n".encode()
+    line = b"C2,a@b.c," + "Şule".encode("cp1254") + ",Gürsoy,Sok,Türkiye,İzmir,Buca\n".encode()
     table = read_table(write(tmp_path, "mixed.csv", CSV + line))
     assert table.frame.loc[3, ["first_name", "last_name", "city"]].tolist() == ["Şule", "Gürsoy", "İzmir"]
 
@@ -277,7 +309,7 @@ def run_inspect(path: Path) -> subprocess.CompletedProcess:
     ("empty.csv", b""),
     ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(512)),
     ("wrapped.json", b'{"addresses": []}'),
-    ("ragged.csv", CSV + b"C2,x\n"),
+    ("quote.csv", CSV + b'C2,"a@b.c,Ali,Veli,Sok,T,I,K\n'),
 ])
 def test_cli_inspect_refuses_a_hostile_file_with_exit_2_and_one_short_reason(tmp_path, name, data):
     result = run_inspect(write(tmp_path, name, data))

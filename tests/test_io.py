@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig.errors import UnreadableFile
 from addrmig.fields import COLUMNS
 from addrmig.io import read_table, write_table
 from addrmig.pipeline import load
@@ -95,7 +94,7 @@ def test_numbers_workbook_loses_no_digits_and_gains_no_decimal_point():
 
 
 def test_leading_zeros_and_spaces_are_kept_in_csv():
-    data = 'user,phone_number,city\n007,+90 0532 000 00 00,"  Gumushane  "\n'.encode()
+    data = b'user,phone_number,city\n007,+90 0532 000 00 00,"  Gumushane  "\n'
     frame = read_table(data, "x.csv").frame
     assert frame.loc[2].tolist() == ["007", "+90 0532 000 00 00", "  Gumushane  "]
 
@@ -125,7 +124,7 @@ def test_written_sample_reads_back_identical(fmt):
 
 def test_json_writer_uses_null_for_empty_optional_fields_only():
     import json
-    frame = pd.DataFrame([{c: "" for c in COLUMNS}], dtype="str")
+    frame = pd.DataFrame([dict.fromkeys(COLUMNS, "")], dtype="str")
     row = json.loads(write_table(frame, "json"))[0]
     assert row["phone_number"] is None and row["district"] is None
     assert row["user"] == "" and row["email"] == ""
@@ -133,7 +132,7 @@ def test_json_writer_uses_null_for_empty_optional_fields_only():
 
 def test_xlsx_writer_keeps_formula_like_values_as_text():
     from openpyxl import load_workbook
-    frame = pd.DataFrame([{c: "" for c in COLUMNS}], dtype="str")
+    frame = pd.DataFrame([dict.fromkeys(COLUMNS, "")], dtype="str")
     frame.loc[0, "line"] = "=HYPERLINK(\"http://x\",\"y\")"
     book = load_workbook(io.BytesIO(write_table(frame, "xlsx")))
     cell = book.active.cell(row=2, column=COLUMNS.index("line") + 1)
@@ -236,5 +235,6 @@ def test_big_csv_with_a_short_row_names_it():
     one_line = frame.apply(lambda column: column.str.replace("\n", " ", regex=False))
     lines = write_table(one_line, "csv").split(b"\n")
     lines[20_000] = lines[20_000].rsplit(b",", 1)[0]
-    with pytest.raises(UnreadableFile, match="row 20001"):
-        read_table(b"\n".join(lines), "big.csv")
+    table = read_table(b"\n".join(lines), "big.csv")
+    assert [p.row for p in table.row_problems] == [20001]
+    assert len(table.frame) == len(frame)

@@ -77,7 +77,7 @@ def test_xlsx_round_trip_keeps_every_value(frame):
 
 
 def test_xlsx_drops_characters_xml_cannot_hold():
-    frame = pd.DataFrame([{c: "a\x01b\x0bc" for c in COLUMNS}], dtype="str")
+    frame = pd.DataFrame([dict.fromkeys(COLUMNS, "a\x01b\x0bc")], dtype="str")
     assert round_trip(frame, "xlsx").loc[0, "user"] == "abc"
 
 

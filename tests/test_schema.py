@@ -92,12 +92,21 @@ def test_phone_with_two_digits_is_not_plausible():
     assert fails(schema.bad_phone, "12") == [True]
 
 
-def test_phone_with_more_than_fifteen_digits_is_not_plausible():
-    assert fails(schema.bad_phone, "1234567890123456", "123456789012345") == [True, False]
+def test_a_digit_string_is_judged_as_a_number_not_by_its_length():
+    # 15 digits with no country code: no valid number; +44 and a real UK mobile: valid.
+    assert fails(schema.bad_phone, "1234567890123456", "123456789012345", "+44 7911 123456") == [True, True, False]
 
 
-def test_phone_with_letters_or_inner_plus_is_not_plausible():
-    assert fails(schema.bad_phone, "0532 ABC 45 67", "0532+1234567", "5.32123E+09") == [True, True, True]
+def test_a_turkish_number_with_an_unused_area_code_is_not_valid():
+    assert fails(schema.bad_phone, "0999 123 45 67", "0212 123 45 67") == [True, False]
+
+
+def test_phone_with_an_inner_plus_or_in_scientific_notation_is_not_valid():
+    assert fails(schema.bad_phone, "0532+1234567", "5.32123E+09") == [True, True]
+
+
+def test_letters_in_a_phone_are_read_as_a_keypad_would_like_libphonenumber_does():
+    assert fails(schema.bad_phone, "0532 ABC 45 67", "0532 ABC 45") == [False, True]
 
 
 def test_empty_phone_is_fine():
@@ -212,9 +221,9 @@ def test_schema_declares_every_field_in_order_and_nothing_else():
 def test_schema_checks_carry_the_stable_codes():
     declared = schema.build_schema()
     assert [c.name for c in declared.columns["email"].checks] == \
-        ["required", "max_length", "email", "control_chars", "whitespace", "formula"]
+        ["required", "max_length", "email", "control_chars", "whitespace", "formula", "cell_error"]
     assert [c.name for c in declared.columns["title"].checks] == \
-        ["max_length", "control_chars", "whitespace", "formula"]
+        ["max_length", "control_chars", "whitespace", "formula", "cell_error"]
     assert [c.name for c in declared.checks] == ["duplicate"]
 
 

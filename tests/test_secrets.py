@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from addrmig.akinon.client import AkinonClient
 from addrmig.akinon.connection import AKINON, check_connection
-from addrmig.errors import AddrmigError
+from addrmig.errors import AddrmigError, AlreadySubmitted
 from addrmig.fields import COLUMNS
+from addrmig.history import History
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Made at run time, so neither this file nor its compiled copy holds it.
@@ -153,9 +155,11 @@ def test_app_full_run_leaves_the_token_in_no_file_no_element_and_no_log(tmp_path
     poll_until(at, "Finished")
     assert any("Finished" in str(s.value) for s in [*at.success, *at.warning])
     assert len(server.state.migrations) == 1  # it went to the server with the token, not the built-in one
-    at.button(key="send_button").click().run()  # refused: the error quotes the earlier submission
-    assert not at.exception
-    assert "already sent" in " ".join(str(e.value) for e in at.error)
+    assert at.button(key="send_button").disabled  # finished: the page does not offer to send it again
+    ws = at.session_state["workspace"]
+    with pytest.raises(AlreadySubmitted) as refused:  # and the store refuses it, quoting the earlier one
+        ws.send(AkinonClient(server.url, SECRET), History(), ws.export_split(ws.report()).send)
+    assert "already sent" in str(refused.value) and SECRET not in str(refused.value) + repr(refused.value.earlier)
 
     shown = element_texts(at)
     assert len(shown) > 20 and not [text for text in shown if SECRET in text]

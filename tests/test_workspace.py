@@ -133,46 +133,37 @@ def test_failing_rows_are_the_rows_with_errors_only(ws):
     assert set(failing.index) == set(report.failures.loc[report.failures["severity"] == "error", "row"])
 
 
-def test_export_split_leaves_failing_rows_out(ws):
-    ws.edit_cells({(5, "email"): "not an email"})
-    split = ws.export_split(ws.report(), leave_out_unknown_places=False)
-    good, bad = split.send, split.later
-    assert 5 in bad.index and 5 not in good.index
-    assert len(good) + len(bad) == ws.rows
-
-
-def test_export_split_sets_apart_rows_whose_place_is_unknown_too(ws):
-    ws.edit_cells({(3, "city"): "Atlantis", (3, "township"): "Nowhere"})
-    ws.edit_cells({(5, "email"): "not an email"})
-    resolution = ws.resolve_places(db=LocationDB.bundled())
-    split = ws.export_split(ws.report(), resolution)
-    assert 3 in split.later.index and 5 in split.later.index
-    assert 3 not in split.send.index and 5 not in split.send.index
+def test_rows_akinon_would_refuse_are_set_apart_and_rows_it_accepts_are_sent(ws):
+    ws.resolve_places(db=LocationDB.bundled())
+    ws.edit_cells({(3, "first_name"): ""})            # required: Akinon refuses
+    ws.edit_cells({(5, "email"): "not an email"})      # only addrmig objects
+    split = ws.export_split(ws.report())
+    assert 3 in split.later.index and 5 in split.send.index
     assert len(split.send) + len(split.later) == ws.rows
-    assert split.later_unknown_rows >= 1 and split.later_error_rows >= 1
-    assert split.send_error_rows == 0 and split.send_unknown_rows == 0
+    assert split.send_refused_rows == 0 and split.send_advisory_rows >= 1
+    held = ws.export_split(ws.report(), hold_back_advisory=True)
+    assert 5 in held.later.index and held.later_advisory_rows >= 1
 
 
-def test_export_split_keeps_unknown_places_in_the_main_file_when_asked(ws):
+def test_a_place_akinon_does_not_hold_is_refused_until_it_is_matched(ws):
     ws.edit_cells({(3, "city"): "Atlantis", (3, "township"): "Nowhere"})
-    resolution = ws.resolve_places(db=LocationDB.bundled())
-    split = ws.export_split(ws.report(), resolution, leave_out_unknown_places=False)
-    assert 3 in split.send.index
-    assert split.send_unknown_rows == split.unknown_place_rows >= 1
-    assert "does not know" in split.describe_send()
+    split = ws.export_split(ws.report())
+    assert 3 in split.later.index and split.unknown_place_rows >= 1
+    everything = ws.export_split(ws.report(), hold_back_refused=False)
+    assert 3 in everything.send.index and everything.send_refused_rows == split.refused_rows
+    assert "Akinon will refuse" in everything.describe_send()
 
 
-def test_export_split_without_matched_places_says_they_were_not_checked(ws):
-    split = ws.export_split(ws.report(), None)
-    assert split.unknown_place_rows is None
-    assert split.later_unknown_rows == 0
-    if not split.send_error_rows:
-        assert "places not checked" in split.describe_send()
+def test_the_refusal_count_follows_akinons_place_rule_on_the_rows_as_they_stand(ws):
+    before = ws.verdicts(ws.report()).refused_rows
+    ws.resolve_places(db=LocationDB.bundled())  # respells places Akinon would not take as written
+    after = ws.verdicts(ws.report()).refused_rows
+    assert after < before
 
 
 def test_export_split_descriptions_count_in_words_a_person_reads(ws):
     ws.edit_cells({(5, "email"): "not an email"})
-    split = ws.export_split(ws.report(), None)
+    split = ws.export_split(ws.report(), hold_back_advisory=True)
     later = split.describe_later()
     assert later.startswith(f"{len(split.later):,} row")
     assert not re.search(r"\b1 rows", later) and not re.search(r"\b1 rows", split.describe_send())
@@ -204,7 +195,8 @@ def test_resolving_places_writes_the_database_spelling_into_the_frame(ws):
     assert ws.frame.at[2, "city"] == "İstanbul"
     assert ws.frame.at[2, "township"] == "Kadıköy"
     assert ws.resolution_ready and ws.current_resolution() is resolution
-    assert ws.steps()[2].text.endswith("of places resolved")
+    waiting = ws.rows - resolution.summary()["resolved"]
+    assert ws.steps()[2].text == (f"{waiting} rows wait for your choice" if waiting else "every place found")
 
 
 def test_clear_choices_never_picks_among_tied_suggestions(ws):

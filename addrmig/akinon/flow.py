@@ -16,7 +16,7 @@ from addrmig.errors import (
     AkinonTimeout,
     BadArguments,
 )
-from addrmig.formatting import percent, plural
+from addrmig.formatting import number, percent, plural
 from addrmig.history import History, Sample, Submission
 
 #: Failures of a progress poll worth polling again for: the migration goes on
@@ -26,19 +26,20 @@ TRANSIENT = (AkinonServerError, AkinonTimeout, AkinonConnectionError, AkinonBadR
 
 def submit(client: AkinonClient, history: History, channel_id: int | str, file_bytes: bytes,
            filename: str, rows: int | None, force: bool = False,
-           migration_key: str = "address") -> Submission:
+           migration_key: str = "address", scope: str | None = None) -> Submission:
     """Send ``file_bytes`` once and record it; returns the Submission (status ``started``).
 
     Raises AlreadySubmitted (before sending anything) when the same file went to the same
-    URL and channel before, unless ``force``. When sending fails the submission is kept
-    as ``failed``, or as ``uncertain`` when the migration may have started (the error
-    then has ``may_have_started = True``), and the AkinonError is raised again.
+    URL and channel (or ``scope``: see ``History.begin``) before, unless ``force``. When
+    sending fails the submission is kept as ``failed``, or as ``uncertain`` when the
+    migration may have started (the error then has ``may_have_started = True``), and the
+    AkinonError is raised again.
     """
     if not isinstance(file_bytes, (bytes, bytearray)):
         raise BadArguments("submit() needs the file's bytes, exactly as they should be sent.")
     file_bytes = bytes(file_bytes)
     submission = history.begin(client.base_url, channel_id, filename, file_bytes, rows, force=force,
-                               migration_key=migration_key)
+                               migration_key=migration_key, scope=scope)
     try:
         migration_id = client.start_migration(channel_id, file_bytes, migration_key, filename)
     except AkinonError as error:
@@ -105,12 +106,25 @@ def count_rows(file_bytes: bytes, filename: str) -> int | None:
 
 
 # ---------------------------------------------------------------- what the live view shows
-def submission_share(submission: Submission) -> float | None:
-    """processed/total of the last known progress of a submission, or None when unknown."""
-    total = submission.total or 0
-    if not total:
-        return None
-    return min(1.0, (submission.processed or 0) / total)
+def progress_text(submission: Submission) -> str:
+    """A submission's state in a few words, from its last recorded progress (the one source the
+    sidebar, the page and the history table all read): "sending…", "28 % processed (5,067 of
+    18,282)", "finished: 18,282 rows, 1,337 refused"."""
+    total = submission.total or submission.rows or 0
+    processed, errors = submission.processed or 0, submission.errors or 0
+    if submission.status == "sending":
+        return "sending…"
+    if submission.status == "failed":
+        return "not sent: the server did not take the file"
+    if submission.status == "uncertain":
+        return "may have started: check before sending again"
+    if submission.finished:
+        refused = f", {plural(errors, 'row')} refused" if errors else ", none refused"
+        return f"finished: {plural(processed, 'row')}{refused}"
+    if not processed:
+        return "sent; waiting for the server to start"
+    share = min(1.0, processed / total) if total else 0.0
+    return f"{percent(share, 0)} processed ({number(processed)} of {number(total)})"
 
 
 def samples_frame(samples: list[Sample]) -> pd.DataFrame:

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+from addrmig.formatting import number, plural
+
+if TYPE_CHECKING:
+    from addrmig.export import RowVerdicts
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -9,3 +15,19 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="INPUT", help="the merchant's export (CSV, TSV, XLSX, XLS, ODS, JSON, NDJSON)")
     parser.add_argument("--sheet", default=None, help="sheet to read (default: the first sheet with address columns)")
     parser.add_argument("--encoding", default=None, help="text encoding (default: detected), e.g. utf-8, cp1254")
+
+
+def verdicts_summary(verdicts: RowVerdicts, hint: str = "") -> str:
+    """What Akinon would refuse and what addrmig only advises fixing, in two sentences."""
+    refused = verdicts.refused_rows
+    if refused:
+        rules = int(verdicts.refused_by_rules.sum())
+        places = int(verdicts.unknown_place.sum()) if verdicts.unknown_place is not None else 0
+        line = (f"Akinon would refuse {plural(refused, 'row')} as they stand: {number(rules)} with a missing or too "
+                f"long value, {number(places)} with a place its location database does not hold as written{hint}.")
+    else:
+        line = "Akinon would accept every row as it stands."
+    if verdicts.advisory_rows:
+        line += (f" {plural(verdicts.advisory_rows, 'more row')} {'has' if verdicts.advisory_rows == 1 else 'have'} "
+                 "problems Akinon accepts but addrmig advises fixing (e-mail, phone, …).")
+    return line

@@ -10,8 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from addrmig.commands import add_input_arguments
+from addrmig.commands import add_input_arguments, verdicts_summary
 from addrmig.errors import BadArguments
+from addrmig.fields import PHONE_FORMATS
 from addrmig.progress import ProgressBar
 
 HELP = "Trim, resolve places against the location database and write a corrected file (plus a review list)."
@@ -32,6 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--locations", metavar="REF", type=Path, default=None,
                         help="location reference (CSV/XLSX with country, city, township, district); "
                              "default: the bundled Türkiye database")
+    parser.add_argument("--phone-format", choices=sorted(PHONE_FORMATS), default=None,
+                        help="write every valid phone number in one form: "
+                             + "; ".join(f"{k}: {v}" for k, v in PHONE_FORMATS.items())
+                             + " (default: as written)")
     parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
                         help="import confirmed choices from a CSV (level, country, city, township, written, "
                              "place) into the corrections memory and apply them")
@@ -59,9 +64,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)
 
     outcome = fix_file(args.input, args.output, out_fmt, db, corrections=store.load(), choices=store.load_choices(),
-                       review=args.review,
-                       review_format=review_fmt, sheet=args.sheet, encoding=args.encoding, steps=ProgressBar,
+                       review=args.review, review_format=review_fmt, sheet=args.sheet, encoding=args.encoding,
+                       phone_format=args.phone_format, steps=ProgressBar,
                        note=lambda text: print(f"note: {text}", file=sys.stderr))
+    if not outcome.rows:
+        print(f"{args.input}: no address rows (only a header, or nothing under it); nothing to fix. "
+              "Export the addresses again, with their rows.")
+        return 1
     resolution = outcome.resolution
     summary = resolution.summary()
     invalid, unresolved = int(outcome.invalid.sum()), int(outcome.unresolved.sum())
@@ -69,9 +78,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"{rows:,} rows: {rows - invalid:,} valid, {summary['resolved']:,} places resolved "
           f"({summary['resolved_share']:.1%}); {outcome.trimmed:,} values trimmed, "
           f"{resolution.respelt_cells():,} place values respelt.")
+    if args.phone_format:
+        print(f"phones: {outcome.phones_written:,} numbers written as {PHONE_FORMATS[args.phone_format]}; "
+              "numbers that are not valid were left as written.")
     print("places: " + ", ".join(f"{status} {summary[status]:,}" for status in STATUS_ORDER))
     print(f"still to fix: {invalid:,} rows with errors, {unresolved:,} rows with "
           f"unresolved places ({len(outcome.review):,} distinct places to review).")
-    print(f"Akinon would refuse {outcome.refused:,} rows as they stand.")
+    print(verdicts_summary(outcome.verdicts))
     print(f"output: {args.output}" + (f"; review: {args.review}" if args.review else ""))
     return 0 if outcome.clean else 1

@@ -1,8 +1,10 @@
 """``python -m addrmig validate INPUT [--report REPORT.csv|REPORT.xlsx]``: check a file
 against Akinon's address rules and say what is wrong, where.
 
-Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 when the
-input cannot be read or the report cannot be written.
+Exit 0 when Akinon will accept every row and no error is left (warnings allowed), 1 when
+rows remain that Akinon would refuse or that have errors addrmig advises fixing (with
+``--fail-on refused``: only the first kind), or when the file has no address rows; 2 when
+the input cannot be read or the report cannot be written.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from addrmig.commands import add_input_arguments
+from addrmig.commands import add_input_arguments, verdicts_summary
 from addrmig.errors import BadArguments
 from addrmig.io import write_atomically
 from addrmig.pipeline import load
@@ -26,6 +28,11 @@ REPORT_FORMATS = (".csv", ".xlsx")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
+    parser.add_argument("--locations", metavar="REF", type=Path, default=None,
+                        help="location reference the places are checked against (default: the bundled Türkiye "
+                             "database)")
+    parser.add_argument("--fail-on", choices=("errors", "refused"), default="errors",
+                        help="exit 1 on any error (default), or only on rows Akinon itself would refuse")
     parser.add_argument("--report", metavar="REPORT", type=Path, default=None,
                         help="write every problem to REPORT.csv (one line per problem) or REPORT.xlsx "
                              "(your rows with failing cells highlighted, a list and a summary)")
@@ -43,9 +50,19 @@ def run(args: argparse.Namespace) -> int:
               "every row fails 'required' there. Rename the column in the file or map it in the app.",
               file=sys.stderr)
 
+    if not len(loaded.frame):
+        print(f"{args.input}: no address rows (only a header, or nothing under it); nothing to check. "
+              "Export the addresses again, with their rows.")
+        return 1
     with ProgressBar("validate") as bar:
         report = validate(loaded.frame, progress=bar)
     print(report.summary())
+    from addrmig.export import row_verdicts
+    from addrmig.locations.db import LocationDB
+
+    db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
+    verdicts = row_verdicts(loaded.frame, report, db)
+    print(verdicts_summary(verdicts, hint=" (addrmig fix respells most places)"))
 
     if report_path is not None:
         with ProgressBar("report") as bar:
@@ -57,4 +74,6 @@ def run(args: argparse.Namespace) -> int:
             bar(1, 1)
         write_atomically(report_path, data)
         print(f"report: {report_path} ({len(report.failures):,} problems)")
-    return 1 if report.has_errors else 0
+    if args.fail_on == "refused":
+        return 1 if verdicts.refused_rows else 0
+    return 1 if verdicts.refused_rows or report.has_errors else 0

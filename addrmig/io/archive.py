@@ -1,6 +1,6 @@
 """Workbook archives checked before any spreadsheet parser sees them: zip bombs (declared
 size, compression ratio), XML entity tricks (a DOCTYPE in any XML part), and XLSX sheets
-whose last cell would make the reader allocate a huge grid."""
+whose used range would make the reader allocate a huge grid."""
 from __future__ import annotations
 
 import codecs
@@ -17,11 +17,11 @@ _RATIO_FLOOR = 8 * 1024 * 1024
 #: How far into an XML part a DOCTYPE may hide (it must precede the root element).
 _PROLOG_BYTES = 64 * 1024
 _XML_TRICK = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_WORKSHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
-_BIG_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d{7,})\"")
-_ANY_CELL_ROW = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{1,3}(\d+)\"")
-_WIDE_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{2,3})\d+\"")
+#: A worksheet part, wherever the package keeps it (xl/worksheets/ as Excel writes, or elsewhere).
+_WORKSHEET_PART = re.compile(r"(^|[/\\])(worksheets[/\\])?[^/\\]*sheet[^/\\]*\.xml$", re.IGNORECASE)
+#: A cell that holds something: its start tag is not self-closing (``<c r="XFD1" s="3"/>`` is
+#: formatting only). Attribute values of a cell never hold "/" or ">".
+_VALUE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>/]*?\br=\"([A-Z]{1,3})(\d+)\"[^>/]*>")
 
 
 def check_archive(data: bytes, kind: str, reading: Reading) -> None:
@@ -42,7 +42,7 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> None:
                 if ratio > limits.max_compression_ratio:
                     raise limits.exceeded("max_compression_ratio", ratio, f"of {label} (part {info.filename})")
         for info in infos:
-            if kind == "xlsx" and _WORKSHEET_PART.match(info.filename):
+            if kind == "xlsx" and _WORKSHEET_PART.search(info.filename):
                 _check_sheet_bounds(archive, info, reading)
             if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
                 continue
@@ -63,21 +63,9 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> None:
 
 
 def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading) -> None:
-    """Refuse a worksheet whose last cell would make the reader allocate a huge grid.
-
-    Streams the XML: row numbers come from ``<row r=...>`` (one per row) and from
-    cell references with seven or more digits; columns from references with two
-    or three letters (none in a narrow sheet, so the scan stays cheap). A sheet
-    wider than Z is scanned again reading every cell's row, since there fewer
-    rows already make a large grid.
-    """
-    _, last_column = _scan_sheet(archive, info, reading, _BIG_CELL_ROW)
-    if last_column > 26:
-        _scan_sheet(archive, info, reading, _ANY_CELL_ROW)
-
-
-def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading,
-                cell_rows: re.Pattern[bytes]) -> tuple[int, int]:
+    """Refuse a worksheet whose used range (from A1 to the last cell holding a value) would make
+    the reader allocate a huge grid. Cells that are only formatted (LibreOffice and gnumeric
+    style whole rows and columns out to AMJ or XFD) do not count: readers skip them."""
     label, limits = reading.label, reading.limits
     last_row, last_column, tail = 0, 1, b""
     where = f"of {label} (sheet part {info.filename})"
@@ -88,12 +76,11 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Readin
                 if not chunk:
                     break
                 text = tail + chunk
-                tail = text[-64:]
-                rows = _ROW_NUMBER.findall(text) + cell_rows.findall(text)
-                if rows:
-                    last_row = max(last_row, max(map(int, rows)))
-                for letters in _WIDE_CELL_COLUMN.findall(text):
-                    last_column = max(last_column, _column_number(letters))
+                tail = text[-256:]
+                for letters, row in _VALUE_CELL.findall(text):
+                    last_row = max(last_row, int(row))
+                    if len(letters) > 1:
+                        last_column = max(last_column, _column_number(letters))
                 if last_row > limits.max_rows + HEADER_SCAN + 1:
                     raise limits.exceeded("max_rows", last_row, where)
                 if last_column > limits.max_columns + 100:
@@ -105,7 +92,6 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Readin
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, zlib.error) as error:
         raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
                              f"Export it again, or open and save it in Excel/LibreOffice.") from None
-    return last_row, last_column
 
 
 def _column_number(letters: bytes) -> int:

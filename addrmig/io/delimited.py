@@ -14,10 +14,18 @@ import re
 import numpy as np
 import pandas as pd
 
-from addrmig.columns import detect_header_row
+from addrmig.columns import find_header
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.io.detect import sample_records, sample_text, show_delimiter, sniff_delimiter
-from addrmig.io.table import HEADER_SCAN, Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
+from addrmig.io.table import (
+    HEADER_SCAN,
+    RaggedRow,
+    Reading,
+    Table,
+    check_field_lengths,
+    drop_empty_rows,
+    unique_headers,
+)
 
 _SEP_LINE = re.compile(r"^sep=([\x21\x23-\x7e\t ])\r?$")
 
@@ -51,30 +59,37 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         if header_index >= len(records):
             raise BadArguments(f"Header row {header_row} is past the rows addrmig looked at; check the number.")
     else:
-        header_index, _ = detect_header_row(records)
-    if header_index:
-        notes.append(f"Skipped {header_index} row{'s' if header_index > 1 else ''} above the header "
-                     f"(title or notes); the header is row {header_index + 1}.")
+        guess = find_header(records)
+        header_index = guess.index
+        if guess.note:
+            notes.append(guess.note)
     header = records[header_index]
     if len(header) > limits.max_columns:
         raise limits.exceeded("max_columns", len(header), f"of {label}")
-    names = unique_headers(header)
     header_number = header_index + 1
     first_data = header_number + 1
 
     # Ragged rows are found before parsing: pandas pads short rows silently.
-    widths_checked, records_total, plain = _check_widths(data, delimiter, len(names), skip, header_index,
-                                                         label, header_number)
-    if records_total - skip - header_index - 1 > limits.max_rows:
-        raise limits.exceeded("max_rows", records_total - skip - header_index - 1, f"of {label}")
+    widths = _Widths(data, delimiter, skip + header_index + 1, header_number)
+    width = widths.table_width(len(header), notes)
+    if width > limits.max_columns:
+        raise limits.exceeded("max_columns", width, f"of {label}")
+    names = unique_headers(list(header) + [""] * (width - len(header)))
+    if widths.data_records > limits.max_rows:
+        raise limits.exceeded("max_rows", widths.data_records, f"of {label}")
+    ragged = widths.ragged(width) if widths.suspect(width) else []
+    widest = max(widths.widest, width)
+    if widest > limits.max_columns + width:
+        raise limits.exceeded("max_columns", widest, f"in a row of {label}")
+    parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
 
-    reader_kwargs = dict(sep=delimiter, header=0, names=names, dtype=str, engine="c",
-                         keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                         skiprows=skip + header_index, on_bad_lines="error", quotechar='"',
-                         doublequote=True, encoding="utf-8", low_memory=False)
+    reader_kwargs = {"sep": delimiter, "header": None, "names": parse_names, "dtype": str, "engine": "c",
+                         "keep_default_na": False, "na_filter": False, "skip_blank_lines": False,
+                         "skiprows": skip + header_index + 1, "on_bad_lines": "error", "quotechar": '"',
+                         "doublequote": True, "encoding": "utf-8", "low_memory": False}
     frame = None
-    if plain and skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
-        frame = _arrow_csv(data, delimiter, names, records_total - 1)
+    if widths.plain and width == len(header) and skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
+        frame = _arrow_csv(data, delimiter, names, widths.records - 1)
     try:
         if frame is None:
             frame = pd.read_csv(io.BytesIO(data), **reader_kwargs)
@@ -84,38 +99,134 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     if len(frame) > limits.max_rows:
         raise limits.exceeded("max_rows", len(frame), f"of {label}")
-    if not widths_checked:
-        _precise_widths(data, delimiter, len(names), skip + header_index + 1, label, header_number)
     frame.index = pd.RangeIndex(first_data, first_data + len(frame))
-    frame = drop_empty_rows(frame, notes)
     frame = _all_text(frame)
+    if not widths.checked:
+        # a lone quote inside a value: the fast count could not be trusted, count again
+        ragged = widths.ragged(width)
+    frame = _align(frame, names, delimiter, ragged, notes)
+    frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, len(data), reading)
     notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {show_delimiter(delimiter)}).")
     return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
-                 header_row=header_number, notes=notes)
+                 header_row=header_number, notes=notes, row_problems=ragged)
 
 
-def _check_widths(data: bytes, delimiter: str, width: int, skip: int, header_index: int, label: str,
-                  header_number: int) -> tuple[bool, int, bool]:
-    """Raise for rows whose field count differs from the header's; returns (ok, number of
-    records, plain: the fast pass saw every record with the header's width, no blank one).
+def _align(frame: pd.DataFrame, names: list[str], delimiter: str, ragged: list[RaggedRow],
+           notes: list[str]) -> pd.DataFrame:
+    """The frame with the table's columns only: a row with more fields than the header keeps
+    its extra fields joined (by the delimiter) onto its last column, so no value is lost and
+    the row shows the way it was split; short rows are padded with "" already."""
+    extras = [c for c in frame.columns if c not in names]
+    if not extras:
+        return frame
+    long_rows = [r.row for r in ragged if r.fields > len(names)]
+    if long_rows:
+        last = names[-1]
+        part = frame.loc[long_rows, [last, *extras]]
+        joined = [delimiter.join(v for v in values[:_last_filled(values) + 1]) for values in
+                  part.itertuples(index=False, name=None)]
+        frame.loc[long_rows, last] = pd.Series(joined, index=long_rows, dtype="str")
+    dropped = frame[extras].ne("").any(axis=1)
+    trailing = int(dropped.sum()) - len(long_rows)
+    if trailing > 0:  # pragma: no cover - every row with a filled extra field is a ragged row
+        notes.append(f"{trailing} rows had values past the header's columns.")
+    return frame.drop(columns=extras)
 
-    A vectorised pass over the bytes (numpy; quote parity masks quoted
-    delimiters and line breaks) finds candidates; only when it finds some does a
-    precise pass with the csv module confirm them, so a clean file costs one scan.
+
+def _last_filled(values: tuple[str, ...]) -> int:
+    for position in range(len(values) - 1, -1, -1):
+        if values[position]:
+            return position
+    return 0
+
+
+class _Widths:
+    """How many fields each record has, for the ragged-row check.
+
+    A vectorised pass over the bytes (numpy; quote parity masks quoted delimiters and
+    line breaks) counts every record's fields; only when it finds rows of another width
+    does a precise pass with the csv module confirm them (and read their values), so a
+    clean file costs one scan. ``first`` is the 0-based record of the first data row.
     """
-    first = skip + header_index + 1  # 0-based record number of the first data row
-    if len(delimiter.encode("utf-8")) != 1:
-        return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
-    fields, blank, unclosed = _fast_widths(data, ord(delimiter))
-    if unclosed:
-        # an odd number of quotes: either a quote is never closed (pandas will name the row)
-        # or a lone quote sits inside a value; the precise pass runs after pandas then.
-        return False, len(fields), False
-    suspect = np.flatnonzero((fields[first:] != width) & ~blank[first:])
-    if not len(suspect):
-        return True, len(fields), not blank[first:].any()
-    return (*_precise_widths(data, delimiter, width, first, label, header_number), False)
+
+    def __init__(self, data: bytes, delimiter: str, first: int, header_number: int) -> None:
+        self.data, self.delimiter, self.first, self.header_number = data, delimiter, first, header_number
+        self.fields = np.zeros(0, dtype=np.int64)
+        self.blank = np.zeros(0, dtype=bool)
+        #: whether the fast count can be trusted (no lone quote inside a value)
+        self.checked = False
+        if len(delimiter.encode("utf-8")) == 1:
+            fields, blank, unclosed = _fast_widths(data, ord(delimiter))
+            self.fields, self.blank, self.checked = fields, blank, not unclosed
+        self.records = len(self.fields) if self.checked else _count_records(data, delimiter)
+        #: the most fields any data record has (set by ``ragged`` when the fast count is not trusted)
+        self.widest = int(self.fields[first:].max()) if self.checked and len(self.fields) > first else 0
+
+    @property
+    def data_records(self) -> int:
+        """Records after the header."""
+        return max(self.records - self.first, 0)
+
+    @property
+    def plain(self) -> bool:
+        """Every data record counted, none blank (so Arrow may read the file)."""
+        return self.checked and not self.blank[self.first:].any()
+
+    def table_width(self, header_width: int, notes: list[str]) -> int:
+        """The header's width, or the width most data rows share when it is wider (a header
+        missing its last names); the extra columns are then named column_N."""
+        if not self.checked:
+            return header_width
+        data_fields = self.fields[self.first:][~self.blank[self.first:]]
+        if not len(data_fields):
+            return header_width
+        counts = np.bincount(data_fields)
+        common = int(np.argmax(counts))
+        if common > header_width and counts.max() * 2 > len(data_fields):
+            notes.append(f"The header (row {self.header_number}) names {header_width} columns but most rows have "
+                         f"{common} fields; the extra columns are named column_{header_width + 1}"
+                         f"{'' if common == header_width + 1 else f' to column_{common}'}.")
+            return common
+        return header_width
+
+    def suspect(self, width: int) -> bool:
+        """Whether some data record may have another number of fields than ``width``."""
+        if not self.checked:
+            return True
+        return bool(((self.fields[self.first:] != width) & ~self.blank[self.first:]).any())
+
+    def ragged(self, width: int) -> list[RaggedRow]:
+        """The data rows whose field count is not ``width``, read by the csv module. A row
+        with more fields whose extra fields are all empty (trailing delimiters) is not one."""
+        stream = io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline="")
+        reader = csv.reader(stream, delimiter=self.delimiter, quotechar='"', doublequote=True, strict=False)
+        found: list[RaggedRow] = []
+        try:
+            for number, record in enumerate(reader):
+                if number < self.first or len(record) == width or not record:
+                    continue
+                self.widest = max(self.widest, len(record))
+                if len(record) > width and not any(record[width:]):
+                    continue
+                if not any(record):
+                    continue  # a blank row, however many delimiters it has
+                found.append(RaggedRow(number - self.first + self.header_number + 1, len(record), width,
+                                       self.delimiter.join(record)[:1000]))
+        except csv.Error:
+            pass  # an unclosed quote: pandas names its row
+        return found
+
+
+def _count_records(data: bytes, delimiter: str) -> int:
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    count = 0
+    try:
+        for _ in csv.reader(stream, delimiter=delimiter, strict=False):
+            count += 1
+    except csv.Error:
+        pass
+    return count
 
 
 #: From this size a plain file (header on line 1, every record as wide as the header, no
@@ -209,32 +320,6 @@ def _fast_widths(data: bytes, sep: int, chunk: int = 32 * 1024 * 1024) -> tuple[
     if len(data) >= 3 and data.startswith(codecs.BOM_UTF8):
         blank[0] = blank[0] or length[0] == 3
     return fields, blank, bool(parity)
-
-
-def _precise_widths(data: bytes, delimiter: str, width: int, first: int, label: str,
-                    header_number: int) -> tuple[bool, int]:
-    """The csv module's reading of every record: raise for ragged rows; returns (ok, records)."""
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    bad: list[tuple[int, int]] = []
-    number = -1
-    try:
-        for number, record in enumerate(reader):
-            if number >= first and len(record) != width and record:
-                bad.append((number - first + header_number + 1, len(record)))
-    except csv.Error:
-        return False, number + 1  # an unclosed quote: pandas names its row
-    if bad:
-        rows = [row for row, _ in bad]
-        shown = ", ".join(str(n) for n in rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-        counts = sorted({n for _, n in bad})
-        raise UnreadableFile(
-            f"{label}: row{'s' if len(rows) > 1 else ''} {shown} "
-            f"{'have' if len(rows) > 1 else 'has'} {', '.join(map(str, counts[:5]))} field"
-            f"{'s' if counts != [1] else ''} where the header (row {header_number}) has {width} "
-            f"(delimiter {show_delimiter(delimiter)}). A value probably contains the delimiter without quotes, or "
-            f"a quote is missing. Fix those rows, or export the file again with every value quoted.")
-    return True, number + 1
 
 
 def _parser_error(error: Exception, label: str, header_number: int) -> UnreadableFile:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
+import unicodedata
 import zipfile
 
 from addrmig.errors import BadArguments, UnreadableFile
@@ -43,22 +45,32 @@ def sniff(data: bytes, reading: Reading) -> str:
     if data.startswith(_ZIP_MAGIC):
         return _zip_kind(data, label)
     if data.startswith(_OLE_MAGIC):
+        _check_not_encrypted(data, label)
         return "xls"
+    if _BIFF_BOF.match(data):
+        return "xls"  # Excel 2.x-4.0 (BIFF2-4): a bare stream of records, no OLE container
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
             raise UnreadableFile(f"{label} is {what}, not a spreadsheet or text table. "
                                  f"Export the addresses as CSV, XLSX, XLS, ODS or JSON and try again.")
-    if ext in SHEET_FORMATS:
-        raise UnreadableFile(f"{label} is not a valid .{ext} workbook (it does not start like one; it may be "
-                             f"damaged or renamed). Open it in Excel or LibreOffice, save it again as .xlsx "
-                             f"or as CSV, and try again.")
-    return "text"
+    if ext in SHEET_FORMATS and (b"\x00" in data[:4096] or data.lstrip()[:1] == b"<"):
+        what = "a web page (HTML), not a workbook" if data.lstrip()[:1] == b"<" else "not a valid .{ext} workbook"
+        raise UnreadableFile(f"{label} is {what.format(ext=ext)} (it does not start like one; it may be damaged or "
+                             f"renamed). Open it in Excel or LibreOffice, save it again as .xlsx or as CSV, and try "
+                             f"again.")
+    return "text"  # a text table named .xls is common (old exports write TSV or CSV so): read it as text
 
 
 def _zip_kind(data: bytes, label: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            if "META-INF/manifest.xml" in names:
+                with archive.open("META-INF/manifest.xml") as member:
+                    if b"encryption-data" in member.read(1024 * 1024):
+                        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open "
+                                             f"it in LibreOffice with its password, save a copy without a password "
+                                             f"(or export CSV), and try again.")
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100]
                 if b"opendocument.spreadsheet" in mimetype:
@@ -70,11 +82,39 @@ def _zip_kind(data: bytes, label: str) -> str:
                 return "xlsx"
             if "content.xml" in names:
                 return "ods"
+            if _declares_workbook(archive, names):
+                return "xlsx"  # parts at other paths (a workbook not under xl/, or backslashes)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Download or export it "
                              f"again, or open it in Excel/LibreOffice and save it again, then retry.") from None
     raise UnreadableFile(f"{label} is a zip archive but not an Excel or OpenDocument workbook. "
                          f"Unpack it, or export the addresses as CSV or XLSX, and try again.")
+
+
+_BIFF_BOF = re.compile(rb"[\x09][\x00\x02\x04\x08][\x04\x06\x08\x10]\x00")
+
+
+def _declares_workbook(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """Whether the package's content types name a SpreadsheetML workbook part, wherever it is."""
+    types = next((n for n in names if n.replace("\\", "/").lower() == "[content_types].xml"), None)
+    if types is None:
+        return any(n.replace("\\", "/").lower().endswith("workbook.xml") for n in names)
+    with archive.open(types) as member:
+        return b"spreadsheetml.sheet.main" in member.read(256 * 1024)
+
+
+def _check_not_encrypted(data: bytes, label: str) -> None:
+    """Refuse a password-protected Office file (an encrypted XLSX is an OLE file too) with that reason."""
+    import msoffcrypto
+
+    try:
+        encrypted = msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted()
+    except Exception:  # noqa: BLE001 - not an Office file msoffcrypto knows: the reader will say
+        return
+    if encrypted:
+        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open it in Excel "
+                             f"or LibreOffice with its password, save a copy without a password (or export CSV), "
+                             f"and try again.")
 
 
 # ----------------------------------------------------------------- text decoding
@@ -122,13 +162,13 @@ def to_utf8(data: bytes, reading: Reading, trust_start: bool = False) -> tuple[b
     bad = _first_bad_utf8(data)
     if bad is None:
         return data, "utf-8", True
-    if _HIGH_BYTE.search(data, 0, bad) or _has_utf8_sequences(data[bad:]):
-        # Valid UTF-8 letters elsewhere: the file is UTF-8 with some lines pasted in from
-        # an older program. Decode line by line rather than mangle the UTF-8 part.
+    if _mostly_utf8(data):
+        # Valid UTF-8 letters outnumber the stray bytes: the file is UTF-8 with some lines
+        # pasted in from an older program. Decode those bytes alone rather than mangle the rest.
         return _decode_mixed(data, label, notes), "utf-8", True
-    legacy = _guess_legacy(data)
-    notes.append(f"The file is not UTF-8; read it as {legacy}.")
-    return _decode(data, legacy, label).encode("utf-8"), legacy, True
+    text, legacy, others = decode_legacy(data, label, notes)
+    reading.encodings[:] = others
+    return text, legacy, True
 
 
 def _check_utf8(data: bytes, label: str, encoding: str) -> None:
@@ -153,8 +193,13 @@ def _first_bad_utf8(data: bytes) -> int | None:
     return None
 
 
-def _has_utf8_sequences(data: bytes) -> bool:
-    return re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", data[:SAMPLE_BYTES * 4]) is not None
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether most non-ASCII bytes form valid UTF-8 letters (a few multi-byte letters that a
+    legacy file's byte pairs happen to make do not count)."""
+    sample = data[:SAMPLE_BYTES * 16]
+    high = len(_HIGH_BYTE.findall(sample))
+    in_utf8 = sum(len(m) for m in _UTF8_SEQUENCE.findall(sample))
+    return in_utf8 * 4 > high
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -182,25 +227,141 @@ def _check_binary(data: bytes, label: str) -> None:
                              f"addresses again as CSV (UTF-8) or XLSX and try again.")
 
 
-def _guess_legacy(data: bytes) -> str:
-    """The single-byte encoding of a non-UTF-8 file, Turkish first (charset-normalizer on a sample)."""
-    from charset_normalizer import from_bytes
+#: Legacy encodings tried for a file that is not UTF-8, in the order preferred when the text
+#: reads equally well in several: Turkish first (these are Turkish merchants' exports), then
+#: the code pages by how widely they are used; multi-byte East Asian ones last.
+LEGACY_CANDIDATES = ("cp1254", "cp1252", "iso8859_9", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r",
+                     "cp1253", "iso8859_7", "cp1257", "cp1256", "cp1255", "cp857", "cp850", "mac_roman",
+                     "big5", "gb18030", "shift_jis", "euc_kr")
+#: Two readings scoring within this much of each other are a close call.
+_CLOSE = 0.05
+#: A multi-byte East Asian reading is considered only for text where high bytes come in pairs.
+_MULTI_BYTE = frozenset({"big5", "gb18030", "shift_jis", "euc_kr"})
 
-    # Lines with high bytes carry all the evidence; a sample of them keeps this fast.
+
+def rank_legacy(data: bytes) -> list[str]:
+    """The legacy encodings the bytes may be in, best first, judged on a sample of the lines
+    holding non-ASCII bytes. Each reading is scored by whether its non-ASCII characters form
+    words (``_word_score``); readings that score alike are ordered as ``LEGACY_CANDIDATES``,
+    and readings giving exactly the same text count once."""
     lines = [line for line in data[:4 * SAMPLE_BYTES].splitlines() if any(b >= 0x80 for b in line)]
     sample = b"\n".join(lines[:2000]) or data[:SAMPLE_BYTES]
-    if len(_HIGH_BYTE.findall(sample)) < 32:
-        return "cp1254"  # too little evidence to tell code pages apart; these files are Turkish
-    candidates = ["cp1254", "iso8859_9", "cp1252", "iso8859_1", "cp1250", "iso8859_2", "cp1251", "cp1256",
-                  "cp1253", "cp1257", "koi8_r", "cp857", "mac_turkish"]
-    matches = from_bytes(sample, cp_isolation=candidates)
-    found = [m.encoding for m in matches]
-    # cp1254 and ISO-8859-9 agree on every letter; cp1254 also maps 0x80-0x9F (€, ‘ ’ “ ”), so prefer
-    # it whenever it is a plausible reading: these exports come from Turkish Windows more than anywhere.
-    if "cp1254" in found or "iso8859_9" in found:
-        return "cp1254"
-    best = matches.best()
-    return best.encoding if best else "cp1254"
+    paired = len(re.findall(rb"[\x80-\xff]{2}", sample)) * 2 >= 0.5 * len(_HIGH_BYTE.findall(sample))
+    scored: list[tuple[float, int, str]] = []
+    seen: set[str] = set()
+    for position, name in enumerate(LEGACY_CANDIDATES):
+        if name in _MULTI_BYTE and not paired:
+            continue
+        try:
+            text = sample.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if text in seen:
+            continue
+        seen.add(text)
+        scored.append((_word_score(text), position, name))
+    if not scored:
+        return list(LEGACY_CANDIDATES)
+    best = max(score for score, _, _ in scored)
+    ranked = sorted(scored, key=lambda item: (item[0] < best - _CLOSE / 2, -round(item[0], 2), item[1]))
+    return [name for _, _, name in ranked]
+
+
+def close_calls(data: bytes, ranked: list[str]) -> list[str]:
+    """The encodings after the first of ``ranked`` whose reading scores nearly as well."""
+    lines = [line for line in data[:4 * SAMPLE_BYTES].splitlines() if any(b >= 0x80 for b in line)]
+    sample = b"\n".join(lines[:2000])
+    scores = {}
+    for name in ranked[:4]:
+        try:
+            scores[name] = _word_score(sample.decode(name))
+        except UnicodeDecodeError:
+            continue
+    if not scores:
+        return []
+    top = max(scores.values())
+    return [n for n in ranked[1:4] if n in scores and scores[n] >= top - _CLOSE]
+
+
+def _script(char: str) -> str:
+    """The first word of the character's Unicode name: LATIN, GREEK, CYRILLIC, CJK …"""
+    return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _letter_weights() -> dict[str, float]:
+    """Letter -> how common it is in the language where it is most common (0-1), from
+    charset-normalizer's table of the most frequent letters of 40 languages."""
+    from charset_normalizer.constant import FREQUENCIES
+
+    weights: dict[str, float] = {}
+    for letters in FREQUENCIES.values():
+        for rank, letter in enumerate(letters):
+            weights[letter] = max(weights.get(letter, 0.0), 1 - rank / len(letters))
+    return weights
+
+
+def _word_score(text: str, limit: int = 20000) -> float:
+    """How well the non-ASCII characters of ``text`` form words, on average per character
+    (at most 1): a letter counts for when it sits in a word of its own script, more the
+    more common it is in some language; against when a word mixes scripts, when an
+    upper-case letter follows a lower-case one, when accented Latin letters pile up, when a
+    symbol sits between letters, or when it is a control character."""
+    weights = _letter_weights()
+    total, count = 0.0, 0
+    length = len(text)
+    for index, char in enumerate(text):
+        if char < "\x80":
+            continue
+        count += 1
+        if count > limit:
+            break
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < length else " "
+        category = unicodedata.category(char)
+        if category == "Cc":
+            total -= 3
+        elif category[0] != "L":
+            total += -2 if before.isalpha() and after.isalpha() else 0.75
+        else:
+            script = _script(char)
+            neighbours = [c for c in (before, after) if c.isalpha()]
+            if any(_script(c) != script and "CJK" not in (script, _script(c)) for c in neighbours):
+                total -= 2
+            elif char.isupper() and before.isalpha() and before.islower() or script == "LATIN" and all(c >= "\x80" and c.isalpha() for c in (before, after)):
+                total -= 1
+            elif not neighbours:
+                total += 0.25
+            else:
+                total += 0.5 + 0.5 * weights.get(char.lower(), 0.0)
+    return total / count if count else 0.0
+
+
+def decode_legacy(data: bytes, label: str, notes: list[str]) -> tuple[bytes, str, list[str]]:
+    """(UTF-8 bytes, the encoding used, the other encodings worth offering): the first of
+    ``rank_legacy``'s candidates that decodes the whole file."""
+    ranked = rank_legacy(data)
+    for position, name in enumerate(ranked):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue  # the sample read well, a later line does not: the next candidate
+        others = [_show_encoding(n) for n in close_calls(data, ranked[position:])]
+        shown = _show_encoding(name)
+        if others:
+            notes.append(f"The file is not UTF-8; read it as {shown}. It might also be "
+                         f"{', '.join(others)}: if letters look wrong, choose "
+                         f"one of those as the encoding.")
+        else:
+            notes.append(f"The file is not UTF-8; read it as {shown}.")
+        return text.encode("utf-8"), _show_encoding(name), others
+    raise UnreadableFile(f"{label} is neither UTF-8 nor in any single-byte code page addrmig knows. Save it "
+                         f"as CSV UTF-8 and try again, or choose its encoding.")
+
+
+def _show_encoding(name: str) -> str:
+    """Python's codec name as people write it (iso8859_9 -> iso-8859-9)."""
+    return name.replace("iso8859_", "iso-8859-").replace("_", "-")
 
 
 def _decode(data: bytes, encoding: str, label: str) -> str:
@@ -218,7 +379,7 @@ def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
     One decode: valid UTF-8 stays as it is, and only the bytes that are not
     UTF-8 are read in the legacy encoding guessed from the lines holding them.
     """
-    legacy = _guess_legacy(_UTF8_SEQUENCE.sub(b"", b"\n".join(_bad_lines(data))))
+    legacy = rank_legacy(_UTF8_SEQUENCE.sub(b"", b"\n".join(_bad_lines(data))))[0]
     positions: list[int] = []
 
     def fallback(error: UnicodeDecodeError) -> tuple[str, int]:

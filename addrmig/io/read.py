@@ -48,6 +48,9 @@ def read_table(source: Any, name: str | None = None, *, sheet: str | None = None
                                  f"read it as {kind.upper()}.")
         table = read_workbook(data, kind, reading)
     else:
+        if reading.extension in SHEET_FORMATS:
+            reading.notes.append(f"The file is text although its name ends in .{reading.extension}; read it as "
+                                 f"a text table.")
         try:
             table = _read_text(data, replace(reading, notes=list(reading.notes)), trust_start=True)
         except _NotUTF8:
@@ -67,8 +70,10 @@ def _read_text(data: bytes, reading: Reading, trust_start: bool) -> Table:
         if fmt in ("json", "ndjson"):
             table = read_json(text_bytes, fmt, reading)
             table.encoding = enc
-            return table
-        return read_delimited(text_bytes, enc, fmt, reading)
+        else:
+            table = read_delimited(text_bytes, enc, fmt, reading)
+        table.encodings = list(reading.encodings)
+        return table
     except UnicodeDecodeError as error:
         if not verified:
             raise _NotUTF8() from None

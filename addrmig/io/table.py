@@ -2,9 +2,9 @@
 does to the frame it builds: unique header names, empty rows dropped, cell lengths checked."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,28 @@ SHEET_FORMATS = ("xlsx", "xls", "ods")
 HEADER_SCAN = 20
 
 
+@dataclass(frozen=True)
+class RaggedRow:
+    """A row of a delimited file with another number of fields than the header: its
+    spreadsheet ``row`` number, how many ``fields`` it has, how many the header has
+    (``expected``) and the ``line`` as read (fields joined by the delimiter)."""
+
+    row: int
+    fields: int
+    expected: int
+    line: str
+
+    @property
+    def message(self) -> str:
+        """The sentence a person reads for this row."""
+        if self.fields > self.expected:
+            return (f"has {self.fields} fields where the header has {self.expected} — a value probably contains "
+                    f"the delimiter; the extra fields are joined onto the last column. The line: {self.line}")
+        return (f"has {self.fields} field{'s' if self.fields != 1 else ''} where the header has {self.expected} — "
+                f"values are missing, or a line break split the row; the missing fields are left empty. "
+                f"The line: {self.line}")
+
+
 @dataclass
 class Table:
     """A file read as text.
@@ -26,7 +48,11 @@ class Table:
     the list, NDJSON: line number). ``format``: csv, tsv, xlsx, xls, ods, json or
     ndjson. ``encoding``/``delimiter``: for text files. ``sheet``: the sheet read,
     ``sheets``: all sheet names. ``header_row``: 1-based row of the header (0 for
-    JSON). ``notes``: what was detected or changed, in sentences.
+    JSON). ``notes``: what was detected or changed, in sentences. ``row_problems``: rows
+    read as best they could be (``RaggedRow``: another number of fields than the header),
+    also in ``frame.attrs["row_problems"]`` so they travel with the frame to ``validate``.
+    ``encodings``: for a text file whose encoding was a close call, the other encodings
+    worth offering (best first).
     """
 
     frame: pd.DataFrame
@@ -38,6 +64,12 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     header_row: int = 1
     notes: list[str] = field(default_factory=list)
+    row_problems: list[RaggedRow] = field(default_factory=list)
+    encodings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.row_problems:
+            self.frame.attrs["row_problems"] = list(self.row_problems)
 
     @property
     def rows(self) -> int:
@@ -58,6 +90,8 @@ class Reading:
     delimiter: str | None = None
     header_row: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: other encodings worth offering when the file's was a close call
+    encodings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -3,7 +3,8 @@
 python-calamine parses every format. XLSX and ODS archives are checked first
 (``addrmig.io.archive``); XLS and ODS are parsed in a child process
 (``addrmig.io.sheet_child``) so that a reader that aborts cannot take the app down.
-Without a chosen sheet, the first sheet whose header names enough address fields is read.
+Without a chosen sheet, the first sheet whose header names enough address fields is read
+(else the first sheet holding a value).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from addrmig.columns import detect_header_row, header_score
+from addrmig.columns import find_header, header_score
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.fields import REQUIRED
 from addrmig.io.archive import check_archive
@@ -47,28 +48,30 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     if sheet is not None and sheet not in names:
         raise BadArguments(f"{label} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}.")
 
-    chosen: tuple[str, list[list[Any]], int, int] | None = None
-    fallback: tuple[str, list[list[Any]], int, int] | None = None
+    chosen: tuple[str, list[list[Any]], int, int, str] | None = None
+    fallback: tuple[str, list[list[Any]], int, int, str] | None = None
     for candidate in ([sheet] if sheet is not None else names):
         rows = get_rows(candidate)
+        note = ""
         if header_row is not None:
             index, score = header_row - 1, header_score(rows[header_row - 1]) if len(rows) >= header_row else 0
         else:
-            index, score = detect_header_row([[_cell_text(c) for c in r] for r in rows[:20]])
-        entry = (candidate, rows, index, score)
+            guess = find_header([[_cell_text(c) for c in r] for r in rows[:HEADER_SCAN]])
+            index, score, note = guess.index, guess.score, guess.note
+        entry = (candidate, rows, index, score, note)
         if sheet is not None or score >= min(3, len(REQUIRED)):
             chosen = entry
             break
-        if fallback is None or score > fallback[3] or (not fallback[1] and rows):
+        if fallback is None or (not _holds_values(fallback[1]) and _holds_values(rows)):
             fallback = entry
     if chosen is None:
         chosen = fallback
     assert chosen is not None
-    sheet_name, rows, index, _ = chosen
+    sheet_name, rows, index, _, header_note = chosen
     others = [n for n in names if n != sheet_name]
     if sheet is None and len(names) > 1:
         notes.append(f"Read sheet {sheet_name!r}; the workbook also has {', '.join(repr(n) for n in others)}.")
-    if not rows or index >= len(rows):
+    if not rows or index >= len(rows) or (header_row is None and not _holds_values(rows)):
         raise UnreadableFile(f"Sheet {sheet_name!r} of {label} is empty. Choose the sheet with the addresses.")
     header = [_cell_text(c) for c in rows[index]]
     # drop empty columns at the right edge that only formatting made part of the sheet
@@ -78,8 +81,8 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
         width -= 1
     if width > limits.max_columns:
         raise limits.exceeded("max_columns", width, f"of sheet {sheet_name!r} of {label}")
-    if index:
-        notes.append(f"Skipped {index} row{'s' if index > 1 else ''} above the header; the header is row {index + 1}.")
+    if header_note:
+        notes.append(header_note)
     column_names = unique_headers(header[:width])
     body = rows[index + 1:]
     columns = {name: [_cell_text(r[c]) if c < len(r) else "" for r in body]
@@ -91,6 +94,10 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     notes.insert(0, f"Read as {kind.upper()}, sheet {sheet_name!r}.")
     return Table(frame=frame, name="", format=kind, sheet=sheet_name, sheets=names, header_row=index + 1,
                  notes=notes)
+
+
+def _holds_values(rows: list[list[Any]]) -> bool:
+    return any(_cell_text(c) != "" for r in rows for c in r)
 
 
 def _inprocess_sheets(data: bytes, kind: str, reading: Reading) -> tuple[list[str], Any]:
