@@ -166,7 +166,7 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         text[comma] = text[comma].str.replace(_VILLAGE_FIRST, r"\3 (\1 \2)", regex=True)
     # The former name in parentheses before the kind word, as the postcode registry of
     # 2017 writes it ("Aydınlık (Zuğur) Mah."), is the database's "Aydınlık Mah (zuğur Mah)".
-    alias = text.str.contains(")", regex=False)
+    alias = text.str.contains(")", regex=False) & ~text.str.rstrip().str.endswith(")")
     if alias.any():
         text = text.copy()
         text[alias] = text[alias].str.replace(_ALIAS_BEFORE_KIND, r"\1 mah (\2 mah)", regex=True)
@@ -218,14 +218,15 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         base.loc[hit[hit].index] = new_base[hit]
         kind.loc[hit[hit].index] = "mah"
         # A space typed one letter early inside a short kind word: "MerkezM ah", "Dere K oyu".
-        joined = head + tail
-        for fragment, (word, canonical) in _KIND_FRAGMENTS.items():
-            split = ~hit & (tail == fragment) & joined.str.endswith(word) & (joined.str.len() > len(word) + 2)
-            if split.any():
-                at = split[split].index
-                base.loc[at] = joined[split].str.slice(0, -len(word))
-                kind.loc[at] = canonical
-                hit = hit | split
+        cut = ~hit & tail.isin(list(_KIND_FRAGMENTS)) & (head != "")
+        if cut.any():
+            joined = head[cut] + tail[cut]
+            for fragment, (word, canonical) in _KIND_FRAGMENTS.items():
+                split = (tail[cut] == fragment) & joined.str.endswith(word) & (joined.str.len() > len(word) + 2)
+                if split.any():
+                    at = split[split].index
+                    base.loc[at] = joined[split].str.slice(0, -len(word))
+                    kind.loc[at] = canonical
     out = pd.DataFrame(index=text.index)
     out["base"] = base.str.replace(" ", "", regex=False).astype(str)
     out["kind"] = kind

@@ -44,11 +44,6 @@ def resolve_districts(work: Work) -> None:
     if postcode is not None:
         pairs["postcode"] = [postcode[1][c] for c in postcode[0][first].tolist()]
         moved, notes = settle_by_postcode(work, pairs, merged)
-    by_name = moved_townships(work, pairs, merged)
-    moved = np.where(moved >= 0, moved, by_name)
-    for j in np.flatnonzero(by_name >= 0).tolist():
-        old, new = work.look.names["township"][int(pairs["tid"].iat[j])], work.look.names["township"][by_name[j]]
-        notes[j] = f"{old} does not hold this district; {new} does (a township renamed or split off since)"
     unit_method, first_id, scores = merged.method, merged.district, merged.score
     names = work.look.names["district"]
     named = lambda dids, score, most=3: [(names[d], round(float(sc), 1)) for d, sc in _with_scores(dids, score, most)]
@@ -78,6 +73,16 @@ def resolve_districts(work: Work) -> None:
                 verdict = "none"  # a look-alike name: suggested, not taken
             unit_method[j] = METHOD["unmatched"] if verdict == "none" else METHOD[verdict]
             suggestions[j] = named(districts.suggest(t, w) if verdict == "none" else dids, score)
+        # A name the written township does not hold (it reads as no typo of one there) may be
+        # in another township of the city. After the fuzzy step, so only the few names it
+        # left are looked for: a name found elsewhere is a real name, which it never takes.
+        unresolved = left[np.isin(unit_method[left], [METHOD["unmatched"], METHOD["ambiguous"]])]
+        by_name = moved_townships(work, pairs, merged, unresolved)
+        for j in np.flatnonzero(by_name >= 0).tolist():
+            old, new = work.look.names["township"][int(pairs["tid"].iat[j])], work.look.names["township"][by_name[j]]
+            notes[j] = f"{old} does not hold this district; {new} does (a township renamed or split off since)"
+            suggestions.pop(j, None)
+        moved = np.where(moved >= 0, moved, by_name)
     suggestion = np.full(len(pairs), -1, dtype=np.int32)
     for j, items in suggestions.items():
         suggestion[j] = len(work.suggestion_lists)

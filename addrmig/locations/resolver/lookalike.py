@@ -18,6 +18,8 @@ when the written name reads as a typo of it:
 """
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import OSA
 
 from addrmig.locations.resolver.lookup import Lookup
@@ -30,13 +32,15 @@ PREFIX_WORDS = ("kucuk", "buyuk", "asagi", "yukari", "orta", "yeni", "eski", "ka
 _REST_MIN = 3
 
 
+_PREFIX = re.compile("^(?:" + "|".join(sorted(PREFIX_WORDS, key=len, reverse=True)) + ")")
+
+
 def prefix_word(base: str) -> str:
     """The prefix word ``base`` (a folded name without spaces) starts with, or ``""``."""
-    found = ""
-    for word in PREFIX_WORDS:
-        if base.startswith(word) and len(base) - len(word) >= _REST_MIN and len(word) > len(found):
-            found = word
-    return found
+    found = _PREFIX.match(base)
+    if found is None or len(base) - found.end() < _REST_MIN:
+        return ""
+    return found.group()
 
 
 def typos_allowed(length: int) -> int:

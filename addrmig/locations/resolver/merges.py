@@ -29,8 +29,9 @@ class Merged:
         self.method[where] = METHOD[method]
         self.district[where] = ids
         self.score[where] = score
-        for j in where.tolist():
-            self.several.pop(j, None)
+        if self.several:
+            for j in set(where.tolist()).intersection(self.several):
+                del self.several[j]
 
     def ambiguous(self, where: list[int], ids: list[list[int]], score: float | np.ndarray) -> None:
         self.method[where] = METHOD["ambiguous"]
@@ -39,12 +40,30 @@ class Merged:
         self.several.update(zip(where, ids))
 
 
+def _targets(work: Work) -> dict[str, pd.DataFrame]:
+    """The districts each merge looks in, by right-hand key: every spelling for the name as
+    written, one spelling per place for the keys (see Lookup), only the districts that
+    have the key for the rarer ones (built once per database, kept with the lookups)."""
+    found = work.look.extra.get("merge_targets")
+    if found is None:
+        d_all = work.index.districts
+        d_keys = d_all.drop_duplicates(["tid", "full"])
+        found = {"name": d_all, "keys": d_keys}
+        for key in ("village", "bv", "fa"):
+            found[key] = d_keys[d_keys[key] != ""]
+        work.look.extra["merge_targets"] = found
+    return found
+
+
 def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
     """Merges of the pairs' keys (``tid`` and the columns of :func:`district_keys`, plus
     ``w_district`` and ``corr``) with their township's districts."""
-    d_all = work.index.districts
-    d_keys = d_all.drop_duplicates(["tid", "full"])  # one spelling per place, see Lookup
+    targets = _targets(work)
     n = len(pairs)
+    if n * 8 < len(targets["keys"]):
+        # A few pairs (a township renamed, a postcode): their townships' districts only.
+        tids = np.unique(pairs["tid"].to_numpy())
+        targets = {key: frame[frame["tid"].isin(tids)] for key, frame in targets.items()}
     out = Merged(n)
     base = pairs.reset_index(drop=True)
     base["index"] = np.arange(n)
@@ -78,9 +97,10 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         rows = rows[~decided[rows.to_numpy()]]
         if len(rows) == 0:
             continue
-        target = d_all if right == "name" else d_keys
-        if right in ("village", "bv"):
-            target = target[target[right] != ""]
+        target = targets[right if right in targets else "keys"]
+        if len(rows) * 8 < len(target):
+            # Few rows (the later steps, or a few pairs): look in their townships only.
+            target = target[target["tid"].isin(base["tid"].to_numpy()[rows.to_numpy()])]
         hits = base.loc[rows, ["index", "tid", left, "kind"]].rename(columns={"kind": "_wkind"}).merge(
             target[["tid", right, "did", "has_paren", "kind"]].rename(columns={right: "_k"}),
             left_on=["tid", left], right_on=["tid", "_k"])
@@ -102,18 +122,19 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
             out.ambiguous(where.tolist(), ids_several.tolist(), score)
             decided[where] = True
     _former_names(base[(~decided) & has_kind.to_numpy() & (~no_paren).to_numpy() & (base["village"] == "").to_numpy()],
-                  d_keys, out)
+                  targets, out)
     return out
 
 
-def _former_names(pairs: pd.DataFrame, d_keys: pd.DataFrame, out: Merged) -> None:
+def _former_names(pairs: pd.DataFrame, targets: dict[str, pd.DataFrame], out: Merged) -> None:
     """A neighbourhood written with its former name and without its village ("Kalkantepe
     (Merkez) Mah." for "Kalkantepe Mah (merkez Mah) (kalkantepe Köyü)"). Taken when the
     name is the only one of its kind in the township; else a choice, the one the former
     name points at first (a list that drops the village is not sure evidence of it)."""
     if pairs.empty:
         return
-    hits = pairs[["index", "tid", "full"]].merge(d_keys.loc[d_keys["fa"] != "", ["tid", "fa", "did", "short"]],
+    d_keys = targets["keys"]
+    hits = pairs[["index", "tid", "full"]].merge(targets["fa"][["tid", "fa", "did", "short"]],
                                                  left_on=["tid", "full"], right_on=["tid", "fa"])
     hits = hits.drop_duplicates("index")
     if hits.empty:

@@ -34,15 +34,21 @@ def city_keys(look: Lookup, work: Work) -> pd.DataFrame:
     return found
 
 
-def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged) -> np.ndarray:
-    """Decide, in the township they name, the pairs no merge decided whose written name
-    only one other township of the same city holds (see the module docstring). Updates
-    ``merged``; returns per pair the township it was decided in (-1 where it stayed)."""
+def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged, left: np.ndarray) -> np.ndarray:
+    """Decide, in the township they name, the pairs at positions ``left`` (left unresolved
+    in their written township) whose written name only one other township of the same
+    city holds (see the module docstring). Updates ``merged``; returns per pair the
+    township it was decided in (-1 where it stayed)."""
     moved = np.full(len(pairs), -1, dtype=np.int64)
-    left = np.flatnonzero(merged.method == 0)
+    look = work.look
+    if len(left):
+        # Only a name the database knows somewhere can be held by another township.
+        cores = look.name_cores
+        known = [b in cores or v in cores for b, v in zip(pairs["base"].to_numpy()[left].tolist(),
+                                                          pairs["village"].to_numpy()[left].tolist())]
+        left = left[np.asarray(known, dtype=bool)]
     if not len(left):
         return moved
-    look = work.look
     sub = pairs.iloc[left]
     tids = sub["tid"].to_numpy()
     ciids = np.array([look.township_city.get(t, -1) for t in tids.tolist()], dtype=np.int64)
@@ -53,7 +59,9 @@ def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged) -> np.ndarr
     wanted = pd.concat([pd.DataFrame({"j": left[mask], "ciid": ciids[mask], "key": sub[key].to_numpy()[mask]})
                         for key, mask in applies.items()])
     wanted = wanted[wanted["key"] != ""]
-    hits = wanted.merge(city_keys(look, work), on=["ciid", "key"])[["j", "tid"]].drop_duplicates()
+    table = city_keys(look, work)
+    table = table[table["key"].isin(set(wanted["key"].tolist()))]  # a few keys: no merge over the whole table
+    hits = wanted.merge(table, on=["ciid", "key"])[["j", "tid"]].drop_duplicates()
     hits = hits[hits["tid"].to_numpy() != pairs["tid"].to_numpy()[hits["j"].to_numpy()]]
     hits = hits[hits.groupby("j")["tid"].transform("size") == 1]
     if hits.empty:
