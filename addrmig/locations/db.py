@@ -174,19 +174,19 @@ def _with_former_name(keys: pd.DataFrame) -> pd.Series:
         if village and (paren.endswith("mah" + village + "koy") or paren.endswith("mah" + village + "belde")):
             former = paren[:paren.rindex(village)]
         out.append(short + "(" + former if former else "")
-    return pd.Series(out, index=keys.index, dtype=object)
+    return pd.Series(out, index=keys.index, dtype=str)
 
 
 def _postcodes_of(frame: pd.DataFrame, cols: list[str], nodes: pd.DataFrame) -> pd.Series:
     """Each district's postcode (5 digits; the first when the reference gives several), ``""``
     where it gives none."""
     if POSTCODE not in frame.columns:
-        return pd.Series("", index=nodes.index, dtype=object)
+        return pd.Series("", index=nodes.index, dtype=str)
     from addrmig.locations.postcodes import normalised_postcodes
 
     first = frame[cols + [POSTCODE]].drop_duplicates(cols)
     found = nodes[cols].merge(first, on=cols, how="left")[POSTCODE].fillna("")
-    return pd.Series(normalised_postcodes(found).to_numpy(), index=nodes.index, dtype=object)
+    return pd.Series(normalised_postcodes(found).to_numpy(), index=nodes.index, dtype=str)
 
 
 @lru_cache(maxsize=1)

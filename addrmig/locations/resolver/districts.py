@@ -13,9 +13,9 @@ from addrmig.locations.resolver.postcodes import settle_by_postcode
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD, RESOLVED_METHODS
 
-#: At most this many districts are suggested for a name that fits several equally (a
-#: village listed as its neighbourhoods, a name repeated in many villages): all of them
-#: are the choice, the user needs to see them.
+#: At most this many districts are suggested for a village written as such that the
+#: database lists as its neighbourhoods: all of them are the choice (other names that fit
+#: several places get the three best, as fuzzy ones do).
 MAX_EQUAL_SUGGESTIONS = 20
 
 
@@ -47,7 +47,8 @@ def resolve_districts(work: Work) -> None:
     unit_method, first_id, scores = merged.method, merged.district, merged.score
     names = work.look.names["district"]
     named = lambda dids, score, most=3: [(names[d], round(float(sc), 1)) for d, sc in _with_scores(dids, score, most)]
-    suggestions = {j: named(dids, scores[j], MAX_EQUAL_SUGGESTIONS) for j, dids in merged.several.items()}
+    suggestions = {j: named(dids, scores[j], MAX_EQUAL_SUGGESTIONS if j in merged.every else 3)
+                   for j, dids in merged.several.items()}
     # Leftovers: fuzzy within the township, taken only when the name reads as a typo.
     left = np.flatnonzero(unit_method == 0)
     if len(left):

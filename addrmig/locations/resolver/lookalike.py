@@ -51,7 +51,8 @@ def typos_allowed(length: int) -> int:
 def reads_as_typo(written: dict[str, str], did: int, look: Lookup) -> bool:
     """Whether the written district name (its keys, see :func:`district_keys`) reads as a
     typo of district ``did`` rather than as another name (see the module docstring)."""
-    base, kind = look.base[did], look.kind[did]
+    short, kind = look.short[did], look.kind[did]
+    base = short[:len(short) - len(kind)]  # short is the base and the kind word
     w_base, w_kind = written["base"], written["kind"]
     if w_kind and kind and w_kind != kind:
         return False
@@ -62,6 +63,5 @@ def reads_as_typo(written: dict[str, str], did: int, look: Lookup) -> bool:
     w_prefix, prefix = prefix_word(w_base), prefix_word(base)
     if w_prefix and prefix and w_prefix != prefix:
         return False
-    short = look.short[did]
     distance = min(OSA.distance(w_base, base), OSA.distance(written["short"], short), OSA.distance(w_base, short))
     return distance <= typos_allowed(max(len(w_base), len(base)))

@@ -24,6 +24,7 @@ class Merged:
         self.district = np.full(n, -1, dtype=np.int64)
         self.score = np.full(n, np.nan)
         self.several: dict[int, list[int]] = {}
+        self.every: set[int] = set()  # pairs whose every candidate is suggested (a village, a postcode's choice)
 
     def take(self, where: np.ndarray, ids: np.ndarray, method: str, score: float) -> None:
         self.method[where] = METHOD[method]
@@ -40,19 +41,27 @@ class Merged:
         self.several.update(zip(where, ids))
 
 
-def _targets(work: Work) -> dict[str, pd.DataFrame]:
-    """The districts each merge looks in, by right-hand key: every spelling for the name as
-    written, one spelling per place for the keys (see Lookup), only the districts that
-    have the key for the rarer ones (built once per database, kept with the lookups)."""
+def _targets(work: Work) -> dict[str, np.ndarray]:
+    """The districts each merge looks in, by right-hand key, as row positions: every
+    spelling for the name as written, one spelling per place for the keys (see Lookup),
+    only the districts that have the key for the rarer ones (kept with the lookups)."""
     found = work.look.extra.get("merge_targets")
     if found is None:
         d_all = work.index.districts
-        d_keys = d_all.drop_duplicates(["tid", "full"])
-        found = {"name": d_all, "keys": d_keys}
+        keys = np.flatnonzero(~d_all.duplicated(["tid", "full"]).to_numpy())
+        found = {"name": np.arange(len(d_all)), "keys": keys}
         for key in ("village", "bv", "fa"):
-            found[key] = d_keys[d_keys[key] != ""]
+            found[key] = keys[(d_all[key].to_numpy()[keys] != "")]
         work.look.extra["merge_targets"] = found
     return found
+
+
+def _target(work: Work, positions: np.ndarray, columns: list[str], tids: np.ndarray | None = None) -> pd.DataFrame:
+    """The districts at ``positions`` (in the townships ``tids`` only, when given), ``columns`` only."""
+    d_all = work.index.districts
+    if tids is not None:
+        positions = positions[np.isin(d_all["tid"].to_numpy()[positions], tids)]
+    return d_all[columns].iloc[positions]
 
 
 def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
@@ -63,7 +72,8 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
     if n * 8 < len(targets["keys"]):
         # A few pairs (a township renamed, a postcode): their townships' districts only.
         tids = np.unique(pairs["tid"].to_numpy())
-        targets = {key: frame[frame["tid"].isin(tids)] for key, frame in targets.items()}
+        d_tid = work.index.districts["tid"].to_numpy()
+        targets = {key: positions[np.isin(d_tid[positions], tids)] for key, positions in targets.items()}
     out = Merged(n)
     base = pairs.reset_index(drop=True)
     base["index"] = np.arange(n)
@@ -97,12 +107,12 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         rows = rows[~decided[rows.to_numpy()]]
         if len(rows) == 0:
             continue
-        target = targets[right if right in targets else "keys"]
-        if len(rows) * 8 < len(target):
-            # Few rows (the later steps, or a few pairs): look in their townships only.
-            target = target[target["tid"].isin(base["tid"].to_numpy()[rows.to_numpy()])]
+        positions = targets[right if right in targets else "keys"]
+        # Few rows (the later steps, or a few pairs): look in their townships only.
+        tids = base["tid"].to_numpy()[rows.to_numpy()] if len(rows) * 8 < len(positions) else None
+        target = _target(work, positions, ["tid", right, "did", "has_paren", "kind"], tids)
         hits = base.loc[rows, ["index", "tid", left, "kind"]].rename(columns={"kind": "_wkind"}).merge(
-            target[["tid", right, "did", "has_paren", "kind"]].rename(columns={right: "_k"}),
+            target.rename(columns={right: "_k"}),
             left_on=["tid", left], right_on=["tid", "_k"])
         hits = hits[hits[left] != ""]
         if hits.empty:
@@ -121,26 +131,28 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
             where = ids_several.index.to_numpy()
             out.ambiguous(where.tolist(), ids_several.tolist(), score)
             decided[where] = True
-    _former_names(base[(~decided) & has_kind.to_numpy() & (~no_paren).to_numpy() & (base["village"] == "").to_numpy()],
-                  targets, out)
+            if right == "village":
+                out.every.update(where.tolist())
+    former = (~decided) & has_kind.to_numpy() & (~no_paren).to_numpy() & (base["village"] == "").to_numpy()
+    _former_names(work, base[former], targets, out)
     return out
 
 
-def _former_names(pairs: pd.DataFrame, targets: dict[str, pd.DataFrame], out: Merged) -> None:
+def _former_names(work: Work, pairs: pd.DataFrame, targets: dict[str, np.ndarray], out: Merged) -> None:
     """A neighbourhood written with its former name and without its village ("Kalkantepe
     (Merkez) Mah." for "Kalkantepe Mah (merkez Mah) (kalkantepe Köyü)"). Taken when the
     name is the only one of its kind in the township; else a choice, the one the former
     name points at first (a list that drops the village is not sure evidence of it)."""
     if pairs.empty:
         return
-    d_keys = targets["keys"]
-    hits = pairs[["index", "tid", "full"]].merge(targets["fa"][["tid", "fa", "did", "short"]],
+    tids = pairs["tid"].to_numpy()
+    d_keys = _target(work, targets["keys"], ["tid", "short", "did"], tids)
+    hits = pairs[["index", "tid", "full"]].merge(_target(work, targets["fa"], ["tid", "fa", "did", "short"], tids),
                                                  left_on=["tid", "full"], right_on=["tid", "fa"])
     hits = hits.drop_duplicates("index")
     if hits.empty:
         return
-    same = hits[["index", "tid", "short", "did"]].merge(d_keys[["tid", "short", "did"]].rename(columns={"did": "other"}),
-                                                        on=["tid", "short"])
+    same = hits[["index", "tid", "short", "did"]].merge(d_keys.rename(columns={"did": "other"}), on=["tid", "short"])
     others = same[same["other"] != same["did"]].groupby("index")["other"].agg(list)
     alone = hits[~hits["index"].isin(others.index)]
     out.take(alone["index"].to_numpy(), alone["did"].to_numpy(), "normalized", 100.0)

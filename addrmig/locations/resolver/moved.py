@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addrmig.locations.resolver.lookup import Lookup
 from addrmig.locations.resolver.merges import Merged, merge_districts
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
@@ -21,17 +20,12 @@ from addrmig.locations.resolver.statuses import METHOD
 _KEYS = ("full", "bp", "short", "base", "village")
 
 
-def city_keys(look: Lookup, work: Work) -> pd.DataFrame:
-    """``[ciid, key, tid]``: which townships of a city hold a district with that key
-    (built on first use, kept with the lookups)."""
-    found = look.extra.get("city_keys")
-    if found is None:
-        d_keys = work.index.districts.drop_duplicates(["tid", "full"])
-        ciid = d_keys["tid"].map(look.township_city)
-        found = pd.concat([pd.DataFrame({"ciid": ciid, "key": d_keys[key], "tid": d_keys["tid"]}) for key in _KEYS])
-        found = found[found["key"] != ""].drop_duplicates()
-        look.extra["city_keys"] = found
-    return found
+def city_keys(work: Work, keys: set[str]) -> pd.DataFrame:
+    """``[ciid, key, tid]``: which townships of a city hold a district with one of ``keys``."""
+    d = work.index.districts
+    ciid = d["tid"].map(work.look.township_city)
+    found = pd.concat([pd.DataFrame({"ciid": ciid, "key": d[key], "tid": d["tid"]})[d[key].isin(keys)] for key in _KEYS])
+    return found.drop_duplicates()
 
 
 def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged, left: np.ndarray) -> np.ndarray:
@@ -59,9 +53,8 @@ def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged, left: np.nd
     wanted = pd.concat([pd.DataFrame({"j": left[mask], "ciid": ciids[mask], "key": sub[key].to_numpy()[mask]})
                         for key, mask in applies.items()])
     wanted = wanted[wanted["key"] != ""]
-    table = city_keys(look, work)
-    table = table[table["key"].isin(set(wanted["key"].tolist()))]  # a few keys: no merge over the whole table
-    hits = wanted.merge(table, on=["ciid", "key"])[["j", "tid"]].drop_duplicates()
+    hits = wanted.merge(city_keys(work, set(wanted["key"].tolist())), on=["ciid", "key"])[["j", "tid"]]
+    hits = hits.drop_duplicates()
     hits = hits[hits["tid"].to_numpy() != pairs["tid"].to_numpy()[hits["j"].to_numpy()]]
     hits = hits[hits.groupby("j")["tid"].transform("size") == 1]
     if hits.empty:

@@ -103,6 +103,7 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
         if len(fitting) > 1 and targets[j] == tids[j] and merged.district[j] not in fitting:
             # The postcode rules out the plain name taken, or narrows a choice: the rest is the user's.
             merged.ambiguous([j], [fitting], 100.0)
+            merged.every.add(j)
             notes[j] = f"the postcode {codes[j]} fits {len(fitting)} of the places of this name"
             continue
         if len(fitting) == 1:
