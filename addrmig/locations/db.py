@@ -37,11 +37,13 @@ class Index:
 class LocationDB:
     """Places as a DataFrame with the columns ``LEVELS`` (a prefix of them for a shallow
     reference), every value text in the reference's own spelling; ``source`` says where
-    it came from (shown to the user)."""
+    it came from (shown to the user); ``postcodes``, when the reference has them, each
+    row's postcode (same index as ``frame``)."""
 
     frame: pd.DataFrame
     source: str = "custom"
     extra: dict = field(default_factory=dict)
+    postcodes: pd.Series | None = field(default=None, repr=False)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -55,8 +57,8 @@ class LocationDB:
     @classmethod
     def bundled(cls) -> LocationDB:
         """The Türkiye database shipped with addrmig (81 cities, 973 townships, 73,305 districts)."""
-        return cls(_bundled_frame().copy(), source="bundled Türkiye database",
-                   extra={"_bundled": True})
+        return cls(_bundled_frame().copy(), source="bundled Türkiye database", extra={"_bundled": True},
+                   postcodes=_bundled_postcodes())
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str = "custom") -> LocationDB:
@@ -84,7 +86,7 @@ class LocationDB:
         out = out[out["country"] != ""].drop_duplicates(levels).reset_index(drop=True)
         if out.empty:
             raise LocationDBError(f"The location reference from {source} holds no places.")
-        return cls(out, source=source)
+        return cls(out[levels], source=source, postcodes=out[POSTCODE] if POSTCODE in out.columns else None)
 
     @classmethod
     def from_file(cls, path: str | Path) -> LocationDB:
@@ -109,7 +111,8 @@ class LocationDB:
         with _INDEX_LOCK:
             built = self.extra.get("_index")
             if built is None:
-                built = _bundled_index() if self.extra.get("_bundled") else _build_index(self.frame, self.levels)
+                built = (_bundled_index() if self.extra.get("_bundled")
+                         else _build_index(self.frame, self.levels, self.postcodes))
                 self.extra["_index"] = built
             return built
 
@@ -117,7 +120,9 @@ class LocationDB:
 _INDEX_LOCK = threading.Lock()
 
 
-def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
+def _build_index(frame: pd.DataFrame, levels: tuple[str, ...], postcodes: pd.Series | None = None) -> Index:
+    if postcodes is not None:
+        frame = frame.assign(**{POSTCODE: postcodes.to_numpy()})
     empty = pd.DataFrame({"name": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
     parts: dict[str, pd.DataFrame] = {}
     parent_cols: list[str] = []
@@ -191,12 +196,19 @@ def _postcodes_of(frame: pd.DataFrame, cols: list[str], nodes: pd.DataFrame) -> 
 
 @lru_cache(maxsize=1)
 def _bundled_index() -> Index:
-    return _build_index(_bundled_frame(), LEVELS)
+    return _build_index(_bundled_frame(), LEVELS, _bundled_postcodes())
 
 
 @lru_cache(maxsize=1)
-def _bundled_frame() -> pd.DataFrame:
+def _bundled_table() -> pd.DataFrame:
     path = resources.files("addrmig") / "data" / "tr_locations.csv.gz"
     with resources.as_file(path) as real_path:
-        frame = pd.read_csv(real_path, dtype=str, keep_default_na=False, compression="gzip")
-    return frame[[*LEVELS, POSTCODE]]
+        return pd.read_csv(real_path, dtype=str, keep_default_na=False, compression="gzip")
+
+
+def _bundled_frame() -> pd.DataFrame:
+    return _bundled_table()[list(LEVELS)]
+
+
+def _bundled_postcodes() -> pd.Series:
+    return _bundled_table()[POSTCODE]
