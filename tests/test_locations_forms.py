@@ -123,3 +123,10 @@ def test_district_found_in_two_other_townships_stays_with_the_written_one(db):
     result, tuples = resolved(db, ("İstanbul", "Ümraniye", "15 Temmuz Mah"))
     assert result.frame.loc[2, "township"] == "Ümraniye"
     assert tuples.loc[0, "place_district"] == ""
+
+
+def test_same_name_in_a_township_of_another_postal_area_is_another_village(db):
+    # Gümüşhacıköy (057xx) has a "Nizamlar Mah"; Taşova (058xx) is no part of it.
+    result, tuples = resolved(db, ("Amasya", "Taşova", "Nizamlar Mah."))
+    assert result.frame.loc[2, "township"] == "Taşova"
+    assert tuples.loc[0, "place_district"] == ""

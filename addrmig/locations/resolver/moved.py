@@ -5,6 +5,13 @@ When the written township holds no district of the written name, but exactly one
 township of the same city does, the place is looked for there with the same exact merges
 (never by a fuzzy score). A name found in two other townships, or not at all, stays with
 the written township.
+
+A village name is often given twice in a province (Taşova's Nizamlar and Gümüşhacıköy's
+are two villages), so the other township must also lie in the written one's postal area:
+PTT numbers a province's areas by the third digit of the postcode, and a township split
+off from another keeps the codes of the area it was part of (Hopa and Kemalpaşa are both
+086xx; Taşova is 058xx, Gümüşhacıköy 057xx). A reference without postcodes gives no such
+evidence, and its townships are never swapped by name.
 """
 from __future__ import annotations
 
@@ -18,6 +25,17 @@ from addrmig.locations.resolver.statuses import METHOD
 #: The written name's keys that may find a district, each with the pairs it applies to
 #: (as in :func:`merge_districts`).
 _KEYS = ("full", "bp", "short", "base", "village")
+
+
+def _postal_areas(work: Work) -> dict[int, set[str]]:
+    """township id -> the postal areas (first three digits of the postcodes) of its districts."""
+    found = work.look.extra.get("postal_areas")
+    if found is None:
+        d = work.index.districts
+        areas = d.loc[d["postcode"] != "", ["tid", "postcode"]].assign(area=lambda f: f["postcode"].str[:3])
+        found = {int(t): set(a) for t, a in areas.groupby("tid")["area"]}
+        work.look.extra["postal_areas"] = found
+    return found
 
 
 def city_keys(work: Work, keys: set[str]) -> pd.DataFrame:
@@ -57,6 +75,10 @@ def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged, left: np.nd
     hits = hits.drop_duplicates()
     hits = hits[hits["tid"].to_numpy() != pairs["tid"].to_numpy()[hits["j"].to_numpy()]]
     hits = hits[hits.groupby("j")["tid"].transform("size") == 1]
+    areas = _postal_areas(work)
+    same_area = [bool(areas.get(int(t), set()) & areas.get(int(w), set()))
+                 for t, w in zip(hits["tid"].tolist(), pairs["tid"].to_numpy()[hits["j"].to_numpy()].tolist())]
+    hits = hits[np.asarray(same_area, dtype=bool)]
     if hits.empty:
         return moved
     where = hits["j"].to_numpy()
