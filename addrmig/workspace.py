@@ -69,6 +69,15 @@ class Workspace:
     """Everything one browser session has done so far. See the module docstring."""
 
     def __init__(self) -> None:
+        # Where it is kept on the server (``addrmig.persistence``) and whose it is; None until first saved.
+        self.id: str | None = None
+        self.owner: str | None = None
+        #: Akinon connections (``storage.visibility.akinon_scope``) this session showed a token
+        #: Akinon accepted for: their history becomes visible. Kept in memory only.
+        self.proven_scopes: set[str] = set()
+        self.language: str | None = None
+        #: (fingerprint, file sha256) of what was last saved to the server (``addrmig.persistence``).
+        self.saved_state: tuple[str | None, str | None] = (None, None)
         self.file_name: str | None = None
         self.file_sha: str | None = None
         self.file_size: int = 0
@@ -194,6 +203,14 @@ class Workspace:
         new = frame.copy()
         new[column] = new_values.astype(values.dtype)
         return self._commit(f"replaced {find!r} with {replace!r} in {column}", new, changes)
+
+    def replay(self, edit: Edit) -> Edit | None:
+        """Make ``edit`` again (its ``after`` values), as when a saved workspace is brought back."""
+        frame = self._require_frame()
+        new = frame.copy()
+        for column, part in edit.changes.groupby("column", sort=False):
+            new.loc[part["row"].to_numpy(), column] = part["after"].to_numpy()
+        return self._commit(edit.label, new, edit.changes)
 
     def apply_trim(self) -> Edit | None:
         """The safe auto-fix: trim spaces around every value. Returns the Edit (undoable) or None."""
@@ -427,6 +444,7 @@ class Workspace:
         Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission) when the same
         rows went to the same place before, unless ``force``.
         """
+        from addrmig.akinon.connection import prove_token
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
         from addrmig.storage.visibility import sandbox_scope
@@ -435,8 +453,12 @@ class Workspace:
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
         # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
         scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
+        # Only a token Akinon accepts opens the connection's history and its duplicate guard.
+        if scope is None and prove_token(client, self.connection.channel_id or "1"):
+            self.proven_scopes.add(self.connection.scope)
+            history = history.seen_by(history.viewer.proving([self.connection.scope]))
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force, scope=scope)
+                      force=force, scope=scope, label=self.file_name)
 
     # ------------------------------------------------------------------ sidebar
     def steps(self, submission: Submission | None = None) -> list[StepState]:
@@ -473,7 +495,8 @@ class Workspace:
             summary = resolution.summary()
             waiting = summary["rows"] - summary["resolved"]
             if waiting:
-                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} wait for your choice"))
+                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} "
+                                                                f"{'waits' if waiting == 1 else 'wait'} for your choice"))
             else:
                 out.append(StepState("places", "Places", "✓", "every place found"))
         else:

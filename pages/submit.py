@@ -12,7 +12,6 @@ from addrmig.history import Submission
 from pages._common import (
     PAGES,
     akinon_client,
-    history,
     need_file,
     need_rows,
     number,
@@ -21,6 +20,7 @@ from pages._common import (
     validate_frame,
     workspace,
 )
+from pages._session import history_for
 
 ws = workspace()
 st.title("5. Send to Akinon")
@@ -83,7 +83,7 @@ def live_view() -> None:
     submission = ws.submission
     if submission is None:
         return
-    store = history()
+    store = history_for(ws)
     submission = store.get(submission.id)
     if submission.status == "started":
         try:
@@ -114,7 +114,7 @@ def send(frame: pd.DataFrame, force: bool) -> None:
     st.session_state.pop("send_outcome", None)
     try:
         with st.spinner(f"Sending {plural(len(frame), 'row')}…"):
-            ws.submission = ws.send(akinon_client(ws.connection), history(), frame, force=force)
+            ws.submission = ws.send(akinon_client(ws.connection), history_for(ws), frame, force=force)
         st.session_state["send_outcome"] = ("sent", f"Sent {plural(len(frame), 'row')}; the server is working "
                                                     "through them (migration "
                                                     f"{ws.submission.migration_id}).", None)
@@ -215,7 +215,7 @@ if need_file(ws) and need_rows(ws):
 def earlier_submissions() -> None:
     st.subheader("Earlier submissions")
     try:
-        past = history().list(limit=200)
+        past = history_for(ws).list(limit=200)
     except AddrmigError as error:
         st.error(str(error))
         return
@@ -227,10 +227,19 @@ def earlier_submissions() -> None:
     pick = st.selectbox("Open a submission", [None, *labels], format_func=lambda i: "—" if i is None else labels[i],
                         key="history_pick")
     if pick is not None:
-        store = history()
+        store = history_for(ws)
         old = store.get(pick)
         st.caption(old.describe())
         show_progress(old, samples_frame(store.samples(old.id)))
+        if old.copy_available:
+            # Akinon says nothing about which rows it refused: the copy of what was sent is the record.
+            until = str(old.copy_kept_until)[:10]
+            st.download_button(f"Download the file as it was sent (kept until {until})",
+                               lambda: store.file_bytes(old), file_name=f"sent_{old.id}_{old.filename.rsplit('.', 1)[0]}.csv",
+                               mime="text/csv", key=f"sent_copy_{old.id}", on_click="ignore")
+        elif old.copy_kept_until:
+            st.caption("The copy of what was sent has been deleted (copies are kept for a limited time); the "
+                       "history keeps its fingerprint (sha256), size and row count.")
 
 
 running = ws.submission is not None and ws.submission.status in ("sending", "started")

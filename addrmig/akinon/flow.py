@@ -26,19 +26,20 @@ TRANSIENT = (AkinonServerError, AkinonTimeout, AkinonConnectionError, AkinonBadR
 
 def submit(client: AkinonClient, history: History, channel_id: int | str, file_bytes: bytes,
            filename: str, rows: int | None, force: bool = False,
-           migration_key: str = "address", scope: str | None = None) -> Submission:
+           migration_key: str = "address", scope: str | None = None, label: str | None = None) -> Submission:
     """Send ``file_bytes`` once and record it; returns the Submission (status ``started``).
 
     Raises AlreadySubmitted (before sending anything) when the same file went to the same
     URL and channel (or ``scope``: see ``History.begin``) before, unless ``force``. When
     sending fails the submission is kept as ``failed``, or as ``uncertain`` when the
     migration may have started (the error then has ``may_have_started = True``), and the
-    AkinonError is raised again.
+    AkinonError is raised again. ``filename`` is the name the file is sent under; ``label`` the
+    name the history shows (default ``filename``), e.g. the file the user uploaded.
     """
     if not isinstance(file_bytes, (bytes, bytearray)):
         raise BadArguments("submit() needs the file's bytes, exactly as they should be sent.")
     file_bytes = bytes(file_bytes)
-    submission = history.begin(client.base_url, channel_id, filename, file_bytes, rows, force=force,
+    submission = history.begin(client.base_url, channel_id, label or filename, file_bytes, rows, force=force,
                                migration_key=migration_key, scope=scope)
     try:
         migration_id = client.start_migration(channel_id, file_bytes, migration_key, filename)
