@@ -75,16 +75,20 @@ def apply_picks(work: Work, picks: Picks) -> None:
     """Set the places of the tuples written as a choice was, before any matching."""
     if not picks:
         return
-    level_keys, wanted = {}, np.ones(work.count, dtype=bool)
+    level_keys: dict[str, dict[int, str]] = {}
+    positions = np.arange(work.count)
     for depth, level in enumerate(LEVELS):
-        keys = name_keys(pd.Series(work.texts[level], dtype=str)).tolist()
+        # Level by level, only the texts of the tuples still in question are folded.
+        codes = np.unique(work.codes[level][positions])
+        texts = work.texts[level]
+        keys = dict(zip(codes.tolist(), name_keys(pd.Series([texts[c] for c in codes.tolist()], dtype=str)).tolist()))
         chosen = {key[depth] for key in picks}
-        hit = np.array([k in chosen for k in keys], dtype=bool)
-        wanted &= hit[work.codes[level]]
+        hit = np.zeros(len(texts), dtype=bool)
+        hit[[c for c, k in keys.items() if k in chosen]] = True
+        positions = positions[hit[work.codes[level][positions]]]
         level_keys[level] = keys
-    positions = np.flatnonzero(wanted)
-    if not len(positions):
-        return
+        if not len(positions):
+            return
     note = len(work.notes)
     work.notes.append("your choice for this written place")
     for p in positions.tolist():
