@@ -155,7 +155,7 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...], postcodes: pd.Ser
             nodes["_path_" + p] = nodes[p]
         nodes["name"] = nodes[level]
         if level == "district":
-            keys = district_keys(nodes["name"])
+            keys = district_keys(nodes["name"], villages=True)
             nodes = pd.concat([nodes, keys], axis=1)
             nodes["has_paren"] = keys["paren"] != ""
             # The name with its village, whatever the village's kind word (see merges).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from addrmig.locations.keys import name_key
+from addrmig.locations.keys import name_key, named_village
 from addrmig.locations.resolver.codes import units
 from addrmig.locations.resolver.lookalike import reads_as_typo
 from addrmig.locations.resolver.merges import merge_districts
@@ -35,6 +35,7 @@ def resolve_districts(work: Work) -> None:
     corrections = work.corrections
     pairs = pd.DataFrame({"tid": tid[first], "w_district": pd.Series(work.written("district", first), dtype=str)})
     pairs = pd.concat([pairs, districts.keys_of_codes(codes[first])], axis=1)
+    pairs["village"] = named_village(pairs)
     pairs["corr"] = ([corrections.get(("district", int(p), name_key(w)), "")
                       for p, w in zip(pairs["tid"].tolist(), pairs["w_district"].tolist())]
                      if corrections else "")

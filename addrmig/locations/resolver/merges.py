@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addrmig.locations.keys import village_of
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
 
@@ -80,7 +81,7 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
     has_kind = base["kind"] != ""
     no_paren = base["paren"] == ""
     as_village = (base["village"] != "") & no_paren
-    base["bv"] = (base["base"] + "(" + base["village"]).where(~no_paren & (base["village"] != ""), "")
+    base["bv"] = ""  # the written village is looked for only where that step needs it (below)
     steps = (
         # (method, score, rows of pairs it applies to, left key, right key)
         ("exact", 100.0, base.index, "w_district", "name"),
@@ -89,7 +90,7 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         ("normalized", 100.0, base.index[~has_kind & ~no_paren], "bp", "bp"),
         # The village part with the other kind word: NVI's "KALFAT BELDESİ, …" for the
         # database's "… (kalfat Köyü)" (a belde became a village).
-        ("normalized", 100.0, base.index[~no_paren & (base["village"] != "")], "bv", "bv"),
+        ("normalized", 100.0, base.index[~no_paren], "bv", "bv"),
         ("normalized", 100.0, base.index[has_kind & no_paren], "short", "short"),
         ("normalized", 100.0, base.index[~has_kind & no_paren], "base", "base"),
         # Village became neighbourhood (or the other way): same name, other kind word.
@@ -107,6 +108,10 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         rows = rows[~decided[rows.to_numpy()]]
         if len(rows) == 0:
             continue
+        if left == "bv":
+            villages = work.look.village_names
+            base.loc[rows, "bv"] = [f"{b}({v}" if v else "" for b, v in zip(
+                base.loc[rows, "base"].tolist(), (village_of(p, villages) for p in base.loc[rows, "paren"].tolist()))]
         positions = targets[right if right in targets else "keys"]
         # Few rows (the later steps, or a few pairs): look in their townships only.
         tids = base["tid"].to_numpy()[rows.to_numpy()] if len(rows) * 8 < len(positions) else None
@@ -133,7 +138,7 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
             decided[where] = True
             if right == "village":
                 out.every.update(where.tolist())
-    former = (~decided) & has_kind.to_numpy() & (~no_paren).to_numpy() & (base["village"] == "").to_numpy()
+    former = (~decided) & has_kind.to_numpy() & (~no_paren).to_numpy()
     _former_names(work, base[former], targets, out)
     return out
 
