@@ -84,22 +84,24 @@ def _silent(label: str) -> Iterator[Callable[[float, float], None]]:
 
 
 def fix_file(source: str | Path, output: Path, output_format: str, db: LocationDB, *,
-             corrections: pd.DataFrame | None = None, review: Path | None = None, review_format: str = "csv",
+             corrections: pd.DataFrame | None = None, choices: pd.DataFrame | None = None,
+             review: Path | None = None, review_format: str = "csv",
              sheet: str | None = None, encoding: str | None = None, phone_format: str | None = None,
              steps: Steps = _silent, note: Callable[[str], None] = lambda text: None) -> FixOutcome:
-    """Read ``source``, trim it, resolve its places against ``db`` (with ``corrections``
-    applied first), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
+    """Read ``source``, trim it, resolve its places against ``db`` (with the ``choices``, each
+    for its written place, and the ``corrections`` applied first, and the file's postcode
+    column when it has one), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
     json) and, when asked, the review list to ``review``; returns the :class:`FixOutcome`.
     ``phone_format`` (a key of ``contacts.PHONE_FORMATS``) writes every valid phone number in
     that form. ``note`` hears, as soon as the file is read, what the user should know about it.
 
     The garbage collector is off for the run: a run's objects live to its end."""
     with collector_paused():
-        return _fix(source, output, output_format, db, corrections, review, review_format, sheet, encoding,
+        return _fix(source, output, output_format, db, corrections, choices, review, review_format, sheet, encoding,
                     phone_format, steps, note)
 
 
-def _fix(source, output, output_format, db, corrections, review_path, review_format, sheet, encoding,
+def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import write_atomically, write_table
     from addrmig.locations.resolver import prepare, resolve
@@ -126,6 +128,8 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
         note(ragged_note(row_problems))
     frame, trimmed = trim(loaded.frame)
     n_trimmed = len(trimmed)
+    # A postcode column is read to settle places (never written out: Akinon's address has none).
+    postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     phones_written = 0
     if phone_format is not None:
         from addrmig.contacts import format_phones
@@ -138,8 +142,9 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
 
     workers = available_workers()
     with steps("places") as bar:
-        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers)
-    del frame  # kept by the resolution as its original
+        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers, postcodes=postcodes,
+                             choices=choices)
+    del frame, postcodes  # kept by the resolution
     release_memory()
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:

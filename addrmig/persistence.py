@@ -38,9 +38,9 @@ class Restored:
 
 def fingerprint(ws: Workspace) -> str:
     """Changes exactly when something :func:`save` keeps changes (cheap: no frame is hashed)."""
-    corrections = ws.session_corrections
+    corrections, picks = ws.session_corrections, ws.session_choices
     key = (ws.file_sha, sorted(ws.options.items(), key=str), ws.content_key(), len(ws.edits),
-           0 if corrections is None else len(corrections), ws.location_source,
+           0 if corrections is None else len(corrections), 0 if picks is None else len(picks), ws.location_source,
            (ws.connection.mode, ws.connection.url, ws.connection.channel_id),
            ws.submission.id if ws.submission is not None else None, ws.language)
     return hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()
@@ -48,13 +48,14 @@ def fingerprint(ws: Workspace) -> str:
 
 def state_of(ws: Workspace) -> dict:
     """The JSON part of what is kept."""
-    corrections = ws.session_corrections
+    corrections, picks = ws.session_corrections, ws.session_choices
     return {
         "version": STATE_VERSION,
         "file": None if ws.file_sha is None else {"name": ws.file_name, "sha256": ws.file_sha,
                                                   "options": _plain(ws.options)},
         "edits": [edit.label for edit in ws.edits],
-        "choices": [] if corrections is None else corrections.astype(str).to_dict("records"),
+        "choices": [] if corrections is None else corrections.astype(str).to_dict("records"),  # rules
+        "picks": [] if picks is None else picks.astype(str).to_dict("records"),  # each for its written place
         "locations": ws.location_source if ws.location_source in ("bundled",) or
         ws.location_source.startswith("akinon:") else "bundled",
         "connection": {"mode": ws.connection.mode, "url": ws.connection.url,
@@ -121,6 +122,8 @@ def restore(stored: StoredWorkspace, store: WorkspaceStore, load: Loader) -> Res
     ws.language = state.get("language")
     if state.get("choices"):
         ws.session_corrections = pd.DataFrame(state["choices"], dtype=str)
+    if state.get("picks"):
+        ws.session_choices = pd.DataFrame(state["picks"], dtype=str)
     location = state.get("locations") or "bundled"
     note = None
     if location != "bundled":

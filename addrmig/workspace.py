@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
     from addrmig.io.table import RaggedRow
+    from addrmig.locations.corrections import Corrections
     from addrmig.locations.db import LocationDB
     from addrmig.locations.resolver import Resolution
     from addrmig.pipeline import Loaded
@@ -97,7 +98,12 @@ class Workspace:
         self.location_db: LocationDB | None = None
         # (frame version, id of the location database) the resolution was made for, and it
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
-        self.session_corrections: pd.DataFrame | None = None
+        self.session_corrections: pd.DataFrame | None = None  # rules this session generalised, newest first
+        self.session_choices: pd.DataFrame | None = None  # places this session picked, newest first
+        # Where this session's picks and rules are remembered beyond it: the store of whoever
+        # made them, or None (the default) for this browser session only. Never a store that
+        # every user of the server shares: one user's pick must not change another's file.
+        self.memory: Corrections | None = None
         self.connection = Connection()
         self.submission: Submission | None = None
         self._memo: dict[tuple, object] = {}  # derived tables of big objects, see _memoised
@@ -299,7 +305,13 @@ class Workspace:
         if self._resolution is None or self._resolution[0] != key:
             if resolve is None:
                 from addrmig.locations.resolver import resolve
-            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress))
+            extra = {}
+            if self.loaded is not None and "postcode" in self.loaded.auxiliary.columns:
+                extra["postcodes"] = self.loaded.auxiliary["postcode"]  # read to settle places, never sent
+            choices = self.choices()
+            if choices is not None:
+                extra["choices"] = choices
+            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress, **extra))
         return self._resolution[1]
 
     @property
@@ -343,30 +355,63 @@ class Workspace:
         return self._commit("places written in the database's spelling", new, changes)
 
     def corrections(self) -> pd.DataFrame | None:
-        """Corrections to apply before matching: the remembered ones, then this session's choices."""
-        from addrmig.locations.corrections import Corrections
+        """Rules to apply before matching: this session's generalisations, then those remembered
+        in :attr:`memory` (None when there are none)."""
+        return _newest_first(self.session_corrections, self.memory.load() if self.memory is not None else None)
 
-        parts = [frame for frame in (Corrections().load(), self.session_corrections)
-                 if frame is not None and len(frame)]
-        return pd.concat(parts[::-1], ignore_index=True) if parts else None
+    def choices(self) -> pd.DataFrame | None:
+        """Picks to apply before matching, each to its written place: this session's, then those
+        remembered in :attr:`memory` (None when there are none)."""
+        return _newest_first(self.session_choices, self.memory.load_choices() if self.memory is not None else None)
 
-    def choose_places(self, choices: dict[Place, Place]) -> Edit | None:
-        """Apply the user's choices (written tuple -> place) to every matching row, remember them.
-
-        Returns the Edit made to the frame (None when nothing changed).
-        """
-        from addrmig.locations.corrections import Corrections, choices_to_corrections
-        from addrmig.locations.resolver import apply_choices
-
+    def _current_or_refuse(self) -> Resolution:
         resolution = self.current_resolution()
         if resolution is None:
             raise BadArguments("Places have not been matched yet; open the Places page first.")
-        records = choices_to_corrections(choices)
-        self.session_corrections = records if self.session_corrections is None else pd.concat(
-            [self.session_corrections, records], ignore_index=True)
-        if len(records):
-            Corrections().save(records)
-        return self.use_resolution(apply_choices(resolution, choices))
+        return resolution
+
+    def choose_places(self, choices: dict[Place, Place]) -> Edit | None:
+        """Apply the user's picks (written tuple -> place): each changes the rows written that way
+        (case and Turkish letters aside) and no other. Remembered for this session (and in
+        :attr:`memory`); a pick that replaces or overrides another is listed by
+        :meth:`place_conflicts`. Returns the Edit made to the frame (None when nothing changed).
+        """
+        from addrmig.locations.corrections import choice_records
+        from addrmig.locations.resolver import apply_choices
+
+        resolution = self._current_or_refuse()
+        records = choice_records(choices)
+        self.session_choices = _newest_first(records, self.session_choices)
+        if self.memory is not None and len(records):
+            self.memory.save_choices(records)
+        return self.use_resolution(apply_choices(resolution, records))
+
+    def preview_generalisation(self, written: Place, place: Place, level: str) -> pd.DataFrame:
+        """What making the pick ``written`` -> ``place`` a rule at ``level`` ("every row writing this
+        city so means that city") would change, before it changes anything: one line per written
+        place, most rows first (see :func:`addrmig.locations.resolver.generalise_preview`)."""
+        from addrmig.locations.resolver import generalise_preview
+
+        return generalise_preview(self._current_or_refuse(), level, written, place)
+
+    def generalise_choice(self, written: Place, place: Place, level: str) -> Edit | None:
+        """Make the pick ``written`` -> ``place`` a rule at ``level`` (after the user saw
+        :meth:`preview_generalisation`) and apply it; remembered like a pick. Returns the Edit."""
+        from addrmig.locations.resolver import generalisation, generalise
+
+        resolution = self._current_or_refuse()
+        rule = generalisation(level, written, place)
+        self.session_corrections = _newest_first(rule, self.session_corrections)
+        if self.memory is not None and len(rule):
+            self.memory.save(rule)
+        return self.use_resolution(generalise(resolution, level, written, place))
+
+    def place_conflicts(self) -> pd.DataFrame:
+        """The picks in use that replaced an earlier pick or override a rule: one line each with the
+        written place, the ``chosen`` and the ``other`` place and the ``reason`` (empty if none)."""
+        from addrmig.locations.resolver import choice_conflicts
+
+        return choice_conflicts(self._current_or_refuse())
 
     def review(self, resolution: Resolution) -> pd.DataFrame:
         """``review_items(resolution)``, built once per resolution (the Places page reruns on every click)."""
@@ -506,6 +551,12 @@ class Workspace:
                 "⚠" if submission.status in ("failed", "uncertain") or submission.interrupted else "…"
             out.append(StepState("submit", "Submit", icon, progress_text(submission)))
         return out
+
+
+def _newest_first(*frames: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The records of ``frames`` (each newest first, the newest frame first) in one frame, or None."""
+    parts = [frame for frame in frames if frame is not None and len(frame)]
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def _diff(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

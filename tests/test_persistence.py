@@ -34,6 +34,9 @@ def worked_on(store: WorkspaceStore) -> Workspace:
     ws.edit_cells({(5, "email"): "fixed@example.com"})
     ws.session_corrections = pd.DataFrame([{"level": "city", "country": "Türkiye", "city": "", "township": "",
                                             "written": "Atlantis", "place": "Balıkesir"}])
+    ws.session_choices = pd.DataFrame([{"country": "Türkiye", "city": "Atlantis", "township": "Dursunbey",
+                                        "district": "Kumlu Mh.", "place_country": "Türkiye", "place_city": "Balıkesir",
+                                        "place_township": "Dursunbey", "place_district": "Kumlu Mah"}])
     ws.connection.mode, ws.connection.url, ws.connection.channel_id = "akinon", "https://shop.example.com", "7"
     ws.connection.token = "never-kept-token"
     ws.language = "tr"
@@ -48,6 +51,7 @@ def test_a_saved_workspace_comes_back_with_its_file_edits_choices_and_settings(s
     assert back.content_key() == ws.content_key()
     assert [e.label for e in back.edits] == [e.label for e in ws.edits]
     assert back.session_corrections.equals(ws.session_corrections)
+    assert back.session_choices.equals(ws.session_choices)
     assert (back.connection.mode, back.connection.url, back.connection.channel_id) == ("akinon", "https://shop.example.com", "7")
     assert back.connection.token == "" and back.language == "tr"
     assert fingerprint(back) == fingerprint(ws)

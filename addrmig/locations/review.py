@@ -12,10 +12,12 @@ from addrmig.locations.resolver import Resolution
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
     """One row per written tuple that is not resolved, most rows first: the written
-    values, ``rows``, ``example_rows``, ``status``, ``level`` (first unresolved level),
+    values (and ``postcode`` when the file's were used), ``rows``, ``example_rows``, ``status``, ``level`` (first unresolved level),
     ``note``, and ``suggestion_1..3`` (``city / township / district``) with ``score_1..3``."""
     todo = resolution.unresolved()
     out = todo[list(LEVELS)].copy()
+    if "postcode" in todo.columns:  # the file's postcode, read to resolve and never sent
+        out["postcode"] = todo["postcode"]
     out["rows"] = todo["rows"].astype(int)
     out["example_rows"] = [", ".join(map(str, rows)) for rows in todo["examples"]]
     out["status"] = todo["status"]
