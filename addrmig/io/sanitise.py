@@ -39,13 +39,6 @@ _SHOWN[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True
 #: First bytes of the values the report rule neutralises.
 _NEUTRALISED_FIRST = np.zeros(256, dtype=bool)
 _NEUTRALISED_FIRST[[ord(c) for c in NEUTRALISED_STARTS]] = True
-#: The first and the last UTF-8 bytes of the characters ``str.isspace`` takes for white space
-#: (a value of only white space is escaped).
-_SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]
-_SPACE_FIRST = np.zeros(256, dtype=bool)
-_SPACE_FIRST[[c.encode("utf-8")[0] for c in _SPACES]] = True
-_SPACE_LAST = np.zeros(256, dtype=bool)
-_SPACE_LAST[[c.encode("utf-8")[-1] for c in _SPACES]] = True
 
 
 def neutralise(values: pd.Series) -> pd.Series:
@@ -60,11 +53,13 @@ def neutralise(values: pd.Series) -> pd.Series:
 def xlsx_text(text: str, *, report: bool = False) -> str:
     """``text`` as an XLSX cell must hold it.
 
-    Default, for the corrected file, which must read back (in Excel and calamine) as the
-    very same string: characters XML cannot hold are dropped; "\\r" and a value of only
-    white space, which XML parsers would turn into "\\n" and trim, use the spreadsheet's
-    own escape (_x000D_, ECMA-376 ST_Xstring), and a literal "_x0041_" in the data gets
-    its underscore escaped so that it is not decoded.
+    Default, for the corrected file, which must read back (in Excel, LibreOffice and
+    calamine) as the very same string: characters XML cannot hold are dropped; "\\r",
+    which XML parsers turn into "\\n", uses the spreadsheet's own escape (_x000D_,
+    ECMA-376 ST_Xstring), and a literal "_x0041_" in the data gets its underscore escaped so
+    that it is not decoded. (White space at either end, a value of only white space too, is
+    kept by the writer's ``xml:space="preserve"``: LibreOffice decodes the escapes of
+    control characters and of "_" only, so "_x0020_" would stay as written there.)
 
     ``report=True``, for the files a person reads (error report, review list): control
     characters XML cannot hold are shown as ``\\xNN`` and a formula-like value is
@@ -79,8 +74,6 @@ def xlsx_text(text: str, *, report: bool = False) -> str:
         text = _XSTRING_LITERAL.sub(r"_x005F_\1", text)
     if "\r" in text:
         text = text.replace("\r", "_x000D_")
-    if text and not text.strip():
-        text = "".join(f"_x{ord(c):04X}_" for c in text)
     return text
 
 
@@ -97,12 +90,9 @@ def xlsx_texts(values: pa.Array, *, report: bool = False) -> pa.Array:
     found = np.flatnonzero((_SHOWN if report else _MAY_CHANGE)[data[offsets[0]:offsets[-1]]])
     if len(found):
         candidate[np.searchsorted(offsets, found + offsets[0], side="right") - 1] = True
-    filled = np.diff(offsets) > 0
-    firsts = data[offsets[:-1][filled]]
     if report:
-        candidate[filled] |= _NEUTRALISED_FIRST[firsts]
-    else:
-        candidate[filled] |= _SPACE_FIRST[firsts] & _SPACE_LAST[data[offsets[1:][filled] - 1]]
+        filled = np.diff(offsets) > 0
+        candidate[filled] |= _NEUTRALISED_FIRST[data[offsets[:-1][filled]]]
     positions = np.flatnonzero(candidate)
     if not len(positions):
         return values
