@@ -8,7 +8,8 @@ addrmig wrote XLSX before), ``xlsxwriter`` (``constant_memory``, ``write_string`
 and ``pyexcelerate`` (which keeps the workbook in memory and takes a value starting with
 "=" for a formula: timed for comparison only). Each writer runs in a forked process, in
 turn with the others, fastest of ``--repeat``; ``peak`` is that process's maximum RSS
-(the frame it inherits included), ``MB`` the file's size.
+(the frame it inherits included), ``MB`` the file's size. XlsxWriter and PyExcelerate are
+not addrmig's dependencies: ``pip install xlsxwriter pyexcelerate`` to time them.
 """
 from __future__ import annotations
 
