@@ -150,9 +150,6 @@ class Unseekable(io.RawIOBase):
     def __init__(self) -> None:
         self.data = bytearray()
 
-    def writable(self) -> bool:
-        return True
-
     def write(self, data) -> int:
         self.data += bytes(data)
         return len(data)
