@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
 Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
-CSV_CHUNK_ROWS = 100_000
 #: From this many rows the checks run in a forked worker beside the writing.
 PARALLEL_CHECK_ROWS = 100_000
 
@@ -103,7 +102,7 @@ def fix_file(source: str | Path, output: Path, output_format: str, db: LocationD
 
 def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
-    from addrmig.io import write_atomically, write_table
+    from addrmig.io import save_table, write_atomically
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
     from addrmig.parallel import Background, available_workers
@@ -156,12 +155,8 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
 
     release_memory()
     with steps("write") as bar:
-        if output_format == "csv":
-            _write_csv(resolution.frame, output, bar)
-        else:
-            bar(0, 1)
-            write_atomically(output, write_table(resolution.frame, output_format))
-            bar(1, 1)
+        # CSV and XLSX go out a slice of rows at a time, into a temporary file put in place at the end.
+        save_table(resolution.frame, output, output_format, progress=bar)
     release_memory()
     review = review_table(resolution)
     if review_path is not None:
@@ -173,22 +168,3 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
             bar(1, 1)
     return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
                       missing_required=missing_required, phones_written=phones_written)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path, progress: Callable[[float, float], None]) -> None:
-    """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
-    file never sits in memory as one string, and the bar moves. ``path`` gets the whole
-    file or, when writing fails, stays as it was."""
-    from addrmig.io import atomic_output, write_table
-
-    total = len(frame)
-    with atomic_output(path) as out:
-        if total == 0:
-            out.write(write_table(frame, "csv"))
-            return
-        for start in range(0, total, CSV_CHUNK_ROWS):
-            data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv")
-            if start:  # the header line once, at the top
-                data = data[data.index(b"\n") + 1:]
-            out.write(data)
-            progress(min(start + CSV_CHUNK_ROWS, total), total)
