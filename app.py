@@ -15,12 +15,24 @@ import streamlit as st
 # folder is importable however Streamlit (or AppTest) was started.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pages._common import PAGES, workspace  # noqa: E402
-from pages._sidebar import connection_settings, step_list  # noqa: E402
+from pages._common import PAGES  # noqa: E402
+from pages._session import (  # noqa: E402
+    choose_language,
+    gate,
+    language_switch,
+    persist,
+    policy,
+    show_workspace_note,
+    workspace,
+)
+from pages._sidebar import connection_settings, step_list, who  # noqa: E402
 
 st.set_page_config(page_title="Address migration to Akinon", page_icon="📦", layout="wide")
 
+access = policy()
+gate(access)  # with sign-in configured, nobody gets further unless signed in and allowed
 ws = workspace()
+choose_language(ws)
 
 navigation = st.navigation([
     st.Page(PAGES["upload"], title="1. Upload", icon=":material/upload_file:", default=True),
@@ -34,7 +46,11 @@ navigation = st.navigation([
 with st.sidebar:
     steps_box = st.container()
     connection_settings(ws)
+    st.divider()
+    language_switch(ws)
+    who(ws)
 
+show_workspace_note()
 navigation.run()
 
 if ws.has_file and not ws.report_ready:
@@ -49,3 +65,5 @@ if ws.has_file and not ws.report_ready:
 
 with steps_box:
     step_list(ws)
+
+persist(ws)  # kept on the server, so a reload or another tab with this URL continues here

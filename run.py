@@ -107,6 +107,10 @@ def main(argv: list[str]) -> int:
     ensure_requirements("requirements.txt")
     if command == "cli":
         return subprocess.run([str(PYTHON), "-m", "addrmig", *rest]).returncode
+    # A local tool listens on this computer only, unless told otherwise (--server.address 0.0.0.0):
+    # then, without sign-in, the server's own Akinon token is not used (see addrmig/access.py).
+    if not any(arg.startswith("--server.address") for arg in rest):
+        rest = ["--server.address", "localhost", *rest]
     try:
         return subprocess.run([str(PYTHON), "-m", "streamlit", "run", "app.py", *rest]).returncode
     except KeyboardInterrupt:

@@ -17,3 +17,5 @@ imported_at
 finished_at
 # tests/wild_expected.py runs expect() in a child process, named in a string.
 expect
+# http.server's request handler reads it after a handler returns (a test proxy drops a connection).
+close_connection

@@ -13,6 +13,7 @@ import os
 import sys
 
 from addrmig.errors import AddrmigError
+from addrmig.i18n import LANGUAGES, language_from_environment, set_language
 
 COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
@@ -30,6 +31,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m addrmig",
                      description="Get a legacy address export into Akinon Commerce.")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="language of messages and reports (default: from LANG / LC_ALL; English unless Turkish)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"addrmig.commands.{name}")
@@ -39,9 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _language_asked(argv: list[str]) -> str | None:
+    """``--lang X`` or ``--lang=X`` among the arguments (read before the parser is built, so that
+    its help speaks the language too)."""
+    for position, arg in enumerate(argv):
+        if arg == "--lang" and position + 1 < len(argv):
+            return argv[position + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    set_language(_language_asked(arguments) or language_from_environment(os.environ))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2

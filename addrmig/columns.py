@@ -367,6 +367,4 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping | Mapping[str, str
             data[name] = split[name]
         else:
             data[name] = pd.Series([""] * len(frame), index=frame.index, dtype="str")
-    out = pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))
-    out.attrs.update(frame.attrs)  # what the reader found about rows (ragged rows) travels on
-    return out
+    return pd.DataFrame(data, index=frame.index, columns=list(COLUMNS))

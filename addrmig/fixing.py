@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.export import RowVerdicts, row_verdicts
+from addrmig.io.table import ragged_note
 from addrmig.limits import collector_paused, release_memory
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
 Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
-CSV_CHUNK_ROWS = 100_000
 #: From this many rows the checks run in a forked worker beside the writing.
 PARALLEL_CHECK_ROWS = 100_000
 
@@ -87,24 +87,26 @@ def _silent(label: str) -> Iterator[Callable[[float, float], None]]:
 
 
 def fix_file(source: str | Path, output: Path, output_format: str, db: LocationDB, *,
-             corrections: pd.DataFrame | None = None, review: Path | None = None, review_format: str = "csv",
+             corrections: pd.DataFrame | None = None, choices: pd.DataFrame | None = None,
+             review: Path | None = None, review_format: str = "csv",
              sheet: str | None = None, encoding: str | None = None, phone_format: str | None = None,
              steps: Steps = _silent, note: Callable[[str], None] = lambda text: None) -> FixOutcome:
-    """Read ``source``, trim it, resolve its places against ``db`` (with ``corrections``
-    applied first), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
+    """Read ``source``, trim it, resolve its places against ``db`` (with the ``choices``, each
+    for its written place, and the ``corrections`` applied first, and the file's postcode
+    column when it has one), write the corrected rows to ``output`` (``output_format`` csv, xlsx or
     json) and, when asked, the review list to ``review``; returns the :class:`FixOutcome`.
     ``phone_format`` (a key of ``contacts.PHONE_FORMATS``) writes every valid phone number in
     that form. ``note`` hears, as soon as the file is read, what the user should know about it.
 
     The garbage collector is off for the run: a run's objects live to its end."""
     with collector_paused():
-        return _fix(source, output, output_format, db, corrections, review, review_format, sheet, encoding,
+        return _fix(source, output, output_format, db, corrections, choices, review, review_format, sheet, encoding,
                     phone_format, steps, note)
 
 
-def _fix(source, output, output_format, db, corrections, review_path, review_format, sheet, encoding,
+def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
-    from addrmig.io import write_atomically, write_table
+    from addrmig.io import save_table, write_atomically
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
@@ -125,8 +127,13 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
         note(f"no column found for {', '.join(missing_required)}; those values stay empty and the rows stay invalid.")
+    row_problems = loaded.table.row_problems  # checked with the written rows, which keep their row numbers
+    if row_problems:
+        note(ragged_note(row_problems))
     frame, trimmed = trim(loaded.frame)
     n_trimmed = len(trimmed)
+    # A postcode column is read to settle places (never written out: Akinon's address has none).
+    postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     phones_written = 0
     if phone_format is not None:
         from addrmig.contacts import format_phones
@@ -143,28 +150,24 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
             frame, from_text = fill_from_text(frame, db, postcodes, progress=bar, workers=workers)
     else:
         from_text = None
-    del postcodes
 
     with steps("places") as bar:
-        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers)
-    del frame  # kept by the resolution as its original
+        resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers, postcodes=postcodes,
+                             choices=choices)
+    del frame, postcodes  # kept by the resolution
     release_memory()
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
         # The checks run in a worker while the corrected file and the review list are written.
-        checks = Background(lambda: validate(resolution.frame))
+        checks = Background(lambda: validate(resolution.frame, row_problems=row_problems))
     else:
         with steps("validate") as bar:
-            report = validate(resolution.frame, progress=bar)
+            report = validate(resolution.frame, progress=bar, row_problems=row_problems)
 
     release_memory()
     with steps("write") as bar:
-        if output_format == "csv":
-            _write_csv(resolution.frame, output, bar)
-        else:
-            bar(0, 1)
-            write_atomically(output, write_table(resolution.frame, output_format))
-            bar(1, 1)
+        # CSV and XLSX go out a slice of rows at a time, into a temporary file put in place at the end.
+        save_table(resolution.frame, output, output_format, progress=bar)
     release_memory()
     review = review_table(resolution)
     if from_text is not None:
@@ -178,22 +181,3 @@ def _fix(source, output, output_format, db, corrections, review_path, review_for
             bar(1, 1)
     return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
                       missing_required=missing_required, phones_written=phones_written, from_text=from_text)
-
-
-def _write_csv(frame: pd.DataFrame, path: Path, progress: Callable[[float, float], None]) -> None:
-    """The frame as CSV (``write_table``'s format), written in slices of rows: the whole
-    file never sits in memory as one string, and the bar moves. ``path`` gets the whole
-    file or, when writing fails, stays as it was."""
-    from addrmig.io import atomic_output, write_table
-
-    total = len(frame)
-    with atomic_output(path) as out:
-        if total == 0:
-            out.write(write_table(frame, "csv"))
-            return
-        for start in range(0, total, CSV_CHUNK_ROWS):
-            data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv")
-            if start:  # the header line once, at the top
-                data = data[data.index(b"\n") + 1:]
-            out.write(data)
-            progress(min(start + CSV_CHUNK_ROWS, total), total)

@@ -1,21 +1,31 @@
-"""Numbers as people read them: ``12,480``, ``98.6 %``, ``1 row`` / ``12,480 rows``.
+"""Numbers as people read them in their language: ``12,480`` / ``12.480``, ``98.6%`` / ``%98,6``,
+``1 row`` / ``12,480 rows``.
 
-The one formatter the pages, the CLI summaries and the reports use, so a count reads
-the same everywhere.
+The one formatter the pages, the CLI summaries and the reports use, so a count reads the
+same everywhere; the language is ``addrmig.i18n``'s current one (Babel's number patterns).
 """
 from __future__ import annotations
 
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+
+from addrmig.i18n import babel_locale
+
 
 def number(n: int | float) -> str:
-    """``n`` with thousands separators; a float that is not whole keeps one decimal."""
+    """``n`` with the language's thousands separators; a float that is not whole keeps one decimal."""
     if isinstance(n, float) and not n.is_integer():
-        return f"{n:,.1f}"
-    return f"{int(n):,}"
+        return format_decimal(n, format="#,##0.0", locale=babel_locale())
+    return format_decimal(int(n), format="#,##0", locale=babel_locale())
 
 
 def percent(share: float, decimals: int = 1) -> str:
-    """A share (0..1) as a percentage with a space before the sign: ``98.6 %``."""
-    return f"{share * 100:,.{decimals}f} %"
+    """A share (0..1) as the language writes a percentage: ``98.6%`` in English, ``%98,6`` in Turkish."""
+    locale = Locale.parse(babel_locale())
+    pattern = locale.percent_formats[None].pattern  # "#,##0%" in English, "%#,##0" in Turkish
+    if decimals:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
+    return format_percent(share, format=pattern, locale=locale)
 
 
 def plural(n: int | float, word: str, many: str | None = None) -> str:

@@ -6,9 +6,11 @@ Rows are always the frame's index: the row number the user's spreadsheet shows.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,9 @@ from addrmig import schema
 from addrmig.errors import MissingColumns
 from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.formatting import plural
-from addrmig.io.sanitise import neutralise, xlsx_report_texts, xlsx_text
+from addrmig.io.atomic import atomic_output
+from addrmig.io.sanitise import neutralise, xlsx_text, xlsx_texts
+from addrmig.io.table import RaggedRow
 
 #: Stable check codes, in the order failures of one cell are listed.
 CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits", "control_chars",
@@ -52,16 +56,17 @@ def _message(rule: schema.Rule) -> str:
     }.get(rule.check, "")
 
 
-def _ragged_rows(frame: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
-    """(positions, lines, messages) of the rows the reader read as best it could
-    (``frame.attrs["row_problems"]``, set by ``addrmig.io``), for the rows still in the frame."""
-    problems = frame.attrs.get("row_problems") or []
-    if not problems:
-        return np.zeros(0, dtype=np.int64), [], []
-    where = {row: i for i, row in enumerate(frame.index.to_numpy())}
-    found = [(where[p.row], p) for p in problems if p.row in where]
-    return (np.array([i for i, _ in found], dtype=np.int64), [p.line for _, p in found],
-            [f"row {p.message}" for _, p in found])
+def _add_ragged_rows(frame: pd.DataFrame, row_problems: Sequence[RaggedRow], add: Callable) -> None:
+    """Add a ``ragged_row`` error for each of ``row_problems`` (rows the reader read as best it
+    could, ``Table.row_problems``) whose row is still in the frame."""
+    if not row_problems:
+        return
+    positions = frame.index.get_indexer([p.row for p in row_problems])
+    found = [(int(i), p) for i, p in zip(positions, row_problems, strict=True) if i >= 0]
+    if found:
+        add(np.array([i for i, _ in found], dtype=np.int64), RAGGED_COLUMN, "ragged_row", "error",
+            pa_arrow.array([p.line for _, p in found], type=pa_arrow.large_string()),
+            pa_arrow.array([f"row {p.message}" for _, p in found], type=pa_arrow.large_string()))
 
 
 @dataclass
@@ -218,39 +223,29 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
             progress(done, total)
 
 
-def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
+def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
+             row_problems: Sequence[RaggedRow] = ()) -> Report:
     """Check an address frame against every Akinon rule at once.
 
     Returns a ``Report`` whose ``failures`` list every failing value, ordered by row,
-    then column (field-table order), then check. ``progress(done, total)`` is called
-    as columns are done. Raises ``MissingColumns`` when an Akinon column is absent.
+    then column (field-table order), then check. ``row_problems`` (``Table.row_problems``:
+    rows the reader read as best it could) become ``ragged_row`` errors. ``progress(done,
+    total)`` is called as columns are done. Raises ``MissingColumns`` when an Akinon column
+    is absent.
     """
     _check_columns(frame)
     n = len(frame)
     rules = schema.column_rules()
     total = len(rules) + 1
     rows_of = frame.index.to_numpy()
-    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
-
-    def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
-            messages: pa_arrow.Array) -> None:
-        parts["pos"].append(positions)
-        parts["column"].append(np.full(len(positions), COLUMNS.index(column), dtype=np.int8))
-        parts["check"].append(np.full(len(positions), CHECKS.index(check), dtype=np.int8))
-        parts["severity"].append(np.full(len(positions), SEVERITIES.index(severity), dtype=np.int8))
-        parts["value"].append(values)
-        parts["message"].append(messages)
-
+    parts, add = _collector()
     arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
     # (Running the duplicate search in a thread beside these was measured slower: the
     # GIL hand-offs cost more than the overlap gains.)
     _column_checks(rules, arrays, add, progress, total)
     repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
 
-    positions, lines, messages_ = _ragged_rows(frame)
-    if len(positions):
-        add(positions, RAGGED_COLUMN, "ragged_row", "error", pa_arrow.array(lines, type=pa_arrow.large_string()),
-            pa_arrow.array(messages_, type=pa_arrow.large_string()))
+    _add_ragged_rows(frame, row_problems, add)
 
     positions = np.flatnonzero(repeat)
     if len(positions):
@@ -262,6 +257,43 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None) -> Report:
         progress(total, total)
 
     return Report(_failure_table(parts, rows_of), n, frame.index)
+
+
+def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequence[RaggedRow]) -> Report:
+    """``report`` (of ``frame``, made without ``row_problems``) with their ``ragged_row`` errors
+    added in order: the same ``Report`` as ``validate(frame, row_problems=row_problems)``."""
+    parts, add = _collector()
+    _add_ragged_rows(frame, row_problems, add)
+    if not parts["pos"]:
+        return report
+    added = _failure_table(parts, frame.index.to_numpy())
+    failures = pd.concat([report.failures, added], ignore_index=True)
+    # The report is in (row position, column, check) order already: a stable sort on that
+    # key slots the few new lines in.
+    index = frame.index
+    rows = failures["row"].to_numpy()
+    positions = rows if index.is_monotonic_increasing and index.is_unique else index.get_indexer(rows)
+    key = (positions.astype(np.int64) << 16) | (failures["column"].cat.codes.to_numpy().astype(np.int64) << 8) \
+        | failures["check"].cat.codes.to_numpy().astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    return Report(failures.take(order).reset_index(drop=True), report.rows, report.index)
+
+
+def _collector() -> tuple[dict[str, list], Callable]:
+    """(parts, add): ``add(positions, column, check, severity, values, messages)`` collects
+    failures into ``parts`` for ``_failure_table``."""
+    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
+
+    def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
+            messages: pa_arrow.Array) -> None:
+        parts["pos"].append(positions)
+        parts["column"].append(np.full(len(positions), COLUMNS.index(column), dtype=np.int8))
+        parts["check"].append(np.full(len(positions), CHECKS.index(check), dtype=np.int8))
+        parts["severity"].append(np.full(len(positions), SEVERITIES.index(severity), dtype=np.int8))
+        parts["value"].append(values)
+        parts["message"].append(messages)
+
+    return parts, add
 
 
 def _failure_table(parts: dict[str, list], rows_of: np.ndarray) -> pd.DataFrame:
@@ -354,33 +386,40 @@ def write_report_csv(report: Report) -> bytes:
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-#: Cell comments only for this many failures, so big reports stay quick to write and open.
+#: Cell comments on this many failing cells at most: Excel draws each comment as a shape,
+#: and a workbook with tens of thousands of them opens slowly. The Failures sheet lists
+#: every message.
 COMMENT_LIMIT = 5_000
-#: Above this many rows the address sheet holds only rows with failures (at most this many).
-XLSX_ALL_ROWS_LIMIT = 100_000
-#: The Failures sheet lists at most this many failures; the CSV report has them all.
-XLSX_FAILURE_LIMIT = 200_000
 #: Excel's last row.
 EXCEL_MAX_ROWS = 1_048_576
-
-
-def _xlsx_column(values: pd.Series) -> np.ndarray:
-    """The values as report cells (``xlsx_text(value, report=True)``); empty values become
-    None (no cell)."""
-    text = xlsx_report_texts(values)
-    out = text.to_numpy(dtype=object)
-    out[(text == "").to_numpy(dtype=bool)] = None
-    return out
+#: Above this many rows (all Excel holds under the header) the Addresses sheet holds only
+#: rows with failures (at most this many).
+XLSX_ALL_ROWS_LIMIT = EXCEL_MAX_ROWS - 1
+#: The Failures sheet lists at most this many failures; the CSV report has them all.
+XLSX_FAILURE_LIMIT = EXCEL_MAX_ROWS - 1
+#: Rows written to a sheet at a time.
+_BLOCK_ROWS = 50_000
 
 
 def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int = COMMENT_LIMIT,
                       all_rows_limit: int = XLSX_ALL_ROWS_LIMIT,
                       failure_limit: int = XLSX_FAILURE_LIMIT) -> bytes:
-    """An XLSX workbook: sheet "Addresses" with the user's rows, failing cells filled red
-    (errors) or amber (warnings) with the messages as cell comments; sheet "Failures"
-    listing the failures; sheet "Summary" with counts per column and check and notes
-    on what was shortened. Every text cell is stored as text, never a formula, and
-    prefixed with an apostrophe where it would start one.
+    """The XLSX report (see ``save_report_xlsx``) as bytes."""
+    out = io.BytesIO()
+    save_report_xlsx(frame, report, out, comment_limit=comment_limit, all_rows_limit=all_rows_limit,
+                     failure_limit=failure_limit)
+    return out.getvalue()
+
+
+def save_report_xlsx(frame: pd.DataFrame, report: Report, target: str | os.PathLike[str] | BinaryIO, *,
+                     comment_limit: int = COMMENT_LIMIT, all_rows_limit: int = XLSX_ALL_ROWS_LIMIT,
+                     failure_limit: int = XLSX_FAILURE_LIMIT) -> None:
+    """An XLSX workbook written to ``target`` (a path, whole or not at all, or a binary file
+    object): sheet "Addresses" with the user's rows, failing cells filled red (errors) or
+    amber (warnings) with the messages as cell comments; sheet "Failures" listing the
+    failures; sheet "Summary" with counts per column and check and notes on what was
+    shortened. Every text cell is stored as text, never a formula, and prefixed with an
+    apostrophe where it would start one (``xlsx_text(value, report=True)``).
 
     When the frame's row numbers ascend, each address sits on the spreadsheet row the
     user's own file had it on (column A repeats the row number anyway). Bounded for big
@@ -388,28 +427,54 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
     failing cells only; above ``all_rows_limit`` rows, only (the first
     ``all_rows_limit``) rows with a failure; the first ``failure_limit`` failures listed.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    if isinstance(target, (str, os.PathLike)):
+        with atomic_output(target) as out:
+            save_report_xlsx(frame, report, out, comment_limit=comment_limit, all_rows_limit=all_rows_limit,
+                             failure_limit=failure_limit)
+        return
+    from addrmig.io.xlsx import BOLD, Workbook
 
-    red = PatternFill("solid", fgColor="FFC7CE")
-    amber = PatternFill("solid", fgColor="FFE699")
-    bold = Font(bold=True)
     notes: list[str] = []
+    with Workbook(target) as book:
+        with book.sheet("Addresses") as sheet:
+            _addresses_sheet(sheet, frame, report, comment_limit, all_rows_limit, notes)
+        with book.sheet("Failures") as sheet:
+            sheet.append(list(FAILURE_COLUMNS), BOLD)
+            limit = min(failure_limit, EXCEL_MAX_ROWS - 1)
+            if len(report.failures) > limit:
+                notes.append(f"The Failures sheet lists the first {limit:,} of {len(report.failures):,} failures; "
+                             "the CSV report has them all.")
+            shown = report.failures.iloc[:limit]
+            for start in range(0, len(shown), _BLOCK_ROWS):
+                block = shown.iloc[start:start + _BLOCK_ROWS]
+                sheet.write_rows(np.arange(start + 2, start + 2 + len(block)),
+                                 [_row_labels(block["row"])] + [_report_cells(block[c]) for c in FAILURE_COLUMNS[1:]])
+        with book.sheet("Summary") as sheet:
+            _summary_sheet(sheet, report, notes)
+
+
+def _report_cells(values: pd.Series) -> pa_arrow.Array:
+    """The values as report cells (``xlsx_text(value, report=True)``), "" for no cell."""
+    from addrmig.io.xlsx import text_array
+
+    if not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype("str")
+    return xlsx_texts(text_array(values), report=True)
+
+
+def _row_labels(labels: pd.Series | pd.Index) -> np.ndarray | pa_arrow.Array:
+    """Row numbers as number cells; labels that are not whole numbers as text."""
+    values = np.asarray(labels)
+    if np.issubdtype(values.dtype, np.integer):
+        return values
+    return _report_cells(pd.Series(values, dtype=object).astype(str))
+
+
+def _addresses_sheet(sheet, frame: pd.DataFrame, report: Report, comment_limit: int, all_rows_limit: int,
+                     notes: list[str]) -> None:
+    from addrmig.io.xlsx import AMBER, BOLD, RED
+
     failures = report.failures
-    workbook = Workbook(write_only=True)
-
-    def text_cell(sheet, value, fill=None, font=None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=None if value is None else xlsx_text(str(value), report=True))
-        cell.data_type = "s"  # never let openpyxl take a leading "=" for a formula
-        if fill is not None:
-            cell.fill = fill
-        if font is not None:
-            cell.font = font
-        return cell
-
-    sheet = workbook.create_sheet("Addresses")
     index = frame.index
     reduced = len(frame) > all_rows_limit
     if reduced:
@@ -424,76 +489,61 @@ def write_report_xlsx(frame: pd.DataFrame, report: Report, *, comment_limit: int
                and index.is_unique and len(index) > 0 and index[0] >= 2
                and index[-1] <= EXCEL_MAX_ROWS and not reduced)
     if aligned:
-        for _ in range(int(index[0]) - 2):  # title rows above the user's header
-            sheet.append([])
+        sheet.skip_to(int(index[0]) - 1)  # title rows above the user's header stay empty
     elif not reduced and len(index):
         notes.append("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
-                      "column A gives each row's number in your file.")
-
-    # Per failing cell on the sheet: worst severity and the messages.
+                     "column A gives each row's number in your file.")
     columns = list(COLUMNS)
-    shown_failures = failures[failures["row"].isin(index)] if reduced else failures
-    cells: dict[tuple, tuple[bool, list[str]]] = {}
-    for row, column, severity, message in zip(
-            shown_failures["row"].to_numpy(), shown_failures["column"].astype(str),
-            shown_failures["severity"].astype(str), shown_failures["message"]):
-        is_error, messages = cells.get((row, column), (False, []))
-        messages.append(f"{severity}: {message}")
-        cells[(row, column)] = (is_error or severity == "error", messages)
+    sheet.append(["row", *columns], BOLD)
+    placed = index.to_numpy() if aligned else np.arange(sheet.next_row, sheet.next_row + len(frame))
 
-    sheet.append([text_cell(sheet, "row", font=bold)] + [text_cell(sheet, c, font=bold) for c in columns])
-    comments = 0
-    previous = int(index[0]) - 1 if aligned else 0
-    values = {c: _xlsx_column(frame[c]) for c in columns}
-    failing_rows = {row for row, _ in cells}
-    for i, row in enumerate(index.to_numpy()):
-        if aligned:
-            for _ in range(int(row) - previous - 1):  # rows the reader skipped (blank lines)
-                sheet.append([])
-            previous = int(row)
-        # Values are neutralised already, so plain strings cannot become formulas.
-        line = [row] + [values[c][i] for c in columns]
-        if row in failing_rows:
-            for j, c in enumerate(columns, 1):
-                found = cells.get((row, c))
-                if found is None:
-                    continue
-                is_error, messages = found
-                cell = text_cell(sheet, None, fill=red if is_error else amber)
-                cell.value = line[j]
-                if comments < comment_limit:
-                    cell.comment = Comment(xlsx_text("\n".join(messages), report=True)[:30000], "addrmig")
-                    comments += 1
-                line[j] = cell
-        sheet.append(line)
-    if len(cells) > comment_limit:
+    # Each failing cell on the sheet once: its position among the rows, its column, red
+    # when one of its failures is an error; in the order of the sheet.
+    cells = pd.DataFrame({"row": failures["row"].to_numpy(), "column": failures["column"].cat.codes.to_numpy(),
+                          "error": (failures["severity"] == "error").to_numpy()})
+    worst = cells.groupby(["row", "column"], sort=False)["error"].max().reset_index()
+    worst = (pd.DataFrame({"row": index.to_numpy(), "position": np.arange(len(index))})
+             .merge(worst, on="row").sort_values(["position", "column"], kind="stable"))
+    styles: list[np.ndarray | None] = [None] * (len(columns) + 1)
+    for column, part in worst.groupby("column", sort=False):
+        style = np.zeros(len(index), dtype=np.int8)
+        style[part["position"].to_numpy()] = np.where(part["error"].to_numpy(), RED, AMBER)
+        styles[int(column) + 1] = style
+
+    for start in range(0, len(frame), _BLOCK_ROWS):
+        block = frame.iloc[start:start + _BLOCK_ROWS]
+        sheet.write_rows(placed[start:start + len(block)],
+                         [_row_labels(block.index)] + [_report_cells(block[c]) for c in columns],
+                         [s[start:start + len(block)] if s is not None else None for s in styles])
+
+    commented = worst.iloc[:comment_limit]
+    wanted = set(zip(commented["row"].tolist(), commented["column"].tolist()))
+    messages: dict[tuple, list[str]] = {}
+    listed = failures[failures["row"].isin(commented["row"].unique())]
+    for row, column, severity, message in zip(listed["row"].tolist(), listed["column"].cat.codes.tolist(),
+                                              listed["severity"].astype(str).tolist(), listed["message"].tolist()):
+        if (row, column) in wanted:
+            messages.setdefault((row, column), []).append(f"{severity}: {message}")
+    for row, position, column in zip(commented["row"].tolist(), commented["position"].tolist(),
+                                     commented["column"].tolist()):
+        text = xlsx_text("\n".join(messages[(row, column)]), report=True)[:30000]
+        sheet.comment(int(placed[position]), int(column) + 1, text)
+    if len(worst) > comment_limit:
         notes.append(f"Only the first {comment_limit:,} failing cells carry a comment; every "
                      "failure is listed in the Failures sheet.")
 
-    listing = workbook.create_sheet("Failures")
-    listing.append([text_cell(listing, c, font=bold) for c in FAILURE_COLUMNS])
-    limit = min(failure_limit, EXCEL_MAX_ROWS - 1)
-    if len(failures) > limit:
-        notes.append(f"The Failures sheet lists the first {limit:,} of {len(failures):,} failures; "
-                     "the CSV report has them all.")
-    shown = failures.iloc[:limit]
-    listed = [shown["row"].to_numpy()] + [_xlsx_column(shown[c]) for c in FAILURE_COLUMNS[1:]]
-    for line in zip(*listed):
-        listing.append(line)
 
-    summary = workbook.create_sheet("Summary")
-    summary.append([text_cell(summary, "rows", font=bold), report.rows])
-    summary.append([text_cell(summary, "rows without errors", font=bold), len(report.ok_rows)])
-    summary.append([text_cell(summary, "errors", font=bold), report.error_count])
-    summary.append([text_cell(summary, "warnings", font=bold), report.warning_count])
-    summary.append([])
-    summary.append([text_cell(summary, h, font=bold) for h in ("column", "check", "errors", "warnings")])
+def _summary_sheet(sheet, report: Report, notes: list[str]) -> None:
+    from addrmig.io.xlsx import BOLD, PLAIN
+
+    for label, count in (("rows", report.rows), ("rows without errors", len(report.ok_rows)),
+                         ("errors", report.error_count), ("warnings", report.warning_count)):
+        sheet.append([label, int(count)], [BOLD, PLAIN])
+    sheet.append([])
+    sheet.append(["column", "check", "errors", "warnings"], BOLD)
     for column, check, errors, warnings in report.summary_table().itertuples(index=False):
-        summary.append([text_cell(summary, column), text_cell(summary, check), int(errors), int(warnings)])
-    summary.append([])
+        sheet.append([xlsx_text(str(column), report=True), xlsx_text(str(check), report=True),
+                      int(errors), int(warnings)])
+    sheet.append([])
     for note in notes:
-        summary.append([text_cell(summary, note)])
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        sheet.append([xlsx_text(note, report=True)])

@@ -24,11 +24,14 @@ from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.errors import BadArguments
 from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
-from addrmig.formatting import plural
+from addrmig.steps import StepState, sidebar_steps
 
 if TYPE_CHECKING:
     from addrmig.akinon.client import AkinonClient
+    from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
+    from addrmig.io.table import RaggedRow
+    from addrmig.locations.corrections import Corrections
     from addrmig.locations.db import LocationDB
     from addrmig.locations.resolver import Resolution
     from addrmig.pipeline import Loaded
@@ -48,26 +51,27 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class Edit:
-    """One reversible change of the working frame: what, and cell by cell before/after."""
+    """One reversible change of the working frame: what, and cell by cell before/after;
+    ``by_hand`` when the user typed the values into the grid (not a bulk fix)."""
 
     label: str
     changes: pd.DataFrame  # columns row, column, before, after
-
-
-@dataclass
-class StepState:
-    """A line in the sidebar: the step, whether it is done, and a short status."""
-
-    key: str
-    title: str
-    icon: str  # "✓", "⚠", "…" or ""
-    text: str
+    by_hand: bool = False
 
 
 class Workspace:
     """Everything one browser session has done so far. See the module docstring."""
 
     def __init__(self) -> None:
+        # Where it is kept on the server (``addrmig.persistence``) and whose it is; None until first saved.
+        self.id: str | None = None
+        self.owner: str | None = None
+        #: Akinon connections (``storage.visibility.akinon_scope``) this session showed a token
+        #: Akinon accepted for: their history becomes visible. Kept in memory only.
+        self.proven_scopes: set[str] = set()
+        self.language: str | None = None
+        #: (fingerprint, file sha256) of what was last saved to the server (``addrmig.persistence``).
+        self.saved_state: tuple[str | None, str | None] = (None, None)
         self.file_name: str | None = None
         self.file_sha: str | None = None
         self.file_size: int = 0
@@ -84,7 +88,12 @@ class Workspace:
         self.location_db: LocationDB | None = None
         # (frame version, id of the location database) the resolution was made for, and it
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
-        self.session_corrections: pd.DataFrame | None = None
+        self.session_corrections: pd.DataFrame | None = None  # rules this session generalised, newest first
+        self.session_choices: pd.DataFrame | None = None  # places this session picked, newest first
+        # Where this session's picks and rules are remembered beyond it: the store of whoever
+        # made them, or None (the default) for this browser session only. Never a store that
+        # every user of the server shares: one user's pick must not change another's file.
+        self.memory: Corrections | None = None
         # The places read from the address text (places_from_text for the rows read), once per file
         self.text_places: pd.DataFrame | None = None
         self._text_read = False
@@ -139,10 +148,10 @@ class Workspace:
             raise BadArguments("No file has been loaded yet. Upload a file on the Upload page first.")
         return self.frame
 
-    def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame) -> Edit | None:
+    def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame, by_hand: bool = False) -> Edit | None:
         if changes.empty:
             return None
-        edit = Edit(label, changes.reset_index(drop=True))
+        edit = Edit(label, changes.reset_index(drop=True), by_hand)
         self.frame = new
         self.edits.append(edit)
         self._keys.append(self._content_key)
@@ -167,7 +176,8 @@ class Workspace:
             if before != value:
                 new.at[row, column] = value
                 records.append((row, column, before, value))
-        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]))
+        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]),
+                            by_hand=True)
 
     def find_replace(self, column: str, find: str, replace: str, *, whole_cell: bool = False) -> Edit | None:
         """Replace ``find`` by ``replace`` in one column (literal text, case-sensitive).
@@ -192,6 +202,14 @@ class Workspace:
         new = frame.copy()
         new[column] = new_values.astype(values.dtype)
         return self._commit(f"replaced {find!r} with {replace!r} in {column}", new, changes)
+
+    def replay(self, edit: Edit) -> Edit | None:
+        """Make ``edit`` again (its ``after`` values), as when a saved workspace is brought back."""
+        frame = self._require_frame()
+        new = frame.copy()
+        for column, part in edit.changes.groupby("column", sort=False):
+            new.loc[part["row"].to_numpy(), column] = part["after"].to_numpy()
+        return self._commit(edit.label, new, edit.changes)
 
     def apply_trim(self) -> Edit | None:
         """The safe auto-fix: trim spaces around every value. Returns the Edit (undoable) or None."""
@@ -232,16 +250,28 @@ class Workspace:
         return self._content_key
 
     # ------------------------------------------------------------------ step 2
+    def row_problems(self) -> list[RaggedRow]:
+        """The rows the reader read as best it could (``Table.row_problems``) that the user has
+        not edited by hand since: typing into any cell of such a row in the grid means the user
+        has looked at it and put it right; undoing that edit brings the problem back."""
+        if self.loaded is None or not self.loaded.table.row_problems:
+            return []
+        edited = {row for edit in self.edits if edit.by_hand for row in edit.changes["row"]}
+        return [problem for problem in self.loaded.table.row_problems if problem.row not in edited]
+
     def report(self, validate: Validator | None = None) -> Report:
-        """The validation Report of the current frame, computed once per version.
+        """The validation Report of the current frame, computed once per version, with the
+        rows of ``row_problems`` as ``ragged_row`` errors.
 
         ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``.
         """
+        from addrmig.validation import with_row_problems
+
         frame = self._require_frame()
         if self._report is None or self._report[0] != self.version:
             if validate is None:
                 from addrmig.validation import validate
-            self._report = (self.version, validate(frame))
+            self._report = (self.version, with_row_problems(validate(frame), frame, self.row_problems()))
         return self._report[1]
 
     @property
@@ -269,7 +299,13 @@ class Workspace:
         if self._resolution is None or self._resolution[0] != key:
             if resolve is None:
                 from addrmig.locations.resolver import resolve
-            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress))
+            extra = {}
+            if self.loaded is not None and "postcode" in self.loaded.auxiliary.columns:
+                extra["postcodes"] = self.loaded.auxiliary["postcode"]  # read to settle places, never sent
+            choices = self.choices()
+            if choices is not None:
+                extra["choices"] = choices
+            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress, **extra))
         return self._resolution[1]
 
     @property
@@ -362,30 +398,63 @@ class Workspace:
         return self._commit("places written in the database's spelling", new, changes)
 
     def corrections(self) -> pd.DataFrame | None:
-        """Corrections to apply before matching: the remembered ones, then this session's choices."""
-        from addrmig.locations.corrections import Corrections
+        """Rules to apply before matching: this session's generalisations, then those remembered
+        in :attr:`memory` (None when there are none)."""
+        return _newest_first(self.session_corrections, self.memory.load() if self.memory is not None else None)
 
-        parts = [frame for frame in (Corrections().load(), self.session_corrections)
-                 if frame is not None and len(frame)]
-        return pd.concat(parts[::-1], ignore_index=True) if parts else None
+    def choices(self) -> pd.DataFrame | None:
+        """Picks to apply before matching, each to its written place: this session's, then those
+        remembered in :attr:`memory` (None when there are none)."""
+        return _newest_first(self.session_choices, self.memory.load_choices() if self.memory is not None else None)
 
-    def choose_places(self, choices: dict[Place, Place]) -> Edit | None:
-        """Apply the user's choices (written tuple -> place) to every matching row, remember them.
-
-        Returns the Edit made to the frame (None when nothing changed).
-        """
-        from addrmig.locations.corrections import Corrections, choices_to_corrections
-        from addrmig.locations.resolver import apply_choices
-
+    def _current_or_refuse(self) -> Resolution:
         resolution = self.current_resolution()
         if resolution is None:
             raise BadArguments("Places have not been matched yet; open the Places page first.")
-        records = choices_to_corrections(choices)
-        self.session_corrections = records if self.session_corrections is None else pd.concat(
-            [self.session_corrections, records], ignore_index=True)
-        if len(records):
-            Corrections().save(records)
-        return self.use_resolution(apply_choices(resolution, choices))
+        return resolution
+
+    def choose_places(self, choices: dict[Place, Place]) -> Edit | None:
+        """Apply the user's picks (written tuple -> place): each changes the rows written that way
+        (case and Turkish letters aside) and no other. Remembered for this session (and in
+        :attr:`memory`); a pick that replaces or overrides another is listed by
+        :meth:`place_conflicts`. Returns the Edit made to the frame (None when nothing changed).
+        """
+        from addrmig.locations.corrections import choice_records
+        from addrmig.locations.resolver import apply_choices
+
+        resolution = self._current_or_refuse()
+        records = choice_records(choices)
+        self.session_choices = _newest_first(records, self.session_choices)
+        if self.memory is not None and len(records):
+            self.memory.save_choices(records)
+        return self.use_resolution(apply_choices(resolution, records))
+
+    def preview_generalisation(self, written: Place, place: Place, level: str) -> pd.DataFrame:
+        """What making the pick ``written`` -> ``place`` a rule at ``level`` ("every row writing this
+        city so means that city") would change, before it changes anything: one line per written
+        place, most rows first (see :func:`addrmig.locations.resolver.generalise_preview`)."""
+        from addrmig.locations.resolver import generalise_preview
+
+        return generalise_preview(self._current_or_refuse(), level, written, place)
+
+    def generalise_choice(self, written: Place, place: Place, level: str) -> Edit | None:
+        """Make the pick ``written`` -> ``place`` a rule at ``level`` (after the user saw
+        :meth:`preview_generalisation`) and apply it; remembered like a pick. Returns the Edit."""
+        from addrmig.locations.resolver import generalisation, generalise
+
+        resolution = self._current_or_refuse()
+        rule = generalisation(level, written, place)
+        self.session_corrections = _newest_first(rule, self.session_corrections)
+        if self.memory is not None and len(rule):
+            self.memory.save(rule)
+        return self.use_resolution(generalise(resolution, level, written, place))
+
+    def place_conflicts(self) -> pd.DataFrame:
+        """The picks in use that replaced an earlier pick or override a rule: one line each with the
+        written place, the ``chosen`` and the ``other`` place and the ``reason`` (empty if none)."""
+        from addrmig.locations.resolver import choice_conflicts
+
+        return choice_conflicts(self._current_or_refuse())
 
     def review(self, resolution: Resolution) -> pd.DataFrame:
         """``review_items(resolution)``, built once per resolution (the Places page reruns on every click)."""
@@ -434,72 +503,65 @@ class Workspace:
                                                  hold_back_advisory=hold_back_advisory))
 
     # ------------------------------------------------------------------ step 5
-    def send(self, client: AkinonClient, history: History, frame: pd.DataFrame, *, force: bool = False) -> Submission:
-        """Write ``frame`` as CSV with Akinon's field names and start the migration; returns the Submission.
+    def send(self, client: AkinonClient, history: History, frame: pd.DataFrame, *, force: bool = False,
+             on_part: OnPart | None = None) -> Submission:
+        """Write ``frame`` as CSV with Akinon's field names and send it, in parts when it is big
+        (``PartLimits.from_env()``); returns the Submission once every part has started.
 
-        Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission) when the same
-        rows went to the same place before, unless ``force``.
+        Raises ``AlreadySubmitted`` (its ``earlier`` is the earlier submission, perhaps one to
+        :meth:`resume`) when the same rows went to the same place before, unless ``force``.
+        ``on_part`` hears of each part (``addrmig.akinon.sending.SendEvent``).
         """
         from addrmig.akinon.flow import submit
         from addrmig.io import write_table
-        from addrmig.storage.visibility import sandbox_scope
 
         data = write_table(frame, "csv")
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
-        # A rehearsal in the sandbox belongs to whoever sends it, wherever the sandbox listens.
-        scope = sandbox_scope(history.viewer.owner) if self.connection.mode == SANDBOX else None
+        history, scope = self._sending_history(client, history)
         return submit(client, history, self.connection.channel_id or "1", data, f"{stem}_akinon.csv", len(frame),
-                      force=force, scope=scope)
+                      force=force, scope=scope, label=self.file_name, on_part=on_part)
+
+    def resume(self, client: AkinonClient, history: History, submission: Submission, *,
+               force_uncertain: bool = False, on_part: OnPart | None = None) -> Submission:
+        """Continue ``submission`` (sent from here and interrupted): send its parts never started, from the
+        copy kept of the file; parts that may have started only with ``force_uncertain``, the user's
+        word that Omnitron shows they did not. Returns it as recorded."""
+        from addrmig.akinon.flow import resume
+
+        history, _ = self._sending_history(client, history)
+        self.submission = submission
+        stem = (self.file_name or "addresses").rsplit(".", 1)[0]
+        return resume(client, history, submission.id, filename=f"{stem}_akinon.csv",
+                      force_uncertain=force_uncertain, on_part=on_part)
+
+    def _sending_history(self, client: AkinonClient, history: History) -> tuple[History, str | None]:
+        """The history to send through, and the scope to record: a rehearsal in the sandbox belongs to
+        whoever sends it, wherever the sandbox listens; only a token Akinon accepts opens the
+        connection's history and its duplicate guard."""
+        from addrmig.akinon.connection import prove_token
+        from addrmig.storage.visibility import sandbox_scope
+
+        if self.connection.mode == SANDBOX:
+            return history, sandbox_scope(history.viewer.owner)
+        if prove_token(client, self.connection.channel_id or "1"):
+            self.proven_scopes.add(self.connection.scope)
+            history = history.seen_by(history.viewer.proving([self.connection.scope]))
+        return history, None
 
     # ------------------------------------------------------------------ sidebar
-    def steps(self, submission: Submission | None = None) -> list[StepState]:
-        """The five steps with a short status each, for the sidebar. ``submission`` is the
-        latest reading of the one being watched (the store's copy; default ``self.submission``)."""
-        from addrmig.akinon.flow import progress_text
+    def latest_report(self) -> Report | None:
+        """The report of the current version when it has been computed, else None (never computes)."""
+        return self._report[1] if self.report_ready else None
 
-        empty = self.has_file and self.rows == 0
-        out = []
-        if not self.has_file:
-            out.append(StepState("upload", "Upload", "", "no file yet"))
-        elif empty:
-            out.append(StepState("upload", "Upload", "⚠", "the file has no address rows"))
-        else:
-            out.append(StepState("upload", "Upload", "✓", plural(self.rows, "row")))
-        if empty:
-            out.append(StepState("check", "Check & fix", "⚠", "nothing to check"))
-        elif self._report is not None and self.report_ready:
-            verdicts = self.verdicts(self._report[1])
-            refused, advisory = verdicts.refused_rows, verdicts.advisory_rows
-            if refused:
-                out.append(StepState("check", "Check & fix", "⚠", f"Akinon would refuse {plural(refused, 'row')}"))
-            elif advisory:
-                out.append(StepState("check", "Check & fix", "⚠",
-                                     f"{plural(advisory, 'row')} worth fixing (Akinon accepts them)"))
-            else:
-                out.append(StepState("check", "Check & fix", "✓", "Akinon will accept every row"))
-        else:
-            out.append(StepState("check", "Check & fix", "", "not checked yet" if self.has_file else "waiting for a file"))
-        resolution = self.current_resolution()
-        if empty:
-            out.append(StepState("places", "Places", "⚠", "no places to match"))
-        elif resolution is not None:
-            summary = resolution.summary()
-            waiting = summary["rows"] - summary["resolved"]
-            if waiting:
-                out.append(StepState("places", "Places", "⚠", f"{plural(waiting, 'row')} wait for your choice"))
-            else:
-                out.append(StepState("places", "Places", "✓", "every place found"))
-        else:
-            out.append(StepState("places", "Places", "", "not matched yet" if self.has_file else "waiting for a file"))
-        out.append(StepState("export", "Export", "", "nothing to export" if empty else
-                             "ready" if self.has_file else "waiting for a file"))
-        submission = submission or self.submission
-        if submission is None:
-            out.append(StepState("submit", "Submit", "", "not sent"))
-        else:
-            icon = "✓" if submission.finished else "⚠" if submission.status in ("failed", "uncertain") else "…"
-            out.append(StepState("submit", "Submit", icon, progress_text(submission)))
-        return out
+    def steps(self, submission: Submission | None = None) -> list[StepState]:
+        """The five steps with a short status each, for the sidebar (:func:`addrmig.steps.sidebar_steps`)."""
+        return sidebar_steps(self, submission or self.submission)
+
+
+def _newest_first(*frames: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The records of ``frames`` (each newest first, the newest frame first) in one frame, or None."""
+    parts = [frame for frame in frames if frame is not None and len(frame)]
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def _diff(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

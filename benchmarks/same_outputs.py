@@ -3,13 +3,17 @@
     python benchmarks/same_outputs.py record DIR      # run the commands, keep every output in DIR
     python benchmarks/same_outputs.py compare DIR     # run them again, compare with DIR
     python benchmarks/same_outputs.py base REV        # record REV (a git worktree), then compare
+    ... compare DIR --xlsx cells                      # XLSX compared cell by cell, not byte by byte
 
 Runs ``fix`` (CSV, XLSX and JSON output, CSV and XLSX review), ``validate`` (CSV and XLSX
 report), ``convert`` (CSV, XLSX, JSON) and ``inspect`` on the shared samples, the formats
 folder, the real-world and free-text sets and a generated 100,000-row file, each with an
 empty data directory. Outputs are compared byte for byte, printed lines too; an XLSX is
-compared part by part with its time stamps (``docProps/core.xml``) left out. Prints one
-line per difference and exits 1 when there is any.
+compared part by part with its time stamps (``docProps/core.xml``) left out, or, with
+``--xlsx cells``, cell by cell: the sheets' names and order, every cell's value as
+calamine reads it (the reader addrmig uses, which decodes the ST_Xstring escapes), and
+every cell's fill colour, bold font and comment as openpyxl reads them. Prints one line per
+difference and exits 1 when there is any.
 """
 from __future__ import annotations
 
@@ -101,13 +105,66 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def compare(expected: Path, actual: Path) -> list[str]:
+def xlsx_cells(path: Path) -> dict[str, tuple[list[list[object]], dict[tuple[int, int], tuple]]]:
+    """Per sheet, in order: (the values as calamine reads them, rows without empty cells at
+    their ends, and (row, column) → (fill colour, bold, comment) of each cell that has one)."""
+    import python_calamine
+    from openpyxl import load_workbook
+
+    values = {}
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        rows = [list(row) for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        for row in rows:
+            while row and row[-1] == "":
+                row.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        values[name] = rows
+    cells = {}
+    for sheet in load_workbook(path).worksheets:
+        marked = {}
+        for row in sheet.iter_rows():
+            for cell in row:
+                fill = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fill_type == "solid" else None
+                bold = bool(cell.font is not None and cell.font.b)
+                comment = cell.comment.text if cell.comment is not None else None
+                if fill or bold or comment:
+                    marked[(cell.row, cell.column)] = (fill, bold, comment)
+        cells[sheet.title] = marked
+    return {name: (values[name], cells.get(name, {})) for name in values}
+
+
+def xlsx_difference(a: Path, b: Path) -> str | None:
+    """Where two workbooks differ cell by cell (``xlsx_cells``), or None."""
+    old, new = xlsx_cells(a), xlsx_cells(b)
+    if list(old) != list(new):
+        return f"sheets {list(old)} became {list(new)}"
+    for name in old:
+        (old_values, old_marks), (new_values, new_marks) = old[name], new[name]
+        if old_values != new_values:
+            for number, (was, now) in enumerate(zip(old_values + [[]] * len(new_values),
+                                                    new_values + [[]] * len(old_values)), 1):
+                if was != now:
+                    return f"sheet {name!r} row {number}: {was!r} became {now!r}"
+        if old_marks != new_marks:
+            where = sorted(set(old_marks) ^ set(new_marks) | {k for k in old_marks.keys() & new_marks.keys()
+                                                              if old_marks[k] != new_marks[k]})[0]
+            return f"sheet {name!r} cell {where}: {old_marks.get(where)!r} became {new_marks.get(where)!r}"
+    return None
+
+
+def compare(expected: Path, actual: Path, xlsx: str = "parts") -> list[str]:
     differences = []
     names = {p.name for p in expected.iterdir()} | {p.name for p in actual.iterdir()}
     for name in sorted(names - {"printed.json"}):
         a, b = expected / name, actual / name
         if not a.exists() or not b.exists():
             differences.append(f"{name}: only in {'the new run' if b.exists() else 'the recorded run'}")
+        elif xlsx == "cells" and a.suffix == ".xlsx":
+            found = xlsx_difference(a, b)
+            if found:
+                differences.append(f"{name}: cells differ: {found}")
         elif digest(a) != digest(b):
             differences.append(f"{name}: content differs")
     old = json.loads((expected / "printed.json").read_text())
@@ -124,6 +181,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("record", "compare", "base"))
     parser.add_argument("target", help="DIR for record/compare, a git revision for base")
+    parser.add_argument("--xlsx", choices=("parts", "cells"), default="parts",
+                        help="compare XLSX files part by part (default) or cell by cell")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -148,7 +207,7 @@ def main() -> int:
         actual = tmp / "actual"
         # The output folder's path is printed by some commands: use the same name both times.
         record(ROOT, actual, work)
-        differences = compare(expected, actual)
+        differences = compare(expected, actual, args.xlsx)
     for line in differences:
         print(line)
     print(f"{len(differences)} differences" if differences else "outputs identical")

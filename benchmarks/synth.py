@@ -80,12 +80,14 @@ def _suffix(rng: random.Random, district: str, ops: list) -> str:
 
 
 def messy_sample(db: LocationDB, n: int = 5000, seed: int = 7, typo_rate: float = 0.12,
-                 bad_rate: float = 0.02) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 bad_rate: float = 0.02, weights=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(frame, truth)``: an address frame of ``n`` rows (index 2..n+1) and its truth
-    (columns ``row, country, city, township, district, resolvable, ambiguous, ops``)."""
+    (columns ``row, country, city, township, district, resolvable, ambiguous, ops``).
+    Places are drawn from ``db`` uniformly, or in proportion to ``weights`` (one per row of
+    ``db.frame``)."""
     rng = random.Random(seed)
     places = db.frame[list(LEVELS)]
-    picks = places.sample(n=n, replace=True, random_state=seed).reset_index(drop=True)
+    picks = places.sample(n=n, replace=True, weights=weights, random_state=seed).reset_index(drop=True)
     keys = district_keys(places["district"])
     by_township_short = places.assign(short=keys["short"], base=keys["base"],
                                       plain=keys["paren"] == "", kind=keys["kind"])

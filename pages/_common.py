@@ -35,10 +35,20 @@ PAGES = {
 
 
 def workspace() -> Workspace:
-    """This session's Workspace, created on the first run only."""
-    if "workspace" not in st.session_state:
-        st.session_state["workspace"] = Workspace()
-    return st.session_state["workspace"]
+    """This session's Workspace (``pages._session``: kept on the server under the id in the URL)."""
+    from pages._session import workspace as current
+
+    return current()
+
+
+def options_key(options: dict) -> tuple:
+    """Reading options as a hashable, ordered key (the cache of ``load_file`` needs one)."""
+    out = []
+    for k, v in sorted(options.items()):
+        if v is None:
+            continue
+        out.append((k, tuple(sorted(v.items())) if isinstance(v, dict) else v))
+    return tuple(out)
 
 
 def need_rows(ws: Workspace) -> bool:
@@ -123,6 +133,17 @@ def _history(directory: str, url: str) -> History:
     return History(directory or None, url=url or None)
 
 
+def token_for(conn: Connection) -> str:
+    """The token to send with: the one typed in, or the server's own where the deployment allows it
+    (read here, on the server, at the moment of use; it never enters the Connection)."""
+    if conn.token or not conn.use_server_token:
+        return conn.token
+    from addrmig.access import server_token
+    from pages._session import _secrets, policy, signed_in_email
+
+    return server_token(_secrets()) if policy().server_token_usable(signed_in_email()) else ""
+
+
 def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:
     """A client for the chosen connection. Polling clients give up fast so the page never hangs."""
     from addrmig.akinon.client import AkinonClient
@@ -130,7 +151,7 @@ def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:
         box = sandbox()
         url, token = box.url, box.token
     else:
-        url, token = conn.url, conn.token
+        url, token = conn.url, token_for(conn)
     if polling:
         # One quick try per poll: the fragment polls again a second later anyway.
         return AkinonClient(url, token, timeout=(2, 3), retries=0)

@@ -1,42 +1,47 @@
 """The sidebar: where each step stands, and where submissions go (sandbox or Akinon)."""
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from addrmig.akinon.connection import AKINON, SANDBOX, check_connection, login
 from addrmig.errors import AddrmigError
+from addrmig.i18n import _
 from addrmig.workspace import Workspace
-from pages._common import PAGES
+from pages._common import PAGES, token_for
+from pages._session import policy, signed_in_email
 
 
 def step_list(ws: Workspace) -> None:
     """One link per step with its state under it ("✓ 12,480 rows"). While a migration runs the
     list refreshes itself every second from the same store the Submit page writes to."""
-    running = ws.submission is not None and ws.submission.status in ("sending", "started")
+    running = ws.submission is not None and ws.submission.in_progress
     st.fragment(_steps, run_every=1.0 if running else None)(ws)
 
 
 def _steps(ws: Workspace) -> None:
-    st.markdown("**Your migration**")
+    st.markdown("**" + _("Your migration") + "**")
     submission = ws.submission
     if submission is not None:
-        from pages._common import history
-        submission = history().get(submission.id)
+        from pages._session import history_for
+        submission = history_for(ws).get(submission.id)
     for n, step in enumerate(ws.steps(submission), 1):
         st.page_link(PAGES[step.key], label=f"{n}. {step.title}")
         st.caption(f"{step.icon} {step.text}".strip())
 
 
-def _default_token() -> str:
-    token = os.environ.get("AKINON_TOKEN", "")
-    if token:
-        return token
-    try:
-        return str(st.secrets.get("AKINON_TOKEN", ""))
-    except Exception:  # no secrets.toml at all: Streamlit raises its own parse/not-found errors
-        return ""
+def who(ws: Workspace) -> None:
+    """Who is signed in (with sign-in configured), and how long this workspace is kept."""
+    email = signed_in_email()
+    if email:
+        st.caption(f"Signed in as **{email}**")
+        if st.button("Sign out", key="sign_out"):
+            st.logout()
+    if ws.id:
+        from pages._session import store
+
+        hours = store().ttl.total_seconds() / 3600
+        st.caption(f"Your work is kept on this server for {hours:g} hours after your last change; the page's "
+                   "address brings it back (keep it private: it opens your file).")
 
 
 def connection_settings(ws: Workspace) -> None:
@@ -50,17 +55,23 @@ def connection_settings(ws: Workspace) -> None:
     if conn.mode == SANDBOX:
         st.caption("A practice server built into this app. Nothing leaves your computer.")
         return
-    if "conn_token" not in st.session_state:
-        st.session_state["conn_token"] = _default_token()
     if "login_token" in st.session_state:  # a login just succeeded: widgets can only be set before they are drawn
         st.session_state["conn_token"] = st.session_state.pop("login_token")
         st.session_state["login_password"] = ""
     conn.url = st.text_input("Akinon URL", value=conn.url, placeholder="https://yourshop.akinon.net",
                              key="conn_url").strip()
     conn.channel_id = st.text_input("Channel id", value=conn.channel_id, key="conn_channel").strip()
-    # The token stays in this session's memory only: no disk, no URL, no history.
-    conn.token = st.text_input("API token", type="password", key="conn_token",
-                               help="Also read from the AKINON_TOKEN environment variable or Streamlit secrets.")
+    # The server's own token is used only where the deployment allows it, and never shown:
+    # the page only learns whether it may be used.
+    access = policy()
+    conn.use_server_token = access.server_token_usable(signed_in_email()) and st.checkbox(
+        "Use this server's Akinon token", value=True, key="conn_server_token",
+        help="Whoever runs this app set a token for its Akinon; it stays on the server and is never shown.")
+    # A token typed here stays in this session's memory only: no disk, no URL, no history.
+    conn.token = st.text_input("API token", type="password", key="conn_token", disabled=conn.use_server_token,
+                               placeholder="the server's token is used" if conn.use_server_token else "")
+    if conn.use_server_token:
+        conn.token = ""
     with st.expander("No token? Log in"):
         user = st.text_input("User name", key="login_user")
         password = st.text_input("Password", type="password", key="login_password")
@@ -72,6 +83,7 @@ def connection_settings(ws: Workspace) -> None:
                 st.error(str(error))
     if st.button("Test connection", key="test_connection", disabled=not conn.ready):
         try:
-            st.success(check_connection(conn))
+            st.success(check_connection(conn, token=token_for(conn)))
+            ws.proven_scopes.add(conn.scope)  # Akinon took the token: this connection's history is theirs to see
         except AddrmigError as error:
             st.error(str(error))

@@ -9,7 +9,7 @@ from addrmig.columns import choose_field
 from addrmig.errors import AddrmigError
 from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.workspace import sha256
-from pages._common import PAGES, load_file, page_of, pager, plural, workspace
+from pages._common import PAGES, load_file, options_key, page_of, pager, plural, workspace
 
 ws = workspace()
 IGNORE = "(ignore this column)"
@@ -24,23 +24,13 @@ def read(data: bytes, name: str, options: dict) -> bool:
     say why (the reason stays on the page) and keep the previous file. True when it was read."""
     with st.spinner(f"Reading {name}…"):
         try:
-            loaded = load_file(sha256(data), data, name, _options_tuple(options))
+            loaded = load_file(sha256(data), data, name, options_key(options))
         except AddrmigError as error:
             st.session_state["read_failure"] = (name, str(error))
             return False
     st.session_state.pop("read_failure", None)
     ws.set_loaded(name, data, loaded, options)
     return True
-
-
-def _options_tuple(options: dict) -> tuple:
-    # cache_data needs hashable arguments; overrides is a dict
-    out = []
-    for k, v in sorted(options.items()):
-        if v is None:
-            continue
-        out.append((k, tuple(sorted(v.items())) if isinstance(v, dict) else v))
-    return tuple(out)
 
 
 left, right = st.columns([3, 1])

@@ -186,6 +186,9 @@ CORPUS: list[Case] = [
     Case("unicode", "unicode.csv", lambda: (",".join(HEADER) + "\n" + ",".join(UNICODE_ROW) + "\n").encode()),
     Case("formula_csv", "formula.csv", lambda: (",".join(HEADER) + "\n" + csv_line(FORMULA_ROW) + "\n").encode()),
     Case("formula_xlsx", "formula.xlsx", formula_xlsx),
+    # openpyxl writes a "#N/A" value as an error cell (t="e"): a row of failed formulas stays a row
+    Case("error_cells_row", "errors.xlsx", lambda: xlsx([HEADER, ROW, ["#N/A", "#REF!"] * (len(HEADER) // 2)]),
+         rows=2),
     Case("notes_sheet_first", "two.xlsx", lambda: xlsx([HEADER, ROW], notes_first=True)),
     Case("title_rows", "titled.csv", lambda: b"Address export\nGenerated 2024-01-01,by admin\n\n" + CSV),
     Case("sep_line", "sep.csv", lambda: b"sep=;\n" + CSV.replace(b",", b";")),

@@ -116,12 +116,13 @@ def test_connection_lost_while_sending_says_the_migration_may_have_started_and_n
     assert not at.exception
     assert "broke the connection" in shown(at, "error") and "MAY have started" in shown(at, "error")
     assert "may have started" in shown(at, "warning") and "Do not send the file again" in shown(at, "warning")
-    assert [line.split(b" ")[0] for line in dropping_server.requests] == [b"POST"]
+    posts = lambda: [r for r in dropping_server.requests if r.startswith(b"POST")]  # noqa: E731
+    assert len(posts()) == 1  # the token question before it is a GET, safe to ask again
     at.button(key="send_button").click().run()  # a second press is refused, nothing is sent
     assert not at.exception
     assert "already sent" in shown(at, "error")
     assert at.button(key="force_button")
-    assert len(dropping_server.requests) == 1
+    assert len(posts()) == 1
 
 
 def test_server_not_reached_says_no_migration_started():

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig import fixing as fix
+import addrmig.io.write as writing
 from addrmig.cli import main
-from addrmig.io import atomic_output, write_atomically
+from addrmig.io import atomic_output, save_table, write_atomically, write_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -62,10 +62,12 @@ def test_a_symbolic_link_stays_a_link_to_the_new_content(tmp_path):
     assert link.is_symlink() and (tmp_path / "real.csv").read_bytes() == b"new"
 
 
-def test_fix_streamed_csv_that_fails_half_way_keeps_the_old_output(tmp_path, monkeypatch):
-    monkeypatch.setattr(fix, "CSV_CHUNK_ROWS", 2)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_table_saved_in_slices_that_fails_half_way_keeps_the_old_output(tmp_path, monkeypatch, fmt):
+    monkeypatch.setattr(writing, "CSV_CHUNK_ROWS", 2)
+    monkeypatch.setattr(writing, "XLSX_CHUNK_ROWS", 2)
     frame = pd.DataFrame({"user": list("abcdef"), "line": "x"}, dtype="str")
-    path = tmp_path / "out.csv"
+    path = tmp_path / f"out.{fmt}"
     path.write_bytes(b"old")
 
     def progress(done: int, total: int) -> None:
@@ -73,11 +75,11 @@ def test_fix_streamed_csv_that_fails_half_way_keeps_the_old_output(tmp_path, mon
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        fix._write_csv(frame, path, progress)
+        save_table(frame, path, fmt, progress=progress)
     assert path.read_bytes() == b"old"
     assert leftovers(tmp_path) == []
-    fix._write_csv(frame, path, lambda done, total: None)
-    assert path.read_bytes().decode().splitlines()[1:] == [f"{u},x" for u in "abcdef"]
+    save_table(frame, path, fmt)
+    assert path.read_bytes() == write_table(frame, fmt)
 
 
 @pytest.mark.parametrize("argv", [

@@ -3,43 +3,18 @@ sent to the built-in sandbox, finished chart on screen. Screenshots of every pag
 test-output/screenshots/."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from browser import ROOT, SHOTS, app_server, launch, opened
 from playwright.sync_api import sync_playwright
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = os.environ.get("ADDRMIG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def app_url(tmp_path):
-    port = free_port()
-    env = dict(os.environ, ADDRMIG_DATA_DIR=str(tmp_path / "data"), ADDRMIG_SANDBOX_ROWS_PER_SECOND="2000")
-    with open(tmp_path / "streamlit.log", "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-    assert "Traceback" not in (tmp_path / "streamlit.log").read_text()
+    with app_server(tmp_path) as url:
+        yield url
 
 
 def other_shop_file(folder: Path) -> Path:
@@ -52,25 +27,11 @@ def other_shop_file(folder: Path) -> Path:
     return path
 
 
-def opened(browser, url: str):
-    """A page in a browser context of its own (its own cookies and Streamlit session)."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    for _ in range(120):  # the server takes a moment to listen
-        try:
-            page.goto(url)
-            break
-        except Exception:  # playwright raises its own Error while nothing listens
-            time.sleep(0.25)
-    page.get_by_text("Upload your address file").wait_for(timeout=30_000)
-    return page
-
-
 @pytest.mark.timeout(150)
 def test_raw_file_to_finished_sandbox_migration_in_a_real_browser(app_url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch(pw)
         try:
             page = opened(browser, app_url)
             other = opened(browser, app_url)  # a second user, uploading at the same time

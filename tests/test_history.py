@@ -74,18 +74,15 @@ def test_samples_are_kept_in_order_and_the_finish_time_is_set(tmp_path):
     assert done.finished_at is not None
 
 
-def test_without_a_database_url_the_history_is_an_sqlite_file_in_the_data_dir(tmp_path, monkeypatch,
-                                                                              database_url):
-    if database_url:
-        pytest.skip("about the default database")
+def test_without_a_database_url_the_history_is_an_sqlite_file_in_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("ADDRMIG_DATABASE_URL", raising=False)
     monkeypatch.setenv("ADDRMIG_DATA_DIR", str(tmp_path / "here"))
     History().begin(URL, 1, "a.csv", SMALL_CSV, 79)
     assert (tmp_path / "here" / "addrmig.sqlite3").is_file()
 
 
-def test_sqlite_store_uses_wal_so_readers_do_not_block_writers(tmp_path, database_url):
-    if database_url:
-        pytest.skip("about sqlite")
+def test_sqlite_store_uses_wal_so_readers_do_not_block_writers(tmp_path, monkeypatch):
+    monkeypatch.delenv("ADDRMIG_DATABASE_URL", raising=False)
     History(tmp_path)
     with sqlite3.connect(tmp_path / "addrmig.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -23,12 +23,6 @@ REASONS = {"password-protected": ("password-protected",), "empty": ("empty",), "
            "not a table": ("JSON", "nested"), "unreadable": ("",)}
 #: Files addrmig does not read right yet, and why.
 NOT_YET = {
-    "calamine__tests__pictures_in_cell_and_over_cell.xlsx": "error cells (#VALUE!) of workbooks read as empty",
-    "pycalamine__tests__data__issue139.xlsx": "error cells (#VALUE!) of workbooks read as empty",
-    "sheetjs__ErrorTypes.xls": "error cells (#NULL!) of workbooks read as empty",
-    "sheetjs__ErrorTypes.xlsx": "error cells (#NULL!) of workbooks read as empty",
-    "sheetjs__biff5__ErrorTypes.xls": "error cells (#NULL!) of workbooks read as empty",
-    "tablib__tests__files__unknown_value_type.ods": "calamine skips cells of a value type it does not know",
     "calamine__tests__issue_530.xlsx": "to be judged: LibreOffice does not open it, calamine does",
     "calamine__tests__minimal_package.xlsx": "to be judged: header row 3 (below a title) against LibreOffice's 1",
 }

@@ -72,11 +72,11 @@ def test_township_of_another_city_is_flagged_not_moved(db):
     assert result.frame.loc[2, "township"] == "Kadıköy"
 
 
-def test_district_is_looked_for_only_in_its_township(db):
-    # Caferağa Mah is in Kadıköy, not in Üsküdar.
-    _, t = one(db, ("Türkiye", "İstanbul", "Üsküdar", "Caferağa Mah"))
-    assert t["status"] in ("unmatched", "ambiguous")
-    assert t["place_district"] == ""
+def test_district_of_one_other_township_of_the_city_names_that_township(db):
+    # Caferağa Mah is in Kadıköy, not in Üsküdar: the township is taken from the district, and said so.
+    result, t = one(db, ("Türkiye", "İstanbul", "Üsküdar", "Caferağa Mah"))
+    assert result.frame.loc[2, ["township", "district"]].tolist() == ["Kadıköy", "Caferağa Mah"]
+    assert t["status"] == "fuzzy" and "Kadıköy" in t["note"]
 
 
 def test_typo_in_district_is_fixed_when_clearly_ahead(db):

@@ -162,7 +162,7 @@ def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
 
     chosen = apply_choices(alone, choice)
     monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
-    shared = resolve(frame, db, corrections=chosen.corrections, workers=2)
+    shared = resolve(frame, db, corrections=chosen.corrections, choices=chosen.choices, workers=2)
     _same(chosen, shared)
 
 

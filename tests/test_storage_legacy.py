@@ -18,7 +18,7 @@ from addrmig.cli import main
 from addrmig.errors import AlreadySubmitted, CopyDeleted
 from addrmig.history import History
 from addrmig.storage.database import close_database, open_database
-from addrmig.storage.migrate import upgrade
+from addrmig.storage.migrate import head, upgrade
 from addrmig.storage.settings import database_url as current_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +106,10 @@ def test_every_submission_comes_over_with_its_id_fields_and_progress(old_history
     assert history.get(7).message == "HTTP 401" and history.get(9).status == "uncertain"
     assert {s.owner for s in listed} == {"local"}
     assert history.get(3).scope == "akinon:https://shop.example.com#1"
+    [whole] = history.parts(3)  # one part each: the whole file, as it was sent
+    assert (whole.migration_id, whole.status, whole.size, whole.processed, whole.errors) == \
+        ("m-fin", "finished", len(FINISHED), 2, 1)
+    assert [len(history.parts(n)) for n in (7, 9)] == [1, 1] and history.get(9).parts_uncertain == 1
 
 
 def test_the_copies_come_over_byte_for_byte_and_a_lost_one_says_so(old_history):
@@ -154,7 +158,7 @@ def test_into_a_database_that_has_submissions_the_old_ones_get_new_ids(old_histo
 def test_db_upgrade_carries_it_over_and_says_what_it_did(old_history, capsys):
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "schema:   0001 (was empty)" in out
+    assert f"schema:   {head()} (was empty)" in out
     assert f"carried over from {old_history / 'history.sqlite3'}: 3 submissions, 3 progress readings, 2 file copies" \
         in out
     assert main(["db", "upgrade"]) == 0

@@ -88,3 +88,32 @@ def test_sqlite_checks_foreign_keys_and_waits_for_other_writers(monkeypatch):
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+@pytest.mark.usefixtures("database_url")
+def test_submissions_made_before_parts_become_one_part_each_the_whole_file():
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from addrmig.storage.migrate import config
+    from addrmig.storage.settings import database_url as resolved
+
+    url = resolved()
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a database an earlier version made, with its submissions
+        command.upgrade(config(connection), "0001")
+        connection.execute(text(
+            "INSERT INTO submissions (id, owner, scope, base_url, channel_id, migration_key, migration_id, filename, "
+            "sha256, size, rows, status, message, submitted_at, finished_at, processed, errors, total) VALUES "
+            "(1, 'local', 'akinon:https://shop.example.com#1', 'https://shop.example.com', '1', 'address', 'm-1', "
+            "'a.csv', 'abc', 120, 3, 'finished', '', '2026-11-01 10:00:00', '2026-11-01 10:05:00', 3, 1, 3), "
+            "(2, 'local', 'akinon:https://shop.example.com#1', 'https://shop.example.com', '1', 'address', NULL, "
+            "'b.csv', 'def', 80, 2, 'uncertain', 'no answer', '2026-11-02 10:00:00', NULL, NULL, NULL, NULL)"))
+    engine.dispose()
+    history = History()  # opening it upgrades the database
+    finished, uncertain = history.get(1), history.get(2)
+    assert (finished.parts, finished.status, finished.migration_id, finished.errors) == (1, "finished", "m-1", 1)
+    [part] = history.parts(1)
+    assert (part.number, part.rows, part.header_size, part.body_start, part.body_end, part.migration_id) == \
+        (1, 3, 0, 0, 120, "m-1")
+    assert (uncertain.parts_uncertain, history.parts(2)[0].message) == (1, "no answer")

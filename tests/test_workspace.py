@@ -196,7 +196,8 @@ def test_resolving_places_writes_the_database_spelling_into_the_frame(ws):
     assert ws.frame.at[2, "township"] == "Kadıköy"
     assert ws.resolution_ready and ws.current_resolution() is resolution
     waiting = ws.rows - resolution.summary()["resolved"]
-    assert ws.steps()[2].text == (f"{waiting} rows wait for your choice" if waiting else "every place found")
+    expected = {0: "every place found", 1: "1 row waits for your choice"}.get(waiting, f"{waiting} rows wait for your choice")
+    assert ws.steps()[2].text == expected
 
 
 def test_clear_choices_never_picks_among_tied_suggestions(ws):

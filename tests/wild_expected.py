@@ -83,6 +83,11 @@ JUDGED: dict[str, dict[str, Any]] = {
         "header_row": 3, "why": "row 1 is the pivot table's filter (Date: (Multiple Items)), row 3 its column labels"},
     "xlrd__tests__samples__corrupted_error.xls": {
         "header_row": 4, "why": "rows 1-2 are a price-list title and its date"},
+    # A value no reader shows alike:
+    "pycalamine__tests__data__issue139.xlsx": {
+        "cells": {"1:1": "date", "2:1": "2994626"},
+        "why": "A2 is the number 2994626 formatted as a date after 9999-12-31, not an error cell: Excel shows "
+               "####, LibreOffice 10099-01-01, openpyxl makes it #VALUE!; the number is kept"},
     # Not workbooks or tables at all:
     "calamine__tests__OOM_alloc3.xls": {
         "refused": "damaged", "why": "its OLE sector chain points past the end of the file; calamine and xlrd "

@@ -115,6 +115,11 @@ class AkinonClient:
         self.session.mount("https://", self._get_adapter)
         self.session.headers["User-Agent"] = "addrmig"
 
+    def quick(self) -> AkinonClient:
+        """The same installation and token, asked once with short time-outs (for a question
+        whose answer may be skipped when the server is slow)."""
+        return AkinonClient(self.base_url, self._token, timeout=(3, 5), retries=0)
+
     # -- plumbing ---------------------------------------------------------
     def __repr__(self) -> str:
         return f"AkinonClient({self.base_url!r}, token={'<set>' if self._token else None})"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from addrmig.akinon.client import AkinonClient
-from addrmig.errors import AkinonAuthError, AkinonBadResponse, AkinonNotFound, BadArguments
+from addrmig.errors import AkinonAuthError, AkinonBadResponse, AkinonError, AkinonNotFound, BadArguments
 
 SANDBOX = "sandbox"
 AKINON = "akinon"
@@ -23,16 +23,27 @@ class Connection:
     url: str = ""
     channel_id: str = "1"
     token: str = field(default="", repr=False)
+    #: Send with the server's own token (``addrmig.access``: only where the deployment allows it;
+    #: the token itself never enters this object, so it never reaches a page).
+    use_server_token: bool = False
 
     def __repr__(self) -> str:  # never show the token, even in a debugger
-        return f"Connection(mode={self.mode!r}, url={self.url!r}, channel_id={self.channel_id!r}, token={'***' if self.token else ''!r})"
+        return (f"Connection(mode={self.mode!r}, url={self.url!r}, channel_id={self.channel_id!r}, "
+                f"token={'***' if self.token else ''!r}, use_server_token={self.use_server_token!r})")
 
     @property
     def ready(self) -> bool:
         """True when a submission could be attempted with these settings."""
         if self.mode == SANDBOX:
             return True
-        return bool(self.url.strip() and self.channel_id.strip() and self.token)
+        return bool(self.url.strip() and self.channel_id.strip() and (self.token or self.use_server_token))
+
+    @property
+    def scope(self) -> str:
+        """The Akinon connection this concerns (``storage.visibility.akinon_scope``)."""
+        from addrmig.storage.visibility import akinon_scope
+
+        return akinon_scope(self.url, self.channel_id)
 
 
 def login(url: str, username: str, password: str) -> str:
@@ -41,7 +52,7 @@ def login(url: str, username: str, password: str) -> str:
         return client.login(username, password)
 
 
-def check_connection(connection: Connection) -> str:
+def check_connection(connection: Connection, token: str | None = None) -> str:
     """Check the URL, the channel id and the token with harmless requests; returns a sentence for the user.
 
     Tells apart, each with an AddrmigError saying what to do:
@@ -53,12 +64,13 @@ def check_connection(connection: Connection) -> str:
     - a channel id that is not a number.
     Whether the channel exists cannot be asked beforehand: for an unknown migration Akinon
     answers 404 whatever the channel, so the sentence says the channel is checked on sending.
+    ``token`` replaces the connection's own (the server's token, which never enters it).
     """
     channel = str(connection.channel_id).strip()
     if not channel.isdigit():
         raise BadArguments(f"The channel id must be a number (got {channel!r}); find it in Omnitron under "
                            "Sales Channels.")
-    with AkinonClient(connection.url, connection.token or None, timeout=(5, 10), retries=0) as client:
+    with AkinonClient(connection.url, token or connection.token or None, timeout=(5, 10), retries=0) as client:
         base = client.base_url
         locations = "unknown"
         try:
@@ -89,3 +101,20 @@ def check_connection(connection: Connection) -> str:
                     "https://yourshop.akinon.net, without any path after it.") from None
         return (f"Connected to {base}: it answers like Akinon and accepted the token. The channel id "
                 f"({channel}) cannot be checked in advance; Akinon checks it when you send.")
+
+
+def prove_token(client: AkinonClient, channel_id: str) -> bool:
+    """Whether Akinon accepts ``client``'s token, asked with a progress question for a migration
+    that cannot exist (404 means the token passed). Raises AkinonAuthError, with a sentence, when
+    it is refused; False when the server could not say in time (the send itself will tell)."""
+    with client.quick() as quick:
+        try:
+            quick.get_progress(str(channel_id).strip(), "0" * 32)
+        except AkinonNotFound:
+            return True
+        except AkinonAuthError:
+            raise AkinonAuthError(f"{client.base_url} refused the API token, so nothing was sent. Check the "
+                                  "token (copy it again, or log in to get a new one).") from None
+        except AkinonError:
+            return False
+    return True

@@ -1,4 +1,9 @@
-"""Submit a file and watch its migration: the two steps the CLI and the app both call."""
+"""Submit a file and watch its migrations: the steps the CLI and the app both call.
+
+Sending (in parts, and continuing an interrupted send) is ``addrmig.akinon.sending``;
+here are following the parts' migrations (:func:`poll`, :func:`wait`, :func:`check`) and
+what the live view shows of the whole.
+"""
 from __future__ import annotations
 
 import time
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from addrmig.akinon.client import AkinonClient, Progress
+from addrmig.akinon.sending import SendEvent, resume, submit
 from addrmig.errors import (
     AkinonBadResponse,
     AkinonConnectionError,
@@ -17,80 +23,72 @@ from addrmig.errors import (
     BadArguments,
 )
 from addrmig.formatting import number, percent, plural
-from addrmig.history import History, Sample, Submission
+from addrmig.history import History, Part, Sample, Submission
+
+__all__ = ["TRANSIENT", "ProgressFigures", "SendEvent", "check", "count_rows", "parts_frame", "poll",
+           "progress_figures", "progress_text", "resume", "samples_frame", "submit", "wait"]
 
 #: Failures of a progress poll worth polling again for: the migration goes on
 #: on the server whatever happens to one GET.
 TRANSIENT = (AkinonServerError, AkinonTimeout, AkinonConnectionError, AkinonBadResponse)
 
 
-def submit(client: AkinonClient, history: History, channel_id: int | str, file_bytes: bytes,
-           filename: str, rows: int | None, force: bool = False,
-           migration_key: str = "address", scope: str | None = None) -> Submission:
-    """Send ``file_bytes`` once and record it; returns the Submission (status ``started``).
-
-    Raises AlreadySubmitted (before sending anything) when the same file went to the same
-    URL and channel (or ``scope``: see ``History.begin``) before, unless ``force``. When
-    sending fails the submission is kept as ``failed``, or as ``uncertain`` when the
-    migration may have started (the error then has ``may_have_started = True``), and the
-    AkinonError is raised again.
-    """
-    if not isinstance(file_bytes, (bytes, bytearray)):
-        raise BadArguments("submit() needs the file's bytes, exactly as they should be sent.")
-    file_bytes = bytes(file_bytes)
-    submission = history.begin(client.base_url, channel_id, filename, file_bytes, rows, force=force,
-                               migration_key=migration_key, scope=scope)
-    try:
-        migration_id = client.start_migration(channel_id, file_bytes, migration_key, filename)
-    except AkinonError as error:
-        history.failed(submission.id, str(error), uncertain=error.may_have_started)
-        raise
-    except BaseException:
-        # Interrupted mid-send (Ctrl-C): nobody knows whether the server got it.
-        history.failed(submission.id, "interrupted while sending", uncertain=True)
-        raise
-    return history.started(submission.id, migration_id)
+def poll(client: AkinonClient, history: History, submission: Submission,
+         on_retry: Callable[[AkinonError], None] | None = None) -> tuple[Submission, bool]:
+    """Read the progress of every running part once and record it; returns the submission as recorded
+    and whether anything was read. A failed read (5xx, timeout, broken connection, garbled answer)
+    goes to ``on_retry`` and ends the round: the server is unwell, the next round asks again.
+    Auth and not-found errors are raised."""
+    readings = {}
+    for part in history.parts(submission.id):
+        if part.status != "started" or not part.migration_id:
+            continue
+        try:
+            progress = client.get_progress(submission.channel_id, part.migration_id)
+        except TRANSIENT as error:
+            if on_retry is not None:
+                on_retry(error)
+            break
+        readings[part.number] = (progress.processed, progress.errors, progress.total)
+    if not readings:
+        return history.get(submission.id), False
+    return history.add_readings(submission.id, readings), True
 
 
 def wait(client: AkinonClient, history: History, submission: Submission, poll_interval: float = 2.0,
          on_sample: Callable[[Progress], None] | None = None, stop_after: float | None = None,
          on_retry: Callable[[AkinonError], None] | None = None) -> Submission:
-    """Poll the migration's progress until processed reaches total; returns the Submission as recorded.
+    """Poll the running parts' progress until none is running; returns the Submission as recorded
+    (``finished`` when every part is; parts never started are left as they are).
 
-    Every reading is stored in the history and passed to ``on_sample``. A failed poll
-    (5xx, timeout, broken connection, garbled answer) is passed to ``on_retry`` and
-    polled again: the migration goes on regardless. Auth and not-found errors are
-    raised. ``stop_after`` (seconds) bounds the wait: the submission is then returned
-    unfinished (``status == "started"``).
+    Every reading is stored in the history and passed, the parts summed, to ``on_sample``. A failed
+    poll is passed to ``on_retry`` and polled again: the migrations go on regardless (see :func:`poll`).
+    ``stop_after`` (seconds) bounds the wait: the submission is then returned unfinished.
     """
-    if not submission.migration_id:
-        raise BadArguments(f"{submission.describe()}: there is no migration id to follow.")
+    if not submission.parts_started and not submission.migration_id:
+        raise BadArguments(f"{submission.describe()}: no part has started, so there is no migration to follow.")
     deadline = None if stop_after is None else time.monotonic() + stop_after
-    current = submission
     while True:
-        try:
-            progress = client.get_progress(submission.channel_id, submission.migration_id)
-        except TRANSIENT as error:
-            if on_retry is not None:
-                on_retry(error)
-        else:
-            current = history.add_sample(submission.id, progress.processed, progress.errors, progress.total)
-            if on_sample is not None:
-                on_sample(progress)
-            if progress.finished:
-                return current
+        current, read = poll(client, history, submission, on_retry)
+        if read and on_sample is not None:
+            on_sample(Progress(current.processed or 0, current.errors or 0, current.total or 0))
+        if current.finished or current.parts_started == current.parts_finished:
+            return current
         if deadline is not None and time.monotonic() + poll_interval > deadline:
-            return history.get(submission.id)
+            return current
         time.sleep(poll_interval)
 
 
-def check(client: AkinonClient, history: History, channel_id: int | str, migration_id: str) -> tuple[Progress, Submission | None]:
-    """Read a migration's progress once; records it when the history knows the migration."""
+def check(client: AkinonClient, history: History, channel_id: int | str,
+          migration_id: str) -> tuple[Progress, Submission | None]:
+    """Read a migration's progress once; records it when the history knows the migration (as a part)."""
     progress = client.get_progress(channel_id, migration_id)
     known = history.by_migration(migration_id, client.base_url, channel_id)
-    if known is not None:
-        known = history.add_sample(known.id, progress.processed, progress.errors, progress.total)
-    return progress, known
+    if known is None:
+        return progress, None
+    submission, part_number = known
+    return progress, history.add_readings(submission.id, {part_number: (progress.processed, progress.errors,
+                                                                        progress.total)})
 
 
 def count_rows(file_bytes: bytes, filename: str) -> int | None:
@@ -109,22 +107,48 @@ def count_rows(file_bytes: bytes, filename: str) -> int | None:
 def progress_text(submission: Submission) -> str:
     """A submission's state in a few words, from its last recorded progress (the one source the
     sidebar, the page and the history table all read): "sending…", "28 % processed (5,067 of
-    18,282)", "finished: 18,282 rows, 1,337 refused"."""
+    18,282)", "finished: 18,282 rows, 1,337 refused", "interrupted: 4 of 15 parts sent"."""
     total = submission.total or submission.rows or 0
     processed, errors = submission.processed or 0, submission.errors or 0
-    if submission.status == "sending":
-        return "sending…"
+    parts = submission.parts
     if submission.status == "failed":
         return "not sent: the server did not take the file"
     if submission.status == "uncertain":
-        return "may have started: check before sending again"
+        if parts == 1:
+            return "may have started: check before sending again"
+        unsent = f", {plural(submission.parts_unsent, 'part')} not sent" if submission.parts_unsent else ""
+        return (f"{plural(submission.parts_uncertain, 'part')} of {parts} may have started: check before sending "
+                f"{'it' if submission.parts_uncertain == 1 else 'them'} again{unsent}")
     if submission.finished:
         refused = f", {plural(errors, 'row')} refused" if errors else ", none refused"
         return f"finished: {plural(processed, 'row')}{refused}"
+    if submission.status == "sending":
+        if submission.interrupted:
+            return f"interrupted: {submission.parts_started} of {plural(parts, 'part')} sent, the rest not yet"
+        if parts > 1:
+            return f"sending part {min(submission.parts_started + 1, parts)} of {parts}…"
+        return "sending…"
     if not processed:
         return "sent; waiting for the server to start"
     share = min(1.0, processed / total) if total else 0.0
     return f"{percent(share, 0)} processed ({number(processed)} of {number(total)})"
+
+
+def parts_frame(parts: list[Part]) -> pd.DataFrame:
+    """The parts as a table: part, rows, first and last row, bytes, state, migration id, processed,
+    refused (the server's error count: which part holds the rows it refused), total."""
+    return pd.DataFrame([{"part": p.number, "rows": p.rows, "first row": p.first_row, "last row": p.last_row,
+                          "bytes": p.size, "state": _part_state(p), "migration": p.migration_id or "",
+                          "processed": p.processed, "refused": p.errors, "total": p.total} for p in parts],
+                        columns=["part", "rows", "first row", "last row", "bytes", "state", "migration",
+                                 "processed", "refused", "total"])
+
+
+def _part_state(part: Part) -> str:
+    if part.stale:
+        return "may have started (its send was cut off)"
+    return {"waiting": "not sent yet", "sending": "being sent", "started": "running", "finished": "finished",
+            "failed": "not sent: refused", "uncertain": "may have started"}[part.status]
 
 
 def samples_frame(samples: list[Sample]) -> pd.DataFrame:

@@ -17,7 +17,8 @@ What it serves, with Akinon's paths, answers and error statuses:
   (``page``, ``page_size`` up to 1000), filters ``?country=``, ``?city=``, ``?township=``;
   the bundled database with names in Turkish upper case (``İSTANBUL``, ``ÜSKÜDAR``),
   the way Akinon installations often hold them.
-- Sandbox only (real Akinon keeps no per-row detail): ``GET /sandbox/migrations/`` and
+- Sandbox only (real Akinon keeps no per-row detail): ``GET /sandbox/migrations/`` (each
+  migration's file name, size and sha256: which files started, and how often) and
   ``GET /sandbox/migrations/{id}/errors/`` — each row that failed and why.
 
 An upload is read the way the app reads files (CSV, XLS, XLSX, ODS, JSON) and checked
@@ -42,6 +43,7 @@ test giving up safely, not getting through; a stalled start does create the migr
 """
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
 import threading
@@ -174,6 +176,7 @@ class _Migration:
     error_cumsum: np.ndarray
     started: float
     rate: float | None
+    sha256: str = ""
 
     @property
     def total(self) -> int:
@@ -310,7 +313,8 @@ def create_app(state: _State):
         reasons = row_errors(frame, state.places)
         flags = np.fromiter((int(row) in reasons for row in frame.index), dtype=np.int64, count=len(frame))
         migration = _Migration(uuid.uuid4().hex, channel, upload.filename or "", len(data), frame, reasons,
-                               np.cumsum(flags), time.monotonic(), state.rows_per_second)
+                               np.cumsum(flags), time.monotonic(), state.rows_per_second,
+                               hashlib.sha256(data).hexdigest())
         with state.lock:
             state.migrations[migration.id] = migration
         if g.fault == "stall":
@@ -383,7 +387,7 @@ def create_app(state: _State):
         for m in items:
             processed, errors, total = m.counts()
             listing.append({"migration_id": m.id, "channel": m.channel, "filename": m.filename, "size": m.size,
-                            "processed": processed, "errors": errors, "total": total})
+                            "sha256": m.sha256, "processed": processed, "errors": errors, "total": total})
         return jsonify({"requests": state.requests, "faults": state.faults, "migrations": listing})
 
     @app.get("/sandbox/migrations/<migration_id>/errors/")

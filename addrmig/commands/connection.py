@@ -39,9 +39,14 @@ def token_from(args: argparse.Namespace) -> str:
 
 
 def follow(client: AkinonClient, history: History, submission: Submission, poll: float, timeout: float | None) -> int:
-    """Wait with a progress bar; print the final counts; the exit code for them."""
-    hint = (f"check later with: python -m addrmig progress {submission.migration_id} "
-            f"--url {client.base_url} --channel {submission.channel_id}")
+    """Wait with a progress bar (the parts summed); print the parts that had errors and the final
+    counts; the exit code for them."""
+    if submission.parts > 1:
+        hint = (f"check later with: python -m addrmig submit --resume {submission.id} --url {client.base_url} "
+                f"--channel {submission.channel_id} --wait")
+    else:
+        hint = (f"check later with: python -m addrmig progress {submission.migration_id} "
+                f"--url {client.base_url} --channel {submission.channel_id}")
     bar = ProgressBar("migration", submission.rows)
     try:
         final = wait(client, history, submission, poll, on_sample=lambda p: bar(p.processed, p.total),
@@ -52,9 +57,18 @@ def follow(client: AkinonClient, history: History, submission: Submission, poll:
         print(f"stopped waiting; the migration goes on on the server; {hint}", file=sys.stderr)
         raise
     bar.close()
+    if final.parts > 1:
+        for part in history.parts(final.id):
+            if part.errors:
+                print(f"part {part.number} ({part.describe_rows()}, migration {part.migration_id}): "
+                      f"{part.errors} errors")
+    counts = f"processed {final.processed or 0} of {final.total or final.rows or '?'}, {final.errors or 0} errors"
     if final.status != "finished":
-        print(f"not finished after {timeout:g} s: processed {final.processed or 0} of {final.total or '?'}, "
-              f"{final.errors or 0} errors; {hint}", file=sys.stderr)
+        if final.parts_started > final.parts_finished:
+            print(f"not finished after {timeout:g} s: {counts}; {hint}", file=sys.stderr)
+        else:
+            left = final.parts - final.parts_finished
+            print(f"the parts sent have finished, {left} of {final.parts} were not sent: {counts}", file=sys.stderr)
         return 1
-    print(f"finished: processed {final.processed} of {final.total}, {final.errors} errors")
+    print(f"finished: {counts}")
     return 0 if not final.errors else 1

@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
         imported = store.import_csv(args.corrections)
         print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)
 
-    outcome = fix_file(args.input, args.output, out_fmt, db, corrections=store.load(), review=args.review,
-                       review_format=review_fmt, sheet=args.sheet, encoding=args.encoding,
+    outcome = fix_file(args.input, args.output, out_fmt, db, corrections=store.load(), choices=store.load_choices(),
+                       review=args.review, review_format=review_fmt, sheet=args.sheet, encoding=args.encoding,
                        phone_format=args.phone_format, steps=ProgressBar,
                        note=lambda text: print(f"note: {text}", file=sys.stderr))
     if not outcome.rows:

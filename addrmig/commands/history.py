@@ -1,21 +1,36 @@
-"""``python -m addrmig history``: the files sent to Akinon, where, when, and how they ended."""
+"""``python -m addrmig history [ID]``: the files sent to Akinon, where, when, and how they ended;
+with an ID, that submission's parts (and ``--parts-with-errors FILE`` writes the rows of the parts
+the server refused rows of)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from addrmig.errors import BadArguments
 from addrmig.history import History
 
-HELP = "List the files sent to Akinon (newest first) with their migration ids and final counts."
+HELP = ("List the files sent to Akinon (newest first) with their migration ids and final counts; "
+        "`history ID` shows the parts of one.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", nargs="?", type=int, default=None, metavar="ID",
+                        help="show this submission's parts: rows, migration id, counts")
     parser.add_argument("--data-dir", default=None,
                         help="where the submission history lives (default $ADDRMIG_DATA_DIR or the user data dir)")
     parser.add_argument("--limit", type=int, default=50, help="show at most this many (default 50)")
+    parser.add_argument("--parts-with-errors", default=None, metavar="FILE",
+                        help="with ID, write the rows of the parts that had errors to FILE (the header once), "
+                             "cut from the copy kept of the file sent")
 
 
 def run(args: argparse.Namespace) -> int:
-    submissions = History(args.data_dir).list(args.limit)
+    history = History(args.data_dir)
+    if args.id is not None:
+        return _one(history, args)
+    if args.parts_with_errors:
+        raise BadArguments("--parts-with-errors goes with a submission ID: `history ID --parts-with-errors FILE`.")
+    submissions = history.list(args.limit)
     if not submissions:
         print("nothing sent yet")
         return 0
@@ -23,10 +38,38 @@ def run(args: argparse.Namespace) -> int:
     table = [header]
     for s in submissions:
         counts = f"{s.processed}/{s.total}" if s.total is not None else "-"
+        migration = s.migration_id or (f"{s.parts} parts" if s.parts > 1 else "-")
         table.append((str(s.id), s.submitted_at[:19].replace("T", " "), s.base_url, s.channel_id,
-                      s.migration_id or "-", s.filename, "-" if s.rows is None else str(s.rows), s.status,
+                      migration, s.filename, "-" if s.rows is None else str(s.rows), s.status,
                       counts, "-" if s.errors is None else str(s.errors)))
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    _print(table)
+    return 0
+
+
+def _one(history: History, args: argparse.Namespace) -> int:
+    try:
+        submission = history.get(args.id)
+    except KeyError:
+        raise BadArguments(f"There is no submission {args.id} in this history (`history` lists them).") from None
+    print(submission.describe())
+    parts = history.parts(submission.id)
+    table = [("part", "rows", "bytes", "status", "migration", "processed", "errors")]
+    for part in parts:
+        table.append((str(part.number), part.describe_rows(), str(part.size), part.state, part.migration_id or "-",
+                      "-" if part.total is None else f"{part.processed}/{part.total}",
+                      "-" if part.errors is None else str(part.errors)))
+    _print(table)
+    if args.parts_with_errors:
+        with_errors = [part.number for part in parts if part.errors]
+        if not with_errors:
+            print("no part had errors: nothing written")
+            return 0
+        Path(args.parts_with_errors).write_bytes(history.parts_file(submission, with_errors))
+        print(f"wrote the rows of part(s) {', '.join(map(str, with_errors))} to {args.parts_with_errors}")
+    return 0
+
+
+def _print(table: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    return 0

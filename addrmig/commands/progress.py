@@ -26,9 +26,9 @@ def run(args: argparse.Namespace) -> int:
     with client_from(args) as client:
         progress, known = check(client, history, args.channel, args.migration_id)
         if args.wait and not progress.finished:
-            if known is not None:
+            if known is not None and known.parts == 1:
                 return follow(client, history, known, args.poll, args.timeout)
-            # Not sent from here: follow it all the same, without recording it.
+            # Not sent from here, or one part of several: follow this migration alone.
             deadline = None if args.timeout is None else time.monotonic() + args.timeout
             with ProgressBar("migration", progress.total) as bar:
                 while not progress.finished and (deadline is None or time.monotonic() < deadline):

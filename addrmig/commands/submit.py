@@ -1,36 +1,165 @@
-"""``python -m addrmig submit FILE --url URL --channel ID``: send a file once, optionally wait."""
+"""``python -m addrmig submit FILE --url URL --channel ID``: send a file (in parts), optionally wait;
+``--resume ID`` continues a send that was interrupted."""
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+import threading
 from pathlib import Path
 
-from addrmig.akinon.flow import count_rows, submit
+from addrmig.akinon.flow import SendEvent, count_rows, resume, submit
 from addrmig.commands.connection import add_connection_arguments, client_from, follow
-from addrmig.history import History
+from addrmig.errors import AddrmigError, AlreadySubmitted, BadArguments
+from addrmig.history import History, Submission
+from addrmig.parts import PART_BYTES_VAR, PartLimits, splittable
 
-HELP = ("Send an address file to Akinon's address migration (refused if this file was already sent "
-        "there); with --wait follow it to the end. Exit 0 finished clean, 1 finished with errors, "
-        "2 could not submit.")
+HELP = ("Send an address file to Akinon's address migration, in parts below the size a server takes (refused "
+        "if this file was already sent there; --resume continues an interrupted send); with --wait follow it "
+        "to the end. Exit 0 finished clean, 1 finished with errors (or parts left out), 2 could not submit.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="the file to send, exactly as it is (CSV, XLS, XLSX or JSON)")
+    parser.add_argument("file", nargs="?", help="the file to send, exactly as it is (CSV, XLS, XLSX or JSON); with "
+                                                "--resume it may be left out (the copy kept when it was sent is used)")
     add_connection_arguments(parser)
     parser.add_argument("--wait", action="store_true", help="show progress until the migration has finished")
     parser.add_argument("--force", action="store_true", help="send even if this exact file was sent here before")
     parser.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="seconds between progress checks")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="with --wait, stop waiting after this long (the migration goes on)")
+    parser.add_argument("--part-size", type=float, default=None, metavar="MB",
+                        help=f"send a CSV file in parts of at most this many MB (1 MB = 1,000,000 bytes; default "
+                             f"${PART_BYTES_VAR} or 10); a 413 from the server halves it")
+    parser.add_argument("--part-rows", type=int, default=None, metavar="N", help="and at most N rows per part")
+    parser.add_argument("--resume", type=int, default=None, metavar="ID",
+                        help="continue submission ID (from `history`): send its parts never started, follow the "
+                             "others")
+    parser.add_argument("--force-uncertain", action="store_true",
+                        help="with --resume, send again the parts that may have started; only once Omnitron's "
+                             "migration list shows they did not")
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    data = path.read_bytes()
+    if args.force_uncertain and args.resume is None:
+        raise BadArguments("--force-uncertain goes with --resume ID: it sends again the parts of that submission "
+                           "that may have started.")
+    if args.file is None and args.resume is None:
+        raise BadArguments("Give the file to send (or --resume ID to continue an earlier submission).")
+    path = Path(args.file) if args.file else None
+    data = path.read_bytes() if path else None
     history = History(args.data_dir)
+    stop = StopBetweenParts()
     with client_from(args) as client:
-        submission = submit(client, history, args.channel, data, path.name, count_rows(data, path.name),
-                            force=args.force)
-        print(submission.migration_id, flush=True)
+        try:
+            with stop:
+                if args.resume is not None:
+                    submission = resume(client, history, args.resume, data, path.name if path else None,
+                                        force_uncertain=args.force_uncertain, on_part=stop.tell, should_stop=stop)
+                else:
+                    rows = None if splittable(data, path.name) else count_rows(data, path.name)
+                    submission = submit(client, history, args.channel, data, path.name, rows, force=args.force,
+                                        limits=_limits(args), on_part=stop.tell, should_stop=stop)
+        except AlreadySubmitted as error:
+            earlier = error.earlier
+            if earlier is None or not (earlier.interrupted or earlier.parts_uncertain):
+                raise
+            print(f"error: {error}\ncontinue it with: {_again(args, earlier)}", file=sys.stderr)
+            return 2
+        except (AddrmigError, KeyboardInterrupt) as error:
+            left = None if stop.submission_id is None else history.get(stop.submission_id)
+            if left is None or left.status == "failed":
+                raise
+            # Some parts went: say what is left and how to send it.
+            print(f"error: {error}" if isinstance(error, AddrmigError) else "\ninterrupted", file=sys.stderr)
+            _say_what_is_left(args, left, stopped=True)
+            return 2
+        if submission.parts_unsent or submission.parts_uncertain:
+            _say_what_is_left(args, submission, stopped=stop.asked)
+            if stop.asked:
+                return 2
+        if submission.parts > 1:
+            print(f"submission {submission.id}: {submission.parts_started} of {submission.parts} parts started",
+                  file=sys.stderr)
         if not args.wait:
-            return 0
+            return 0 if not (submission.parts_unsent or submission.parts_uncertain) else 1
         return follow(client, history, submission, args.poll, args.timeout)
+
+
+class StopBetweenParts:
+    """While sending: a first Ctrl-C (or SIGTERM) lets the part on its way arrive and then stops, so
+    nothing is left uncertain; a second stops at once (that part may then be left uncertain)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.submission_id: int | None = None  # once a part is on its way
+        self._before: dict[int, object] = {}
+
+    def __call__(self) -> bool:
+        return self.asked
+
+    def tell(self, event: SendEvent) -> None:
+        """Print each part's migration id as it starts (the file's one id alone, as before parts)."""
+        self.submission_id = event.part.submission_id
+        if event.kind == "started":
+            if event.parts == 1:
+                print(event.migration_id, flush=True)
+            else:
+                print(f"part {event.part.number} of {event.parts} ({event.part.describe_rows()}): "
+                      f"{event.migration_id}", flush=True)
+        elif event.kind == "smaller":
+            print(event.text(), file=sys.stderr, flush=True)
+
+    def __enter__(self) -> StopBetweenParts:
+        if threading.current_thread() is threading.main_thread():
+            for which in (signal.SIGINT, signal.SIGTERM):
+                self._before[which] = signal.signal(which, self._asked)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for which, handler in self._before.items():
+            signal.signal(which, handler)
+        self._before = {}
+
+    def _asked(self, _signum, _frame) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+        print("\nstopping once the part on its way has arrived (again to stop at once: that part would then be "
+              "left uncertain)", file=sys.stderr, flush=True)
+
+
+def _limits(args: argparse.Namespace) -> PartLimits:
+    limits = PartLimits.from_env()
+    if args.part_size is not None:
+        if args.part_size <= 0:
+            raise BadArguments("--part-size must be a positive number of MB.")
+        limits = PartLimits(max(1, int(args.part_size * 1_000_000)), limits.max_rows)
+    if args.part_rows is not None:
+        limits = PartLimits(limits.max_bytes, args.part_rows)
+    return limits
+
+
+def _again(args: argparse.Namespace, submission: Submission, *extra: str) -> str:
+    """The command that continues ``submission`` (never with the token: that comes from AKINON_TOKEN)."""
+    words = ["python -m addrmig submit", *([args.file] if args.file else []), "--url", args.url, "--channel",
+             str(args.channel), "--resume", str(submission.id), *extra]
+    if args.data_dir:
+        words += ["--data-dir", args.data_dir]
+    return " ".join(words + (["--wait"] if args.wait else []))
+
+
+def _say_what_is_left(args: argparse.Namespace, submission: Submission, *, stopped: bool) -> None:
+    lines = []
+    if stopped:
+        going = "; the migrations started go on on the server" if submission.parts_started else ""
+        lines.append(f"stopped: {submission.parts_started} of {submission.parts} parts sent "
+                     f"(submission {submission.id}){going}.")
+    if submission.parts_unsent:
+        lines.append(f"{submission.parts_unsent} part(s) not sent yet; send them with: {_again(args, submission)}")
+    if submission.parts_uncertain:
+        lines.append(f"{submission.parts_uncertain} part(s) MAY have started (the answer was lost): look for them "
+                     "in Omnitron's migration list (`python -m addrmig history "
+                     f"{submission.id}` names them); only if they are not there, send them with: "
+                     f"{_again(args, submission, '--force-uncertain')}")
+    print("\n".join(lines), file=sys.stderr)

@@ -17,7 +17,7 @@ from addrmig.errors import BadArguments
 from addrmig.io import write_atomically
 from addrmig.pipeline import load
 from addrmig.progress import ProgressBar
-from addrmig.validation import validate, write_report_csv, write_report_xlsx
+from addrmig.validation import save_report_xlsx, validate, write_report_csv
 
 HELP = "Check a file against Akinon's address rules; print a summary and optionally write an error report."
 #: Nothing is left open when ``run`` returns: the process may end without cleaning up.
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
               "Export the addresses again, with their rows.")
         return 1
     with ProgressBar("validate") as bar:
-        report = validate(loaded.frame, progress=bar)
+        report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems)
     print(report.summary())
     from addrmig.export import row_verdicts
     from addrmig.locations.db import LocationDB
@@ -76,11 +76,10 @@ def run(args: argparse.Namespace) -> int:
         with ProgressBar("report") as bar:
             bar(0, 1)
             if report_path.suffix.lower() == ".xlsx":
-                data = write_report_xlsx(loaded.frame, report)
+                save_report_xlsx(loaded.frame, report, report_path)
             else:
-                data = write_report_csv(report)
+                write_atomically(report_path, write_report_csv(report))
             bar(1, 1)
-        write_atomically(report_path, data)
         print(f"report: {report_path} ({len(report.failures):,} problems)")
     if args.fail_on == "refused":
         return 1 if verdicts.refused_rows else 0

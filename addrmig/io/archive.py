@@ -10,6 +10,7 @@ import zipfile
 import zlib
 
 from addrmig.errors import FileTooLarge, UnreadableFile
+from addrmig.io.cell_errors import may_hold_error_cell
 from addrmig.io.table import HEADER_SCAN, Reading
 
 #: A workbook member whose declared expansion is above this is checked for its ratio.
@@ -24,13 +25,17 @@ _WORKSHEET_PART = re.compile(r"(^|[/\\])(worksheets[/\\])?[^/\\]*sheet[^/\\]*\.x
 _VALUE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>/]*?\br=\"([A-Z]{1,3})(\d+)\"[^>/]*>")
 
 
-def check_archive(data: bytes, kind: str, reading: Reading) -> None:
-    """Refuse zip bombs and XML entity tricks before any spreadsheet parser sees the file."""
+def check_archive(data: bytes, kind: str, reading: Reading) -> set[str]:
+    """Refuse zip bombs and XML entity tricks before any spreadsheet parser sees the file.
+
+    Returns the worksheet parts of an XLSX holding error cells (``cell_errors`` reads them):
+    the scan of each sheet's used range sees every cell anyway."""
     label, limits = reading.label, reading.limits
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Export it again.") from None
+    with_errors: set[str] = set()
     with archive:
         infos = archive.infolist()
         total = sum(info.file_size for info in infos)
@@ -42,8 +47,8 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> None:
                 if ratio > limits.max_compression_ratio:
                     raise limits.exceeded("max_compression_ratio", ratio, f"of {label} (part {info.filename})")
         for info in infos:
-            if kind == "xlsx" and _WORKSHEET_PART.search(info.filename):
-                _check_sheet_bounds(archive, info, reading)
+            if kind == "xlsx" and _WORKSHEET_PART.search(info.filename) and _check_sheet_bounds(archive, info, reading):
+                with_errors.add(info.filename)
             if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
                 continue
             try:
@@ -60,14 +65,17 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> None:
                                      f"Spreadsheet programs never write one; it is a known trick to make readers "
                                      f"expand entities without end, so addrmig refuses the file. Open it in "
                                      f"Excel/LibreOffice, save a new copy, and try that.")
+    return with_errors
 
 
-def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading) -> None:
+def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading: Reading) -> bool:
     """Refuse a worksheet whose used range (from A1 to the last cell holding a value) would make
     the reader allocate a huge grid. Cells that are only formatted (LibreOffice and gnumeric
-    style whole rows and columns out to AMJ or XFD) do not count: readers skip them."""
+    style whole rows and columns out to AMJ or XFD) do not count: readers skip them. Returns
+    whether the sheet may hold an error cell (``t="e"``)."""
     label, limits = reading.label, reading.limits
     last_row, last_column, tail = 0, 1, b""
+    errors = False
     where = f"of {label} (sheet part {info.filename})"
     try:
         with archive.open(info) as member:
@@ -77,6 +85,7 @@ def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading
                     break
                 text = tail + chunk
                 tail = text[-256:]
+                errors = errors or may_hold_error_cell(text)
                 for letters, row in _VALUE_CELL.findall(text):
                     last_row = max(last_row, int(row))
                     if len(letters) > 1:
@@ -92,6 +101,7 @@ def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, zlib.error) as error:
         raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
                              f"Export it again, or open and save it in Excel/LibreOffice.") from None
+    return errors
 
 
 def _column_number(letters: bytes) -> int:

@@ -24,6 +24,7 @@ from addrmig.io.table import (
     Table,
     check_field_lengths,
     drop_empty_rows,
+    ragged_note,
     unique_headers,
 )
 
@@ -105,6 +106,8 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         # a lone quote inside a value: the fast count could not be trusted, count again
         ragged = widths.ragged(width)
     frame = _align(frame, names, delimiter, ragged, notes)
+    if ragged:
+        notes.append(ragged_note(ragged))
     frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, len(data), reading)
     notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {show_delimiter(delimiter)}).")

@@ -21,7 +21,8 @@ HEADER_SCAN = 20
 class RaggedRow:
     """A row of a delimited file with another number of fields than the header: its
     spreadsheet ``row`` number, how many ``fields`` it has, how many the header has
-    (``expected``) and the ``line`` as read (fields joined by the delimiter)."""
+    (``expected``) and the ``line`` as read (fields joined by the delimiter). Plain values
+    only, so it pickles and compares like the numbers and text it holds."""
 
     row: int
     fields: int
@@ -39,6 +40,16 @@ class RaggedRow:
                 f"The line: {self.line}")
 
 
+def ragged_note(problems: Sequence[RaggedRow]) -> str:
+    """The sentence saying which rows had another number of fields than the header."""
+    rows = [problem.row for problem in problems]
+    shown = ", ".join(str(row) for row in rows[:10]) + (" …" if len(rows) > 10 else "")
+    which = f"Row {shown} has" if len(rows) == 1 else f"{len(rows):,} rows ({shown}) have"
+    return (f"{which} another number of fields than the header; read as best they could be and marked as "
+            f"errors (ragged_row): check {'it' if len(rows) == 1 else 'them'}, or leave "
+            f"{'it' if len(rows) == 1 else 'them'} out.")
+
+
 @dataclass
 class Table:
     """A file read as text.
@@ -50,9 +61,9 @@ class Table:
     ``sheets``: all sheet names. ``header_row``: 1-based row of the header (0 for
     JSON). ``notes``: what was detected or changed, in sentences. ``row_problems``: rows
     read as best they could be (``RaggedRow``: another number of fields than the header),
-    also in ``frame.attrs["row_problems"]`` so they travel with the frame to ``validate``.
-    ``encodings``: for a text file whose encoding was a close call, the other encodings
-    worth offering (best first).
+    for ``validate(frame, row_problems=...)``; they are not put on the frame (its ``attrs``
+    would carry them into every copy, and Arrow cannot serialise them). ``encodings``: for a
+    text file whose encoding was a close call, the other encodings worth offering (best first).
     """
 
     frame: pd.DataFrame
@@ -66,10 +77,6 @@ class Table:
     notes: list[str] = field(default_factory=list)
     row_problems: list[RaggedRow] = field(default_factory=list)
     encodings: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.row_problems:
-            self.frame.attrs["row_problems"] = list(self.row_problems)
 
     @property
     def rows(self) -> int:

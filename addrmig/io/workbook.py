@@ -13,8 +13,13 @@ import io
 import pickle
 import subprocess
 import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -22,6 +27,7 @@ from addrmig.columns import find_header, header_score
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.fields import REQUIRED
 from addrmig.io.archive import check_archive
+from addrmig.io.cell_errors import ErrorCells, ods_error_cells, put_error_cells, xlsx_error_cells
 from addrmig.io.table import HEADER_SCAN, Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
 
 #: Formats parsed in a child process: a crafted XLS or ODS can make the reader abort the
@@ -37,12 +43,20 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     first sheet with address columns, from ``reading.header_row`` or the detected header."""
     label, limits, notes = reading.label, reading.limits, reading.notes
     sheet, header_row = reading.sheet, reading.header_row
+    error_parts: set[str] = set()
     if kind in ("xlsx", "ods"):
-        check_archive(data, kind, reading)
-    if kind in ISOLATED_FORMATS:
+        error_parts = check_archive(data, kind, reading)
+    ods_cells = None
+    if kind == "ods":
+        # content.xml is scanned in a thread while the child process parses the workbook
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-ods-cells") as pool:
+            ods_cells = pool.submit(ods_error_cells, data)
+            names, get_rows = _isolated_sheets(data, kind, reading)
+    elif kind in ISOLATED_FORMATS:
         names, get_rows = _isolated_sheets(data, kind, reading)
     else:
         names, get_rows = _inprocess_sheets(data, kind, reading)
+    get_rows = _with_error_cells(get_rows, data, kind, error_parts, ods_cells, reading)
     if not names:
         raise UnreadableFile(f"{label} has no sheets. Export the addresses again.")
     if sheet is not None and sheet not in names:
@@ -94,6 +108,34 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     notes.insert(0, f"Read as {kind.upper()}, sheet {sheet_name!r}.")
     return Table(frame=frame, name="", format=kind, sheet=sheet_name, sheets=names, header_row=index + 1,
                  notes=notes)
+
+
+def _with_error_cells(get_rows: Callable[[str], list[list[Any]]], data: bytes, kind: str, error_parts: set[str],
+                      ods_cells: Future[ErrorCells] | None, reading: Reading) -> Callable[[str], list[list[Any]]]:
+    """``get_rows`` with the text of the sheet's error cells (and, in ODS, of cells of a value
+    type calamine does not know) put into its grid: calamine reads them as empty. ``ods_cells``:
+    an ODS's cells, being found."""
+    try:
+        if kind == "xlsx" and error_parts:
+            errors = xlsx_error_cells(data, error_parts)
+        elif ods_cells is not None:
+            errors = ods_cells.result()
+        else:
+            return get_rows
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
+        reading.notes.append("Error cells (such as #N/A) could not be told apart from empty cells in this "
+                             "workbook; a formula that failed may show as an empty cell.")
+        return get_rows
+    if not errors:
+        return get_rows
+    limits = reading.limits
+
+    def rows_with_errors(name: str) -> list[list[Any]]:
+        rows = get_rows(name)
+        put_error_cells(rows, errors.get(name, ()), limits.max_rows + HEADER_SCAN + 1, limits.max_columns + 100)
+        return rows
+
+    return rows_with_errors
 
 
 def _holds_values(rows: list[list[Any]]) -> bool:

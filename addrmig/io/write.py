@@ -1,4 +1,5 @@
-"""``write_table``: the address frame as CSV, XLSX or JSON bytes, Akinon's fields first."""
+"""``write_table``: the address frame as CSV, XLSX or JSON bytes, Akinon's fields first;
+``save_table``: the same into a file, a slice of rows at a time."""
 from __future__ import annotations
 
 import codecs
@@ -6,17 +7,24 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from addrmig.errors import BadArguments
 from addrmig.fields import COLUMNS, REQUIRED
-from addrmig.io.sanitise import xlsx_text
+from addrmig.io.atomic import atomic_output
+from addrmig.io.sanitise import xlsx_text, xlsx_texts
 
 WRITE_FORMATS = ("csv", "xlsx", "json")
+#: Rows per slice when a file is written a slice at a time.
+CSV_CHUNK_ROWS = 100_000
+XLSX_CHUNK_ROWS = 50_000
+#: A sheet whose XML may pass this many bytes is written with ZIP64 sizes.
+_ZIP64_FROM = 3 << 30
 
 
 def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
@@ -27,9 +35,7 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
     stays text, never a formula), cleaned by ``addrmig.io.sanitise.xlsx_text`` so it
     reads back as written. JSON: a list of objects, empty optional fields as null.
     """
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in WRITE_FORMATS:
-        raise BadArguments(f"Cannot write {fmt!r}; choose one of: {', '.join(WRITE_FORMATS)}.")
+    fmt = _checked(fmt)
     frame = _ordered(frame)
     if fmt == "csv":
         fast = _fast_csv(frame)
@@ -43,7 +49,51 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
         return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
     if fmt == "json":
         return _write_json(frame)
-    return _write_xlsx(frame)
+    buffer = io.BytesIO()
+    _write_xlsx(frame, buffer)
+    return buffer.getvalue()
+
+
+def save_table(frame: pd.DataFrame, target: str | os.PathLike[str] | BinaryIO, fmt: str, *, bom: bool = False,
+               progress: Callable[[float, float], None] | None = None) -> None:
+    """Write what ``write_table(frame, fmt, bom=bom)`` returns to ``target``: a path (the
+    whole file or, when writing fails, the file as it was: ``atomic_output``) or a binary
+    file object. CSV and XLSX go out a slice of rows at a time, so the whole file never sits
+    in memory; ``progress(rows done, rows)`` hears after each slice. (An XLSX is equal cell by
+    cell to ``write_table``'s, and byte for byte.)"""
+    fmt = _checked(fmt)
+    if isinstance(target, (str, os.PathLike)):
+        with atomic_output(target) as out:
+            save_table(frame, out, fmt, bom=bom, progress=progress)
+        return
+    progress = progress or (lambda done, total: None)
+    if fmt == "json":
+        target.write(write_table(frame, fmt))
+    elif fmt == "xlsx":
+        _write_xlsx(_ordered(frame), target, progress)
+    else:
+        _write_csv_slices(frame, target, bom, progress)
+    progress(len(frame), len(frame))
+
+
+def _checked(fmt: str) -> str:
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in WRITE_FORMATS:
+        raise BadArguments(f"Cannot write {fmt!r}; choose one of: {', '.join(WRITE_FORMATS)}.")
+    return fmt
+
+
+def _write_csv_slices(frame: pd.DataFrame, out: BinaryIO, bom: bool, progress: Callable[[float, float], None]) -> None:
+    total = len(frame)
+    if total == 0:
+        out.write(write_table(frame, "csv", bom=bom))
+        return
+    for start in range(0, total, CSV_CHUNK_ROWS):
+        data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv", bom=bom and not start)
+        if start:  # the header line once, at the top
+            data = data[data.index(b"\n") + 1:]
+        out.write(data)
+        progress(min(start + CSV_CHUNK_ROWS, total), total)
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
@@ -143,25 +193,27 @@ def _write_json(frame: pd.DataFrame) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _write_xlsx(frame: pd.DataFrame) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+def _write_xlsx(frame: pd.DataFrame, out: BinaryIO,
+                progress: Callable[[float, float], None] = lambda done, total: None) -> None:
+    """The frame as one sheet "addresses", the header on row 1: every value a text cell
+    (``xlsx_text``), an empty value no cell."""
+    from addrmig.io.xlsx import Workbook, text_array
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("addresses")
+    columns = [text_array(_text_values(frame[c])) for c in frame.columns]
+    total = len(frame)
+    estimate = sum(c.nbytes for c in columns) + 48 * total * max(len(columns), 1)
+    with Workbook(out) as book, book.sheet("addresses", large=estimate >= _ZIP64_FROM) as sheet:
+        sheet.append([xlsx_text(str(c)) for c in frame.columns])
+        for start in range(0, total, XLSX_CHUNK_ROWS):
+            stop = min(start + XLSX_CHUNK_ROWS, total)
+            sheet.write_rows(np.arange(start + 2, stop + 2), [xlsx_texts(c.slice(start, stop - start)) for c in columns])
+            progress(stop, total)
 
-    def text_cell(value: Any) -> Any:
-        text = xlsx_text("" if value is None else str(value))
-        if not text.startswith("="):
-            return text  # openpyxl stores any other str as a string cell; plain values are cheapest
-        # openpyxl turns "=..." into a formula on assignment; force it back to a string cell
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
 
-    sheet.append([text_cell(c) for c in frame.columns])
-    for values in frame.itertuples(index=False, name=None):
-        sheet.append([text_cell(v) for v in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _text_values(series: pd.Series) -> Any:
+    """A column's values as text for ``text_array``: text columns as they are; any other
+    value as ``str`` gives it (None and NaN as empty)."""
+    if isinstance(series.dtype, pd.StringDtype) or series.dtype == object and all(
+            isinstance(v, str) for v in series.to_numpy()):
+        return series
+    return ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in series.to_numpy()]

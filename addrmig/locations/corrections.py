@@ -1,6 +1,16 @@
-"""Corrections memory: choices the user confirmed, applied first on later files.
+"""Corrections memory: the places the user chose, applied first on later files.
 
-A correction says "this written value, under this parent, means that place":
+Two kinds of record, kept apart:
+
+- a *choice* (``CHOICE_COLUMNS``) says "this written place means that place": the
+  written country, city, township and district exactly (compared folded: case, Turkish
+  letters and punctuation aside) -> a place in the database's spelling. It changes
+  the rows written that way and no other: what the user picks in the review.
+- a *correction* (``CORRECTION_COLUMNS``), or rule, says "this written value, under this
+  parent, means that place", for every row: what the user generalises a choice into,
+  after seeing the rows it would change, or imports with ``--corrections FILE.csv``.
+
+A correction:
 
 =========  ==================================================================
 column     meaning
@@ -13,12 +23,14 @@ written    the value as the merchant's file writes it (compared folded)
 place      the place it means, in the database's spelling
 =========  ==================================================================
 
-:func:`choices_to_corrections` turns the user's choices into such records; the resolver
-reads them through :func:`correction_records` and :func:`corrections_by_parent`.
-``--corrections FILE.csv`` imports such a CSV in bulk. The store is a sqlite file in
+:func:`choices_to_corrections` generalises choices into such rules (the explicit action
+only: a pick is a choice); the resolver reads rules through :func:`correction_records` and
+:func:`corrections_by_parent`, choices through :func:`choice_records`.
+``--corrections FILE.csv`` imports rules in bulk. The store is a sqlite file in
 the user's data directory (``platformdirs.user_data_dir("addrmig")``), overridable by
 the ``ADDRMIG_DATA_DIR`` environment variable or the ``path`` argument. Each call opens
-its own connection (WAL journal), so several app sessions can share it.
+its own connection (WAL journal), so several app sessions can share it; choices and
+rules are two tables of the same file.
 """
 from __future__ import annotations
 
@@ -41,6 +53,9 @@ if TYPE_CHECKING:
 
 FILE_NAME = "corrections.sqlite"
 CORRECTION_COLUMNS = ("level", "country", "city", "township", "written", "place")
+#: A choice: the written place, then the place it means (database spelling).
+CHOICE_COLUMNS = ("country", "city", "township", "district",
+                  "place_country", "place_city", "place_township", "place_district")
 
 
 def default_path() -> Path:
@@ -63,7 +78,31 @@ class Corrections:
             level TEXT NOT NULL, country TEXT NOT NULL, city TEXT NOT NULL, township TEXT NOT NULL,
             written TEXT NOT NULL, written_key TEXT NOT NULL, place TEXT NOT NULL, updated REAL NOT NULL,
             PRIMARY KEY (level, country, city, township, written_key))""")
+        conn.execute("""CREATE TABLE IF NOT EXISTS choices (
+            country TEXT NOT NULL, city TEXT NOT NULL, township TEXT NOT NULL, district TEXT NOT NULL,
+            written_key TEXT NOT NULL PRIMARY KEY, place_country TEXT NOT NULL, place_city TEXT NOT NULL,
+            place_township TEXT NOT NULL, place_district TEXT NOT NULL, updated REAL NOT NULL)""")
         return conn
+
+    def load_choices(self) -> pd.DataFrame:
+        """All choices, newest first, with the columns ``CHOICE_COLUMNS``."""
+        with closing(self._connect()) as conn:
+            rows = conn.execute(f"SELECT {', '.join(CHOICE_COLUMNS)} FROM choices "
+                                "ORDER BY updated DESC, rowid DESC").fetchall()
+        return pd.DataFrame(rows, columns=list(CHOICE_COLUMNS), dtype=str)
+
+    def save_choices(self, records: pd.DataFrame) -> int:
+        """Remember choices (columns ``CHOICE_COLUMNS``, see :func:`choice_records`); a later
+        choice for the same written place replaces the earlier one. Returns how many."""
+        frame = choice_records(records)
+        now = time.time()
+        rows = [(*r[:4], "\x1f".join(choice_key(r[:4])), *r[4:], now + k * 1e-6)
+                for k, r in enumerate(frame.itertuples(index=False, name=None))]
+        with closing(self._connect()) as conn, conn:
+            conn.executemany("INSERT OR REPLACE INTO choices (country, city, township, district, written_key, "
+                             "place_country, place_city, place_township, place_district, updated) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
 
     def load(self) -> pd.DataFrame:
         """All corrections, newest first, with the columns ``CORRECTION_COLUMNS``."""
@@ -96,9 +135,10 @@ class Corrections:
         return self.save(read_corrections_csv(path))
 
     def clear(self) -> None:
-        """Forget every correction."""
+        """Forget every correction and every choice."""
         with closing(self._connect()) as conn, conn:
             conn.execute("DELETE FROM corrections")
+            conn.execute("DELETE FROM choices")
 
 
 def read_corrections_csv(path: str | Path) -> pd.DataFrame:
@@ -125,19 +165,51 @@ def read_corrections_csv(path: str | Path) -> pd.DataFrame:
     return frame[list(CORRECTION_COLUMNS)]
 
 
-def choices_to_corrections(choices: Mapping[tuple, tuple]) -> pd.DataFrame:
-    """The user's choices as correction records (columns ``CORRECTION_COLUMNS``).
+def choice_key(written: tuple) -> tuple[str, ...]:
+    """What a choice is matched on: each written level folded (:func:`name_key`: case,
+    Turkish letters, punctuation and spaces aside)."""
+    written = tuple(written) + ("",) * (4 - len(written))
+    return tuple(name_key(str(value)) for value in written[:4])
+
+
+def choice_records(choices: Mapping[tuple, tuple] | pd.DataFrame | Iterable[Mapping[str, str]] | None
+                   ) -> pd.DataFrame:
+    """Choices as records with the columns ``CHOICE_COLUMNS`` (text, trimmed; a missing
+    level empty): from a mapping written ``(country, city, township, district)`` -> place
+    ``(country, city, township, district)``, a frame or records. Empty for ``None``."""
+    if choices is None:
+        return pd.DataFrame(columns=list(CHOICE_COLUMNS), dtype=str)
+    if isinstance(choices, Mapping):
+        rows = [(tuple(w) + ("",) * (4 - len(w)))[:4] + (tuple(p) + ("",) * (4 - len(p)))[:4]
+                for w, p in choices.items()]
+        frame = pd.DataFrame(rows, columns=list(CHOICE_COLUMNS))
+    else:
+        frame = choices if isinstance(choices, pd.DataFrame) else pd.DataFrame(list(choices))
+        for col in CHOICE_COLUMNS:
+            if col not in frame.columns:
+                frame = frame.assign(**{col: ""})
+    frame = frame[list(CHOICE_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
+    frame = frame.apply(lambda col: col.str.strip()).reset_index(drop=True)
+    return frame[frame["place_country"] != ""].reset_index(drop=True)
+
+
+def choices_to_corrections(choices: Mapping[tuple, tuple], levels: Iterable[str] = LOCATION_LEVELS) -> pd.DataFrame:
+    """Choices generalised into rules (columns ``CORRECTION_COLUMNS``): the explicit action
+    that makes one choice apply to every row writing a value the same way.
 
     ``choices`` maps a written tuple ``(country, city, township, district)`` to a place
-    ``(country, city, township, district)`` in the database's spelling. Each level whose
-    written value differs from the place becomes "this value under this parent means that".
+    ``(country, city, township, district)`` in the database's spelling. Each of ``levels``
+    whose written value differs from the place becomes "this value under this parent
+    means that" (see :func:`addrmig.locations.resolver.generalise_preview` for the rows
+    such a rule would change).
     """
     records = []
+    levels = set(levels)
     for written, place in choices.items():
         written = tuple(written) + ("",) * (4 - len(written))
         place = tuple(place) + ("",) * (4 - len(place))
         for depth, level in enumerate(LOCATION_LEVELS):
-            if not place[depth]:
+            if not place[depth] or level not in levels:
                 continue
             if written[depth] == place[depth]:
                 continue

@@ -13,6 +13,9 @@ from addrmig.errors import AddrmigError, LocationDBError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.keys import district_keys, name_keys
 
+#: The optional column of a reference that holds each district's postcode.
+POSTCODE = "postcode"
+
 
 @dataclass
 class Index:
@@ -20,8 +23,8 @@ class Index:
 
     ``countries`` [cid, name, key]; ``cities`` [ciid, cid, name, key];
     ``townships`` [tid, ciid, name, key]; ``districts`` [did, tid, name, base, kind,
-    paren, short, full, bp, has_paren]. A level the database does not hold is an
-    empty frame.
+    paren, short, full, bp, village, bv, fa, has_paren, postcode] (postcode ``""`` where the
+    reference has none). A level the database does not hold is an empty frame.
     """
 
     countries: pd.DataFrame
@@ -34,11 +37,13 @@ class Index:
 class LocationDB:
     """Places as a DataFrame with the columns ``LEVELS`` (a prefix of them for a shallow
     reference), every value text in the reference's own spelling; ``source`` says where
-    it came from (shown to the user)."""
+    it came from (shown to the user); ``postcodes``, when the reference has them, each
+    row's postcode (same index as ``frame``)."""
 
     frame: pd.DataFrame
     source: str = "custom"
     extra: dict = field(default_factory=dict)
+    postcodes: pd.Series | None = field(default=None, repr=False)
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -52,8 +57,8 @@ class LocationDB:
     @classmethod
     def bundled(cls) -> LocationDB:
         """The Türkiye database shipped with addrmig (81 cities, 973 townships, 73,305 districts)."""
-        return cls(_bundled_frame().copy(), source="bundled Türkiye database",
-                   extra={"_bundled": True})
+        return cls(_bundled_frame().copy(), source="bundled Türkiye database", extra={"_bundled": True},
+                   postcodes=_bundled_postcodes())
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str = "custom") -> LocationDB:
@@ -74,12 +79,14 @@ class LocationDB:
             raise LocationDBError(
                 f"The location reference from {source} skips a level: its columns must be a prefix "
                 f"of country, city, township, district (e.g. country and city only).")
-        out = frame[levels].astype(object).where(frame[levels].notna(), "")
+        # A postcode per district is kept when the reference has one (see resolve's postcodes).
+        kept = levels + ([POSTCODE] if POSTCODE in frame.columns and "district" in levels else [])
+        out = frame[kept].astype(object).where(frame[kept].notna(), "")
         out = out.astype(str).apply(lambda col: col.str.strip())
-        out = out[out["country"] != ""].drop_duplicates().reset_index(drop=True)
+        out = out[out["country"] != ""].drop_duplicates(levels).reset_index(drop=True)
         if out.empty:
             raise LocationDBError(f"The location reference from {source} holds no places.")
-        return cls(out, source=source)
+        return cls(out[levels], source=source, postcodes=out[POSTCODE] if POSTCODE in out.columns else None)
 
     @classmethod
     def from_file(cls, path: str | Path) -> LocationDB:
@@ -104,7 +111,8 @@ class LocationDB:
         with _INDEX_LOCK:
             built = self.extra.get("_index")
             if built is None:
-                built = _bundled_index() if self.extra.get("_bundled") else _build_index(self.frame, self.levels)
+                built = (_bundled_index() if self.extra.get("_bundled")
+                         else _build_index(self.frame, self.levels, self.postcodes))
                 self.extra["_index"] = built
             return built
 
@@ -112,7 +120,9 @@ class LocationDB:
 _INDEX_LOCK = threading.Lock()
 
 
-def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
+def _build_index(frame: pd.DataFrame, levels: tuple[str, ...], postcodes: pd.Series | None = None) -> Index:
+    if postcodes is not None:
+        frame = frame.assign(**{POSTCODE: postcodes.to_numpy()})
     empty = pd.DataFrame({"name": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
     parts: dict[str, pd.DataFrame] = {}
     parent_cols: list[str] = []
@@ -126,9 +136,10 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
                 if col:
                     frame_level[col] = pd.Series(dtype="int64")
             if level == "district":
-                for col in ("base", "kind", "paren", "short", "full", "bp"):
+                for col in ("base", "kind", "paren", "short", "full", "bp", "village", "bv", "fa"):
                     frame_level[col] = pd.Series(dtype=str)
                 frame_level["has_paren"] = pd.Series(dtype=bool)
+                frame_level[POSTCODE] = pd.Series(dtype=str)
             parts[level] = frame_level
             parent_id = id_names[level]
             continue
@@ -144,9 +155,13 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
             nodes["_path_" + p] = nodes[p]
         nodes["name"] = nodes[level]
         if level == "district":
-            keys = district_keys(nodes["name"])
+            keys = district_keys(nodes["name"], villages=True)
             nodes = pd.concat([nodes, keys], axis=1)
             nodes["has_paren"] = keys["paren"] != ""
+            # The name with its village, whatever the village's kind word (see merges).
+            nodes["bv"] = (keys["base"] + "(" + keys["village"]).where(nodes["has_paren"] & (keys["village"] != ""), "")
+            nodes["fa"] = _with_former_name(keys)
+            nodes[POSTCODE] = _postcodes_of(frame, cols, nodes)
         else:
             nodes["key"] = name_keys(nodes["name"])
         parts[level] = nodes
@@ -154,14 +169,46 @@ def _build_index(frame: pd.DataFrame, levels: tuple[str, ...]) -> Index:
     return Index(parts["country"], parts["city"], parts["township"], parts["district"])
 
 
+def _with_former_name(keys: pd.DataFrame) -> pd.Series:
+    """``short(former name`` of a village's neighbourhood listed with its former name, as
+    "Kalkantepe Mah (merkez Mah) (kalkantepe Köyü)" -> ``kalkantepemah(merkezmah``: the
+    name as a list that drops the village writes it ("Kalkantepe (Merkez) Mah."); else ``""``."""
+    out = []
+    for short, paren, village in zip(keys["short"].tolist(), keys["paren"].tolist(), keys["village"].tolist()):
+        former = ""
+        if village and (paren.endswith("mah" + village + "koy") or paren.endswith("mah" + village + "belde")):
+            former = paren[:paren.rindex(village)]
+        out.append(short + "(" + former if former else "")
+    return pd.Series(out, index=keys.index, dtype=str)
+
+
+def _postcodes_of(frame: pd.DataFrame, cols: list[str], nodes: pd.DataFrame) -> pd.Series:
+    """Each district's postcode (5 digits; the first when the reference gives several), ``""``
+    where it gives none."""
+    if POSTCODE not in frame.columns:
+        return pd.Series("", index=nodes.index, dtype=str)
+    from addrmig.locations.postcodes import normalised_postcodes
+
+    first = frame[cols + [POSTCODE]].drop_duplicates(cols)
+    found = nodes[cols].merge(first, on=cols, how="left")[POSTCODE].fillna("")
+    return pd.Series(normalised_postcodes(found).to_numpy(), index=nodes.index, dtype=str)
+
+
 @lru_cache(maxsize=1)
 def _bundled_index() -> Index:
-    return _build_index(_bundled_frame(), LEVELS)
+    return _build_index(_bundled_frame(), LEVELS, _bundled_postcodes())
 
 
 @lru_cache(maxsize=1)
-def _bundled_frame() -> pd.DataFrame:
+def _bundled_table() -> pd.DataFrame:
     path = resources.files("addrmig") / "data" / "tr_locations.csv.gz"
     with resources.as_file(path) as real_path:
-        frame = pd.read_csv(real_path, dtype=str, keep_default_na=False, compression="gzip")
-    return frame[list(LEVELS)]
+        return pd.read_csv(real_path, dtype=str, keep_default_na=False, compression="gzip")
+
+
+def _bundled_frame() -> pd.DataFrame:
+    return _bundled_table()[list(LEVELS)]
+
+
+def _bundled_postcodes() -> pd.Series:
+    return _bundled_table()[POSTCODE]

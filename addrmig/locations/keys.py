@@ -33,6 +33,12 @@ _GLUED_KIND = re.compile(r"(mahallesi|koyu|beldesi)")
 # For pyarrow's regex kernel (RE2): "\z" where Python's "$" would be, because pandas runs
 # a pattern ending in "$" in a Python loop instead (the texts here hold no line breaks).
 _KIND_AT_END_ARROW = r"\s+(?P<kind>" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\z"
+# "Y BELDESİ, X MAHALLESİ" / "Y KÖYÜ, X MAHALLESİ", lower-cased (RE2 syntax, "\z" as above).
+_VILLAGE_FIRST = r"^\s*([^,()]+?)\s+(beldesi|belde|köyü|köy|koyu)\s*,\s*([^,()]+?)\s*\z"
+# "x (y) mah." (lower-cased): a neighbourhood and its former name, then the kind word.
+_ALIAS_BEFORE_KIND = r"^\s*([^()]+?)\s*\(([^()]+)\)\s*(?:mahallesi|mahalle|mah|mh)\.?\s*\z"
+# The village part at the end of a folded parenthetical part, its kind word canonical.
+_VILLAGE_AT_END = r"^(?:.*\bmah )?(?P<village>.*?) (?:koy|belde)\W*\z"
 _KIND_ANYWHERE = re.compile(r"\b(" + "|".join(sorted(_KIND_WORDS, key=len, reverse=True)) + r")\b")
 
 #: Former and popular city names, folded (spaces removed) -> folded official name.
@@ -94,13 +100,16 @@ def name_keys(values: pd.Series) -> pd.Series:
     return fold_series(values).str.replace(" ", "", regex=False).astype(str)
 
 
-def district_keys(values: pd.Series) -> pd.DataFrame:
+def district_keys(values: pd.Series, villages: bool = False) -> pd.DataFrame:
     """Split district names into comparison keys, vectorised.
 
     Returns a DataFrame (same index) with ``base`` (the name without its kind word),
     ``kind`` (``mah``/``koy``/``belde`` or ``""``), ``paren`` (the parenthetical part,
-    ``""`` when there is none), ``short`` (base + kind), ``full`` (short + paren) and
-    ``bp`` (base + paren), all folded and without spaces.
+    ``""`` when there is none), ``short`` (base + kind), ``full`` (short + paren),
+    ``bp`` (base + paren), all folded and without spaces; with ``villages`` also
+    ``village`` (the village or belde the name lies in or is: ``eric`` for "Merkez Mah
+    (eriç Köyü)" and for "Eriç Köyü"; ``""`` for a neighbourhood of no village), which the
+    database's names need and a written name only rarely (see :func:`village_of`).
     """
     text = values.astype("string").fillna("")
     # Keys are case-blind, so each distinct spelling is split once, and spellings that
@@ -110,9 +119,9 @@ def district_keys(values: pd.Series) -> pd.DataFrame:
     text = tr_lower_series(text).where(~lost, text)
     codes, uniques = pd.factorize(text)
     if len(uniques) == len(text):
-        out = _district_keys(text)
+        out = _district_keys(text, villages)
     else:
-        keys = _district_keys(pd.Series(uniques, dtype="string"))
+        keys = _district_keys(pd.Series(uniques, dtype="string"), villages)
         out = pd.DataFrame({col: take_text(keys[col], codes) for col in keys.columns})
     out.index = values.index
     return out
@@ -128,6 +137,11 @@ def take_text(values: pd.Series, positions) -> pd.Series:
     return pd.Series(values.to_numpy()[positions], dtype=dtype)
 
 
+#: The end of a short kind word cut off by a space typed one letter early ("m ah"), with
+#: the whole word as folded and its kind.
+_KIND_FRAGMENTS = {"ah": ("mah", "mah"), "h": ("mah", "mah"), "oyu": ("koyu", "koy"), "yu": ("koyu", "koy"),
+                   "oy": ("koy", "koy")}
+
 _KIND_BY_WORD = {kind: "|".join(sorted((w for w, k in _KIND_WORDS.items() if k == kind), key=len, reverse=True))
                  for kind in ("mah", "koy", "belde")}
 
@@ -141,13 +155,34 @@ def _fold(text: pd.Series, lowered: pd.Series) -> pd.Series:
     return out
 
 
-def _district_keys(text: pd.Series) -> pd.DataFrame:
+def _rewritten(text: pd.Series, maybe: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """``text`` with ``pattern`` replaced where it matches, looked for only where ``maybe``
+    (a cheap test first: setting values in a long column costs more than the regex)."""
+    if not maybe.any():
+        return text
+    candidates = text[maybe]
+    found = candidates.str.contains(pattern, regex=True)
+    if not found.any():
+        return text
+    text = text.copy()
+    text[found[found].index] = candidates[found].str.replace(pattern, replacement, regex=True)
+    return text
+
+
+def _district_keys(text: pd.Series, villages: bool) -> pd.DataFrame:
     """Keys of texts that are lower-cased by ``tr_lower`` except those whose "(" was lost
     (see :func:`district_keys`)."""
     text = text.reset_index(drop=True)
+    # The NVI register's form "SIZIR BELDESİ, ARPAÖZÜ MAHALLESİ" (the belde or village,
+    # then the neighbourhood in it) is the database's "Arpaözü Mah (sızır Beldesi)".
+    text = _rewritten(text, text.str.contains(",", regex=False), _VILLAGE_FIRST, r"\3 (\1 \2)")
+    # The former name in parentheses before the kind word, as the postcode registry of
+    # 2017 writes it ("Aydınlık (Zuğur) Mah."), is the database's "Aydınlık Mah (zuğur Mah)".
+    has_close = text.str.contains(")", regex=False)
+    text = _rewritten(text, has_close & ~text.str.endswith(")"), _ALIAS_BEFORE_KIND, r"\1 mah (\2 mah)")
     # "X Mah yamaçdere Köyü)": the opening parenthesis lost to a typo; the village part
     # then starts after the first kind word.
-    lost = text.str.contains(")", regex=False) & ~text.str.contains("(", regex=False)
+    lost = has_close & ~text.str.contains("(", regex=False)
     if lost.any():
         text = text.copy()
         text[lost] = text[lost].str.replace(
@@ -158,6 +193,7 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     # (the rest keep "", as folding "" gives).
     has_open = text.str.contains("(", regex=False)
     paren = pd.Series("", index=text.index, dtype=text.dtype)
+    village = pd.Series("", index=text.index, dtype=text.dtype)
     if has_open.any():
         part = _fold(_extract(text[has_open], r"(?s)\((?P<paren>.*)"), ~lost[has_open])
         # Whole kind words are canonicalised kind by kind (plain patterns run in pyarrow; a
@@ -165,6 +201,10 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         for canonical, words in _KIND_BY_WORD.items():
             part = part.str.replace(r"\b(?:" + words + r")\b", canonical, regex=True)
         paren[has_open] = part
+        if villages:
+            # The village or belde a neighbourhood lies in: the last parenthetical part, when
+            # it ends in its kind word ("(merkez Mah) (kalkantepe Köyü)" -> "kalkantepe").
+            village[has_open] = _extract(part, _VILLAGE_AT_END).str.replace(" ", "", regex=False)
     # One kind word at the end of the main part; kind words anywhere in the paren part
     # are canonicalised so "(X Koyu)" and "(x köyü)" meet.
     kind_word = _extract(main, _KIND_AT_END_ARROW)
@@ -183,10 +223,25 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
         glued = base[no_kind].str.replace(" ", "", regex=False)
         typo_kind = _look_like_mahallesi(tail)
         glued_kind = glued.str.endswith("mahallesi") & (glued.str.len() > len("mahallesi") + 1)
-        new_base = head.where(typo_kind & (head != ""), glued.str.slice(0, -len("mahallesi")).where(glued_kind, base[no_kind]))
+        new_base = glued.str.slice(0, -len("mahallesi")).where(glued_kind, head.where(typo_kind & (head != ""),
+                                                                                       base[no_kind]))
         hit = (typo_kind & (head != "")) | glued_kind
         base.loc[hit[hit].index] = new_base[hit]
         kind.loc[hit[hit].index] = "mah"
+        # A space typed one letter early inside a short kind word: "MerkezM ah", "Dere K oyu".
+        cut = ~hit & tail.isin(list(_KIND_FRAGMENTS)) & (head != "")
+        if cut.any():
+            # Few rows: one at a time, then one assignment per column (each costs a pass).
+            split = {}
+            for index, h, t in zip(cut[cut].index, head[cut].tolist(), tail[cut].tolist()):
+                word, canonical = _KIND_FRAGMENTS[t]
+                joined = h + t
+                if joined.endswith(word) and len(joined) > len(word) + 2:
+                    split[index] = (joined[:-len(word)], canonical)
+            if split:
+                at = list(split)
+                base.loc[at] = [b for b, _ in split.values()]
+                kind.loc[at] = [k for _, k in split.values()]
     out = pd.DataFrame(index=text.index)
     out["base"] = base.str.replace(" ", "", regex=False).astype(str)
     out["kind"] = kind
@@ -197,14 +252,42 @@ def _district_keys(text: pd.Series) -> pd.DataFrame:
     out["short"] = out["base"] + out["kind"]
     # "Taşlık Köyü Mahallesi": a village that became a neighbourhood, written with both
     # words; "alt" is the village reading ("taslikkoy") to try against the database.
-    village = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)\z", regex=True)
+    both = (out["kind"] == "mah") & base.str.contains(r"\s(?:koyu|koy)\z", regex=True)
     out["alt"] = ""
-    out.loc[village, "alt"] = base[village].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
+    out.loc[both, "alt"] = base[both].str.replace(r"\s(?:koyu|koy)$", "", regex=True).str.replace(
         " ", "", regex=False) + "koy"
     has_paren = out["paren"] != ""
+    if villages:
+        out["village"] = village.astype(str).where(has_paren, named_village(out))
     out["full"] = out["short"].where(~has_paren, out["short"] + "(" + out["paren"])
     out["bp"] = out["base"].where(~has_paren, out["base"] + "(" + out["paren"])
     return out
+
+
+def named_village(keys: pd.DataFrame) -> pd.Series:
+    """The village a name written as a village or belde names ("Eriç Köyü" -> ``eric``; the
+    database may list it only as its neighbourhoods, "Merkez Mah (eriç Köyü)"), ``""`` for
+    other names (``keys``: of :func:`district_keys`)."""
+    return keys["base"].where(keys["kind"].isin(["koy", "belde"]) & (keys["paren"] == ""), "")
+
+
+def village_of(paren: str, villages: frozenset[str]) -> str:
+    """The village (one of ``villages``, folded) a written parenthetical key names: its last
+    part before the kind word ("erickoy" -> ``eric``, "merkezmahkalkantepekoy" ->
+    ``kalkantepe``, a former name "merkez mah" before it), ``""`` when it names none."""
+    for kind in ("koy", "belde"):
+        if not paren.endswith(kind):
+            continue
+        core = paren[:-len(kind)]
+        if core in villages:
+            return core
+        start = core.find("mah")
+        while start >= 0:
+            if core[start + 3:] in villages:
+                return core[start + 3:]
+            start = core.find("mah", start + 1)
+        return ""
+    return ""
 
 
 def district_key(text: str) -> dict[str, str]:

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
-from addrmig.io.sanitise import neutralise, xlsx_text
+from addrmig.io.sanitise import neutralise, xlsx_texts
 from addrmig.locations.resolver import Resolution
 
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
     """One row per written tuple that is not resolved, most rows first: the written
-    values, ``rows``, ``example_rows``, ``status``, ``level`` (first unresolved level),
+    values (and ``postcode`` when the file's were used), ``rows``, ``example_rows``, ``status``, ``level`` (first unresolved level),
     ``note``, and ``suggestion_1..3`` (``city / township / district``) with ``score_1..3``."""
     todo = resolution.unresolved()
     out = todo[list(LEVELS)].copy()
+    if "postcode" in todo.columns:  # the file's postcode, read to resolve and never sent
+        out["postcode"] = todo["postcode"]
     out["rows"] = todo["rows"].astype(int)
     out["example_rows"] = [", ".join(map(str, rows)) for rows in todo["examples"]]
     out["status"] = todo["status"]
@@ -107,20 +110,11 @@ def write_review(table: pd.DataFrame, fmt: str) -> bytes:
     (and, in XLSX, control characters shown as ``\\xNN``: ``xlsx_text(value, report=True)``)."""
     safe = neutralise_frame(table)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
+        from addrmig.io.xlsx import Workbook, text_array
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("review")
-        sheet.append(list(safe.columns))
-        for values in safe.itertuples(index=False):
-            cells = []
-            for value in values:
-                cell = WriteOnlyCell(sheet, value=xlsx_text(value, report=True))
-                cell.data_type = "s"  # text, never a formula
-                cells.append(cell)
-            sheet.append(cells)
         buffer = io.BytesIO()
-        book.save(buffer)
+        with Workbook(buffer) as book, book.sheet("review") as sheet:
+            sheet.append([str(c) for c in safe.columns])
+            sheet.write_rows(np.arange(2, len(safe) + 2), [xlsx_texts(text_array(safe[c]), report=True) for c in safe.columns])
         return buffer.getvalue()
     return safe.to_csv(index=False).encode("utf-8-sig")

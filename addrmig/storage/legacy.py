@@ -26,6 +26,7 @@ from addrmig.storage.models import (
     BLOCKING,
     STATUSES,
     LegacyImport,
+    PartRecord,
     SampleRecord,
     SendGuard,
     SubmissionRecord,
@@ -84,6 +85,7 @@ def _carry(session: Session, source: Path, dialect: str) -> Carried:
             record.id = row["id"]
         session.add(record)
         session.flush()
+        session.add(_whole_part(record))
         new_id[row["id"]] = record.id
         if record.status in BLOCKING:
             session.merge(SendGuard(scope=record.scope, migration_key=record.migration_key, sha256=record.sha256,
@@ -140,6 +142,16 @@ def _first_holder(session: Session, record: SubmissionRecord) -> int:
     return session.scalar(select(func.min(SubmissionRecord.id)).where(
         SubmissionRecord.scope == record.scope, SubmissionRecord.migration_key == record.migration_key,
         SubmissionRecord.sha256 == record.sha256, SubmissionRecord.status.in_(BLOCKING)))
+
+
+def _whole_part(record: SubmissionRecord) -> PartRecord:
+    """The one part of a submission sent before files were sent in parts: the whole file."""
+    return PartRecord(submission_id=record.id, number=1, first_row=1 if record.rows else None, rows=record.rows,
+                      header_size=0, body_start=0, body_end=record.size, size=record.size, sha256=record.sha256,
+                      status=record.status, migration_id=record.migration_id, processed=record.processed,
+                      errors=record.errors, total=record.total, message=record.message,
+                      sending_at=record.submitted_at, started_at=record.submitted_at if record.migration_id else None,
+                      finished_at=record.finished_at)
 
 
 def _scope(base_url: str, channel_id: object) -> str:

@@ -31,6 +31,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 STATUSES = ("sending", "started", "finished", "failed", "uncertain")
 #: Statuses that block sending the same file again.
 BLOCKING = ("sending", "started", "finished", "uncertain")
+#: Status of one part of a submission: not sent yet (waiting), claimed by a sender and on its
+#: way (sending), then as a submission: started, finished, failed (the server surely did not
+#: take it: it may be sent again), uncertain (it may have started: never resent without the
+#: user's word).
+PART_STATUSES = ("waiting", "sending", "started", "finished", "failed", "uncertain")
 
 
 class UTCDateTime(TypeDecorator):
@@ -120,6 +125,43 @@ class SubmissionRecord(Base):
     #: The copy of the file as sent, while it is kept (NULL once the retention period is over).
     copy_sha256: Mapped[str | None] = mapped_column(Text, ForeignKey("blobs.sha256"))
     copy_kept_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The limits the file was cut into parts by (the size is halved when the server refused a part
+    #: as too large); NULL for submissions made before files were sent in parts.
+    part_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    part_rows: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PartRecord(Base):
+    """One part of a submission, sent as a migration of its own: ``header_size`` bytes of the whole
+    file, then its bytes ``body_start`` to ``body_end`` (a part that is the whole file: 0, 0, size)."""
+
+    __tablename__ = "submission_parts"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in PART_STATUSES)})", name="status"),
+        Index(None, "migration_id"),
+    )
+
+    submission_id: Mapped[int] = mapped_column(Integer, ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_row: Mapped[int | None] = mapped_column(BigInteger)
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    header_size: Mapped[int] = mapped_column(BigInteger)
+    body_start: Mapped[int] = mapped_column(BigInteger)
+    body_end: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    migration_id: Mapped[str | None] = mapped_column(Text)
+    processed: Mapped[int | None] = mapped_column(BigInteger)
+    errors: Mapped[int | None] = mapped_column(BigInteger)
+    total: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    #: When a sender claimed it (status ``sending``): a part left sending long after is one whose
+    #: sender stopped mid-send, so it may have started.
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SampleRecord(Base):

@@ -8,7 +8,9 @@ clearly ahead; everything else is left as written, with suggestions, for the use
 
 The modules, in the order the work goes through them:
 
-- :mod:`.resolving`: :func:`resolve` and :func:`apply_choices`, the entry points;
+- :mod:`.resolving`: :func:`resolve`, the entry point;
+- :mod:`.choosing`: the user's choices, each for its written place (:func:`apply_choices`),
+  their conflicts, and generalising one into a rule after a preview;
 - :mod:`.parts`: the rows in parts (shared with forked workers), each resolved, merged;
 - :mod:`.codes`: written places as integer codes, distinct units of them;
 - :mod:`.lookup`: the lookup tables built once per database;
@@ -18,19 +20,30 @@ The modules, in the order the work goes through them:
 - :mod:`.candidates`: ranked candidates for written names and districts, cached;
 - :mod:`.names`: the country, city and township levels;
 - :mod:`.swapped`: township and district written in each other's columns;
-- :mod:`.districts`: the district level;
+- :mod:`.districts`: the district level: :mod:`.merges` (exact keys, villages, former
+  names), :mod:`.postcodes` (the file's postcode column), :mod:`.moved` (townships
+  renamed or split off), then fuzzy, checked by :mod:`.lookalike` (a typo or another name);
 - :mod:`.places`: whole places to suggest for the unresolved tuples;
 - :mod:`.decisions`: each tuple's status, score, place and suggestions;
 - :mod:`.table`, :mod:`.result`: the :class:`Resolution` and its tuple lines;
 - :mod:`.statuses`: the statuses a tuple and a level can end with.
 """
-from addrmig.locations.corrections import CORRECTION_COLUMNS, choices_to_corrections
+from addrmig.locations.corrections import CHOICE_COLUMNS, CORRECTION_COLUMNS, choices_to_corrections
+from addrmig.locations.resolver.choosing import (
+    CONFLICT_COLUMNS,
+    apply_choices,
+    choice_conflicts,
+    generalisation,
+    generalise,
+    generalise_preview,
+)
 from addrmig.locations.resolver.lookup import prepare
 from addrmig.locations.resolver.ranking import ACCEPT, MARGIN, RESCUE, SUGGEST_MIN
-from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS, PARTS_PER_WORKER, apply_choices, resolve
+from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS, PARTS_PER_WORKER, resolve
 from addrmig.locations.resolver.result import Resolution
 from addrmig.locations.resolver.statuses import RESOLVED, STATUSES
 
-__all__ = ["Resolution", "resolve", "prepare", "apply_choices", "choices_to_corrections", "STATUSES",
-           "RESOLVED", "CORRECTION_COLUMNS", "ACCEPT", "MARGIN", "RESCUE", "SUGGEST_MIN",
+__all__ = ["Resolution", "resolve", "prepare", "apply_choices", "choice_conflicts", "generalisation", "generalise",
+           "generalise_preview", "choices_to_corrections", "STATUSES", "RESOLVED", "CHOICE_COLUMNS",
+           "CORRECTION_COLUMNS", "CONFLICT_COLUMNS", "ACCEPT", "MARGIN", "RESCUE", "SUGGEST_MIN",
            "PARALLEL_MIN_ROWS", "PARTS_PER_WORKER"]

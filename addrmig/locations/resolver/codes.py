@@ -27,13 +27,21 @@ class WrittenCodes:
     and the changes keep the texts as written."""
 
     def __init__(self, raw_codes: dict[str, np.ndarray], raw_texts: dict[str, list[str]],
-                 codes: dict[str, np.ndarray], texts: dict[str, list[str]], empty: dict[str, int]) -> None:
+                 codes: dict[str, np.ndarray], texts: dict[str, list[str]], empty: dict[str, int],
+                 postcode: tuple[np.ndarray, list[str]] | None = None) -> None:
         self.raw_codes, self.raw_texts = raw_codes, raw_texts
         self.codes, self.texts, self.empty = codes, texts, empty
+        self.postcode = postcode  # (code per row, distinct postcodes) when the file gives them
+
+    @property
+    def unit_columns(self) -> list[np.ndarray]:
+        """The columns a written tuple is made of: the levels as written, and the postcode."""
+        return [self.raw_codes[level] for level in LEVELS] + ([self.postcode[0]] if self.postcode else [])
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> WrittenCodes:
-        """The codes of ``frame``'s location columns (a missing column is all ``""``)."""
+        """The codes of ``frame``'s location columns (a missing column is all ``""``) and of its
+        ``postcode`` column (normalised, see :func:`normalised_postcodes`) when it has one."""
         n = len(frame)
         raw_codes, raw_texts, codes, texts, empty = {}, {}, {}, {}, {}
         for level in LEVELS:
@@ -45,12 +53,14 @@ class WrittenCodes:
                                 count=len(values))
             codes[level], texts[level] = remap[level_codes], list(seen)
             empty[level] = seen.get("", -1)
-        return cls(raw_codes, raw_texts, codes, texts, empty)
+        postcode = written_codes(frame["postcode"], n) if "postcode" in frame.columns else None
+        return cls(raw_codes, raw_texts, codes, texts, empty, postcode)
 
     def take(self, positions: np.ndarray) -> WrittenCodes:
         """The codes of the rows at ``positions`` (the lists of texts are shared)."""
         return WrittenCodes({level: c[positions] for level, c in self.raw_codes.items()}, self.raw_texts,
-                            {level: c[positions] for level, c in self.codes.items()}, self.texts, self.empty)
+                            {level: c[positions] for level, c in self.codes.items()}, self.texts, self.empty,
+                            (self.postcode[0][positions], self.postcode[1]) if self.postcode else None)
 
 
 def units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

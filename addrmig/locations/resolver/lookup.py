@@ -51,6 +51,11 @@ class Lookup:
         self.has_paren = dict(zip(dids, col(idx.districts, "has_paren")))
         self.kind = dict(zip(dids, col(idx.districts, "kind")))
         self.short = dict(zip(dids, col(idx.districts, "short")))
+        # Every name core the database knows, of a district or of a village (see lookalike).
+        self.name_cores = frozenset(pd.unique(pd.concat([idx.districts["base"], idx.districts["village"]])).tolist())
+        self.village_names = frozenset(pd.unique(idx.districts["village"]).tolist()) - {""}
+        self.township_city = dict(zip(col(idx.townships, "tid"), col(idx.townships, "ciid")))
+        self.extra: dict = {}  # tables a step builds on first use (see moved.city_keys)
         # Fuzzy choices: the names plus their known former/popular names.
         self.alias_children: dict[str, dict[int, tuple[list[str], list[int]]]] = {}
         for level, by_parent in self.children.items():

@@ -11,6 +11,7 @@ from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import release_memory
 from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import name_keys
+from addrmig.locations.resolver.choosing import Picks, apply_picks
 from addrmig.locations.resolver.codes import WrittenCodes, units
 from addrmig.locations.resolver.decisions import Decisions, decide_tuples
 from addrmig.locations.resolver.districts import resolve_districts
@@ -61,12 +62,15 @@ class Part:
 
 
 def resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: Lookup,
-                 corrections: dict[tuple[str, int, str], str], progress: Progress | None = None) -> Part:
+                 corrections: dict[tuple[str, int, str], str], progress: Progress | None = None,
+                 picks: Picks | None = None) -> Part:
     """Resolve the rows of one part (``rows``: their positions in the whole frame)."""
     codes = WrittenCodes.of(places)
-    row_tuple, first = units(np.arange(len(places)), *(codes.raw_codes[level] for level in LEVELS))
-    decided = decide_part(codes.take(first), db, look, corrections, progress)
+    row_tuple, first = units(np.arange(len(places)), *codes.unit_columns)
+    decided = decide_part(codes.take(first), db, look, corrections, progress, picks)
     written = {level: [codes.raw_texts[level][c] for c in codes.raw_codes[level][first].tolist()] for level in LEVELS}
+    if codes.postcode:
+        written["postcode"] = [codes.postcode[1][c] for c in codes.postcode[0][first].tolist()]
     changes = []
     for depth, level in enumerate(LEVELS):
         if level not in places.columns:
@@ -99,10 +103,11 @@ def resolve_part(places: pd.DataFrame, rows: np.ndarray, db: LocationDB, look: L
 
 
 def decide_part(codes: WrittenCodes, db: LocationDB, look: Lookup, corrections: dict[tuple[str, int, str], str],
-                progress: Progress | None = None) -> Decisions:
+                progress: Progress | None = None, picks: Picks | None = None) -> Decisions:
     """Resolve distinct written tuples (``codes``, one row each), level by level."""
     report = progress or (lambda done, total: None)
     work = Work(codes, db, look, corrections)
+    apply_picks(work, picks or {})
     resolve_countries(work)
     resolve_cities(work)
     report(2, 6)

@@ -14,7 +14,7 @@ Place = tuple[tuple[str, ...], float]
 
 
 def place_suggestions(work: Work, status: np.ndarray, bad_level: np.ndarray) -> dict[int, list[Place]]:
-    """Up to three whole places for each unresolved tuple (position -> list); the same
+    """Whole places for each unresolved tuple (position -> list, see :func:`_places`); the same
     failing level, parents, level suggestions and written township/district give the
     same list, computed once."""
     positions = np.flatnonzero((status > STATUSES.index("fuzzy")) & (bad_level >= 0))
@@ -44,8 +44,9 @@ def place_suggestions(work: Work, status: np.ndarray, bad_level: np.ndarray) -> 
 
 def _places(work: Work, level: str, ids: dict[str, int], level_suggestions: list[tuple[str, float]],
             w_township: str, w_district: str) -> list[Place]:
-    """Up to three whole places for an unresolved tuple, best first: each suggestion
-    for the failing level, completed below it where the written names fit clearly."""
+    """Whole places for an unresolved tuple, best first: each suggestion for the failing
+    level (three, or all the places a name fits equally), completed below it where the
+    written names fit clearly."""
     look = work.look
     if not level:
         return []
@@ -65,7 +66,7 @@ def _places(work: Work, level: str, ids: dict[str, int], level_suggestions: list
         place = _complete(work, level, node, w_township, w_district)
         if place is not None:
             out.append((tuple(prefix + [name] + place), score))
-    return out[:3]
+    return out  # as many as the level suggests: three, or every place a name fits equally
 
 
 def _prefetch_completions(work: Work, items: list[tuple]) -> None:

@@ -1,4 +1,4 @@
-"""resolve(): an address frame's places against a LocationDB; apply_choices(): again, with the user's choices."""
+"""resolve(): an address frame's places against a LocationDB (see :mod:`.choosing` for the user's choices)."""
 from __future__ import annotations
 
 import os
@@ -9,8 +9,10 @@ import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.limits import collector_paused
-from addrmig.locations.corrections import Corrections, choices_to_corrections, correction_records, corrections_by_parent
+from addrmig.locations.corrections import Corrections, choice_records, correction_records, corrections_by_parent
 from addrmig.locations.db import LocationDB
+from addrmig.locations.postcodes import normalised_postcodes
+from addrmig.locations.resolver.choosing import latest_choices, picks_by_key
 from addrmig.locations.resolver.lookup import lookup_for
 from addrmig.locations.resolver.parts import Part, Progress, merge, partition, resolve_part
 from addrmig.locations.resolver.result import Resolution
@@ -25,14 +27,21 @@ PARTS_PER_WORKER = 3
 
 def resolve(frame: pd.DataFrame, db: LocationDB,
             corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None = None,
-            progress: Progress | None = None, workers: int = 1) -> Resolution:
+            progress: Progress | None = None, workers: int = 1, *, postcodes: pd.Series | None = None,
+            choices: pd.DataFrame | Mapping[tuple, tuple] | None = None) -> Resolution:
     """Resolve the location columns of an address frame against ``db``.
 
-    ``corrections`` (a DataFrame or records with ``level, country, city, township, written,
-    place``; see :mod:`addrmig.locations.corrections`) are applied before any matching.
+    ``choices`` (written tuple -> place, or records with ``CHOICE_COLUMNS``, newest first;
+    see :mod:`addrmig.locations.corrections`) set the places of the tuples written as they
+    were, and of no other, before any matching. ``corrections`` (rules: a DataFrame or
+    records with ``level, country, city, township, written, place``) are applied to every
+    value under its parent, before any matching.
     ``progress(done, total)`` is called as the steps advance. ``workers`` > 1 shares a big
     file's rows between this process and forked workers (Linux; see :mod:`addrmig.parallel`);
-    the result is the same. Returns a :class:`Resolution`; ``frame`` is not modified.
+    the result is the same. ``postcodes`` (aligned with ``frame``: same index, or same
+    length) is the file's postcode column, when it has one: it settles places the names
+    alone cannot (see :mod:`.postcodes`) and is never written out. Returns a
+    :class:`Resolution`; ``frame`` is not modified.
 
     Every decision is a function of the written tuple (country, city, township, district)
     alone, so the work runs on the distinct tuples (and rows may be shared out by their
@@ -46,7 +55,12 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     corrections_frame = correction_records(corrections)
     look = lookup_for(db)
     corrections_map = corrections_by_parent(corrections_frame, db)
+    choice_frame = latest_choices(choice_records(choices))
+    picks = picks_by_key(choice_frame, db)
     places = frame[[level for level in LEVELS if level in frame.columns]]
+    postcodes = aligned_postcodes(postcodes, frame, db)
+    if postcodes is not None:
+        places = places.assign(postcode=postcodes)
     n = len(frame)
     workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
     count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
@@ -61,7 +75,7 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
 
     def run(rows: np.ndarray) -> Part:
         part = resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corrections_map,
-                            step if os.getpid() == here else None)
+                            step if os.getpid() == here else None, picks)
         done_here[0] += 1
         return part
 
@@ -74,14 +88,20 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
         results = map_parts(run, parts, workers)
     report(5, 6)
     result = merge(frame, parts, results, look, db, corrections_frame)
+    result.postcodes = postcodes
+    result.choices = choice_frame if len(choice_frame) else None
     report(6, 6)
     return result
 
 
-def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple]) -> Resolution:
-    """A new :class:`Resolution` with the user's ``choices`` (written tuple -> place)
-    applied on top of the corrections already in use. The original stays as it was."""
-    new = choices_to_corrections(choices)
-    combined = new if resolution.corrections is None else pd.concat([new, resolution.corrections],
-                                                                     ignore_index=True)
-    return resolve(resolution.original, resolution.db, corrections=combined)
+def aligned_postcodes(postcodes: pd.Series | None, frame: pd.DataFrame, db: LocationDB) -> np.ndarray | None:
+    """The postcodes normalised, one per row of ``frame`` (by index when it matches, else by
+    position); None when there are none to use (no column, or a reference without postcodes)."""
+    if postcodes is None or "district" not in db.levels or not (db.index.districts["postcode"] != "").any():
+        return None
+    if len(postcodes) != len(frame):
+        raise ValueError(f"{len(postcodes)} postcodes for {len(frame)} rows")
+    if isinstance(postcodes, pd.Series) and postcodes.index.equals(frame.index):
+        postcodes = postcodes.reset_index(drop=True)
+    values = normalised_postcodes(pd.Series(np.asarray(postcodes, dtype=object)))
+    return values.to_numpy(dtype=object) if (values != "").any() else None

@@ -16,11 +16,14 @@ from addrmig.locations.resolver.table import TupleTable
 class Resolution:
     """What :func:`resolve` found.
 
-    - ``tuples``: one row per distinct written tuple: the written values, ``place_<level>``
+    - ``tuples``: one row per distinct written tuple: the written values (and ``postcode``
+      when the file's postcodes were given: the tuple is then the place and its postcode),
+      ``place_<level>``
       (the database's spelling, ``""`` where unresolved), ``status``, ``score``, ``level``
       (the first level that is not resolved, ``""`` when all are), ``note``,
-      ``suggestions_<level>`` (up to three ``(name, score)`` per unresolved level),
-      ``suggestions`` (up to three full places ``((country, city, township, district), score)``),
+      ``suggestions_<level>`` (``(name, score)`` for an unresolved level: the three best, or
+      every place a name fits equally, such as a village's neighbourhoods), ``suggestions``
+      (the same as whole places ``((country, city, township, district), score)``),
       ``rows`` (row count) and ``examples`` (up to three row numbers). Built on first use
       (a million-row file can hold close to a million tuples); :meth:`unresolved` builds
       only the lines that need the user.
@@ -41,6 +44,9 @@ class Resolution:
     corrections: pd.DataFrame | None = field(default=None, repr=False)
     row_tuple: np.ndarray | None = field(default=None, repr=False)
     table: TupleTable | None = field(default=None, repr=False)
+    postcodes: np.ndarray | None = field(default=None, repr=False)  # normalised, one per row, when given
+    choices: pd.DataFrame | None = field(default=None, repr=False)  # the choices in use (CHOICE_COLUMNS)
+    conflicts: pd.DataFrame | None = field(default=None, repr=False)  # see choosing.choice_conflicts
 
     @cached_property
     def changes(self) -> pd.DataFrame:

@@ -32,6 +32,7 @@ class Work:
         count = self.count = len(written.codes[LEVELS[0]])
         # Matching reads the written texts without surrounding spaces (see WrittenCodes).
         self.codes, self.texts, self.empty = written.codes, written.texts, written.empty
+        self.postcode = written.postcode  # (code per tuple, distinct postcodes), or None
         # Narrow types: a million rows × four levels of each array.
         self.ids = {level: np.full(count, -1, dtype=np.int32) for level in LEVELS}
         self.method = {level: np.full(count, METHOD[""] if level in self.levels else METHOD["skip"], dtype=np.int8)

@@ -22,6 +22,11 @@ class WrittenTexts:
             self.part_of[positions] = k
             self.local[positions] = np.arange(len(positions))
 
+    @property
+    def has_postcodes(self) -> bool:
+        """Whether the tuples carry the postcode the file gives (see :func:`resolve`)."""
+        return bool(self.parts) and "postcode" in self.parts[0]
+
     def values(self, level: str, positions: np.ndarray) -> list[str]:
         """The written texts of ``level`` for the tuples at ``positions``."""
         parts = self.parts
@@ -48,6 +53,8 @@ class TupleTable:
                            else pd.Index(positions))
         for level in LEVELS:
             out[level] = pd.Series(self.written.values(level, positions), index=out.index, dtype=str)
+        if self.written.has_postcodes:
+            out["postcode"] = pd.Series(self.written.values("postcode", positions), index=out.index, dtype=str)
         for level in LEVELS:
             names = look.names[level]
             out["place_" + level] = [names[p] if p >= 0 else "" for p in decided.place[level][positions].tolist()]

@@ -1,0 +1,215 @@
+"""Who is using the app and which workspace is theirs: sign-in, the workspace kept on the
+server under the id in the page's URL, and what they may see of the submission history.
+
+The rules live in the library (``addrmig.access``, ``addrmig.persistence``,
+``addrmig.storage``); this module only reads Streamlit's request (secrets, the signed-in
+user, the URL) and hands them over.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import streamlit as st
+
+from addrmig.access import AccessPolicy, owner_of, policy_from
+from addrmig.errors import AddrmigError
+from addrmig.workspace import Workspace
+
+WORKSPACE_PARAM = "w"
+log = logging.getLogger("addrmig")
+
+
+def _secrets() -> dict:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # no secrets.toml at all: Streamlit raises its own parse/not-found errors
+        return {}
+
+
+def policy() -> AccessPolicy:
+    """This deployment's access policy (sign-in, allow-list, the server's token)."""
+    found = policy_from(_secrets(), os.environ, st.get_option("server.address"))
+    refusal = found.server_token_refusal()
+    if refusal:
+        _log_once(refusal)
+    return found
+
+
+@st.cache_resource(show_spinner=False)
+def _logged() -> set[str]:
+    return set()
+
+
+def _log_once(message: str) -> None:
+    said = _logged()
+    if message not in said:
+        said.add(message)
+        log.warning(message)
+
+
+def signed_in_email() -> str | None:
+    """The signed-in user's e-mail, or None (no sign-in configured, or nobody signed in)."""
+    try:
+        user = st.user
+        return str(user.email) if user.is_logged_in and user.get("email") else None
+    except Exception:  # no [auth] configured: st.user has nothing to say
+        return None
+
+
+def gate(access: AccessPolicy) -> None:
+    """With sign-in configured, stop here until an allowed user is signed in."""
+    if not access.sign_in:
+        return
+    email = signed_in_email()
+    if email is None:
+        st.title("Address migration to Akinon")
+        st.write("Sign in to upload address files, check them and send them to Akinon.")
+        if st.button("Sign in", type="primary", key="sign_in"):
+            st.login()
+        st.stop()
+    if not access.admits(email):
+        st.title("Address migration to Akinon")
+        st.error(f"You are signed in as **{email}**, but this address is not on the list of people who may use "
+                 "this app. Ask whoever runs it to add you (or your company's domain), or sign in with another "
+                 "account.")
+        if st.button("Sign out", key="sign_out_refused"):
+            st.logout()
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, directory: str):
+    from addrmig.storage.database import open_database
+    from addrmig.storage.workspaces import WorkspaceStore
+
+    return WorkspaceStore(open_database(url or None, directory or None))
+
+
+def store():
+    """The workspace store of this server's database."""
+    return _store(os.environ.get("ADDRMIG_DATABASE_URL", ""), os.environ.get("ADDRMIG_DATA_DIR", ""))
+
+
+def _loader(data: bytes, name: str, options: dict):
+    from addrmig.workspace import sha256
+    from pages._common import load_file, options_key
+
+    return load_file(sha256(data), data, name, options_key(options))
+
+
+def workspace() -> Workspace:
+    """This session's Workspace: the one named in the URL (a reload, another tab, another
+    replica) when it is still on the server and this user's, else a new one."""
+    ws = st.session_state.get("workspace")
+    if ws is None:
+        ws = _open()
+        st.session_state["workspace"] = ws
+    if ws.id and st.query_params.get(WORKSPACE_PARAM) != ws.id:
+        st.query_params[WORKSPACE_PARAM] = ws.id
+    return ws
+
+
+def _open() -> Workspace:
+    from addrmig.persistence import fingerprint, restore
+
+    email = signed_in_email()
+    asked = st.query_params.get(WORKSPACE_PARAM)
+    try:
+        workspaces = store()
+        if asked:
+            stored = workspaces.load(asked, owner_of(email, asked))
+            if stored is not None:
+                restored = restore(stored, workspaces, _loader)
+                ws = restored.workspace
+                if restored.note:
+                    st.session_state["workspace_note"] = ("warning", restored.note)
+                if restored.submission_id is not None:
+                    try:
+                        ws.submission = history_for(ws).get(restored.submission_id)
+                    except (KeyError, AddrmigError):
+                        pass
+                ws.saved_state = (fingerprint(ws), ws.file_sha)
+                return ws
+            st.session_state["workspace_note"] = (
+                "info", f"The workspace of that link is no longer on this server: workspaces are kept "
+                        f"{_ttl_hours(workspaces):g} hours after their last use. This is a new one.")
+        ws = Workspace()
+        ws.id = workspaces.create(owner_of(email, "") if email else None)
+        ws.owner = owner_of(email, ws.id)
+        return ws
+    except AddrmigError as error:
+        st.session_state["workspace_note"] = ("warning", f"Your work cannot be kept on the server for now ({error}); "
+                                                         "it lasts as long as this browser tab.")
+        return Workspace()
+
+
+def _ttl_hours(workspaces) -> float:
+    return workspaces.ttl.total_seconds() / 3600
+
+
+def persist(ws: Workspace) -> None:
+    """Save the workspace when something kept changed since the last save (never the token)."""
+    if not ws.id:
+        return
+    from addrmig.persistence import fingerprint, save
+
+    now = fingerprint(ws)
+    saved_print, saved_file = ws.saved_state
+    if now == saved_print:
+        return
+    try:
+        save(ws, store(), with_file=ws.file_sha is not None and ws.file_sha != saved_file)
+    except AddrmigError as error:
+        st.sidebar.warning(f"Your latest changes could not be kept on the server ({error}).")
+        return
+    ws.saved_state = (now, ws.file_sha)
+
+
+def show_workspace_note() -> None:
+    """What happened to the workspace of the URL, once, in the page."""
+    note = st.session_state.pop("workspace_note", None)
+    if note:
+        kind, text = note
+        (st.warning if kind == "warning" else st.info)(text)
+
+
+def viewer(ws: Workspace):
+    """Who is looking at the history: this session's owner and the connections it proved a token for."""
+    from addrmig.storage.visibility import LOCAL, Viewer
+
+    return Viewer(ws.owner or LOCAL, frozenset(ws.proven_scopes))
+
+
+def history_for(ws: Workspace):
+    """The submission history as this session may see it."""
+    from pages._common import history
+
+    return history().seen_by(viewer(ws))
+
+
+LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
+
+
+def choose_language(ws: Workspace) -> str:
+    """The language of this run: ``?lang=`` in the URL, else the workspace's, else the browser's
+    (Turkish for a Turkish browser, English otherwise); made current for every message."""
+    from addrmig.i18n import normalise, set_language
+
+    asked = normalise(st.query_params.get("lang"))
+    if asked:
+        ws.language = asked
+    if not ws.language:
+        ws.language = "tr" if normalise(getattr(st.context, "locale", None)) == "tr" else "en"
+    return set_language(ws.language)
+
+
+def language_switch(ws: Workspace) -> None:
+    """The sidebar's language switch; the choice is kept with the workspace and in the URL."""
+    codes = list(LANGUAGE_NAMES)
+    picked = st.selectbox("Dil / Language", codes, index=codes.index(ws.language or "en"),
+                          format_func=LANGUAGE_NAMES.__getitem__, key="language")
+    if picked != ws.language:
+        ws.language = picked
+        st.query_params["lang"] = picked
+        st.rerun()

@@ -1,0 +1,85 @@
+"""Shared by the browser tests: an app server per test, Debian's Chromium, pages of their own.
+
+Not a test module (no ``test_`` prefix): ``tests/test_browser_*.py`` import it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = os.environ.get("ADDRMIG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(folder: Path, *, address: str = "127.0.0.1", env: dict[str, str] | None = None,
+               log_name: str = "streamlit.log", port: int | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """``streamlit run app.py`` on ``port`` (default: a free one), data in ``folder``, more
+    ``args`` for Streamlit; yields its URL. The server's log must hold no traceback."""
+    port = port or free_port()
+    environ = dict(os.environ, ADDRMIG_DATA_DIR=str(folder / "data"), ADDRMIG_SANDBOX_ROWS_PER_SECOND="2000")
+    environ.update(env or {})
+    log_path = folder / log_name
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", address, *args],
+                                cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    assert "Traceback" not in log_path.read_text()
+
+
+def launch(playwright):
+    """Debian's Chromium, headless."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def opened(browser, url: str, wait_for: str = "Upload your address file"):
+    """A page in a browser context of its own (its own cookies and Streamlit session)."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    goto(page, url, wait_for)
+    return page
+
+
+def goto(page, url: str, wait_for: str | None = None) -> None:
+    for _ in range(120):  # the server takes a moment to listen
+        try:
+            page.goto(url)
+            break
+        except Exception:  # playwright raises its own Error while nothing listens
+            time.sleep(0.25)
+    if wait_for:
+        page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+
+
+def sidebar_text(page) -> str:
+    return page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def wait_sidebar(page, text: str, timeout: float = 30_000) -> None:
+    """Wait until the sidebar shows ``text`` (it is drawn after the page's own content)."""
+    page.wait_for_function("(text) => (document.querySelector('[data-testid=stSidebar]')?.innerText || '')"
+                           ".includes(text)", arg=text, timeout=timeout)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
