@@ -90,9 +90,10 @@ class Workspace:
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
         self.session_corrections: pd.DataFrame | None = None  # rules this session generalised, newest first
         self.session_choices: pd.DataFrame | None = None  # places this session picked, newest first
-        # Where this session's picks and rules are remembered beyond it: the store of whoever
-        # made them, or None (the default) for this browser session only. Never a store that
-        # every user of the server shares: one user's pick must not change another's file.
+        # Where this session's picks and rules are remembered beyond it: the memory of whoever
+        # made them (the app gives the signed-in user's, else this workspace's), or None for this
+        # session only. Never a memory every user of the server shares: one user's pick must not
+        # change another's file.
         self.memory: Corrections | None = None
         # The places read from the address text (places_from_text for the rows read), once per file
         self.text_places: pd.DataFrame | None = None
