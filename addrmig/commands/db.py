@@ -3,8 +3,9 @@
 ``upgrade`` does what every process does on its own when it first opens the database,
 but says what it did: the schema revision before and after, and what was carried over
 from what was kept before the database (the history, ``history.sqlite3`` and ``sent/``, and
-the place choices and rules, ``corrections.sqlite``, in the data dir). Exit 0 done; 2 could not (the database unreachable, or upgraded by a newer version).
-``status`` changes nothing: exit 0 up to date, 1 an upgrade is due.
+the place choices and rules, ``corrections.sqlite``, in the data dir). Exit 0 done; 2 could
+not (the database unreachable, or upgraded by a newer version). ``status`` changes nothing:
+exit 0 up to date, 1 an upgrade is due (a schema revision, or an old file to carry over).
 """
 from __future__ import annotations
 

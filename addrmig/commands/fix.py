@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              + " (default: as written)")
     parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
                         help="import confirmed choices from a CSV (level, country, city, township, written, "
-                             "place) into the corrections memory and apply them")
+                             "place) into the command line's place memory (in the database) and apply them")
 
 
 def run(args: argparse.Namespace) -> int:
