@@ -97,3 +97,19 @@ def test_picks_and_rules_are_remembered_in_their_owners_memory_only(db):
     assert places(again)[0] == BALIKESIR_KUMLU and places(again)[1][1] == "Giresun"
     for other in ("user:eve@else.com", "workspace:abcdefghijklmnopqrstuvwx", LOCAL):
         assert places(session(Corrections(owner=other)))[:2] == [KUMLU, TIREBOLU]
+
+
+def test_a_pick_holds_for_the_session_when_the_memory_cannot_be_written(tmp_path, db):
+    from addrmig.errors import StorageError
+    from addrmig.storage.database import Database
+    from addrmig.storage.migrate import upgrade
+
+    path = tmp_path / "gone.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database, tmp_path)
+    ws = session(Corrections(database, owner="user:ali@shop.com"))
+    for leftover in tmp_path.glob("gone.sqlite3*"):
+        leftover.unlink()  # the database went away under the running app
+    with pytest.raises(StorageError, match="could not be used"):
+        ws.choose_places({KUMLU: BALIKESIR_KUMLU})
+    assert places(ws)[0] == BALIKESIR_KUMLU and places(ws)[1] == TIREBOLU
