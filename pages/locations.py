@@ -28,6 +28,17 @@ STATUS_TEXT = {
 REVIEW_PAGE = 15
 
 
+def choose(choices: dict) -> None:
+    """Apply the picks and show the page again; say so when they could not be remembered beyond this session."""
+    try:
+        ws.choose_places(choices)
+    except AddrmigError as error:
+        st.session_state["workspace_note"] = (
+            "warning", f"Your choices are applied to this file, but they could not be remembered for your next "
+                       f"files ({error}).")
+    st.rerun()
+
+
 def load_reference() -> None:
     """The reference chooser: bundled, a file of the user's, or downloaded from Akinon."""
     choice = st.radio("Compare with", ["The built-in Türkiye database (81 cities, 973 townships, 73,305 districts)",
@@ -134,8 +145,7 @@ if need_file(ws) and need_rows(ws):
                         help="Only where one suggestion is clearly the best; ties stay for you to decide."):
                 choices = clear_choices(items, float(min_score))
                 if choices:
-                    ws.choose_places(choices)
-                    st.rerun()
+                    choose(choices)
                 else:
                     st.info("No suggestion is both that good and clearly ahead of the others.")
             page = pager("review_page", len(items), REVIEW_PAGE)
@@ -153,8 +163,7 @@ if need_file(ws) and need_rows(ws):
                 if pick:
                     chosen[written_key(item)] = options[pick - 1][0]
             if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
-                ws.choose_places(chosen)
-                st.rerun()
+                choose(chosen)
         st.page_link(PAGES["export"], label="Next: export the corrected file", icon=":material/arrow_forward:")
     elif ws.location_db is None and ws.has_file:
         st.caption("Choose where the place names come from, above.")

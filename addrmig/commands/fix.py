@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              + " (default: as written)")
     parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
                         help="import confirmed choices from a CSV (level, country, city, township, written, "
-                             "place) into the corrections memory and apply them")
+                             "place) into the command line's place memory (in the database) and apply them")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from addrmig.locations import LocationDB
     from addrmig.locations.corrections import Corrections
     from addrmig.locations.freetext.filling import text_summary
+    from addrmig.storage.visibility import LOCAL
 
     out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
     if out_fmt is None:
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             raise BadArguments(f"--review {args.review}: the review list is written as .csv or .xlsx.")
 
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
-    store = Corrections()
+    store = Corrections(owner=LOCAL)  # the command line's choices and rules, in the database
     if args.corrections:
         imported = store.import_csv(args.corrections)
         print(f"corrections: {imported:,} imported from {args.corrections}", file=sys.stderr)

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addrmig.errors import BadArguments, WorkspaceGone
-from addrmig.storage import blobs, retention
+from addrmig.storage import blobs, memory, retention
 from addrmig.storage.database import Database, open_database, utcnow
 from addrmig.storage.models import Blob, WorkspaceRecord
 from addrmig.storage.settings import workspace_ttl
@@ -127,15 +127,18 @@ class WorkspaceStore:
         return moment + self.ttl if result.rowcount else None
 
     def delete(self, workspace_id: str, owner: str) -> bool:
-        """Delete the workspace and the files only it used; False when there was none of ``owner``'s."""
+        """Delete the workspace and the files only it used (and its place memory when it was its own
+        owner); False when there was none of ``owner``'s."""
         with self.database.writing() as session:
             record = self._live(session, workspace_id, owner, None, lock=True)
             if record is None:
                 return False
             shas = [record.file_sha256, record.edits_sha256]
+            own = retention.own_owners([record])
             session.delete(record)
             session.flush()
             blobs.delete_unreferenced(session, shas)
+            memory.forget(session, own)
         return True
 
     def purge_expired(self, now: datetime | None = None) -> int:
