@@ -13,7 +13,7 @@ import os
 import sys
 
 from addrmig.errors import AddrmigError
-from addrmig.i18n import LANGUAGES, language_from_environment, set_language
+from addrmig.i18n import LANGUAGES, _, language_from_environment, set_language
 
 COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
@@ -25,18 +25,19 @@ exit_without_cleanup = False
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage line short
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m addrmig",
-                     description="Get a legacy address export into Akinon Commerce.")
+                     description=_("Get a legacy address export into Akinon Commerce."))
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="language of messages and reports (default: from LANG / LC_ALL; English unless Turkish)")
+                        help=_("language of messages and reports (default: from LANG / LC_ALL; English unless "
+                               "Turkish)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"addrmig.commands.{name}")
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(name, help=_(module.HELP), description=_(module.HELP))
         module.add_arguments(command)
         command.set_defaults(_run=module.run, _fast_exit=getattr(module, "FAST_EXIT", False))
     return parser
@@ -66,18 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except AddrmigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 2
     except MemoryError:
-        print("error: not enough memory for this file; split it into smaller files and try again.",
+        print(_("error: not enough memory for this file; split it into smaller files and try again."),
               file=sys.stderr)
         return 2
     except OSError as error:  # disk full, permission denied, missing file…
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
-        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        print(_("error: {error}").format(error=f"{error.strerror or error}{where}"), file=sys.stderr)
         return 2
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from addrmig.i18n import N_
+
 
 @dataclass(frozen=True)
 class Field:
@@ -76,9 +78,9 @@ AUXILIARY: tuple[Field, ...] = (
 
 #: The forms a shop keeps its phone numbers in (``fix --phone-format``, the Check page).
 PHONE_FORMATS: dict[str, str] = {
-    "national": "05XXXXXXXXX (national, with the leading 0)",
-    "bare": "5XXXXXXXXX (ten digits, what Akinon's user migration documents)",
-    "e164": "+90XXXXXXXXXX (international, E.164)",
+    "national": N_("05XXXXXXXXX (national, with the leading 0)"),
+    "bare": N_("5XXXXXXXXX (ten digits, what Akinon's user migration documents)"),
+    "e164": N_("+90XXXXXXXXXX (international, E.164)"),
 }
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)

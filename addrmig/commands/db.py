@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import argparse
 
-HELP = ("Bring the database up to date (schema, and the history kept before the database) with `db upgrade`, "
-        "or show where it stands with `db status`.")
+from addrmig.formatting import number
+from addrmig.i18n import N_, _
+
+HELP = N_("Bring the database up to date (schema, and the history kept before the database) with `db upgrade`, "
+          "or show where it stands with `db status`.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("upgrade", "status"),
-                        help="upgrade: bring the schema up to date and carry over an older history; status: report")
+                        help=_("upgrade: bring the schema up to date and carry over an older history; status: report"))
     parser.add_argument("--database-url", default=None, metavar="URL",
-                        help="the database (default $ADDRMIG_DATABASE_URL, else sqlite in the data dir)")
+                        help=_("the database (default $ADDRMIG_DATABASE_URL, else sqlite in the data dir)"))
     parser.add_argument("--data-dir", default=None,
-                        help="the data dir: the default database and an older history to carry over live there "
-                             "(default $ADDRMIG_DATA_DIR or the user data dir)")
+                        help=_("the data dir: the default database and an older history to carry over live there "
+                               "(default $ADDRMIG_DATA_DIR or the user data dir)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,20 +34,23 @@ def run(args: argparse.Namespace) -> int:
 
     database = Database(database_url(args.database_url, args.data_dir))
     try:
-        print(f"database: {database.shown_url}")
+        print(_("database: {url}").format(url=database.shown_url))
         if args.action == "status":
             revision, waiting = current(database), pending_history(database, args.data_dir)
-            print(f"schema:   {revision or 'none yet'} (newest: {head()})")
+            print(_("schema:   {revision} (newest: {newest})").format(revision=revision or _("none yet"),
+                                                                      newest=head()))
             if waiting:
-                print(f"history to carry over: {waiting}")
+                print(_("history to carry over: {waiting}").format(waiting=waiting))
             return 0 if revision == head() and not waiting else 1
         done = upgrade(database, args.data_dir, again=True)
-        print(f"schema:   {done.after}" + (" (already the newest)" if done.before == done.after
-                                           else f" (was {done.before or 'empty'})"))
+        print(_("schema:   {revision}").format(revision=done.after)
+              + (_(" (already the newest)") if done.before == done.after
+                 else _(" (was {revision})").format(revision=done.before or _("empty"))))
         if done.carried:
             carried = done.carried
-            print(f"carried over from {carried.source}: {carried.submissions:,} submissions, "
-                  f"{carried.samples:,} progress readings, {carried.files:,} file copies")
+            print(_("carried over from {source}: {submissions} submissions, {samples} progress readings, "
+                    "{files} file copies").format(source=carried.source, submissions=number(carried.submissions),
+                                                  samples=number(carried.samples), files=number(carried.files)))
         return 0
     finally:
         database.dispose()
