@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from addrmig.errors import BadArguments
 from addrmig.fields import AUXILIARY_COLUMNS, COLUMNS, INPUT_FIELDS, REQUIRED
+from addrmig.i18n import _
 from addrmig.text import fold
 
 #: Confidence by method; fuzzy matches scale below ``synonym``.
@@ -133,7 +134,7 @@ def match_header(header: str, fuzzy: bool = True) -> tuple[str, int, str] | None
     best = process.extractOne(key, choices, scorer=_similarity, score_cutoff=FUZZY_CUTOFF)
     if best is None:
         return None
-    _, score, index = best
+    _name, score, index = best
     # Scale into 60–85 so a fuzzy guess always ranks below any certain match.
     return owners[index], int(round(60 + (score - FUZZY_CUTOFF) * 25 / (100 - FUZZY_CUTOFF))), "fuzzy"
 
@@ -154,15 +155,14 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
     overrides = dict(overrides or {})
     for source, target in overrides.items():
         if source not in headers:
-            raise BadArguments(f"Column {source!r} given in the column choices is not in the file; "
-                               f"the file's columns are: {', '.join(headers)}.")
+            raise BadArguments(_("Column {source} given in the column choices is not in the file; the file's columns are: "
+                                 "{headers}.").format(source=repr(source), headers=', '.join(headers)))
         if target is not None and target not in COLUMNS and target not in AUXILIARY_COLUMNS:
-            raise BadArguments(f"{target!r} is not an Akinon address field; choose one of: "
-                               f"{', '.join(COLUMNS + AUXILIARY_COLUMNS)}.")
+            raise BadArguments(_("{target} is not an Akinon address field; choose one of: {fields}.").format(target=repr(target), fields=', '.join(COLUMNS + AUXILIARY_COLUMNS)))
     pinned = [t for t in overrides.values() if t is not None]
     duplicates = sorted({t for t in pinned if pinned.count(t) > 1})
     if duplicates:
-        raise BadArguments(f"Field {duplicates[0]!r} is chosen for more than one column; choose one column per field.")
+        raise BadArguments(_("Field {field} is chosen for more than one column; choose one column per field.").format(field=repr(duplicates[0])))
 
     mapping: dict[str, str] = {}
     confidence: dict[str, int] = {}
@@ -180,7 +180,7 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
         found = match_header(header)
         if found and found[0] not in taken:
             candidates.append((-found[1], position, header, found))
-    for _, _, header, (target, score, how) in sorted(candidates):
+    for _rank, _position, header, (target, score, how) in sorted(candidates):
         if target in taken or header in mapping:
             continue
         mapping[header], confidence[header], method[header] = target, score, how
@@ -213,7 +213,7 @@ def derived_fields(mapping: Mapping[str, str]) -> dict[str, str]:
     source header -> field)."""
     by_field = {target: source for source, target in mapping.items()}
     out: dict[str, str] = {}
-    for source_field, (fields, _) in FILLS.items():
+    for source_field, (fields, _how) in FILLS.items():
         source = by_field.get(source_field)
         if source is None or (source_field == "line" and any(f in by_field for f in PLACE_COLUMNS)):
             continue

@@ -16,6 +16,7 @@ import pandas as pd
 
 from addrmig.columns import find_header
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
+from addrmig.i18n import _
 from addrmig.io.detect import sample_records, sample_text, show_delimiter, sniff_delimiter
 from addrmig.io.table import (
     HEADER_SCAN,
@@ -51,14 +52,14 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     records = sample_records(sample, delimiter)
     widest = max((len(r) for r in records[:HEADER_SCAN]), default=0)
     if widest > limits.max_columns:
-        raise limits.exceeded("max_columns", widest, f"of {label}")
+        raise limits.exceeded("max_columns", widest, _("of {label}").format(label=label))
     if not any(any(cell for cell in row) for row in records):
-        raise UnreadableFile(f"{label} has no rows: it is empty or holds only blank lines. "
-                             f"Export the addresses again and choose that file.")
+        raise UnreadableFile(_("{label} has no rows: it is empty or holds only blank lines. Export the addresses again and"
+                               " choose that file.").format(label=label))
     if header_row is not None:
         header_index = header_row - 1
         if header_index >= len(records):
-            raise BadArguments(f"Header row {header_row} is past the rows addrmig looked at; check the number.")
+            raise BadArguments(_("Header row {header_row} is past the rows addrmig looked at; check the number.").format(header_row=header_row))
     else:
         guess = find_header(records)
         header_index = guess.index
@@ -66,7 +67,7 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
             notes.append(guess.note)
     header = records[header_index]
     if len(header) > limits.max_columns:
-        raise limits.exceeded("max_columns", len(header), f"of {label}")
+        raise limits.exceeded("max_columns", len(header), _("of {label}").format(label=label))
     header_number = header_index + 1
     first_data = header_number + 1
 
@@ -74,14 +75,14 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     widths = _Widths(data, delimiter, skip + header_index + 1, header_number)
     width = widths.table_width(len(header), notes)
     if width > limits.max_columns:
-        raise limits.exceeded("max_columns", width, f"of {label}")
+        raise limits.exceeded("max_columns", width, _("of {label}").format(label=label))
     names = unique_headers(list(header) + [""] * (width - len(header)))
     if widths.data_records > limits.max_rows:
-        raise limits.exceeded("max_rows", widths.data_records, f"of {label}")
+        raise limits.exceeded("max_rows", widths.data_records, _("of {label}").format(label=label))
     ragged = widths.ragged(width) if widths.suspect(width) else []
     widest = max(widths.widest, width)
     if widest > limits.max_columns + width:
-        raise limits.exceeded("max_columns", widest, f"in a row of {label}")
+        raise limits.exceeded("max_columns", widest, _("in a row of {label}").format(label=label))
     parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
 
     reader_kwargs = {"sep": delimiter, "header": None, "names": parse_names, "dtype": str, "engine": "c",
@@ -99,7 +100,7 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     if len(frame) > limits.max_rows:
-        raise limits.exceeded("max_rows", len(frame), f"of {label}")
+        raise limits.exceeded("max_rows", len(frame), _("of {label}").format(label=label))
     frame.index = pd.RangeIndex(first_data, first_data + len(frame))
     frame = _all_text(frame)
     if not widths.checked:

@@ -167,4 +167,5 @@ def check_field_lengths(frame: pd.DataFrame, size: int, reading: Reading) -> Non
         if len(lengths) and lengths.max() > limits.max_field_chars:
             row = lengths.idxmax()
             raise limits.exceeded("max_field_chars", int(lengths.max()),
-                                  f"in row {row}, column {column!r}, of {reading.label}")
+                                  _("in row {row}, column {column}, of {label}").format(
+                                      row=row, column=repr(column), label=reading.label))
