@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from addrmig.errors import BadArguments
 from addrmig.fields import AUXILIARY_COLUMNS, COLUMNS, INPUT_FIELDS, REQUIRED
-from addrmig.i18n import _
+from addrmig.i18n import N_, _
 from addrmig.text import fold
 
 #: Confidence by method; fuzzy matches scale below ``synonym``.
@@ -36,8 +36,8 @@ NAME_ALONE = ("name", "isim", "alıcı adı", "alıcı", "customer name")
 #: What a column fills besides its own field, when those fields have no column of their own:
 #: the full name splits into first and last name, the address text holds the places.
 FILLS: dict[str, tuple[tuple[str, ...], str]] = {
-    "full_name": (("first_name", "last_name"), "full name → first and last name"),
-    "line": (("country", "city", "township", "district"), "address text → city, township, district"),
+    "full_name": (("first_name", "last_name"), N_("full name → first and last name")),
+    "line": (("country", "city", "township", "district"), N_("address text → city, township, district")),
 }
 #: The address text fills the places only when none of these has a column.
 PLACE_COLUMNS = ("city", "township", "district")
@@ -75,7 +75,7 @@ class ColumnMapping:
     def fills(self, header: str) -> str:
         """What ``header`` fills besides its own field, for the person ("" for nothing)."""
         target = self.mapping.get(header)
-        return FILLS[target][1] if target in FILLS and any(
+        return _(FILLS[target][1]) if target in FILLS and any(
             source == header for source in self.derived.values()) else ""
 
     def rows(self) -> list[dict[str, object]]:
@@ -92,7 +92,7 @@ class ColumnMapping:
         for header in self.headers if headers is None else headers:
             target = self.mapping.get(header) or ""
             rows.append((header, target, int(round(float(self.confidence.get(header, 0) or 0))) if target else 0,
-                         str(self.method.get(header, "") or ("" if target else "not used")), self.fills(header)))
+                         str(self.method.get(header, "") or ("" if target else _("not used"))), self.fills(header)))
         return pd.DataFrame(rows, columns=["column", "field", "confidence", "how", "fills"])
 
 
@@ -309,17 +309,21 @@ def find_header(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_ROWS) 
         above = [cells for cells in filled[first:index] if cells]
         first_number, last_number = first + 1, index
         one = first_number == last_number
-        span = f"Row {first_number}" if one else f"Rows {first_number}–{last_number}"
         quoted = "; ".join(_quote(cells) for cells in above[:3]) + (" …" if len(above) > 3 else "")
-        return HeaderGuess(index, scores[index], (
-            f"{span} above the header (row {index + 1}) look{'s' if one else ''} like a title or notes and "
-            f"{'is' if one else 'are'} not read as data: “{quoted}”. If the header is another row, choose it."))
+        if one:
+            sentence = _("Row {first} above the header (row {header}) looks like a title or notes and is not read as "
+                         "data: “{quoted}”. If the header is another row, choose it.")
+        else:
+            sentence = _("Rows {first}–{last} above the header (row {header}) look like a title or notes and are not "
+                         "read as data: “{quoted}”. If the header is another row, choose it.")
+        return HeaderGuess(index, scores[index], sentence.format(first=first_number, last=last_number,
+                                                                 header=index + 1, quoted=quoted))
     note = ""
     others = [i for i in range(first + 1, len(top)) if scores[i] >= 2 and scores[i] > scores[first]]
     if others:
-        note = (f"Row {others[0] + 1} names address fields too (“{_quote(filled[others[0]])}”), but the rows above "
-                f"it hold data, so row {first + 1} is read as the header. If row {others[0] + 1} is the header, "
-                f"choose it.")
+        note = _("Row {other} names address fields too (“{quoted}”), but the rows above it hold data, so row "
+                 "{header} is read as the header. If row {other} is the header, choose it.").format(
+            other=others[0] + 1, quoted=_quote(filled[others[0]]), header=first + 1)
     return HeaderGuess(first, scores[first], note)
 
 

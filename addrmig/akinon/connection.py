@@ -99,8 +99,8 @@ def check_connection(connection: Connection, token: str | None = None) -> str:
                     _("{base} answers 'not found' to Akinon's address list and migration API alike: this is "
                       "probably not the right address. Use your Akinon Commerce API address, e.g. "
                       "https://yourshop.akinon.net, without any path after it.").format(base=base)) from None
-        return (f"Connected to {base}: it answers like Akinon and accepted the token. The channel id "
-                f"({channel}) cannot be checked in advance; Akinon checks it when you send.")
+        return _("Connected to {base}: it answers like Akinon and accepted the token. The channel id ({channel}) "
+                 "cannot be checked in advance; Akinon checks it when you send.").format(base=base, channel=channel)
 
 
 def prove_token(client: AkinonClient, channel_id: str) -> bool:

@@ -44,8 +44,8 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         # Excel's "sep=;" line: Excel hides it, so it is not a spreadsheet row either.
         skip = 1
         delimiter = delimiter or sep_match.group(1)
-        notes.append(f"Used the delimiter {show_delimiter(delimiter)} named on the file's first line "
-                     f"({first_line.strip()}).")
+        notes.append(_("Used the delimiter {delimiter} named on the file's first line ({line}).").format(
+            delimiter=show_delimiter(delimiter), line=first_line.strip()))
         sample = sample.split("\n", 1)[1] if "\n" in sample else ""
     if delimiter is None:
         delimiter = sniff_delimiter(sample, fmt)
@@ -111,7 +111,8 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         notes.append(ragged_note(ragged))
     frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, len(data), reading)
-    notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {show_delimiter(delimiter)}).")
+    notes.insert(0, _("Read as {format} ({encoding}, delimiter {delimiter}).").format(
+        format=fmt.upper(), encoding=encoding, delimiter=show_delimiter(delimiter)))
     return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
                  header_row=header_number, notes=notes, row_problems=ragged)
 
@@ -134,7 +135,7 @@ def _align(frame: pd.DataFrame, names: list[str], delimiter: str, ragged: list[R
     dropped = frame[extras].ne("").any(axis=1)
     trailing = int(dropped.sum()) - len(long_rows)
     if trailing > 0:  # pragma: no cover - every row with a filled extra field is a ragged row
-        notes.append(f"{trailing} rows had values past the header's columns.")
+        notes.append(_("{n} rows had values past the header's columns.").format(n=trailing))
     return frame.drop(columns=extras)
 
 
@@ -188,9 +189,11 @@ class _Widths:
         counts = np.bincount(data_fields)
         common = int(np.argmax(counts))
         if common > header_width and counts.max() * 2 > len(data_fields):
-            notes.append(f"The header (row {self.header_number}) names {header_width} columns but most rows have "
-                         f"{common} fields; the extra columns are named column_{header_width + 1}"
-                         f"{'' if common == header_width + 1 else f' to column_{common}'}.")
+            names = f"column_{header_width + 1}" if common == header_width + 1 else \
+                _("column_{first} to column_{last}").format(first=header_width + 1, last=common)
+            notes.append(_("The header (row {row}) names {header} columns but most rows have {common} fields; the extra "
+                           "columns are named {names}.").format(row=self.header_number, header=header_width,
+                                                                common=common, names=names))
             return common
         return header_width
 
@@ -337,12 +340,13 @@ def _parser_error(error: Exception, label: str, header_number: int) -> Unreadabl
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if match:
         row = int(match.group(2)) + header_number - 1
-        return UnreadableFile(f"{label}: row {row} has {match.group(3)} fields where the header has "
-                              f"{match.group(1)}. Fix that row and try again.")
+        return UnreadableFile(_("{label}: row {row} has {fields} fields where the header has {expected}. Fix that "
+                                "row and try again.").format(label=label, row=row, fields=match.group(3),
+                                                             expected=match.group(1)))
     if "out of memory" in message.lower():
-        return FileTooLarge(f"{label} is too large to read in memory; split it into smaller files.")
-    return UnreadableFile(f"{label} could not be read as a table ({message.strip()}). "
-                          f"Check that it is a CSV file, or export it again.")
+        return FileTooLarge(_("{label} is too large to read in memory; split it into smaller files.").format(label=label))
+    return UnreadableFile(_("{label} could not be read as a table ({message}). Check that it is a CSV file, or export "
+                            "it again.").format(label=label, message=message.strip()))
 
 
 def _all_text(frame: pd.DataFrame) -> pd.DataFrame:

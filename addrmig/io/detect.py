@@ -150,7 +150,7 @@ def to_utf8(data: bytes, reading: Reading, trust_start: bool = False) -> tuple[b
         return _decode(data, "utf-16", label).encode("utf-8"), "utf-16", True
     guessed = _bomless_utf16(data)
     if guessed:
-        notes.append(f"The file is {guessed.upper()} without a byte-order mark.")
+        notes.append(_("The file is {encoding} without a byte-order mark.").format(encoding=guessed.upper()))
         return _decode(data, guessed, label).encode("utf-8"), guessed, True
     _check_binary(data, label)
     if trust_start and len(data) > _TRUST_BYTES:
@@ -350,11 +350,10 @@ def decode_legacy(data: bytes, label: str, notes: list[str]) -> tuple[bytes, str
         others = [_show_encoding(n) for n in close_calls(data, ranked[position:])]
         shown = _show_encoding(name)
         if others:
-            notes.append(f"The file is not UTF-8; read it as {shown}. It might also be "
-                         f"{', '.join(others)}: if letters look wrong, choose "
-                         f"one of those as the encoding.")
+            notes.append(_("The file is not UTF-8; read it as {shown}. It might also be {others}: if letters look "
+                           "wrong, choose one of those as the encoding.").format(shown=shown, others=', '.join(others)))
         else:
-            notes.append(f"The file is not UTF-8; read it as {shown}.")
+            notes.append(_("The file is not UTF-8; read it as {shown}.").format(shown=shown))
         return text.encode("utf-8"), _show_encoding(name), others
     raise UnreadableFile(_("{label} is neither UTF-8 nor in any single-byte code page addrmig knows. Save it as CSV "
                            "UTF-8 and try again, or choose its encoding.").format(label=label))
@@ -393,8 +392,10 @@ def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
     lines = sorted({data.count(b"\n", 0, p) + 1 for p in positions[:1000]})
     shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
     many = len(lines) > 1
-    notes.append(f"Line{'s' if many else ''} {shown} had letters that are not UTF-8 like the rest of the "
-                 f"file; read those letters as {legacy}. Check {'those rows' if many else 'that row'}.")
+    notes.append((_("Lines {lines} had letters that are not UTF-8 like the rest of the file; read those letters as "
+                    "{legacy}. Check those rows.") if many else
+                  _("Line {lines} had letters that are not UTF-8 like the rest of the file; read those letters as "
+                    "{legacy}. Check that row.")).format(lines=shown, legacy=legacy))
     return text.encode("utf-8")
 
 

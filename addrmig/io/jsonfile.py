@@ -32,13 +32,14 @@ def read_json(data: bytes, fmt: str, reading: Reading) -> Table:
         else:
             if isinstance(parsed, dict):
                 lists = [k for k, v in parsed.items() if isinstance(v, list)]
-                hint = (f" Its key {lists[0]!r} holds a list: save that list alone as the file." if lists else "")
+                hint = (" " + _("Its key {key} holds a list: save that list alone as the file.").format(
+                    key=repr(lists[0])) if lists else "")
                 raise UnreadableFile(_("{label} is a JSON object, but addrmig needs a list of address objects ([{{...}}, "
                                        "{{...}}]).{hint}").format(label=label, hint=hint))
             if not isinstance(parsed, list):
                 raise UnreadableFile(_("{label} holds a single JSON {kind}, not a list of address objects ([{{...}}, {{...}}]).").format(label=label, kind=type(parsed).__name__))
             rows = list(enumerate(parsed, start=1))
-            notes.insert(0, "Read as JSON (a list of objects).")
+            notes.insert(0, _("Read as JSON (a list of objects)."))
             return _json_table(rows, "json", reading, "item")
     rows = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -49,7 +50,7 @@ def read_json(data: bytes, fmt: str, reading: Reading) -> Table:
         except json.JSONDecodeError as error:
             raise UnreadableFile(_("{label}: line {number} is not valid JSON ({msg} at column {colno}). Each line must hold "
                                    "one address object; fix that line and try again.").format(label=label, number=number, msg=error.msg, colno=error.colno)) from None
-    notes.insert(0, "Read as NDJSON (one object per line).")
+    notes.insert(0, _("Read as NDJSON (one object per line)."))
     return _json_table(rows, "ndjson", reading, "line")
 
 

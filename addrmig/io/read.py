@@ -45,13 +45,12 @@ def read_table(source: Any, name: str | None = None, *, sheet: str | None = None
     if kind in SHEET_FORMATS:
         ext = reading.extension
         if ext and ext not in SHEET_FORMATS:
-            reading.notes.append(f"The file is an {kind.upper()} workbook although its name ends in .{ext}; "
-                                 f"read it as {kind.upper()}.")
+            reading.notes.append(_("The file is an {kind} workbook although its name ends in .{ext}; read it as {kind}.").format(
+                kind=kind.upper(), ext=ext))
         table = read_workbook(data, kind, reading)
     else:
         if reading.extension in SHEET_FORMATS:
-            reading.notes.append(f"The file is text although its name ends in .{reading.extension}; read it as "
-                                 f"a text table.")
+            reading.notes.append(_("The file is text although its name ends in .{extension}; read it as a text table.").format(extension=reading.extension))
         try:
             table = _read_text(data, replace(reading, notes=list(reading.notes)), trust_start=True)
         except _NotUTF8:

@@ -143,7 +143,7 @@ def drop_empty_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if not empty.any():
             return frame
     count = int(empty.sum())
-    notes.append(f"Ignored {count} empty row{'s' if count > 1 else ''}.")
+    notes.append(ngettext("Ignored {n} empty row.", "Ignored {n} empty rows.", count).format(n=count))
     return frame[~empty]
 
 

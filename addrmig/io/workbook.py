@@ -85,7 +85,7 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     sheet_name, rows, index, _width, header_note = chosen
     others = [n for n in names if n != sheet_name]
     if sheet is None and len(names) > 1:
-        notes.append(f"Read sheet {sheet_name!r}; the workbook also has {', '.join(repr(n) for n in others)}.")
+        notes.append(_("Read sheet {sheet}; the workbook also has {others}.").format(sheet=repr(sheet_name), others=', '.join(repr(n) for n in others)))
     if not rows or index >= len(rows) or (header_row is None and not _holds_values(rows)):
         raise UnreadableFile(_("Sheet {sheet_name} of {label} is empty. Choose the sheet with the addresses.").format(sheet_name=repr(sheet_name), label=label))
     header = [_cell_text(c) for c in rows[index]]
@@ -106,7 +106,7 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     frame.index = pd.RangeIndex(index + 2, index + 2 + len(frame))
     frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, limits.max_field_chars + 1, reading)
-    notes.insert(0, f"Read as {kind.upper()}, sheet {sheet_name!r}.")
+    notes.insert(0, _("Read as {kind}, sheet {sheet}.").format(kind=kind.upper(), sheet=repr(sheet_name)))
     return Table(frame=frame, name="", format=kind, sheet=sheet_name, sheets=names, header_row=index + 1,
                  notes=notes)
 
@@ -124,8 +124,8 @@ def _with_error_cells(get_rows: Callable[[str], list[list[Any]]], data: bytes, k
         else:
             return get_rows
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
-        reading.notes.append("Error cells (such as #N/A) could not be told apart from empty cells in this "
-                             "workbook; a formula that failed may show as an empty cell.")
+        reading.notes.append(_("Error cells (such as #N/A) could not be told apart from empty cells in this workbook; a "
+                               "formula that failed may show as an empty cell."))
         return get_rows
     if not errors:
         return get_rows
