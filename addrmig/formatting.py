@@ -32,5 +32,8 @@ def plural(n: int | float, word: str, many: str | None = None) -> str:
     """``n`` and the noun in the right number: "1 row", "12,480 rows".
 
     ``many`` is the plural when it is not ``word + "s"`` (``plural(2, "entry", "entries")``).
+    English only: a translated sentence counts with ``i18n.ngettext`` and a whole sentence per
+    form (``ngettext("{n} row", "{n} rows", n).format(n=number(n))``), since languages differ in
+    where a count changes the noun (Turkish: "1 satır", "3 satır").
     """
     return f"{number(n)} {word if n == 1 else (many or word + 's')}"

@@ -2,6 +2,7 @@
 catalog is the one the sources say; numbers and dates follow the language."""
 from __future__ import annotations
 
+import ast
 import datetime
 import subprocess
 import sys
@@ -24,6 +25,21 @@ def extracted(tmp_path: Path):
                     "-o", str(pot), "--no-location", "--sort-output", "."], cwd=ROOT, check=True)
     with open(pot, "rb") as handle:
         return read_po(handle)
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    """Babel cannot extract ``f"{_('…')}"``: such a message would never reach the catalog."""
+    hidden = []
+    for path in sorted([*ROOT.glob("addrmig/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for call in ast.walk(node):
+                name = getattr(getattr(call, "func", None), "id", None) or getattr(getattr(call, "func", None), "attr", None)
+                if isinstance(call, ast.Call) and name in ("_", "ngettext", "N_") and call.args \
+                        and isinstance(call.args[0], ast.Constant):
+                    hidden.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not hidden, f"write _('… {{x}} …').format(x=…) instead: {hidden}"
 
 
 def turkish():

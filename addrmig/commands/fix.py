@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                "default: the bundled Türkiye database"))
     parser.add_argument("--phone-format", choices=sorted(PHONE_FORMATS), default=None,
                         help=_("write every valid phone number in one form: {forms} (default: as written)")
-                        .format(forms="; ".join(f"{k}: {_(v)}" for k, v in PHONE_FORMATS.items())))
+                        .format(forms="; ".join(k + ": " + _(v) for k, v in PHONE_FORMATS.items())))
     parser.add_argument("--corrections", metavar="FILE", type=Path, default=None,
                         help=_("import confirmed choices from a CSV (level, country, city, township, written, "
                                "place) into the corrections memory and apply them"))
