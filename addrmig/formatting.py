@@ -19,6 +19,13 @@ def number(n: int | float) -> str:
     return format_decimal(int(n), format="#,##0", locale=babel_locale())
 
 
+def in_language(text: str) -> str:
+    """A number Python formatted the English way (``f"{x:,.4g}"``: ``1,234.5``) with the current
+    language's separators (``1.234,5`` in Turkish)."""
+    symbols = Locale.parse(babel_locale()).number_symbols["latn"]
+    return text.translate(str.maketrans({",": symbols["group"], ".": symbols["decimal"]}))
+
+
 def percent(share: float, decimals: int = 1) -> str:
     """A share (0..1) as the language writes a percentage: ``98.6%`` in English, ``%98,6`` in Turkish."""
     locale = Locale.parse(babel_locale())

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from addrmig.errors import BadArguments, FileTooLarge
+from addrmig.formatting import in_language, number
 from addrmig.i18n import N_, _
 
 KB, MB, GB = 1024, 1024 ** 2, 1024 ** 3
@@ -92,11 +93,11 @@ def _human(value: int | float, unit: str) -> str:
     if unit == "bytes":
         for size, suffix in ((GB, "GB"), (MB, "MB"), (KB, "KB")):
             if value >= size:
-                return f"{value / size:,.4g} {suffix}"
-        return _("{n} bytes").format(n=f"{value:,.0f}")
+                return f"{in_language(f'{value / size:,.4g}')} {suffix}"
+        return _("{n} bytes").format(n=number(round(value)))
     if unit == ": 1":
-        return f"{value:,.0f}:1"
-    return _(_UNITS_SHOWN[unit]).format(n=f"{value:,.0f}")
+        return f"{number(round(value))}:1"
+    return _(_UNITS_SHOWN[unit]).format(n=number(round(value)))
 
 
 #: The units of the limits, with their number.

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from addrmig.errors import BadArguments
-from addrmig.formatting import number
+from addrmig.formatting import in_language, number
 from addrmig.i18n import _
 
 #: The default part size: safely under common upload caps (nginx's ``client_max_body_size 10m``
@@ -74,7 +74,7 @@ class PartLimits:
 
     def describe(self) -> str:
         """"10 MB", "10 MB or 50,000 rows"."""
-        size = f"{self.max_bytes / 1_000_000:,.3g} MB" if self.max_bytes >= 100_000 else \
+        size = f"{in_language(f'{self.max_bytes / 1_000_000:,.3g}')} MB" if self.max_bytes >= 100_000 else \
             _("{n} bytes").format(n=number(self.max_bytes))
         return size if self.max_rows is None else _("{size} or {rows} rows").format(size=size, rows=number(self.max_rows))
 

@@ -188,3 +188,14 @@ def test_the_command_line_speaks_english_by_default_and_for_other_languages():
         result = run_cli("validate", str(SMALL), **env)
         assert result.stdout.splitlines()[0] == ("79 rows checked: 42 without errors, 37 with errors; 39 errors and "
                                                  "15 warnings in all.")
+
+
+def test_a_limit_exceeded_says_its_numbers_the_turkish_way(turkish):
+    from addrmig.limits import Limits
+
+    limits = Limits.from_env()
+    rows_text = str(limits.exceeded("max_rows", limits.max_rows + 1, _("of {label}").format(label="büyük.csv")))
+    assert rows_text.startswith("Sınır aşıldı: satır sayısı (büyük.csv), addrmig'in ")
+    assert f"(bulunan: {number(limits.max_rows + 1)} satır)" in rows_text and "." in number(limits.max_rows + 1)
+    size_text = str(limits.exceeded("max_file_bytes", 3 * 2 ** 29, _("of {label}").format(label="büyük.csv")))
+    assert "(bulunan: 1,5 GB)" in size_text  # 1.5 GiB, with a decimal comma

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from addrmig.akinon.client import AkinonClient
 from addrmig.errors import AkinonError, AkinonTooLarge, BadArguments, CopyDeleted
-from addrmig.formatting import number
+from addrmig.formatting import in_language, number
 from addrmig.history import History, Part, Submission
 from addrmig.i18n import _
 from addrmig.parts import PartLimits, part_bytes, plan_parts
@@ -205,4 +205,4 @@ def _tell(on_part: OnPart | None, event: SendEvent) -> None:
 
 
 def _size(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB" if size >= 100_000 else _("{n} bytes").format(n=number(size))
+    return f"{in_language(f'{size / 1_000_000:,.1f}')} MB" if size >= 100_000 else _("{n} bytes").format(n=number(size))
