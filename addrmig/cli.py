@@ -13,13 +13,26 @@ import os
 import sys
 
 from addrmig.errors import AddrmigError
-from addrmig.i18n import LANGUAGES, _, language_from_environment, set_language
+from addrmig.i18n import LANGUAGES, N_, _, language_from_environment, set_language
 
 COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
 #: module says ``FAST_EXIT = True``): the process may then end without freeing a million
 #: rows' worth of objects one by one.
 exit_without_cleanup = False
+
+
+#: What argparse itself says to a person (it asks ``argparse._`` for each): in the catalog too,
+#: so that usage lines, help headings and argument errors follow the language.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("invalid %(type)s value: %(value)r"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,6 +70,7 @@ def _language_asked(argv: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     set_language(_language_asked(arguments) or language_from_environment(os.environ))
+    argparse._ = _  # argparse's own words in the language too (English: as they are)
     parser = build_parser()
     args = parser.parse_args(arguments)
     if not getattr(args, "_run", None):

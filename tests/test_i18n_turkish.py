@@ -181,6 +181,10 @@ def test_the_command_line_takes_lang_and_its_errors_and_help_speak_it_too(tmp_pa
     assert result.stderr.strip() == f"hata: {missing} yok. Yolu kontrol edip yeniden deneyin."
     helped = run_cli("validate", "--help", LC_ALL="tr_TR.UTF-8")
     assert "Bir dosyayı Akinon'un adres kurallarına göre kontrol edin" in helped.stdout
+    assert helped.stdout.startswith("kullanım: python -m addrmig validate") and "seçenekler:" in helped.stdout
+    wrong = run_cli("validate", LANG="tr_TR.UTF-8")
+    assert (wrong.returncode, wrong.stderr.splitlines()[-1]) == (
+        2, "python -m addrmig validate: hata: şu argümanlar zorunlu: INPUT")
 
 
 def test_the_command_line_speaks_english_by_default_and_for_other_languages():
