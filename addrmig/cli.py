@@ -13,7 +13,7 @@ import os
 import sys
 
 from addrmig.errors import AddrmigError
-from addrmig.i18n import LANGUAGES, N_, _, language_from_environment, set_language
+from addrmig.i18n import LANGUAGES, N_, _, language, language_from_environment, set_language
 
 COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
@@ -68,7 +68,16 @@ def _language_asked(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else list(argv)
+    """Run one command in the language asked for (``--lang``, else the environment's); the
+    language before is the current one again afterwards."""
+    before = language()
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        set_language(before)
+
+
+def _main(arguments: list[str]) -> int:
     set_language(_language_asked(arguments) or language_from_environment(os.environ))
     argparse._ = _  # argparse's own words in the language too (English: as they are)
     parser = build_parser()

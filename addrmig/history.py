@@ -41,7 +41,17 @@ from sqlalchemy.orm import Session
 
 from addrmig.errors import AlreadySubmitted, BadArguments, CopyDeleted
 from addrmig.formatting import number
-from addrmig.history_parts import STALE_SENDING, Part, new_record, refresh, row_of, rows_of, tallies, view
+from addrmig.history_parts import (
+    STALE_SENDING,
+    Part,
+    new_record,
+    refresh,
+    row_of,
+    rows_of,
+    status_text,
+    tallies,
+    view,
+)
 from addrmig.i18n import _, ngettext
 from addrmig.parts import PartLimits, PartPlan, part_bytes
 from addrmig.storage import blobs
@@ -145,7 +155,7 @@ class Submission:
             how = _("in {n} parts").format(n=self.parts)
         else:
             how = _("as migration {id}").format(id=self.migration_id or _("(no migration id)"))
-        state = _("interrupted") if self.interrupted else self.status
+        state = _("interrupted") if self.interrupted else status_text(self.status)
         return _("{file} was sent on {when} UTC to {url} channel {channel} {how} ({state})").format(
             file=self.filename, when=self.submitted_at[:19].replace("T", " "), url=self.base_url,
             channel=self.channel_id, how=how, state=state)

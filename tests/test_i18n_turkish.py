@@ -203,3 +203,24 @@ def test_a_limit_exceeded_says_its_numbers_the_turkish_way(turkish):
     assert f"(bulunan: {number(limits.max_rows + 1)} satır)" in rows_text and "." in number(limits.max_rows + 1)
     size_text = str(limits.exceeded("max_file_bytes", 3 * 2 ** 29, _("of {label}").format(label="büyük.csv")))
     assert "(bulunan: 1,5 GB)" in size_text  # 1.5 GiB, with a decimal comma
+
+
+def test_submit_wait_and_history_speak_turkish_and_leave_the_language_as_it_was(sandbox, tmp_path, capsys,
+                                                                                monkeypatch):
+    from addrmig.cli import main
+
+    monkeypatch.setenv("AKINON_TOKEN", sandbox.token)
+    good = {**GOOD, "country": "TÜRKİYE", "city": "İSTANBUL", "township": "KADIKÖY", "district": "CAFERAĞA MAH"}
+    path = tmp_path / "adresler.csv"
+    rows(*({"user": f"C{n}", **{k: v for k, v in good.items() if k != "user"}} for n in range(3))).to_csv(
+        path, index=False)
+    assert main(["--lang", "tr", "submit", str(path), "--url", sandbox.url, "--channel", "1", "--wait",
+                 "--poll", "0.05"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "bitti: işlenen 3 / 3, 0 hata"
+    assert language() == "en"
+    assert main(["--lang", "tr", "history"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split()[:3] == ["#", "gönderim", "(UTC)"] and "durum" in listed[0].split()
+    assert listed[1].split()[-3:] == ["bitti", "3/3", "0"]  # the status in Turkish, the counts as they are
+    assert main(["history"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[:3] == ["#", "sent", "(UTC)"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from addrmig.errors import BadArguments
 from addrmig.history import History
+from addrmig.history_parts import status_text
 from addrmig.i18n import N_, _, ngettext
 
 HELP = N_("List the files sent to Akinon (newest first) with their migration ids and final counts; "
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         migration = s.migration_id or (ngettext("{n} part", "{n} parts", s.parts).format(n=s.parts)
                                        if s.parts > 1 else "-")
         table.append((str(s.id), s.submitted_at[:19].replace("T", " "), s.base_url, s.channel_id,
-                      migration, s.filename, "-" if s.rows is None else str(s.rows), s.status,
+                      migration, s.filename, "-" if s.rows is None else str(s.rows), status_text(s.status),
                       counts, "-" if s.errors is None else str(s.errors)))
     _print(table)
     return 0
@@ -59,7 +60,8 @@ def _one(history: History, args: argparse.Namespace) -> int:
     parts = history.parts(submission.id)
     table = [(_("part"), _("rows"), _("bytes"), _("status"), _("migration"), _("processed"), _("errors"))]
     for part in parts:
-        table.append((str(part.number), part.describe_rows(), str(part.size), part.state, part.migration_id or "-",
+        table.append((str(part.number), part.describe_rows(), str(part.size), status_text(part.state),
+                      part.migration_id or "-",
                       "-" if part.total is None else f"{part.processed}/{part.total}",
                       "-" if part.errors is None else str(part.errors)))
     _print(table)
