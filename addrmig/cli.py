@@ -35,6 +35,11 @@ ARGPARSE_MESSAGES = (
 )
 
 
+def _argparse_words(message: str) -> str:
+    """One of argparse's messages in the current language (those not in the catalog as they are)."""
+    return _(message) if message in ARGPARSE_MESSAGES else message
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage line short
         self.print_usage(sys.stderr)
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(arguments: list[str]) -> int:
     set_language(_language_asked(arguments) or language_from_environment(os.environ))
-    argparse._ = _  # argparse's own words in the language too (English: as they are)
+    argparse._ = _argparse_words  # argparse's own words in the language too (English: as they are)
     parser = build_parser()
     args = parser.parse_args(arguments)
     if not getattr(args, "_run", None):
