@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import argparse
 
-HELP = ("Bring the database up to date (schema, and the history and place choices kept before the database) "
-        "with `db upgrade`, or show where it stands with `db status`.")
+from addrmig.formatting import number
+from addrmig.i18n import N_, _
+
+HELP = N_("Bring the database up to date (schema, and the history and place choices kept before the database) "
+          "with `db upgrade`, or show where it stands with `db status`.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("upgrade", "status"),
-                        help="upgrade: bring the schema up to date and carry over an older history and place choices; "
-                             "status: report")
+                        help=_("upgrade: bring the schema up to date and carry over an older history and place "
+                               "choices; status: report"))
     parser.add_argument("--database-url", default=None, metavar="URL",
-                        help="the database (default $ADDRMIG_DATABASE_URL, else sqlite in the data dir)")
+                        help=_("the database (default $ADDRMIG_DATABASE_URL, else sqlite in the data dir)"))
     parser.add_argument("--data-dir", default=None,
-                        help="the data dir: the default database, and an older history and place choices to carry "
-                             "over, live there (default $ADDRMIG_DATA_DIR or the user data dir)")
+                        help=_("the data dir: the default database, and an older history and place choices to "
+                               "carry over, live there (default $ADDRMIG_DATA_DIR or the user data dir)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,23 +37,29 @@ def run(args: argparse.Namespace) -> int:
 
     database = Database(database_url(args.database_url, args.data_dir))
     try:
-        print(f"database: {database.shown_url}")
+        print(_("database: {url}").format(url=database.shown_url))
         if args.action == "status":
             revision, waiting = current(database), pending(database, args.data_dir)
-            print(f"schema:   {revision or 'none yet'} (newest: {head()})")
+            print(_("schema:   {revision} (newest: {newest})").format(revision=revision or _("none yet"),
+                                                                      newest=head()))
             for source in waiting:
-                print(f"{KINDS[source.name]} to carry over: {source}")
+                if KINDS[source.name] == "history":
+                    print(_("history to carry over: {waiting}").format(waiting=source))
+                else:
+                    print(_("place choices and rules to carry over: {waiting}").format(waiting=source))
             return 0 if revision == head() and not waiting else 1
         done = upgrade(database, args.data_dir, again=True)
-        print(f"schema:   {done.after}" + (" (already the newest)" if done.before == done.after
-                                           else f" (was {done.before or 'empty'})"))
+        print(_("schema:   {revision}").format(revision=done.after)
+              + (_(" (already the newest)") if done.before == done.after
+                 else _(" (was {revision})").format(revision=done.before or _("empty"))))
         for carried in done.carried:
             if carried.kind == "history":
-                print(f"carried over from {carried.source}: {carried.submissions:,} submissions, "
-                      f"{carried.samples:,} progress readings, {carried.files:,} file copies")
+                print(_("carried over from {source}: {submissions} submissions, {samples} progress readings, "
+                        "{files} file copies").format(source=carried.source, submissions=number(carried.submissions),
+                                                      samples=number(carried.samples), files=number(carried.files)))
             else:
-                print(f"carried over from {carried.source}: {carried.choices:,} place choices, "
-                      f"{carried.rules:,} rules")
+                print(_("carried over from {source}: {choices} place choices, {rules} rules").format(
+                    source=carried.source, choices=number(carried.choices), rules=number(carried.rules)))
         return 0
     finally:
         database.dispose()

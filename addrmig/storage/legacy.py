@@ -23,6 +23,7 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from addrmig.errors import AddrmigError, StorageError
+from addrmig.i18n import _
 from addrmig.storage import blobs
 from addrmig.storage.database import utcnow
 from addrmig.storage.memory import count
@@ -140,8 +141,8 @@ def _read(source: Path) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
             return (old.execute("SELECT * FROM submissions ORDER BY id").fetchall(),
                     old.execute("SELECT * FROM samples ORDER BY rowid").fetchall())
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"The earlier submission history {source} cannot be read ({error}); move it out of "
-                           "the data folder to start without it, or restore it from a backup.") from None
+        raise StorageError(_("The earlier submission history {source} cannot be read ({error}); move it out of the data "
+                             "folder to start without it, or restore it from a backup.").format(source=source, error=error)) from None
 
 
 def _carry_memory(session: Session, source: Path) -> Carried:

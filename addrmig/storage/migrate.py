@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from addrmig.errors import StorageError
+from addrmig.i18n import _
 from addrmig.storage import legacy
 from addrmig.storage.database import Database
 from addrmig.storage.models import LegacyImport
@@ -95,8 +96,8 @@ def _revision(database: Database, connection: Connection) -> str | None:
         return None
     revision = MigrationContext.configure(connection).get_current_revision()
     if revision is not None and revision not in known():
-        raise StorageError(f"The database {database.shown_url} has schema revision {revision}, which this version "
-                           "of addrmig does not know: a newer version has upgraded it. Run that version here too.")
+        raise StorageError(_("The database {shown_url} has schema revision {revision}, which this version of addrmig "
+                             "does not know: a newer version has upgraded it. Run that version here too.").format(shown_url=database.shown_url, revision=revision))
     return revision
 
 

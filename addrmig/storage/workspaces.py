@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addrmig.errors import BadArguments, WorkspaceGone
+from addrmig.i18n import _
 from addrmig.storage import blobs, memory, retention
 from addrmig.storage.database import Database, open_database, utcnow
 from addrmig.storage.models import Blob, WorkspaceRecord
@@ -75,7 +76,7 @@ class WorkspaceStore:
         try:
             state = json.loads(json.dumps(state))
         except (TypeError, ValueError) as error:
-            raise BadArguments(f"A workspace's state must be plain JSON data: {error}.") from None
+            raise BadArguments(_("A workspace's state must be plain JSON data: {error}.").format(error=error)) from None
         moment = utcnow()
         with self.database.writing() as session:
             record = self._live(session, workspace_id, owner, moment, lock=True)
@@ -168,5 +169,5 @@ class WorkspaceStore:
 
 def _gone(ttl: timedelta) -> str:
     hours = ttl.total_seconds() / 3600
-    return (f"This workspace is no longer on the server: workspaces are deleted {hours:g} hours after their last "
-            "use (or the link is wrong). Start again by uploading the file.")
+    return _("This workspace is no longer on the server: workspaces are deleted {hours} hours after their last use "
+             "(or the link is wrong). Start again by uploading the file.").format(hours=f"{hours:g}")
