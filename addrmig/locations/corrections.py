@@ -45,6 +45,7 @@ import pandas as pd
 
 from addrmig.errors import BadArguments, UnreadableFile
 from addrmig.fields import LOCATION_LEVELS
+from addrmig.i18n import _
 from addrmig.locations.keys import name_key
 
 if TYPE_CHECKING:
@@ -99,8 +100,8 @@ class Corrections:
         frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
         missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
         if missing:
-            raise BadArguments(f"Corrections need the columns {', '.join(CORRECTION_COLUMNS)}; "
-                               f"missing: {', '.join(missing)}.")
+            raise BadArguments(_("Corrections need the columns {columns}; missing: {missing}.").format(
+                columns=", ".join(CORRECTION_COLUMNS), missing=", ".join(missing)))
         frame = frame[list(CORRECTION_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
         frame = frame.apply(lambda col: col.str.strip())
         frame = frame[(frame["written"] != "") & (frame["place"] != "")
@@ -126,15 +127,16 @@ def read_corrections_csv(path: str | Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UnreadableFile(f"The corrections file {path} does not exist; check the path.") from None
+        raise UnreadableFile(_("The corrections file {path} does not exist; check the path.").format(path=path)) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise UnreadableFile(f"The corrections file {path} could not be read as CSV ({error}); save it as "
-                             f"UTF-8 CSV with columns {', '.join(CORRECTION_COLUMNS)}.") from None
+        raise UnreadableFile(_("The corrections file {path} could not be read as CSV ({error}); save it as UTF-8 CSV "
+                               "with columns {columns}.").format(path=path, error=error,
+                                                                 columns=", ".join(CORRECTION_COLUMNS))) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in ("level", "written", "place") if c not in frame.columns]
     if missing:
-        raise BadArguments(f"The corrections file {path} lacks the column(s) {', '.join(missing)}; "
-                           f"expected {', '.join(CORRECTION_COLUMNS)}.")
+        raise BadArguments(_("The corrections file {path} lacks the column(s) {missing}; expected {columns}.").format(
+            path=path, missing=", ".join(missing), columns=", ".join(CORRECTION_COLUMNS)))
     for col in CORRECTION_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""

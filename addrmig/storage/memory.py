@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from addrmig.errors import BadArguments
+from addrmig.i18n import _
 from addrmig.storage.database import Database, utcnow
 from addrmig.storage.models import PLACE_LEVELS, PlaceChoice, PlaceRule
 from addrmig.storage.sql import upsert
@@ -31,7 +32,7 @@ class PlaceMemory:
 
     def __init__(self, database: Database, owner: str) -> None:
         if not isinstance(owner, str) or not owner.strip():
-            raise BadArguments("A place memory needs an owner (e.g. 'local', 'user:alice@example.com').")
+            raise BadArguments(_("A place memory needs an owner (e.g. 'local', 'user:alice@example.com')."))
         self.database = database
         self.owner = owner
 
@@ -66,7 +67,8 @@ class PlaceMemory:
         replaces the one remembered. Returns how many were given."""
         unknown = sorted({row[1] for row in rows} - set(PLACE_LEVELS))
         if unknown:
-            raise BadArguments(f"A rule's level is one of {', '.join(PLACE_LEVELS)}; not {', '.join(unknown)}.")
+            raise BadArguments(_("A rule's level is one of {levels}; not {unknown}.").format(
+                levels=", ".join(PLACE_LEVELS), unknown=", ".join(unknown)))
         self._save(PlaceRule, _KEYED + RULE_FIELDS, rows, lambda row: (row[1], row[2], row[3], row[4], row[0]))
         return len(rows)
 
