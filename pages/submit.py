@@ -64,7 +64,7 @@ def chart(samples: pd.DataFrame) -> None:
             color=alt.Color("count:N", title=None, scale=alt.Scale(domain=list(names.values()),
                                                                  range=["#2b8a3e", "#c92a2a"])),
             tooltip=[alt.Tooltip("time:T", title=_("Time"), format="%H:%M:%S"),
-                     alt.Tooltip("count:N", title=_("Count")), alt.Tooltip("rows:Q", title=_("Rows"), format=",")],
+                     alt.Tooltip("count:N", title=_("Series")), alt.Tooltip("rows:Q", title=_("Rows"), format=",")],
         ).properties(height=260, title=_("Processed and errors over time")),
         width="stretch")
 
