@@ -6,7 +6,7 @@ import streamlit as st
 from addrmig.akinon.connection import AKINON, SANDBOX, check_connection, login
 from addrmig.errors import AddrmigError
 from addrmig.formatting import number
-from addrmig.i18n import _, ngettext
+from addrmig.i18n import _, ngettext, set_language
 from addrmig.workspace import Workspace
 from pages._common import PAGES, token_for
 from pages._session import policy, signed_in_email
@@ -20,6 +20,7 @@ def step_list(ws: Workspace) -> None:
 
 
 def _steps(ws: Workspace) -> None:
+    set_language(ws.language)  # a fragment's rerun runs in a thread of its own, without app.py's choice
     st.markdown("**" + _("Your migration") + "**")
     submission = ws.submission
     if submission is not None:

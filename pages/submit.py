@@ -9,7 +9,7 @@ from addrmig.akinon.connection import SANDBOX
 from addrmig.akinon.flow import SendEvent, parts_frame, poll, progress_figures, progress_text, samples_frame
 from addrmig.errors import AddrmigError, AkinonError, AlreadySubmitted
 from addrmig.history import Submission
-from addrmig.i18n import N_, _, ngettext
+from addrmig.i18n import N_, _, ngettext, set_language
 from pages._common import (
     PAGES,
     akinon_client,
@@ -23,6 +23,9 @@ from pages._common import (
 from pages._session import history_for
 
 ws = workspace()
+# The workspace's language, also when this page or one of its fragments runs without app.py (a
+# fragment's rerun runs in a thread of its own, where the language app.py chose is not set).
+set_language(ws.language)
 st.title(_("5. Send to Akinon"))
 
 POLL_SECONDS = 1.0
@@ -57,14 +60,14 @@ def chart(samples: pd.DataFrame) -> None:
     # The lines are named in the language: the legend and the tooltips show the names.
     names = {"processed": _("processed"), "errors": _("errors")}
     long = samples.rename(columns=names).melt(id_vars=["time"], value_vars=list(names.values()),
-                                              var_name="count", value_name="rows")
+                                              var_name="series", value_name="amount")
     st.altair_chart(
         alt.Chart(long).mark_line(point=True).encode(
-            x=alt.X("time:T", title=_("Time"), axis=alt.Axis(format="%H:%M:%S")), y=alt.Y("rows:Q", title=_("Rows")),
-            color=alt.Color("count:N", title=None, scale=alt.Scale(domain=list(names.values()),
+            x=alt.X("time:T", title=_("Time"), axis=alt.Axis(format="%H:%M:%S")), y=alt.Y("amount:Q", title=_("Rows")),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(names.values()),
                                                                  range=["#2b8a3e", "#c92a2a"])),
             tooltip=[alt.Tooltip("time:T", title=_("Time"), format="%H:%M:%S"),
-                     alt.Tooltip("count:N", title=_("Series")), alt.Tooltip("rows:Q", title=_("Rows"), format=",")],
+                     alt.Tooltip("series:N", title=_("Series")), alt.Tooltip("amount:Q", title=_("Rows"), format=",")],
         ).properties(height=260, title=_("Processed and errors over time")),
         width="stretch")
 
@@ -109,6 +112,7 @@ def live_view() -> None:
     """Polls the server once per run (every running part); a slow or failing answer shows 'retrying',
     never blocks the page. The page, the sidebar and the history table all read the submission back
     from the store."""
+    set_language(ws.language)
     submission = ws.submission
     if submission is None:
         return
@@ -117,8 +121,8 @@ def live_view() -> None:
     if submission.parts_started > submission.parts_finished:
         problems: list[str] = []
         try:
-            submission, _ = poll(akinon_client(ws.connection, polling=True), store, submission,
-                                 on_retry=lambda error: problems.append(str(error)))
+            submission, _polled = poll(akinon_client(ws.connection, polling=True), store, submission,
+                                       on_retry=lambda error: problems.append(str(error)))
         except AddrmigError as error:
             problems.append(str(error))
         if problems:
@@ -380,6 +384,7 @@ if need_file(ws) and need_rows(ws):
 
 # ---------------------------------------------------------------- history
 def earlier_submissions() -> None:
+    set_language(ws.language)
     st.subheader(_("Earlier submissions"))
     try:
         past = history_for(ws).list(limit=200)

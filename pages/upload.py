@@ -8,11 +8,12 @@ import streamlit as st
 from addrmig.columns import choose_field
 from addrmig.errors import AddrmigError
 from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
-from addrmig.i18n import N_, _, ngettext
+from addrmig.i18n import N_, _, ngettext, set_language
 from addrmig.workspace import sha256
 from pages._common import PAGES, load_file, number, options_key, page_of, pager, workspace
 
 ws = workspace()
+set_language(ws.language)  # the workspace's, also when this page runs without app.py
 IGNORE = _("(ignore this column)")  # the mapping table's choice for "no field", in this run's language
 #: The delimiters a person can pick, by what the reader is given.
 DELIMITERS = {",": N_("comma (,)"), ";": N_("semicolon (;)"), "\t": N_("tab"), "|": N_("pipe (|)")}
@@ -117,7 +118,8 @@ else:
             options["encoding"] = st.selectbox(_("Encoding"), encodings, index=encodings.index(detected), key="opt_encoding")
             current = table.delimiter or ","
             delimiters = list(DELIMITERS)
-            options["delimiter"] = st.selectbox(_("Delimiter"), delimiters, format_func=lambda d: _(DELIMITERS[d]),
+            names = {d: _(name) for d, name in DELIMITERS.items()}  # translated now, in this run's language
+            options["delimiter"] = st.selectbox(_("Delimiter"), delimiters, format_func=names.__getitem__,
                                                 index=delimiters.index(current) if current in delimiters else 0,
                                                 key="opt_delimiter")
         options["header_row"] = int(st.number_input(_("Header row (the row holding the column names)"), min_value=1,
