@@ -170,6 +170,16 @@ def test_the_submit_page_in_turkish_from_pre_flight_to_the_parts_and_the_history
     assert {m.label: m.value for m in at.metric}["İşlenen"] == "79"
     assert [e for e in at.expander if e.label.startswith("4 parça")]
     assert not english_left(at), english_left(at)
+    # other rows, then the first ones again: the history stops the resend, in Turkish too
+    at.radio(key="send_choice").set_value("only").run()
+    at.button(key="send_button").click().run()
+    wait_finished(at)
+    at.radio(key="send_choice").set_value("all").run()
+    at.button(key="send_button").click().run()
+    assert not at.exception
+    assert "Bu satırlar daha önce gönderildi (hedef: Deneme sunucusu" in at.error[0].value
+    assert at.button(key="force_button").label.startswith("Yine de yeniden gönder")
+    assert not english_left(at), english_left(at)
     # an earlier submission opened from the history
     ws = at.session_state["workspace"]
     at.selectbox(key="history_pick").set_value(ws.submission.id).run()
