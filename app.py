@@ -15,6 +15,7 @@ import streamlit as st
 # folder is importable however Streamlit (or AppTest) was started.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from addrmig.i18n import _  # noqa: E402
 from pages._common import PAGES  # noqa: E402
 from pages._session import (  # noqa: E402
     choose_language,
@@ -33,13 +34,14 @@ access = policy()
 gate(access)  # with sign-in configured, nobody gets further unless signed in and allowed
 ws = workspace()
 choose_language(ws)
+st.set_page_config(page_title=_("Address migration to Akinon"))  # again, now in the run's language
 
 navigation = st.navigation([
-    st.Page(PAGES["upload"], title="1. Upload", icon=":material/upload_file:", default=True),
-    st.Page(PAGES["check"], title="2. Check & fix", icon=":material/fact_check:"),
-    st.Page(PAGES["places"], title="3. Places", icon=":material/location_on:"),
-    st.Page(PAGES["export"], title="4. Export", icon=":material/download:"),
-    st.Page(PAGES["submit"], title="5. Submit", icon=":material/send:"),
+    st.Page(PAGES["upload"], title=_("1. Upload"), icon=":material/upload_file:", default=True),
+    st.Page(PAGES["check"], title=_("2. Check & fix"), icon=":material/fact_check:"),
+    st.Page(PAGES["places"], title=_("3. Places"), icon=":material/location_on:"),
+    st.Page(PAGES["export"], title=_("4. Export"), icon=":material/download:"),
+    st.Page(PAGES["submit"], title=_("5. Submit"), icon=":material/send:"),
 ])
 
 # The step list is filled after the page ran, so it shows what the page just did.
