@@ -137,14 +137,12 @@ class Job:
         import gc
         import multiprocessing
 
-        from addrmig.limits import release_memory
-
         ctx = multiprocessing.get_context("fork")
         self._shared = ctx.Value("d", 0.0, lock=False)
         self._reader, writer = ctx.Pipe(duplex=False)
-        # Memory freed earlier goes back to the system first, and the objects that exist now
-        # are left out of the worker's garbage collection, so it copies as few pages as it can.
-        release_memory()
+        # The objects that exist now are left out of the worker's garbage collection, so it
+        # copies as few pages as it can. (Unlike the command line, the server does not give its
+        # free memory back first: trimming a big heap holds every thread that allocates.)
         gc.freeze()
         try:
             self.process = ctx.Process(target=_child, args=(build, self.path, self._shared, writer), daemon=True,
@@ -319,20 +317,17 @@ def report_file(frame, report, fmt: str) -> Build:
 
 
 def release_when_gone(owner: object, delay: float = 2.0) -> None:
-    """When ``owner`` is collected (a session's workspace, when the session ends), collect the
-    garbage and give the memory freed back to the system ``delay`` seconds later, once the
-    session's other objects have gone too: a server process keeps freed memory for reuse,
+    """When ``owner`` is collected (a session's workspace, when the session ends), give the
+    memory freed back to the system ``delay`` seconds later, once the session's other objects
+    have gone too (Streamlit collects the garbage after every script run): a server process keeps freed memory for reuse,
     and the next big file may come to another replica."""
     weakref.finalize(owner, _release_later, delay)
 
 
 def _release_later(delay: float) -> None:
     def release() -> None:
-        import gc
-
         from addrmig.limits import release_memory
 
-        gc.collect()
         release_memory()
 
     timer = threading.Timer(delay, release)
