@@ -1,6 +1,6 @@
 """How fast the web app gets a big file through its steps, driven headless with Streamlit's AppTest.
 
-    python benchmarks/bench_app.py [--rows100k FILE] [--rows1m FILE] [--skip-1m]
+    python benchmarks/bench_app.py [--rows100k FILE] [--rows1m FILE] [--skip-1m] [--server [--format xlsx]]
 
 Files are made with ``benchmarks/generate.py ROWS OUT.csv --seed N`` when not given
 (written to a temporary folder). Prints seconds for:
@@ -13,6 +13,11 @@ Files are made with ``benchmarks/generate.py ROWS OUT.csv --seed N`` when not gi
 AppTest runs the scripts in this process, so the figures are the server's work without the
 browser's rendering; the largest table any page sends is also printed (rows), since no table
 may render more than a page of rows.
+
+``--server`` then drives a real server in headless Chromium with the 1,000,000-row file
+(``benchmarks/bench_server.py``): the steps' times in the browser, the health check and a
+second session's first page while the export is built in a worker process, and the server's
+memory (peak of the session, and what remains after it ended).
 """
 from __future__ import annotations
 
@@ -83,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows100k", type=Path, help="a 100,000-row CSV (generated when not given)")
     parser.add_argument("--rows1m", type=Path, help="a 1,000,000-row CSV (generated when not given)")
     parser.add_argument("--skip-1m", action="store_true", help="only the 100,000-row figures")
+    parser.add_argument("--server", action="store_true",
+                        help="also the real server in Chromium with the 1,000,000-row file (bench_server.py)")
+    parser.add_argument("--format", choices=["csv", "xlsx", "json"], default="xlsx",
+                        help="the export format built with --server")
     args = parser.parse_args(argv)
     os.environ.setdefault("ADDRMIG_DATA_DIR", tempfile.mkdtemp(prefix="addrmig-bench-"))
     folder = Path(tempfile.gettempdir()) / "addrmig-bench-files"
@@ -100,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "OK" if figures[headline] <= target else "TOO SLOW"
         print(f"  -> {headline}: {figures[headline]:.2f} s (target {target:.0f} s) {verdict}")
         sys.stdout.flush()
+    if args.server:
+        from benchmarks import bench_server
+
+        big = args.rows1m or make(1_000_000, 2, folder)
+        figures = bench_server.run(big, args.format, keep_log=False)
+        print(f"== server in Chromium, 1,000,000 rows ({big.name})")
+        bench_server.show(figures)
     return 0
 
 

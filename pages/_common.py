@@ -1,7 +1,7 @@
 """What every page shares: the session's Workspace, cached library calls, small widgets.
 
 Pure results are cached on the file's content (its sha256 plus the reading
-options), so moving between pages or sessions re-reads nothing; the sandbox and
+options) in the session, so moving between pages re-reads nothing; the sandbox and
 the bundled location database are one per server process (st.cache_resource).
 """
 from __future__ import annotations
@@ -71,26 +71,35 @@ def need_file(ws: Workspace) -> bool:
 
 
 # ---------------------------------------------------------------- cached steps
-# Shared by all sessions but bounded in count and time, so a file's parsed rows do not stay in
-# memory long after the session that uploaded it has ended (its session_state goes with it).
-# cache_resource, not cache_data: cache_data pickles the answer when storing it and unpickles a
-# copy on every hit, seconds for a million rows. The answers are only read (the Workspace works
-# on its own copy of the frame), so one shared object per key is safe.
-CACHE_TTL = 3600  # seconds
+# Kept in the session's own state, keyed on the file's content, and gone with the session: a
+# million-row file's parsed rows and check report take hundreds of MB, which a cache shared by
+# every session would hold long after the session that made them had ended. Each is built
+# once per key (pages rerun on every click) and only the latest few keys are kept.
+KEEP_LOADED, KEEP_REPORTS = 1, 2
 
 
-@st.cache_resource(max_entries=8, ttl=CACHE_TTL, show_spinner=False)
-def load_file(sha: str, _data: bytes, name: str, options: tuple) -> Loaded:
-    """``pipeline.load`` on the bytes, keyed on their sha256 and the reading options."""
+def session_memo(slot: str, key: tuple, build, keep: int):
+    """``build()`` once per ``key`` in this session, the ``keep`` latest keys kept (in ``slot``)."""
+    memo = st.session_state.setdefault(slot, {})
+    if key in memo:
+        memo[key] = memo.pop(key)  # the latest used last
+    else:
+        while len(memo) >= keep:
+            memo.pop(next(iter(memo)))
+        memo[key] = build()
+    return memo[key]
+
+
+def load_file(sha: str, data: bytes, name: str, options: tuple) -> Loaded:
+    """``pipeline.load`` on the bytes, once per sha256 and reading options in this session."""
     from addrmig.pipeline import load
-    return load(_data, name, **dict(options))
+    return session_memo("loaded_files", (sha, name, options), lambda: load(data, name, **dict(options)), KEEP_LOADED)
 
 
-@st.cache_resource(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
-def validate_frame(key: str, _frame: pd.DataFrame) -> Report:
-    """``validation.validate`` keyed on the frame's content key (file, options, edits)."""
+def validate_frame(key: str, frame: pd.DataFrame) -> Report:
+    """``validation.validate`` once per content key (file, options, edits) in this session."""
     from addrmig.validation import validate
-    return validate(_frame)
+    return session_memo("check_reports", (key,), lambda: validate(frame), KEEP_REPORTS)
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,6 +9,7 @@ from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS, PHONE_FORMATS
 from addrmig.validation import AKINON_CHECKS
 from pages._common import PAGES, need_file, need_rows, number, page_of, pager, plural, validate_frame, workspace
+from pages._jobs import download
 
 ws = workspace()
 st.title("2. Check & fix")
@@ -214,11 +215,18 @@ if report is not None:
         from addrmig.validation import write_report_xlsx
         return write_report_xlsx(ws.frame, report)
 
+    def report_file(fmt: str):
+        from addrmig.jobs import report_file as build
+        frame = ws.frame
+        return lambda: build(frame, report, fmt)
+
     stem = (ws.file_name or "addresses").rsplit(".", 1)[0]
-    d1.download_button("Download the report (CSV)", report_csv, file_name=f"{stem}_problems.csv",
-                       mime="text/csv", key="report_csv", on_click="ignore")
-    d2.download_button("Download your rows with problems highlighted (Excel)", report_xlsx,
-                       file_name=f"{stem}_problems.xlsx", key="report_xlsx", on_click="ignore",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with d1:
+        download("Download the report (CSV)", name="report_csv", key=ws.content_key(), rows=ws.rows,
+                 file_name=f"{stem}_problems.csv", mime="text/csv", build=report_file("csv"), small=report_csv)
+    with d2:
+        download("Download your rows with problems highlighted (Excel)", name="report_xlsx", key=ws.content_key(),
+                 rows=ws.rows, file_name=f"{stem}_problems.xlsx", build=report_file("xlsx"), small=report_xlsx,
+                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     st.page_link(PAGES["places"], label="Next: match the places (city, township, district)", icon=":material/arrow_forward:")

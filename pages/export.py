@@ -5,6 +5,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 from pages._common import PAGES, need_file, need_rows, page_of, pager, plural, validate_frame, workspace
+from pages._jobs import download
 
 ws = workspace()
 st.title("4. Export the corrected file")
@@ -43,21 +44,27 @@ if need_file(ws) and need_rows(ws):
                 return write_table(frame, fmt_code)
             return build
 
+        def as_file(frame):
+            from addrmig.jobs import table_file
+            return lambda: table_file(frame, fmt_code)
+
+        built_from = (ws.content_key(), fmt_code, hold_refused, hold_advisory)
         main, later = st.columns(2)
         with main.container(border=True):
             st.markdown(f"**Main file** — `{stem}_akinon.{fmt_code}`")
             st.write(split.describe_send().capitalize() + ".")
-            st.download_button(f"Download {plural(len(split.send), 'row')} as {fmt_code.upper()}",
-                               as_bytes(split.send), file_name=f"{stem}_akinon.{fmt_code}", mime=MIME[fmt_code],
-                               key="export_good", on_click="ignore", type="primary", disabled=len(split.send) == 0)
+            download(f"Download {plural(len(split.send), 'row')} as {fmt_code.upper()}", name="export_good",
+                     key=built_from, rows=len(split.send), file_name=f"{stem}_akinon.{fmt_code}", mime=MIME[fmt_code],
+                     build=as_file(split.send), small=as_bytes(split.send), primary=True,
+                     disabled=len(split.send) == 0)
         with later.container(border=True):
             st.markdown(f"**Fix later** — `{stem}_to_fix.{fmt_code}`")
             if len(split.later):
                 st.write(split.describe_later().capitalize() + ". Correct them and upload this file again "
                          "another day.")
-                st.download_button(f"Download the {plural(len(split.later), 'row')} set apart",
-                                   as_bytes(split.later), file_name=f"{stem}_to_fix.{fmt_code}",
-                                   mime=MIME[fmt_code], key="export_bad", on_click="ignore")
+                download(f"Download the {plural(len(split.later), 'row')} set apart", name="export_bad",
+                         key=built_from, rows=len(split.later), file_name=f"{stem}_to_fix.{fmt_code}",
+                         mime=MIME[fmt_code], build=as_file(split.later), small=as_bytes(split.later))
             else:
                 st.write("Nothing is set apart.")
 

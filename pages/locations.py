@@ -39,6 +39,17 @@ def choose(choices: dict) -> None:
     st.rerun()
 
 
+def places_resolver():
+    """The resolver, sharing a big file's rows with worker processes forked from the server
+    (``addrmig.parallel``, as ``fix`` does): the result is the same, sooner."""
+    from functools import partial
+
+    from addrmig.locations.resolver import resolve
+    from addrmig.parallel import available_workers
+
+    return partial(resolve, workers=available_workers())
+
+
 def load_reference() -> None:
     """The reference chooser: bundled, a file of the user's, or downloaded from Akinon."""
     choice = st.radio("Compare with", ["The built-in Türkiye database (81 cities, 973 townships, 73,305 districts)",
@@ -101,7 +112,8 @@ if need_file(ws) and need_rows(ws):
                     def moved(done: float, total: float) -> None:
                         share = min(1.0, done / total) if total else 0.0
                         bar.progress(share, text=f"{percent(share, 0)} matched")
-                    resolution = ws.resolve_places(db=ws.location_db, corrections=ws.corrections(), progress=moved)
+                    resolution = ws.resolve_places(places_resolver(), db=ws.location_db,
+                                                   corrections=ws.corrections(), progress=moved)
                     status.update(label=f"Places of {plural(ws.rows, 'row')} matched", state="complete",
                                   expanded=False)
             else:

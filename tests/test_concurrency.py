@@ -103,9 +103,27 @@ def test_corrections_saved_and_read_by_many_users_at_once_are_all_kept_each_to_i
         assert set(Corrections(owner=f"user:u{n}@shop.com").load()["place"]) == {f"Place {n}-{k}" for k in range(10)}
 
 
-def test_cached_file_results_are_bounded_in_count_and_time():
-    """Parsed uploads are cached on their content across sessions; the cache must not grow without end."""
-    from pages._common import load_file, validate_frame
-    for cached in (load_file, validate_frame):
-        assert 0 < cached._info.max_entries <= 16
-        assert cached._info.ttl is not None and cached._info.ttl <= 3 * 3600
+def test_parsed_files_and_reports_are_kept_per_session_and_bounded():
+    """A file's parsed rows and check reports live in its session's state (so they go when the
+    session ends), the latest few only; another session holds none of them."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    small = root / "tests" / "fixtures" / "addresses_small.csv"
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    at.file_uploader(key="upload_file").upload(small.name, small.read_bytes(), "text/csv")
+    at.run()
+    at.switch_page("pages/check.py").run()
+    for _ in range(3):  # three edits: three more versions checked
+        ws = at.session_state["workspace"]
+        ws.edit_cells({(ws.frame.index[0], "title"): f"T{ws.version}"})
+        at.run()
+    assert not at.exception
+    assert len(at.session_state["loaded_files"]) == 1
+    assert len(at.session_state["check_reports"]) == 2
+    other = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    other.run()
+    assert "loaded_files" not in other.session_state and "check_reports" not in other.session_state

@@ -1,0 +1,73 @@
+"""Big downloads in the app: built in a worker process into the session's folder on disk, shown
+with their progress, then downloaded from that file (ADDRMIG_WORKER_ROWS makes the small
+fixture count as big here)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from addrmig.io import read_table, write_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
+
+
+@pytest.fixture(autouse=True)
+def _every_file_is_big(monkeypatch):
+    monkeypatch.setenv("ADDRMIG_WORKER_ROWS", "10")
+
+
+def app_with_file() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.file_uploader(key="upload_file").upload(SMALL.name, SMALL.read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [button.label for button in at.get("download_button")]
+
+
+def test_an_export_is_prepared_in_a_worker_written_to_disk_and_downloaded_from_there():
+    at = app_with_file()
+    at.switch_page("pages/export.py").run()
+    at.radio(key="export_format").set_value("Excel (XLSX)").run()
+    prepare = at.button(key="export_good_prepare")
+    assert prepare.label.startswith("Prepare: Download ") and prepare.label.endswith(" rows as XLSX")
+    assert not any(label.endswith("as XLSX") for label in download_labels(at))  # nothing built yet
+    prepare.click().run()
+    assert not at.exception
+    assert any(label.endswith("rows as XLSX") for label in download_labels(at))
+    assert any(caption.value.startswith("Built in ") for caption in at.caption)
+
+    folder = at.session_state["job_folder"]
+    job = folder.current("export_good", next(iter(folder.jobs.values()))[0])
+    assert job.process is not None and job.process.pid != os.getpid()  # a worker process built it
+    assert job.path.parent.parent == folder.path and job.path.name == "addresses_small_akinon.xlsx"
+    assert str(folder.path).startswith(os.environ["ADDRMIG_DATA_DIR"])  # on the server's disk
+    ws = at.session_state["workspace"]
+    split = ws.export_split(ws.report())
+    assert read_table(job.path).frame.to_numpy().tolist() == \
+        read_table(write_table(split.send, "xlsx"), name="x.xlsx").frame.to_numpy().tolist()
+
+    at.run()  # moving around the page builds nothing again
+    assert folder.current("export_good", next(iter(folder.jobs.values()))[0]) is job
+    at.radio(key="export_format").set_value("CSV (for Akinon and most tools)").run()
+    assert at.button(key="export_good_prepare").label.endswith(" rows as CSV")  # another file, on request
+
+
+def test_the_error_report_is_prepared_the_same_way():
+    at = app_with_file()
+    at.switch_page("pages/check.py").run()
+    at.button(key="report_xlsx_prepare").click().run()
+    assert not at.exception
+    assert "Download your rows with problems highlighted (Excel)" in download_labels(at)
+    folder = at.session_state["job_folder"]
+    (_, job), = folder.jobs.values()
+    assert job.path.name == "addresses_small_problems.xlsx" and job.path.stat().st_size > 0
+    assert "Prepare: Download the report (CSV)" in [button.label for button in at.button]
