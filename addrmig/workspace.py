@@ -391,6 +391,16 @@ class Workspace:
         """Write the resolved place names (database spelling) into the working frame; undoable."""
         frame = self._require_frame()
         fixed = resolution.frame
+        rows = resolution.patched_rows
+        if rows is not None and fixed.index.equals(frame.index):
+            # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
+            changes = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS))
+            new = frame.copy(deep=False)
+            for level in LOCATION_LEVELS:
+                column = new[level].copy()
+                column.iloc[rows] = fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy()
+                new[level] = column
+            return self._commit("places written in the database's spelling", new, changes)
         changes = _diff(frame, fixed, list(LOCATION_LEVELS))
         new = frame.copy()
         for level in LOCATION_LEVELS:

@@ -166,13 +166,15 @@ def _rule_conflicts(written: tuple, place: tuple, rules: dict, db: LocationDB) -
 def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple] | pd.DataFrame) -> Resolution:
     """A new :class:`Resolution` with the user's ``choices`` (written tuple -> place, see
     :func:`choice_records`) added to those already in use, newest first; each changes
-    only the rows written as it was. Conflicts are listed by :func:`choice_conflicts`.
-    The original stays as it was."""
-    from addrmig.locations.resolver.resolving import resolve
+    only the rows written as it was. Only those rows are resolved again
+    (:func:`.patching.patch_rows`): the result is the one a run over the whole file gives.
+    Conflicts are listed by :func:`choice_conflicts`. The original stays as it was."""
+    from addrmig.locations.resolver.patching import patch_rows, rows_written_as
 
-    records = pd.concat([choice_records(choices), _records_of(resolution)], ignore_index=True)
-    result = resolve(resolution.original, resolution.db, corrections=resolution.corrections, choices=records,
-                     postcodes=resolution.postcodes)
+    new = choice_records(choices)
+    records = pd.concat([new, _records_of(resolution)], ignore_index=True)
+    keys = {choice_key(w) for w in new[list(LEVELS)].itertuples(index=False, name=None)}
+    result = patch_rows(resolution, rows_written_as(resolution.original, keys), records)
     result.conflicts = find_conflicts(records, resolution.corrections, resolution.db)
     return result
 

@@ -47,6 +47,9 @@ class Resolution:
     postcodes: np.ndarray | None = field(default=None, repr=False)  # normalised, one per row, when given
     choices: pd.DataFrame | None = field(default=None, repr=False)  # the choices in use (CHOICE_COLUMNS)
     conflicts: pd.DataFrame | None = field(default=None, repr=False)  # see choosing.choice_conflicts
+    #: The positions of the rows re-decided from the resolution this one was made from
+    #: (:func:`.patching.patch_rows`); None when every row was resolved.
+    patched_rows: np.ndarray | None = field(default=None, repr=False)
 
     @cached_property
     def changes(self) -> pd.DataFrame:
