@@ -477,6 +477,14 @@ class Workspace:
         return self._memoised(("review", id(resolution)), lambda: review_items(resolution) if read is None
                               else without_text_rows(review_items(resolution), resolution, read))
 
+    def rows_changed(self, choices: dict[Place, Place]) -> dict[tuple, int]:
+        """How many rows each of ``choices`` would apply to (:func:`addrmig.locations.suggesting.rows_changed`)."""
+        from addrmig.locations.suggesting import rows_changed
+
+        resolution = self._current_or_refuse()
+        return self._memoised(("rows_changed", id(resolution), tuple(sorted(choices.items()))),
+                              lambda: rows_changed(resolution, choices))
+
     def set_locations(self, source: str, db: LocationDB | None) -> None:
         """Use another place reference; the resolution is recomputed on next use."""
         if source == self.location_source and db is self.location_db:
