@@ -395,11 +395,11 @@ class Workspace:
         if rows is not None and fixed.index.equals(frame.index):
             # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
             changes = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS))
+            from addrmig.locations.resolver.patching import set_rows
+
             new = frame.copy(deep=False)
-            for level in LOCATION_LEVELS:
-                column = new[level].copy()
-                column.iloc[rows] = fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy()
-                new[level] = column
+            for level in set(changes["column"]):
+                new[level] = set_rows(new[level], rows, fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy())
             return self._commit("places written in the database's spelling", new, changes)
         changes = _diff(frame, fixed, list(LOCATION_LEVELS))
         new = frame.copy()

@@ -11,7 +11,7 @@ import pytest
 
 from addrmig.locations.db import LocationDB
 from addrmig.locations.resolver import apply_choices, resolve
-from addrmig.locations.resolver.patching import rows_written_as
+from addrmig.locations.resolver.patching import rows_written_as, set_rows
 from addrmig.locations.review import place_options, review_items, written_key
 from addrmig.pipeline import load
 
@@ -110,3 +110,13 @@ def test_the_rows_a_choice_names_are_those_written_that_way_case_and_spaces_asid
     assert rows_written_as(frame, []).tolist() == []
     assert rows_written_as(frame, [("", "ankara", "cankaya", "")]).tolist() == [3]
     assert np.issubdtype(rows_written_as(frame, [key]).dtype, np.integer)
+
+
+def test_setting_a_few_values_keeps_the_column_and_leaves_the_original_as_it_was():
+    column = pd.Series(pd.array([f"v{k}" for k in range(1000)], dtype="str"), index=range(2, 1002), name="city")
+    out = set_rows(column, np.array([0, 5, 999]), np.array(["a", "b", "c"], dtype=object))
+    assert out.dtype == column.dtype and out.index.equals(column.index) and out.name == "city"
+    assert out.iloc[[0, 1, 5, 6, 999]].tolist() == ["a", "v1", "b", "v6", "c"]
+    assert column.iloc[[0, 5, 999]].tolist() == ["v0", "v5", "v999"]
+    plain = pd.Series(["x", "y", "z"], dtype=object)
+    assert set_rows(plain, np.array([1]), np.array(["Y"], dtype=object)).tolist() == ["x", "Y", "z"]

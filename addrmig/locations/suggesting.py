@@ -175,7 +175,7 @@ def rows_changed(resolution: Resolution, choices: Mapping[tuple, tuple]) -> dict
     """For each choice (written tuple -> place), how many rows of the file it applies to: the rows
     written that way, case, Turkish letters and surrounding spaces aside."""
     keys = {tuple(written): choice_key(written) for written in choices}
-    rows = rows_written_as(resolution.original, set(keys.values()))
+    rows = rows_written_as(resolution.original, set(keys.values()), resolution.key_cache)
     if not len(rows):
         return dict.fromkeys(keys, 0)
     original = resolution.original.iloc[rows]

@@ -21,11 +21,16 @@ from addrmig.locations.resolver.result import Resolution
 from addrmig.locations.resolver.table import TupleTable
 
 CHANGE_KEYS = ["_level", "column", "written", "place"]
+#: An Arrow-backed column patched by :func:`set_rows` is kept in pieces (slices of the one
+#: before, never copied) up to this many, then joined into one again.
+MAX_PIECES = 512
 
 
-def rows_written_as(original: pd.DataFrame, keys: Iterable[tuple[str, ...]]) -> np.ndarray:
+def rows_written_as(original: pd.DataFrame, keys: Iterable[tuple[str, ...]], cache: dict | None = None) -> np.ndarray:
     """The positions of the rows of ``original`` whose written (country, city, township, district),
-    folded as :func:`choice_key` folds them, is one of ``keys``; in row order."""
+    folded as :func:`choice_key` folds them, is one of ``keys``; in row order. ``cache`` (a dict
+    kept with ``original``, such as ``Resolution.key_cache``) keeps the folded columns read
+    whole, so that the next call reads them from there."""
     wanted = set(keys)
     positions = np.arange(len(original))
     if not wanted:
@@ -33,24 +38,32 @@ def rows_written_as(original: pd.DataFrame, keys: Iterable[tuple[str, ...]]) -> 
     row_keys: list[np.ndarray] = []
     for depth, level in enumerate(LEVELS):
         # Level by level: only the rows still in question are folded, each distinct text once.
-        level_keys = {key[depth] for key in wanted}
-        if level in original.columns:
-            column = original[level]
-            values = column.iloc[positions] if len(positions) < len(original) else column
-            codes, uniques = pd.factorize(values)
-            folded = name_keys(pd.Series(np.asarray(uniques, dtype=object), dtype=str).str.strip()).to_numpy()
-            folded = np.append(folded, name_key(""))  # a missing value reads as ""
-            keys_here = folded[np.where(codes >= 0, codes, len(folded) - 1)]
+        whole = len(positions) == len(original)
+        if whole and cache is not None and level in cache:
+            codes, folded = cache[level]
         else:
-            keys_here = np.full(len(positions), name_key(""), dtype=object)
-        hit = pd.Series(keys_here).isin(level_keys).to_numpy()
+            codes, folded = _folded(original[level].iloc[positions] if level in original.columns and not whole
+                                    else original.get(level), len(positions))
+            if whole and cache is not None:
+                cache[level] = (codes, folded)
+        hit = pd.Series(folded).isin({key[depth] for key in wanted}).to_numpy()[codes]
         positions = positions[hit]
-        row_keys = [k[hit] for k in row_keys] + [keys_here[hit]]
+        row_keys = [k[hit] for k in row_keys] + [folded[codes[hit]]]
         if not len(positions):
             return positions
-    whole = np.fromiter((key in wanted for key in zip(*(k.tolist() for k in row_keys))), dtype=bool,
+    exact = np.fromiter((key in wanted for key in zip(*(k.tolist() for k in row_keys))), dtype=bool,
                         count=len(positions))
-    return positions[whole]
+    return positions[exact]
+
+
+def _folded(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, folded key per code) of a place column; a missing value (or column) reads as ``""``."""
+    if column is None:
+        return np.zeros(n, dtype=np.int64), np.array([name_key("")], dtype=object)
+    codes, uniques = pd.factorize(column)
+    folded = name_keys(pd.Series(np.asarray(uniques, dtype=object), dtype=str).str.strip()).to_numpy(dtype=object)
+    folded = np.append(folded, name_key(""))
+    return np.where(codes >= 0, codes, len(folded) - 1), folded
 
 
 def patch_rows(resolution: Resolution, rows: np.ndarray, records: pd.DataFrame) -> Resolution:
@@ -67,7 +80,7 @@ def patch_rows(resolution: Resolution, rows: np.ndarray, records: pd.DataFrame) 
         out = Resolution(frame=resolution.frame, row_status=resolution.row_status,
                          change_parts=resolution.change_parts, original=original, db=resolution.db,
                          corrections=resolution.corrections, row_tuple=resolution.row_tuple,
-                         table=resolution.table, postcodes=resolution.postcodes)
+                         table=resolution.table, postcodes=resolution.postcodes, key_cache=resolution.key_cache)
         chosen = latest_choices(records)
         out.choices = chosen if len(chosen) else None
         out.patched_rows = rows
@@ -78,10 +91,9 @@ def patch_rows(resolution: Resolution, rows: np.ndarray, records: pd.DataFrame) 
                   postcodes=None if postcodes is None else pd.Series(postcodes[rows], index=part.index))
     frame = resolution.frame.copy(deep=False)
     for level in LEVELS:
-        if level in frame.columns:
-            column = frame[level].copy()
-            column.iloc[rows] = sub.frame[level].to_numpy()
-            frame[level] = column
+        values = sub.frame[level].to_numpy() if level in frame.columns else None
+        if values is not None and (values != frame[level].iloc[rows].to_numpy()).any():
+            frame[level] = set_rows(frame[level], rows, values)
     codes = resolution.row_status.cat.codes.to_numpy().copy()
     codes[rows] = sub.row_status.cat.codes.to_numpy()
     row_status = pd.Series(pd.Categorical.from_codes(codes, dtype=resolution.row_status.dtype),
@@ -90,7 +102,7 @@ def patch_rows(resolution: Resolution, rows: np.ndarray, records: pd.DataFrame) 
     changes = _patched_changes(resolution, rows, frame)
     out = Resolution(frame=frame, row_status=row_status, change_parts=[changes], original=original,
                      db=resolution.db, corrections=resolution.corrections, row_tuple=resolution.row_tuple,
-                     table=table, postcodes=postcodes, choices=sub.choices)
+                     table=table, postcodes=postcodes, choices=sub.choices, key_cache=resolution.key_cache)
     out.patched_rows = rows
     return out
 
@@ -100,11 +112,7 @@ def _patched_table(resolution: Resolution, rows: np.ndarray, sub: Resolution) ->
     old = resolution.table
     at = np.empty(sub.table.count, dtype=np.int64)  # sub's tuple -> the same tuple in the whole file
     at[sub.row_tuple] = resolution.row_tuple[rows]
-    decided = Decisions.combine([(np.arange(old.count), old.decided), (at, sub.table.decided)], old.count)
-    touched = set(at.tolist())
-    fresh = {int(at[k]) for k in sub.table.decided.places}
-    for position in touched - fresh:
-        decided.places.pop(position, None)  # resolved now: nothing left to suggest
+    decided = _patched_decisions(old.decided, at, sub.table.decided)
     table = TupleTable(decided, old.written, resolution.row_tuple, old.index, old.look)
     lines = old.unresolved if old.unresolved is not None else old.build(old.unresolved_positions())
     kept = lines[~lines.index.isin(at)]
@@ -116,15 +124,32 @@ def _patched_table(resolution: Resolution, rows: np.ndarray, sub: Resolution) ->
     return table
 
 
+def _patched_decisions(old: Decisions, at: np.ndarray, new: Decisions) -> Decisions:
+    """``old`` with the tuples at ``at`` decided as ``new`` says (``new``'s tuple k is ``at[k]``);
+    ``old`` stays as it was."""
+    out = Decisions(status=old.status.copy(), scores=old.scores.copy(), bad_level=old.bad_level.copy(),
+                    place={level: ids.copy() for level, ids in old.place.items()}, note=old.note.copy(),
+                    notes=old.notes + new.notes, suggestion={level: k.copy() for level, k in old.suggestion.items()},
+                    suggestion_lists=old.suggestion_lists + new.suggestion_lists, places=dict(old.places))
+    out.status[at], out.scores[at], out.bad_level[at] = new.status, new.scores, new.bad_level
+    out.note[at] = np.where(new.note >= 0, new.note + len(old.notes), -1)
+    for level in LEVELS:
+        out.place[level][at] = new.place[level]
+        out.suggestion[level][at] = np.where(new.suggestion[level] >= 0,
+                                             new.suggestion[level] + len(old.suggestion_lists), -1)
+    for position in at.tolist():
+        out.places.pop(position, None)
+    out.places.update((int(at[k]), items) for k, items in new.places.items())
+    return out
+
+
 def change_lines(resolution: Resolution) -> pd.DataFrame:
     """The respelt cells of ``resolution`` as one frame with ``_level`` and ``_first`` (the first
     row's position), one line per (column, written, place)."""
+    if len(resolution.change_parts) > 1:
+        _ = resolution.changes  # adds the parts' lines up, once
     parts = resolution.change_parts
-    changes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*CHANGE_KEYS, "rows", "_first"])
-    if len(parts) > 1 and len(changes):
-        changes = changes.groupby(CHANGE_KEYS, sort=False, as_index=False).agg(rows=("rows", "sum"),
-                                                                                _first=("_first", "min"))
-    return changes
+    return parts[0] if parts else pd.DataFrame(columns=[*CHANGE_KEYS, "rows", "_first"])
 
 
 def _cells(original: pd.DataFrame, placed: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
@@ -148,28 +173,65 @@ def _cells(original: pd.DataFrame, placed: pd.DataFrame, positions: np.ndarray) 
 
 def _patched_changes(resolution: Resolution, rows: np.ndarray, frame: pd.DataFrame) -> pd.DataFrame:
     """The respelt cells once the rows at ``rows`` hold ``frame``'s places: the lines of
-    ``resolution`` less those rows' old cells, plus their new ones."""
+    ``resolution`` less those rows' old cells, plus their new ones. Only the lines those
+    rows touch are looked at."""
     lines = change_lines(resolution)
     before = _cells(resolution.original, resolution.frame, rows)
     after = _cells(resolution.original, frame, rows)
-    merged = lines.merge(before, on=CHANGE_KEYS, how="left", suffixes=("", "_old"))
+    texts = set(before["written"].tolist()) | set(after["written"].tolist())
+    touched = lines[lines["written"].isin(texts).to_numpy()] if texts else lines[:0]
+    merged = touched.merge(before, on=CHANGE_KEYS, how="left", suffixes=("", "_old"))
+    merged.index = touched.index
     merged["rows_old"] = merged["rows_old"].fillna(0).astype("int64")
     merged["rows"] = merged["rows"].astype("int64") - merged["rows_old"]
-    merged = merged[merged["rows"] > 0]
     # A line whose first row was re-decided starts at its first row among the others.
-    lost = merged.index[merged["_first"] == merged["_first_old"]]
+    lost = merged.index[(merged["_first"] == merged["_first_old"]) & (merged["rows"] > 0)]
     if len(lost):
         out_of = np.ones(len(frame), dtype=bool)
         out_of[rows] = False
         for k in lost:
             line = merged.loc[k]
-            written = resolution.original[line["column"]].fillna("").astype(str).to_numpy()
-            placed = resolution.frame[line["column"]].to_numpy()
-            hit = np.flatnonzero((written == line["written"]) & (placed == line["place"]) & out_of)
+            hit = np.flatnonzero(_equal(resolution.original[line["column"]], line["written"])
+                                 & _equal(resolution.frame[line["column"]], line["place"]) & out_of)
             merged.loc[k, "_first"] = int(hit[0])
-    kept = merged[[*CHANGE_KEYS, "rows", "_first"]]
-    both = pd.concat([kept, after], ignore_index=True)
-    both = both.groupby(CHANGE_KEYS, sort=False, as_index=False).agg(rows=("rows", "sum"), _first=("_first", "min"))
-    both["rows"] = both["rows"].astype("int64")
-    both["_first"] = both["_first"].astype("int64")
-    return both
+    updated = pd.concat([merged[merged["rows"] > 0][[*CHANGE_KEYS, "rows", "_first"]], after], ignore_index=True)
+    updated = updated.groupby(CHANGE_KEYS, sort=False, as_index=False).agg(rows=("rows", "sum"),
+                                                                           _first=("_first", "min"))
+    # The lines touched are left with no rows (``Resolution.changes`` leaves such lines out) rather
+    # than taken out: that would copy every other line's text.
+    emptied = lines["rows"].to_numpy(dtype=np.int64, copy=True)
+    emptied[lines.index.get_indexer(touched.index)] = 0
+    out = pd.concat([lines.assign(rows=emptied), updated], ignore_index=True)
+    out["rows"] = out["rows"].astype("int64")
+    out["_first"] = out["_first"].astype("int64")
+    return out
+
+
+def _equal(column: pd.Series, text: str) -> np.ndarray:
+    """Where ``column`` holds ``text`` (a missing value counts as ``""``), compared column-wide."""
+    same = (column == text).to_numpy(dtype=bool, na_value=False)
+    return same | column.isna().to_numpy() if text == "" else same
+
+
+def set_rows(column: pd.Series, rows: np.ndarray, values: np.ndarray) -> pd.Series:
+    """A copy of ``column`` with the values at positions ``rows`` (ascending, distinct) set to
+    ``values``. An Arrow-backed text column is not copied: the new one is made of slices of it
+    around the new values (setting a few values of a million-row Arrow column otherwise
+    copies all of its text)."""
+    array = column.array
+    chunked = array._pa_array if isinstance(array, pd.arrays.ArrowStringArray) else None
+    if chunked is None or not len(rows) or chunked.num_chunks + 2 * len(rows) > MAX_PIECES:
+        out = column.copy()
+        out.iloc[rows] = values
+        return out
+    import pyarrow as pa
+
+    kind = chunked.type
+    pieces, start = [], 0
+    for row, value in zip(np.asarray(rows).tolist(), list(values)):
+        pieces.extend(chunked.slice(start, row - start).chunks)
+        pieces.append(pa.array([value], kind))
+        start = row + 1
+    pieces.extend(chunked.slice(start).chunks)
+    joined = pa.chunked_array([p for p in pieces if len(p)], kind)
+    return pd.Series(pd.arrays.ArrowStringArray(joined, dtype=array.dtype), index=column.index, name=column.name)
