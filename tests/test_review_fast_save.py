@@ -120,3 +120,13 @@ def test_setting_a_few_values_keeps_the_column_and_leaves_the_original_as_it_was
     assert column.iloc[[0, 5, 999]].tolist() == ["v0", "v5", "v999"]
     plain = pd.Series(["x", "y", "z"], dtype=object)
     assert set_rows(plain, np.array([1]), np.array(["Y"], dtype=object)).tolist() == ["x", "Y", "z"]
+
+
+def test_a_choice_for_rows_with_nothing_respelt_yet_gives_what_a_full_run_gives(db):
+    frame = pd.DataFrame({"country": ["Türkiye", "Türkiye", "Türkiye"], "city": ["Atlantis", "Giresun", "Giresun"],
+                          "township": ["TIREBOLU", "TIREBOLU", "Görele"], "district": ["", "", ""]},
+                         index=[2, 3, 4])
+    first = resolve(frame, db)
+    assert first.changes["written"].tolist() == ["TIREBOLU"]  # the Giresun row's, not the Atlantis row's
+    choice = {("Türkiye", "Atlantis", "TIREBOLU", ""): ("Türkiye", "Giresun", "Tirebolu", "")}
+    assert_same(apply_choices(first, choice), resolve(frame, db, choices=choice))

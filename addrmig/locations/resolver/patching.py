@@ -121,6 +121,8 @@ def _patched_table(resolution: Resolution, rows: np.ndarray, sub: Resolution) ->
     if "postcode" in kept.columns and "postcode" not in added.columns:
         added = added.assign(postcode="")
     table.unresolved = pd.concat([kept, added[kept.columns]]).sort_index() if len(added) else kept
+    if table.unresolved.empty:
+        table.unresolved = table.build(np.zeros(0, dtype=np.int64))  # typed as a run over the file types it
     return table
 
 
@@ -149,7 +151,14 @@ def change_lines(resolution: Resolution) -> pd.DataFrame:
     if len(resolution.change_parts) > 1:
         _ = resolution.changes  # adds the parts' lines up, once
     parts = resolution.change_parts
-    return parts[0] if parts else pd.DataFrame(columns=[*CHANGE_KEYS, "rows", "_first"])
+    return parts[0] if parts else _no_lines()
+
+
+def _no_lines() -> pd.DataFrame:
+    """No respelt cells, in the columns and types of :func:`change_lines`."""
+    return pd.DataFrame({"_level": pd.Series(dtype="int64"), "column": pd.Series(dtype=object),
+                         "written": pd.Series(dtype=object), "place": pd.Series(dtype=object),
+                         "rows": pd.Series(dtype="int64"), "_first": pd.Series(dtype="int64")})
 
 
 def _cells(original: pd.DataFrame, placed: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
@@ -166,7 +175,7 @@ def _cells(original: pd.DataFrame, placed: pd.DataFrame, positions: np.ndarray) 
             out.append(pd.DataFrame({"_level": depth, "column": level, "written": written[changed],
                                      "place": place[changed], "rows": 1, "_first": positions[changed]}))
     if not out:
-        return pd.DataFrame({"_level": [], "column": [], "written": [], "place": [], "rows": [], "_first": []})
+        return _no_lines()
     cells = pd.concat(out, ignore_index=True)
     return cells.groupby(CHANGE_KEYS, sort=False, as_index=False).agg(rows=("rows", "sum"), _first=("_first", "min"))
 
@@ -180,7 +189,9 @@ def _patched_changes(resolution: Resolution, rows: np.ndarray, frame: pd.DataFra
     after = _cells(resolution.original, frame, rows)
     texts = set(before["written"].tolist()) | set(after["written"].tolist())
     touched = lines[lines["written"].isin(texts).to_numpy()] if texts else lines[:0]
-    merged = touched.merge(before, on=CHANGE_KEYS, how="left", suffixes=("", "_old"))
+    keys = {key: touched[key].astype(object) for key in CHANGE_KEYS[1:]}
+    merged = touched.assign(**keys).merge(before.astype(dict.fromkeys(CHANGE_KEYS[1:], object)),
+                                          on=CHANGE_KEYS, how="left", suffixes=("", "_old"))
     merged.index = touched.index
     merged["rows_old"] = merged["rows_old"].fillna(0).astype("int64")
     merged["rows"] = merged["rows"].astype("int64") - merged["rows_old"]
