@@ -153,7 +153,8 @@ def show_saving(ws: Workspace, chosen: dict[tuple, tuple]) -> None:
     """What saving would change, then the save button."""
     if chosen:
         counts = ws.rows_changed(chosen)
-        st.write(f"Saving changes **{number(sum(counts.values()))}** rows:")
+        total = sum(counts.values())
+        st.write(f"Saving changes **{number(total)}** {'row' if total == 1 else 'rows'}:")
         st.dataframe(pd.DataFrame({"written": [written_label(w) for w in chosen],
                                    "place": [place_label(p) for p in chosen.values()],
                                    "rows": [counts[w] for w in chosen]}),
