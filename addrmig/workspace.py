@@ -330,6 +330,8 @@ class Workspace:
         self.read_places_from_text(db)
         resolution = self.resolution(resolve, db, corrections, progress)
         self.use_resolution(resolution)
+        from addrmig.locations.resolver.patching import ready_for_choices
+        ready_for_choices(resolution)  # here, where the user waits anyway, not at the first saved pick
         return resolution
 
     def read_places_from_text(self, db: LocationDB | None = None,

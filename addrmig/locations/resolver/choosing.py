@@ -48,7 +48,7 @@ def picks_by_key(records: pd.DataFrame, db: LocationDB) -> Picks:
     left empty in the place is not chosen (the resolver decides it under the chosen parent)."""
     if records.empty:
         return {}
-    ids = _ids_by_name(db)
+    ids = ids_by_name(db)
     out: Picks = {}
     for row in latest_choices(records).itertuples(index=False, name=None):
         written, place = row[:4], row[4:]
@@ -70,7 +70,7 @@ def picks_by_key(records: pd.DataFrame, db: LocationDB) -> Picks:
 _IDS: dict[int, tuple[LocationDB, dict]] = {}
 
 
-def _ids_by_name(db: LocationDB) -> dict[str, dict]:
+def ids_by_name(db: LocationDB) -> dict[str, dict]:
     """Per level, the database id of each name under its parent's id; built once per database
     (every saved choice asks)."""
     found = _IDS.get(id(db))

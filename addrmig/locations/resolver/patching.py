@@ -9,6 +9,7 @@ its time (a million-row file takes seconds to resolve; a choice, its few rows).
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 import numpy as np
@@ -64,6 +65,19 @@ def _folded(column: pd.Series | None, n: int) -> tuple[np.ndarray, np.ndarray]:
     folded = name_keys(pd.Series(np.asarray(uniques, dtype=object), dtype=str).str.strip()).to_numpy(dtype=object)
     folded = np.append(folded, name_key(""))
     return np.where(codes >= 0, codes, len(folded) - 1), folded
+
+
+def ready_for_choices(resolution: Resolution) -> None:
+    """Do now what the first choice saved on ``resolution`` would otherwise wait for: the
+    database's ids by name (:func:`.choosing.ids_by_name`) and, for a big file, a pass of
+    Python's collector over the millions of objects its resolution left behind (made with the
+    collector paused, they are traversed at the next step that allocates much: the save)."""
+    from addrmig.locations.resolver.choosing import ids_by_name
+    from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS
+
+    ids_by_name(resolution.db)
+    if len(resolution.frame) >= PARALLEL_MIN_ROWS:
+        gc.collect()
 
 
 def patch_rows(resolution: Resolution, rows: np.ndarray, records: pd.DataFrame) -> Resolution:
