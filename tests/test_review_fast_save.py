@@ -130,3 +130,14 @@ def test_a_choice_for_rows_with_nothing_respelt_yet_gives_what_a_full_run_gives(
     assert first.changes["written"].tolist() == ["TIREBOLU"]  # the Giresun row's, not the Atlantis row's
     choice = {("Türkiye", "Atlantis", "TIREBOLU", ""): ("Türkiye", "Giresun", "Tirebolu", "")}
     assert_same(apply_choices(first, choice), resolve(frame, db, choices=choice))
+
+
+def test_on_a_file_resolved_in_parts_a_saved_choice_gives_what_a_full_run_gives(frame, db):
+    from addrmig.locations.resolver import PARALLEL_MIN_ROWS
+
+    big = pd.concat([frame] * (PARALLEL_MIN_ROWS // len(frame) + 1))
+    big.index = range(2, len(big) + 2)
+    first = resolve(big, db)
+    assert len(first.change_parts) > 1  # resolved in parts, merged
+    choices = some_choices(first, 4)
+    assert_same(apply_choices(first, choices), resolve(big, db, choices=choices))
