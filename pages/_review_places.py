@@ -71,7 +71,7 @@ def review_card(ws: Workspace, db, item: pd.Series, i: int) -> tuple | None:
     left.markdown(f"**{md(written_label(written))}**" + (" (written with spaces around a name)" if spaced else "")
                   + f"  \n{plural(int(item['rows']), 'row')} (e.g. row {examples}) — {md(note)}")
     found = candidates(item, db)
-    best = best_suggestion(item, db)
+    best = best_suggestion(item, db, found)
     if best is not None:
         left.markdown(f"Suggested: **{md(place_label(best.place))}** — {md(best.reason)}")
     else:
@@ -143,7 +143,8 @@ def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
         }), hide_index=True, width="stretch", key=f"gen_table_{ws.version}_{i}",
             column_config={"written": "Written", "rows": st.column_config.NumberColumn("Rows", format="localized"),
                            "before": "Now", "after": "After", "status": "Status"})
-        if st.button(f"Apply to these {plural(rows, 'row')}", key=f"gen_apply_{ws.version}_{i}", type="primary"):
+        if st.button(f"Apply to {'this' if rows == 1 else 'these'} {plural(rows, 'row')}",
+                     key=f"gen_apply_{ws.version}_{i}", type="primary"):
             ws.generalise_choice(written, place, level)
             st.session_state.pop("gen_preview", None)
             st.rerun()

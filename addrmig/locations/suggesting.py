@@ -55,10 +55,10 @@ def candidates(item: pd.Series, db: LocationDB) -> list[Suggestion]:
     return list(out.values())
 
 
-def best_suggestion(item: pd.Series, db: LocationDB) -> Suggestion | None:
-    """The first of :func:`candidates`, its reason saying how many others fit as well; None
-    when there is nothing to suggest."""
-    found = candidates(item, db)
+def best_suggestion(item: pd.Series, db: LocationDB, found: list[Suggestion] | None = None) -> Suggestion | None:
+    """The first of :func:`candidates` (``found``, when they are at hand), its reason saying how
+    many others fit as well; None when there is nothing to suggest."""
+    found = candidates(item, db) if found is None else found
     if not found:
         return None
     best = found[0]
