@@ -11,7 +11,7 @@ The first run is cold (nothing cached but the database index), the later ones wa
 the fastest warm run is printed last. The CPU time counts this process only (not forked
 workers): with ``--workers 1`` it varies less than the wall time on a shared machine.
 
-``--save-choices N`` then times what the Places page does when the user saves a pick, N
+``--save-choices N [--check]`` then times what the Places page does when the user saves a pick, N
 times: ``Workspace.choose_places`` with one pick for a line of the review list (the
 resolution brought up to date on the rows written that way, and the places written into
 the working frame). It reports each save and the slowest.
@@ -39,6 +39,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs: the first cold, the rest warm (default 2)")
     parser.add_argument("--save-choices", type=int, default=0, metavar="N",
                         help="then time N saves of one pick each, as the Places page makes them")
+    parser.add_argument("--check", action="store_true",
+                        help="with --save-choices: then resolve the whole file with the picks and compare")
     args = parser.parse_args()
     start = time.perf_counter()
     db = LocationDB.bundled()
@@ -73,16 +75,17 @@ def main() -> None:
     if warm:
         print(f"fastest warm run: {min(warm):.2f} s")
     if args.save_choices:
-        time_saves(frame, db, args.save_choices)
+        time_saves(frame, db, args.save_choices, args.check)
 
 
-def time_saves(frame, db, count: int) -> None:
+def time_saves(frame, db, count: int, check: bool = False) -> None:
     """Time ``count`` saves of one pick each on a workspace holding ``frame``, resolved once.
 
     As on the Places page: the page has drawn the respelt cells and, once a pick is selected,
     the rows it changes (``Workspace.rows_changed``) before the user presses Save; the save is
     ``choose_places`` and what the page reads again after it (the summary and the review
     list). The respelt-cells table of the new resolution is timed apart (the page's redraw).
+    With ``check``, the whole file is then resolved with the same picks and compared.
     """
     from addrmig.locations.review import written_key
     from addrmig.locations.suggesting import candidates
@@ -114,7 +117,19 @@ def time_saves(frame, db, count: int) -> None:
         print(f"save 1 pick ({rows} rows written that way): {times[-1]:.3f} s "
               f"(rows-changed figure before it {shown:.3f} s, respelt-cells table after it {redraw:.3f} s); "
               f"{summary['resolved']:,} rows resolved, {len(review):,} places left to decide")
-    print(f"slowest save of {count}: {max(times):.3f} s")
+    print(f"slowest save of {count}: {max(times):.3f} s, median {sorted(times)[len(times) // 2]:.3f} s")
+    if check:
+        import pandas as pd
+
+        from addrmig.locations.review import review_items
+
+        full = resolve(frame, db, choices=ws.choices())
+        pd.testing.assert_frame_equal(resolution.frame, full.frame)
+        pd.testing.assert_series_equal(resolution.row_status, full.row_status)
+        pd.testing.assert_frame_equal(review_items(resolution), review_items(full))
+        pd.testing.assert_frame_equal(resolution.changes, full.changes)
+        assert resolution.summary() == full.summary()
+        print("check: the saves give the frame, statuses, summary, review list and respelt cells of a full run")
 
 
 if __name__ == "__main__":
