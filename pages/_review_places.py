@@ -119,11 +119,11 @@ def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
         return
     with st.expander("Use this for every row that writes it so"):
         level = st.radio("Which name", levels, key=f"gen_level_{ws.version}_{i}", horizontal=True,
-                         format_func=lambda lv: f"{lv}: “{written[LEVELS.index(lv)].strip()}” → "
-                                                f"{place[LEVELS.index(lv)]}")
+                         format_func=lambda lv: f"{lv}: “{md(written[LEVELS.index(lv)])}” → "
+                                                f"{md(place[LEVELS.index(lv)])}")
         value = written[LEVELS.index(level)].strip()
         shown = st.session_state.get("gen_preview")
-        if st.button(f"Show the rows that writing “{value}” would change", key=f"gen_show_{ws.version}_{i}"):
+        if st.button(f"Show the rows that writing “{md(value)}” would change", key=f"gen_show_{ws.version}_{i}"):
             shown = st.session_state["gen_preview"] = (ws.version, written, place, level)
         if shown != (ws.version, written, place, level):
             return

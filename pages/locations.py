@@ -10,7 +10,19 @@ import streamlit as st
 from addrmig.akinon.connection import SANDBOX
 from addrmig.errors import AddrmigError
 from addrmig.formatting import percent
-from pages._common import PAGES, bundled_db, need_file, need_rows, number, page_of, pager, plural, sandbox, workspace
+from pages._common import (
+    PAGES,
+    bundled_db,
+    md,
+    need_file,
+    need_rows,
+    number,
+    page_of,
+    pager,
+    plural,
+    sandbox,
+    workspace,
+)
 from pages._review_places import show_review
 from pages._text_places import show_text_places
 
@@ -47,7 +59,7 @@ def load_reference() -> None:
                         out.write(ref.getvalue())
                     ws.set_locations(f"file:{ref.name}:{ref.size}", LocationDB.from_file(path))
             except AddrmigError as error:
-                st.error(str(error))
+                st.error(md(str(error)))
         if ws.location_source.startswith("file:") is False:
             st.info("Upload a file with the columns country, city, township, district (one row per place).")
             ws.set_locations("none", None)
@@ -67,7 +79,7 @@ def load_reference() -> None:
                 ws.set_locations(f"akinon:{url}", db)
                 bar.progress(1.0, text=f"Downloaded {plural(len(db.frame), 'place')}.")
             except AddrmigError as error:
-                st.error(str(error))
+                st.error(md(str(error)))
         if not ws.location_source.startswith("akinon:"):
             ws.set_locations("none", None)
             st.info("Press **Download the places** to fetch them.")
@@ -95,7 +107,7 @@ if need_file(ws) and need_rows(ws):
             else:
                 resolution = ws.current_resolution()
         except AddrmigError as error:
-            st.error(str(error))
+            st.error(md(str(error)))
 
     if resolution is not None:
         summary = resolution.summary()

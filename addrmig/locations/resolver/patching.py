@@ -216,9 +216,8 @@ def _patched_changes(resolution: Resolution, rows: np.ndarray, frame: pd.DataFra
         out_of[rows] = False
         for k in lost:
             line = merged.loc[k]
-            hit = np.flatnonzero(_equal(resolution.original[line["column"]], line["written"])
-                                 & _equal(resolution.frame[line["column"]], line["place"]) & out_of)
-            merged.loc[k, "_first"] = int(hit[0])
+            merged.loc[k, "_first"] = _next_row(resolution.original[line["column"]], resolution.frame[line["column"]],
+                                                line["written"], line["place"], int(line["_first"]), out_of)
     updated = pd.concat([merged[merged["rows"] > 0][[*CHANGE_KEYS, "rows", "_first"]], after], ignore_index=True)
     updated = updated.groupby(CHANGE_KEYS, sort=False, as_index=False).agg(rows=("rows", "sum"),
                                                                            _first=("_first", "min"))
@@ -230,6 +229,21 @@ def _patched_changes(resolution: Resolution, rows: np.ndarray, frame: pd.DataFra
     out["rows"] = out["rows"].astype("int64")
     out["_first"] = out["_first"].astype("int64")
     return out
+
+
+def _next_row(written: pd.Series, placed: pd.Series, text: str, place: str, after: int, among: np.ndarray) -> int:
+    """The first position past ``after`` among ``among`` where ``written`` holds ``text`` and ``placed``
+    ``place``. Read in growing slices: a common respelling's next row is near, and a column of a
+    million rows is compared whole only for a rare one."""
+    start, size = after + 1, 4096
+    while start < len(written):
+        end = min(len(written), start + size)
+        hit = np.flatnonzero(_equal(written.iloc[start:end], text) & _equal(placed.iloc[start:end], place)
+                             & among[start:end])
+        if len(hit):
+            return start + int(hit[0])
+        start, size = end, size * 4
+    raise ValueError(f"no row past {after} writes {text!r} as {place!r}")
 
 
 def _equal(column: pd.Series, text: str) -> np.ndarray:
