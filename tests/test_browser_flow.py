@@ -153,8 +153,8 @@ def test_failures_are_loud_and_an_empty_file_is_never_ticked(tmp_path):
 
 @pytest.mark.timeout(240)
 def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_come_true(tmp_path):
-    # A slow sandbox, so the run can be watched part way.
-    with app_server(tmp_path, env={"ADDRMIG_SANDBOX_ROWS_PER_SECOND": "8"}) as url, sync_playwright() as pw:
+    # A slow sandbox, so the run can be watched part way (some twenty readings).
+    with app_server(tmp_path, env={"ADDRMIG_SANDBOX_ROWS_PER_SECOND": "4"}) as url, sync_playwright() as pw:
         browser = launch(pw)
         try:
             page = opened(browser, url)
@@ -171,10 +171,11 @@ def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_c
             page.get_by_text(re.compile("^Send all 79 rows")).click()
             page.get_by_role("button", name="Send the addresses").click()
 
-            # While it runs: the page, the sidebar and the history table show one reading. The three
-            # are redrawn at different moments (each its own fragment), so they are read together, in
-            # the browser, until they agree.
-            running = page.wait_for_function(AGREEING, arg=RUNNING, timeout=60_000, polling=100).json_value()
+            # While it runs: the page, the sidebar and the history table show one reading. Each is its
+            # own fragment, redrawn once a second at its own moment: after a new reading they agree
+            # once the last of them has drawn it, until the next. So they are read together, in the
+            # browser, at every frame, until they agree.
+            running = page.wait_for_function(AGREEING, arg=RUNNING, timeout=60_000, polling="raf").json_value()
             assert re.fullmatch(RUNNING, running) and not running.startswith("100")
             shot(page, "flow_submit_running")
 
