@@ -172,7 +172,8 @@ def show_conflicts(ws: Workspace) -> None:
     conflicts = ws.place_conflicts()
     if conflicts.empty:
         return
-    st.warning(f"{plural(len(conflicts), 'choice')} override another: each holds for its written place.")
+    verb = "overrides" if len(conflicts) == 1 else "override"
+    st.warning(f"{plural(len(conflicts), 'choice')} {verb} another: each holds for its written place.")
     st.dataframe(pd.DataFrame({
         "written": [written_label(tuple(r)) for r in conflicts[list(LEVELS)].itertuples(index=False, name=None)],
         "chosen": [place_label(p) for p in conflicts["chosen"]],

@@ -130,3 +130,21 @@ def test_a_rule_for_every_row_writing_a_value_shows_those_rows_before_it_is_appl
     assert not at.exception
     rows = places(at)
     assert rows[0] == BALIKESIR_KUMLU and rows[1][1] == "Balıkesir"
+
+
+def test_a_pick_that_overrides_a_rule_is_listed():
+    at = places_page()
+    choose(at, "Balıkesir › Dursunbey › Kumlu Mah")
+    at.button(key="save_choices").click().run()
+    # Every "Atlantis" made Giresun, from the Tirebolu line: the Kumlu pick still holds, and says so.
+    choose(at, "Giresun › Tirebolu")
+    line = line_box(at, "Giresun › Tirebolu").key.rsplit("_", 1)[1]
+    version = at.session_state["workspace"].version
+    at.button(key=f"gen_show_{version}_{line}").click().run()
+    at.button(key=f"gen_apply_{version}_{line}").click().run()
+    assert not at.exception
+    assert places(at)[0] == BALIKESIR_KUMLU and places(at)[1][1] == "Giresun"
+    assert "1 choice overrides another: each holds for its written place." in texts(at)
+    table = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
+    assert table["chosen"].tolist() == ["Balıkesir › Dursunbey › Kumlu Mah"]
+    assert "Atlantis" in table["reason"].iloc[0] and "Giresun" in table["reason"].iloc[0]
