@@ -52,17 +52,22 @@ def show_review(ws: Workspace, resolution: Resolution) -> None:
             st.info("No suggestion is both that good and clearly ahead of the others.")
     page = pager("review_page", len(items), REVIEW_PAGE)
     chosen: dict[tuple, tuple] = {}
+    notes = {}
     for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
         with st.container(border=True):
-            place = review_card(ws, db, item, i)
+            place, notes[written_key(item)] = review_card(ws, db, item, i)
         if place is not None:
             chosen[written_key(item)] = place
-    show_saving(ws, chosen)
+    counts = ws.rows_changed(chosen) if chosen else {}  # every pick's rows at once: one pass over the file
+    for written, rows in counts.items():
+        notes[written].caption(f"Saving this changes {plural(rows, 'row')}: those written exactly this way.")
+    show_saving(ws, chosen, counts)
     show_conflicts(ws)
 
 
-def review_card(ws: Workspace, db, item: pd.Series, i: int) -> tuple | None:
-    """One written place: what was written, the best suggestion, the pickers. Returns the place picked."""
+def review_card(ws: Workspace, db, item: pd.Series, i: int):
+    """One written place: what was written, the best suggestion, the pickers. Returns the place
+    picked (or None) and the place where the rows it changes are to be said."""
     written = written_key(item)
     spaced = any(v != v.strip() for v in written)
     examples = ", ".join(str(r) for r in list(item["examples"])[:3])
@@ -84,11 +89,10 @@ def review_card(ws: Workspace, db, item: pd.Series, i: int) -> tuple | None:
         place = found[pick - 1].place
     elif pick == len(labels) - 1:
         place = cascade(ws, db, item, i, right)
+    note = right.empty()
     if place is not None:
-        rows = ws.rows_changed({written: place})[written]
-        right.caption(f"Saving this changes {plural(rows, 'row')}: those written exactly this way.")
         generalise(ws, item, place, i)
-    return place
+    return place, note
 
 
 def cascade(ws: Workspace, db, item: pd.Series, i: int, where) -> tuple | None:
@@ -150,10 +154,9 @@ def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
             st.rerun()
 
 
-def show_saving(ws: Workspace, chosen: dict[tuple, tuple]) -> None:
-    """What saving would change, then the save button."""
+def show_saving(ws: Workspace, chosen: dict[tuple, tuple], counts: dict[tuple, int]) -> None:
+    """What saving would change (``counts``: rows per pick), then the save button."""
     if chosen:
-        counts = ws.rows_changed(chosen)
         total = sum(counts.values())
         st.write(f"Saving changes **{number(total)}** {'row' if total == 1 else 'rows'}:")
         st.dataframe(pd.DataFrame({"written": [written_label(w) for w in chosen],
