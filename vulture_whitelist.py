@@ -13,6 +13,8 @@ impl, cache_ok, process_bind_param, process_result_value
 down_revision, branch_labels, depends_on, downgrade
 # Columns written for whoever looks into the database (when the old history was carried over).
 imported_at
+# Columns of a place choice, read by name (addrmig/storage/memory.py: CHOICE_FIELDS).
+place_country, place_city, place_township, place_district
 # Dataclass fields read through the class (history rows are built from the database's columns).
 finished_at
 # tests/wild_expected.py runs expect() in a child process, named in a string.

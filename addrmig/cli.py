@@ -13,7 +13,7 @@ import os
 import sys
 
 from addrmig.errors import AddrmigError
-from addrmig.i18n import LANGUAGES, language_from_environment, set_language
+from addrmig.i18n import LANGUAGES, N_, _, language, language_from_environment, set_language
 
 COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "history", "sandbox", "db")
 #: Set by :func:`main` when the command run holds nothing that needs closing at exit (its
@@ -22,21 +22,40 @@ COMMANDS = ("inspect", "convert", "validate", "fix", "submit", "progress", "hist
 exit_without_cleanup = False
 
 
+#: What argparse itself says to a person (it asks ``argparse._`` for each): in the catalog too,
+#: so that usage lines, help headings and argument errors follow the language.
+ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"), N_("expected one argument"),
+    N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("invalid %(type)s value: %(value)r"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+)
+
+
+def _argparse_words(message: str) -> str:
+    """One of argparse's messages in the current language (those not in the catalog as they are)."""
+    return _(message) if message in ARGPARSE_MESSAGES else message
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its usage line short
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m addrmig",
-                     description="Get a legacy address export into Akinon Commerce.")
+                     description=_("Get a legacy address export into Akinon Commerce."))
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="language of messages and reports (default: from LANG / LC_ALL; English unless Turkish)")
+                        help=_("language of messages and reports (default: from LANG / LC_ALL; English unless "
+                               "Turkish)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"addrmig.commands.{name}")
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        command = sub.add_parser(name, help=_(module.HELP), description=_(module.HELP))
         module.add_arguments(command)
         command.set_defaults(_run=module.run, _fast_exit=getattr(module, "FAST_EXIT", False))
     return parser
@@ -54,8 +73,18 @@ def _language_asked(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else list(argv)
+    """Run one command in the language asked for (``--lang``, else the environment's); the
+    language before is the current one again afterwards."""
+    before = language()
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        set_language(before)
+
+
+def _main(arguments: list[str]) -> int:
     set_language(_language_asked(arguments) or language_from_environment(os.environ))
+    argparse._ = _argparse_words  # argparse's own words in the language too (English: as they are)
     parser = build_parser()
     args = parser.parse_args(arguments)
     if not getattr(args, "_run", None):
@@ -66,18 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except AddrmigError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {error}").format(error=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 2
     except MemoryError:
-        print("error: not enough memory for this file; split it into smaller files and try again.",
+        print(_("error: not enough memory for this file; split it into smaller files and try again."),
               file=sys.stderr)
         return 2
     except OSError as error:  # disk full, permission denied, missing file…
         where = f" ({error.filename})" if getattr(error, "filename", None) else ""
-        print(f"error: {error.strerror or error}{where}", file=sys.stderr)
+        print(_("error: {error}").format(error=f"{error.strerror or error}{where}"), file=sys.stderr)
         return 2
 
 

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 
 from addrmig.errors import BadArguments
 from addrmig.fields import AUXILIARY_COLUMNS, COLUMNS, INPUT_FIELDS, REQUIRED
+from addrmig.i18n import N_, _
 from addrmig.text import fold
 
 #: Confidence by method; fuzzy matches scale below ``synonym``.
@@ -35,8 +36,8 @@ NAME_ALONE = ("name", "isim", "alıcı adı", "alıcı", "customer name")
 #: What a column fills besides its own field, when those fields have no column of their own:
 #: the full name splits into first and last name, the address text holds the places.
 FILLS: dict[str, tuple[tuple[str, ...], str]] = {
-    "full_name": (("first_name", "last_name"), "full name → first and last name"),
-    "line": (("country", "city", "township", "district"), "address text → city, township, district"),
+    "full_name": (("first_name", "last_name"), N_("full name → first and last name")),
+    "line": (("country", "city", "township", "district"), N_("address text → city, township, district")),
 }
 #: The address text fills the places only when none of these has a column.
 PLACE_COLUMNS = ("city", "township", "district")
@@ -74,7 +75,7 @@ class ColumnMapping:
     def fills(self, header: str) -> str:
         """What ``header`` fills besides its own field, for the person ("" for nothing)."""
         target = self.mapping.get(header)
-        return FILLS[target][1] if target in FILLS and any(
+        return _(FILLS[target][1]) if target in FILLS and any(
             source == header for source in self.derived.values()) else ""
 
     def rows(self) -> list[dict[str, object]]:
@@ -91,7 +92,7 @@ class ColumnMapping:
         for header in self.headers if headers is None else headers:
             target = self.mapping.get(header) or ""
             rows.append((header, target, int(round(float(self.confidence.get(header, 0) or 0))) if target else 0,
-                         str(self.method.get(header, "") or ("" if target else "not used")), self.fills(header)))
+                         str(self.method.get(header, "") or ("" if target else _("not used"))), self.fills(header)))
         return pd.DataFrame(rows, columns=["column", "field", "confidence", "how", "fills"])
 
 
@@ -133,7 +134,7 @@ def match_header(header: str, fuzzy: bool = True) -> tuple[str, int, str] | None
     best = process.extractOne(key, choices, scorer=_similarity, score_cutoff=FUZZY_CUTOFF)
     if best is None:
         return None
-    _, score, index = best
+    _name, score, index = best
     # Scale into 60–85 so a fuzzy guess always ranks below any certain match.
     return owners[index], int(round(60 + (score - FUZZY_CUTOFF) * 25 / (100 - FUZZY_CUTOFF))), "fuzzy"
 
@@ -154,15 +155,14 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
     overrides = dict(overrides or {})
     for source, target in overrides.items():
         if source not in headers:
-            raise BadArguments(f"Column {source!r} given in the column choices is not in the file; "
-                               f"the file's columns are: {', '.join(headers)}.")
+            raise BadArguments(_("Column {source} given in the column choices is not in the file; the file's columns are: "
+                                 "{headers}.").format(source=repr(source), headers=', '.join(headers)))
         if target is not None and target not in COLUMNS and target not in AUXILIARY_COLUMNS:
-            raise BadArguments(f"{target!r} is not an Akinon address field; choose one of: "
-                               f"{', '.join(COLUMNS + AUXILIARY_COLUMNS)}.")
+            raise BadArguments(_("{target} is not an Akinon address field; choose one of: {fields}.").format(target=repr(target), fields=', '.join(COLUMNS + AUXILIARY_COLUMNS)))
     pinned = [t for t in overrides.values() if t is not None]
     duplicates = sorted({t for t in pinned if pinned.count(t) > 1})
     if duplicates:
-        raise BadArguments(f"Field {duplicates[0]!r} is chosen for more than one column; choose one column per field.")
+        raise BadArguments(_("Field {field} is chosen for more than one column; choose one column per field.").format(field=repr(duplicates[0])))
 
     mapping: dict[str, str] = {}
     confidence: dict[str, int] = {}
@@ -180,7 +180,7 @@ def map_columns(headers: Iterable[str], overrides: Mapping[str, str | None] | No
         found = match_header(header)
         if found and found[0] not in taken:
             candidates.append((-found[1], position, header, found))
-    for _, _, header, (target, score, how) in sorted(candidates):
+    for _rank, _position, header, (target, score, how) in sorted(candidates):
         if target in taken or header in mapping:
             continue
         mapping[header], confidence[header], method[header] = target, score, how
@@ -213,7 +213,7 @@ def derived_fields(mapping: Mapping[str, str]) -> dict[str, str]:
     source header -> field)."""
     by_field = {target: source for source, target in mapping.items()}
     out: dict[str, str] = {}
-    for source_field, (fields, _) in FILLS.items():
+    for source_field, (fields, _how) in FILLS.items():
         source = by_field.get(source_field)
         if source is None or (source_field == "line" and any(f in by_field for f in PLACE_COLUMNS)):
             continue
@@ -309,17 +309,21 @@ def find_header(rows: Sequence[Sequence[object]], scan: int = HEADER_SCAN_ROWS) 
         above = [cells for cells in filled[first:index] if cells]
         first_number, last_number = first + 1, index
         one = first_number == last_number
-        span = f"Row {first_number}" if one else f"Rows {first_number}–{last_number}"
         quoted = "; ".join(_quote(cells) for cells in above[:3]) + (" …" if len(above) > 3 else "")
-        return HeaderGuess(index, scores[index], (
-            f"{span} above the header (row {index + 1}) look{'s' if one else ''} like a title or notes and "
-            f"{'is' if one else 'are'} not read as data: “{quoted}”. If the header is another row, choose it."))
+        if one:
+            sentence = _("Row {first} above the header (row {header}) looks like a title or notes and is not read as "
+                         "data: “{quoted}”. If the header is another row, choose it.")
+        else:
+            sentence = _("Rows {first}–{last} above the header (row {header}) look like a title or notes and are not "
+                         "read as data: “{quoted}”. If the header is another row, choose it.")
+        return HeaderGuess(index, scores[index], sentence.format(first=first_number, last=last_number,
+                                                                 header=index + 1, quoted=quoted))
     note = ""
     others = [i for i in range(first + 1, len(top)) if scores[i] >= 2 and scores[i] > scores[first]]
     if others:
-        note = (f"Row {others[0] + 1} names address fields too (“{_quote(filled[others[0]])}”), but the rows above "
-                f"it hold data, so row {first + 1} is read as the header. If row {others[0] + 1} is the header, "
-                f"choose it.")
+        note = _("Row {other} names address fields too (“{quoted}”), but the rows above it hold data, so row "
+                 "{header} is read as the header. If row {other} is the header, choose it.").format(
+            other=others[0] + 1, quoted=_quote(filled[others[0]]), header=first + 1)
     return HeaderGuess(first, scores[first], note)
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from addrmig.formatting import plural
+from addrmig.formatting import number
+from addrmig.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from addrmig.locations.db import LocationDB
@@ -86,28 +87,35 @@ class ExportSplit:
 
     def describe_send(self) -> str:
         """What the main file holds, in a sentence for shop staff."""
-        text = plural(len(self.send), "row")
+        n = len(self.send)
         parts = []
         if self.send_refused_rows:
-            parts.append(f"{plural(self.send_refused_rows, 'row')} Akinon will refuse")
+            parts.append(ngettext("{n} row Akinon will refuse", "{n} rows Akinon will refuse",
+                                  self.send_refused_rows).format(n=number(self.send_refused_rows)))
         if self.send_advisory_rows:
-            parts.append(f"{plural(self.send_advisory_rows, 'row')} with problems Akinon accepts")
+            parts.append(ngettext("{n} row with problems Akinon accepts", "{n} rows with problems Akinon accepts",
+                                  self.send_advisory_rows).format(n=number(self.send_advisory_rows)))
         if parts:
-            return text + ", including " + " and ".join(parts)
+            return ngettext("{n} row, including {parts}", "{n} rows, including {parts}", n).format(
+                n=number(n), parts=_(" and ").join(parts))
         if self.unknown_place_rows is None:
-            return text + " that Akinon's rules accept (places not checked)"
-        return text + " that Akinon will accept"
+            return ngettext("{n} row that Akinon's rules accept (places not checked)",
+                            "{n} rows that Akinon's rules accept (places not checked)", n).format(n=number(n))
+        return ngettext("{n} row that Akinon will accept", "{n} rows that Akinon will accept", n).format(n=number(n))
 
     def describe_later(self) -> str:
         """What the fix-later file holds, in a sentence for shop staff."""
         if not len(self.later):
-            return "nothing"
+            return _("nothing")
         parts = []
         if self.later_refused_rows:
-            parts.append(f"{plural(self.later_refused_rows, 'row')} Akinon would refuse")
+            parts.append(ngettext("{n} row Akinon would refuse", "{n} rows Akinon would refuse",
+                                  self.later_refused_rows).format(n=number(self.later_refused_rows)))
         if self.later_advisory_rows:
-            parts.append(f"{plural(self.later_advisory_rows, 'row')} with problems Akinon accepts")
-        return f"{plural(len(self.later), 'row')}: " + " and ".join(parts)
+            parts.append(ngettext("{n} row with problems Akinon accepts", "{n} rows with problems Akinon accepts",
+                                  self.later_advisory_rows).format(n=number(self.later_advisory_rows)))
+        return ngettext("{n} row: {parts}", "{n} rows: {parts}", len(self.later)).format(
+            n=number(len(self.later)), parts=_(" and ").join(parts))
 
 
 def split_rows(frame: pd.DataFrame, verdicts: RowVerdicts, *, hold_back_refused: bool = True,

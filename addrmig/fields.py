@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from addrmig.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Field:
@@ -22,42 +24,42 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("user", True, 255, "Customer code of the user, as given in the user migration.",
+    Field("user", True, 255, N_("Customer code of the user, as given in the user migration."),
           ("customer_code", "customer code", "customer", "customer id", "customer_id", "user code",
            "user id", "user_id", "musteri kodu", "müşteri kodu", "müşteri no", "müşteri numarası",
            "müşteri", "cari kod", "cari kodu", "üye no", "kullanıcı", "kullanıcı kodu", "kod")),
-    Field("email", True, 255, "E-mail address of the user.",
+    Field("email", True, 255, N_("E-mail address of the user."),
           ("e-mail", "e_mail", "mail", "email address", "e-mail address", "e-posta", "eposta",
            "e-posta adresi", "mail adresi", "elektronik posta"), kind="email"),
-    Field("phone_number", False, 255, "Phone number of the address.",
+    Field("phone_number", False, 255, N_("Phone number of the address."),
           ("phone", "telephone", "tel", "mobile", "gsm", "cell", "phone no", "telefon",
            "telefon no", "telefon numarası", "cep", "cep telefonu", "cep tel"), kind="phone"),
-    Field("first_name", True, 255, "First name of the addressee (at most 255 characters).",
+    Field("first_name", True, 255, N_("First name of the addressee (at most 255 characters)."),
           ("first name", "firstname", "given name", "name", "ad", "adı", "isim", "alıcı adı")),
-    Field("last_name", True, 255, "Last name of the addressee (at most 255 characters).",
+    Field("last_name", True, 255, N_("Last name of the addressee (at most 255 characters)."),
           ("last name", "lastname", "surname", "family name", "soyad", "soyadı", "soyisim",
            "alıcı soyadı")),
-    Field("title", False, 128, "Title of the address, e.g. Home or Office (at most 128 characters).",
+    Field("title", False, 128, N_("Title of the address, e.g. Home or Office (at most 128 characters)."),
           ("address title", "address name", "label", "adres başlığı", "adres adı", "başlık",
            "adres etiketi")),
-    Field("line", True, 255, "Address line: street, number, flat (at most 255 characters).",
+    Field("line", True, 255, N_("Address line: street, number, flat (at most 255 characters)."),
           ("address", "address line", "address_line", "street", "street address", "adres",
            "açık adres", "adres satırı", "adres detayı")),
-    Field("tax_office", False, 255, "Tax office, for legal entities.",
+    Field("tax_office", False, 255, N_("Tax office, for legal entities."),
           ("tax office", "vergi dairesi", "vd")),
-    Field("tax_no", False, 255, "Tax number, for legal entities.",
+    Field("tax_no", False, 255, N_("Tax number, for legal entities."),
           ("tax number", "tax id", "vat", "vat number", "vergi no", "vergi numarası",
            "vergi kimlik no", "vkn", "tckn"), kind="digits"),
-    Field("country", True, 255, "Country; must match a name in the location database.",
+    Field("country", True, 255, N_("Country; must match a name in the location database."),
           ("country name", "ülke", "ulke", "ülke adı"), kind="location"),
-    Field("city", True, 255, "City (il); must match the location database under its country.",
+    Field("city", True, 255, N_("City (il); must match the location database under its country."),
           ("province", "state", "il", "şehir", "sehir", "il adı"), kind="location"),
-    Field("township", True, 255, "Township (ilçe); must match the location database under its city.",
+    Field("township", True, 255, N_("Township (ilçe); must match the location database under its city."),
           ("county", "town", "ilçe", "ilce", "ilçe adı"), kind="location"),
-    Field("district", False, 255, "District (mahalle/köy); must match the database under its township.",
+    Field("district", False, 255, N_("District (mahalle/köy); must match the database under its township."),
           ("neighbourhood", "neighborhood", "quarter", "mahalle", "mahalle adı", "semt", "köy",
            "mahalle/köy"), kind="location"),
-    Field("company_name", False, 255, "Company name, for legal entities.",
+    Field("company_name", False, 255, N_("Company name, for legal entities."),
           ("company", "company name", "firm", "firma", "firma adı", "şirket", "şirket adı",
            "unvan", "ünvan")),
 )
@@ -65,10 +67,10 @@ FIELDS: tuple[Field, ...] = (
 #: Columns a merchant file may carry that are not Akinon fields but help fill them: read,
 #: used, and never sent (an Akinon address has no postcode and no full-name field).
 AUXILIARY: tuple[Field, ...] = (
-    Field("postcode", False, None, "Postcode (posta kodu): settles places with the same name; not sent.",
+    Field("postcode", False, None, N_("Postcode (posta kodu): settles places with the same name; not sent."),
           ("posta kodu", "posta_kodu", "postakodu", "post code", "postal code", "zip", "zip code", "zipcode",
            "pk", "p.k.")),
-    Field("full_name", False, None, "Full name: split into first_name and last_name when they have no column.",
+    Field("full_name", False, None, N_("Full name: split into first_name and last_name when they have no column."),
           ("full name", "fullname", "name surname", "ad soyad", "ad_soyad", "adı soyadı", "adi soyadi",
            "isim soyisim", "isim soyad", "müşteri adı", "müşteri adı soyadı", "alıcı adı soyadı"),
           kind="full_name"),
@@ -76,12 +78,25 @@ AUXILIARY: tuple[Field, ...] = (
 
 #: The forms a shop keeps its phone numbers in (``fix --phone-format``, the Check page).
 PHONE_FORMATS: dict[str, str] = {
-    "national": "05XXXXXXXXX (national, with the leading 0)",
-    "bare": "5XXXXXXXXX (ten digits, what Akinon's user migration documents)",
-    "e164": "+90XXXXXXXXXX (international, E.164)",
+    "national": N_("05XXXXXXXXX (national, with the leading 0)"),
+    "bare": N_("5XXXXXXXXX (ten digits, what Akinon's user migration documents)"),
+    "e164": N_("+90XXXXXXXXXX (international, E.164)"),
 }
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+#: The heading of each column in what a person downloads: Akinon's field name, and in Turkish
+#: the Turkish word beside it (``city (il)``).
+HEADINGS: dict[str, str] = {
+    "user": N_("user"), "email": N_("email"), "phone_number": N_("phone_number"), "first_name": N_("first_name"),
+    "last_name": N_("last_name"), "title": N_("title"), "line": N_("line"), "tax_office": N_("tax_office"),
+    "tax_no": N_("tax_no"), "country": N_("country"), "city": N_("city"), "township": N_("township"),
+    "district": N_("district"), "company_name": N_("company_name"), "postcode": N_("postcode"),
+}
+
+
+def heading(name: str) -> str:
+    """The column ``name`` as a heading in the current language (other names as they are)."""
+    return _(HEADINGS[name]) if name in HEADINGS else name
 AUXILIARY_COLUMNS: tuple[str, ...] = tuple(f.name for f in AUXILIARY)
 #: Every column the mapping can choose: the Akinon fields, then the auxiliary ones.
 INPUT_FIELDS: tuple[Field, ...] = FIELDS + AUXILIARY

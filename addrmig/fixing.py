@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.export import RowVerdicts, row_verdicts
+from addrmig.i18n import _
 from addrmig.io.table import ragged_note
 from addrmig.limits import collector_paused, release_memory
 
@@ -126,7 +127,8 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
         prepared.result()
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
-        note(f"no column found for {', '.join(missing_required)}; those values stay empty and the rows stay invalid.")
+        note(_("no column found for {fields}; those values stay empty and the rows stay invalid.").format(
+            fields=", ".join(missing_required)))
     row_problems = loaded.table.row_problems  # checked with the written rows, which keep their row numbers
     if row_problems:
         note(ragged_note(row_problems))

@@ -19,6 +19,13 @@ def number(n: int | float) -> str:
     return format_decimal(int(n), format="#,##0", locale=babel_locale())
 
 
+def in_language(text: str) -> str:
+    """A number Python formatted the English way (``f"{x:,.4g}"``: ``1,234.5``) with the current
+    language's separators (``1.234,5`` in Turkish)."""
+    symbols = Locale.parse(babel_locale()).number_symbols["latn"]
+    return text.translate(str.maketrans({",": symbols["group"], ".": symbols["decimal"]}))
+
+
 def percent(share: float, decimals: int = 1) -> str:
     """A share (0..1) as the language writes a percentage: ``98.6%`` in English, ``%98,6`` in Turkish."""
     locale = Locale.parse(babel_locale())
@@ -32,5 +39,8 @@ def plural(n: int | float, word: str, many: str | None = None) -> str:
     """``n`` and the noun in the right number: "1 row", "12,480 rows".
 
     ``many`` is the plural when it is not ``word + "s"`` (``plural(2, "entry", "entries")``).
+    English only: a translated sentence counts with ``i18n.ngettext`` and a whole sentence per
+    form (``ngettext("{n} row", "{n} rows", n).format(n=number(n))``), since languages differ in
+    where a count changes the noun (Turkish: "1 satır", "3 satır").
     """
     return f"{number(n)} {word if n == 1 else (many or word + 's')}"

@@ -40,8 +40,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from addrmig.errors import AlreadySubmitted, BadArguments, CopyDeleted
-from addrmig.formatting import plural
-from addrmig.history_parts import STALE_SENDING, Part, new_record, refresh, row_of, rows_of, tallies, view
+from addrmig.formatting import number
+from addrmig.history_parts import (
+    STALE_SENDING,
+    Part,
+    new_record,
+    refresh,
+    row_of,
+    rows_of,
+    status_text,
+    tallies,
+    view,
+)
+from addrmig.i18n import _, ngettext
 from addrmig.parts import PartLimits, PartPlan, part_bytes
 from addrmig.storage import blobs
 from addrmig.storage.database import Database, open_database, utcnow
@@ -141,12 +152,13 @@ class Submission:
     def describe(self) -> str:
         """One line for a person: when, where, which migration(s)."""
         if self.parts > 1:
-            how = f"in {self.parts} parts"
+            how = _("in {n} parts").format(n=self.parts)
         else:
-            how = f"as migration {self.migration_id or '(no migration id)'}"
-        state = "interrupted" if self.interrupted else self.status
-        return (f"{self.filename} was sent on {self.submitted_at[:19].replace('T', ' ')} UTC to "
-                f"{self.base_url} channel {self.channel_id} {how} ({state})")
+            how = _("as migration {id}").format(id=self.migration_id or _("(no migration id)"))
+        state = _("interrupted") if self.interrupted else status_text(self.status)
+        return _("{file} was sent on {when} UTC to {url} channel {channel} {how} ({state})").format(
+            file=self.filename, when=self.submitted_at[:19].replace("T", " "), url=self.base_url,
+            channel=self.channel_id, how=how, state=state)
 
 
 class _Taken(Exception):
@@ -226,8 +238,8 @@ class History:
                 if earlier is not None:
                     raise self._already(session, earlier) from None
             # the other sender failed meanwhile: a new attempt may pass
-            raise AlreadySubmitted("This file is being sent to the same place right now; wait a moment and "
-                                   "check the history before sending it again.") from None
+            raise AlreadySubmitted(_("This file is being sent to the same place right now; wait a moment and check the history "
+                                     "before sending it again.")) from None
 
     def claim(self, submission_id: int, number: int, *, uncertain_too: bool = False) -> Part | None:
         """Take part ``number`` for sending (status ``sending``, committed before anything is sent); None
@@ -383,7 +395,7 @@ class History:
         parts = {p.number: p for p in self.parts(submission.id)}
         chosen = [parts[n] for n in sorted(set(numbers)) if n in parts]
         if not chosen:
-            raise BadArguments(f"Submission #{submission.id} has no part {', '.join(map(str, numbers))}.")
+            raise BadArguments(_("Submission #{id} has no part {numbers}.").format(id=submission.id, numbers=', '.join(map(str, numbers))))
         if len(chosen) == 1:
             return part_bytes(whole, chosen[0])
         bodies = [whole[p.body_start:p.body_end] for p in chosen]
@@ -406,7 +418,7 @@ class History:
             numbers = session.scalars(select(PartRecord.number).where(
                 PartRecord.submission_id == self._visible(session, submission_id).id)).all()
         if len(numbers) != 1:
-            raise BadArguments(f"Submission #{submission_id} was sent in {len(numbers)} parts; record each part.")
+            raise BadArguments(_("Submission #{submission_id} was sent in {n} parts; record each part.").format(submission_id=submission_id, n=len(numbers)))
         return numbers[0]
 
     def _submission(self, session: Session, record: SubmissionRecord) -> Submission:
@@ -423,22 +435,26 @@ class History:
     def _already(self, session: Session, earlier: SubmissionRecord) -> AlreadySubmitted:
         if not self.viewer.sees(earlier.owner, earlier.scope):
             return AlreadySubmitted(
-                f"This file was already sent to {earlier.base_url} channel {earlier.channel_id}, from another "
-                "account. Sending it again would create every address twice. Check that connection (a token it "
-                "accepts shows its history), or send again with --force if you are sure.")
+                _("This file was already sent to {url} channel {channel}, from another account. Sending it again "
+                  "would create every address twice. Check that connection (a token it accepts shows its history), "
+                  "or send again with --force if you are sure.").format(url=earlier.base_url,
+                                                                        channel=earlier.channel_id))
         shown = self._submission(session, earlier)
         if shown.interrupted:
-            unsent = plural(shown.parts_unsent, "part")
             return AlreadySubmitted(
-                f"This file was already sent in part: {shown.describe()}, and {unsent} of {shown.parts} "
-                f"{'was' if shown.parts_unsent == 1 else 'were'} never sent. Continue that submission (--resume "
-                f"{shown.id}) to send only what is missing; sending the whole file again would create the "
-                "addresses already sent twice.", earlier=shown)
+                ngettext("This file was already sent in part: {submission}, and {n} part of {parts} was never sent. "
+                         "Continue that submission (--resume {id}) to send only what is missing; sending the whole "
+                         "file again would create the addresses already sent twice.",
+                         "This file was already sent in part: {submission}, and {n} parts of {parts} were never sent. "
+                         "Continue that submission (--resume {id}) to send only what is missing; sending the whole "
+                         "file again would create the addresses already sent twice.", shown.parts_unsent).format(
+                    submission=shown.describe(), n=number(shown.parts_unsent), parts=shown.parts, id=shown.id),
+                earlier=shown)
         look = f"`python -m addrmig history {shown.id}`" if shown.parts > 1 else "`python -m addrmig progress`"
         return AlreadySubmitted(
-            f"This file was already sent: {shown.describe()}. "
-            f"Sending it again would create every address twice; check that migration ({look}), or send "
-            "again with --force if you are sure.",
+            _("This file was already sent: {submission}. Sending it again would create every address twice; check "
+              "that migration ({look}), or send again with --force if you are sure.").format(
+                submission=shown.describe(), look=look),
             earlier=shown)
 
 
@@ -463,13 +479,14 @@ def _release_guard(session: Session, record: SubmissionRecord) -> None:
 
 
 def _deleted(record: SubmissionRecord) -> str:
-    kept = (f"the history keeps its sha256 ({record.sha256}), size ({record.size:,} bytes) and row count "
-            f"({'unknown' if record.rows is None else f'{record.rows:,}'})")
+    kept = _("the history keeps its sha256 ({sha256}), size ({size} bytes) and row count ({rows})").format(
+        sha256=record.sha256, size=number(record.size), rows=_("unknown") if record.rows is None else number(record.rows))
     if record.copy_kept_until is None:
-        return f"No copy of {record.filename} was kept when it was sent; {kept}."
+        return _("No copy of {file} was kept when it was sent; {kept}.").format(file=record.filename, kept=kept)
     days = sent_retention().total_seconds() / 86400
-    return (f"The copy of {record.filename} is no longer kept: copies of sent files are kept for {days:g} days, and "
-            f"this one was deleted on {record.copy_kept_until:%Y-%m-%d %H:%M} UTC; {kept}.")
+    return _("The copy of {file} is no longer kept: copies of sent files are kept for {days} days, and this one was "
+             "deleted on {when} UTC; {kept}.").format(file=record.filename, days=f"{days:g}",
+                                                      when=f"{record.copy_kept_until:%Y-%m-%d %H:%M}", kept=kept)
 
 
 def _submission(record: SubmissionRecord, tally: dict[str, int]) -> Submission:

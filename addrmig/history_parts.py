@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addrmig.formatting import number
+from addrmig.i18n import N_, _
 from addrmig.parts import PartPlan
 from addrmig.storage.database import utcnow
 from addrmig.storage.models import PartRecord, SubmissionRecord
@@ -32,6 +33,16 @@ STALE_SENDING = timedelta(minutes=10)
 #: Part statuses that mean the server may hold the part.
 REACHED = ("sending", "started", "finished", "uncertain")
 
+
+#: A submission's or a part's status (``waiting``, ``sending``, ``started``, ``finished``,
+#: ``failed``, ``uncertain``) as a person reads it: :func:`status_text`.
+STATUS_TEXTS = {"waiting": N_("waiting"), "sending": N_("sending"), "started": N_("started"),
+                "finished": N_("finished"), "failed": N_("failed"), "uncertain": N_("uncertain")}
+
+
+def status_text(status: str) -> str:
+    """``status`` in the current language (one it does not know as it is)."""
+    return _(STATUS_TEXTS[status]) if status in STATUS_TEXTS else status
 
 @dataclass(frozen=True)
 class Part:
@@ -73,10 +84,10 @@ class Part:
     def describe_rows(self) -> str:
         """"rows 1 to 66,686" (or "the whole file" when its rows were not counted)."""
         if self.first_row is None or self.last_row is None:
-            return "the whole file"
+            return _("the whole file")
         if self.rows == 1:
-            return f"row {number(self.first_row)}"
-        return f"rows {number(self.first_row)} to {number(self.last_row)}"
+            return _("row {row}").format(row=number(self.first_row))
+        return _("rows {first} to {last}").format(first=number(self.first_row), last=number(self.last_row))
 
 
 def new_record(submission_id: int, plan: PartPlan) -> PartRecord:

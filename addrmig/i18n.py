@@ -70,6 +70,19 @@ def _(message: str) -> str:
     return _translations(language()).gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The sentence for ``n`` things in the current language: each language's plural rule picks the
+    form (English ``1 row`` / ``2 rows``; Turkish ``1 satır`` / ``2 satır``). Fill in the number with
+    ``.format(n=number(n))``."""
+    return _translations(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it: for text kept in module-level
+    tables, translated with ``_()`` where it is shown."""
+    return message
+
+
 def babel_locale() -> str:
     """The current language as a Babel locale name."""
     return language()

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from addrmig.errors import BadArguments, FileTooLarge
+from addrmig.formatting import in_language, number
+from addrmig.i18n import N_, _
 
 KB, MB, GB = 1024, 1024 ** 2, 1024 ** 3
 
@@ -24,14 +26,14 @@ _NUMBER = re.compile(r"^\s*([0-9][0-9_]*)\s*([a-zA-Z]*)\s*$")
 
 #: What each limit counts, for messages.
 _LABELS = {
-    "max_file_bytes": ("file size", "bytes"),
-    "max_rows": ("number of rows", "rows"),
-    "max_columns": ("number of columns", "columns"),
-    "max_field_chars": ("length of one cell", "characters"),
-    "max_inflated_bytes": ("uncompressed size of the workbook", "bytes"),
-    "max_compression_ratio": ("compression ratio of the workbook", ": 1"),
-    "max_cells": ("number of cells a sheet's values span (rows × columns from A1 to the last cell holding a "
-                  "value)", "cells"),
+    "max_file_bytes": (N_("file size"), "bytes"),
+    "max_rows": (N_("number of rows"), "rows"),
+    "max_columns": (N_("number of columns"), "columns"),
+    "max_field_chars": (N_("length of one cell"), "characters"),
+    "max_inflated_bytes": (N_("uncompressed size of the workbook"), "bytes"),
+    "max_compression_ratio": (N_("compression ratio of the workbook"), ": 1"),
+    "max_cells": (N_("number of cells a sheet's values span (rows × columns from A1 to the last cell holding a "
+                     "value)"), "cells"),
 }
 
 
@@ -63,8 +65,8 @@ class Limits:
             match = _NUMBER.match(raw)
             unit = match.group(2).lower() if match else ""
             if not match or unit not in _UNITS or int(match.group(1).replace("_", "")) <= 0:
-                raise BadArguments(f"{var}={raw!r} is not a positive whole number "
-                                   f"(a size may end in KB, MB or GB); fix or unset it.")
+                raise BadArguments(_("{var}={raw} is not a positive whole number (a size may end in KB, MB or GB); fix or unset "
+                                     "it.").format(var=var, raw=repr(raw)))
             values[f.name] = int(match.group(1).replace("_", "")) * _UNITS[unit]
         return cls(**values)
 
@@ -73,12 +75,13 @@ class Limits:
         label, unit = _LABELS[name]
         value = getattr(self, name)
         shown = _human(value, unit)
-        found = f" (found {_human(actual, unit)})" if actual is not None else ""
+        found = _(" (found {n})").format(n=_human(actual, unit)) if actual is not None else ""
         where = f" {where}" if where else ""
         return FileTooLarge(
-            f"The {label}{where} is over addrmig's limit of {shown}{found}. If the file is genuine, "
-            f"raise the limit with the environment variable {env_var(name)} (e.g. "
-            f"{env_var(name)}={_suggest(value, actual)}) and try again, or split the file.")
+            _("The {label}{where} is over addrmig's limit of {shown}{found}. If the file is genuine, raise the limit "
+              "with the environment variable {variable} (e.g. {variable}={suggested}) and try again, or split the "
+              "file.").format(label=_(label), where=where, shown=shown, found=found, variable=env_var(name),
+                              suggested=_suggest(value, actual)))
 
 
 def env_var(name: str) -> str:
@@ -90,11 +93,16 @@ def _human(value: int | float, unit: str) -> str:
     if unit == "bytes":
         for size, suffix in ((GB, "GB"), (MB, "MB"), (KB, "KB")):
             if value >= size:
-                return f"{value / size:,.4g} {suffix}"
-        return f"{value:,.0f} bytes"
+                return f"{in_language(f'{value / size:,.4g}')} {suffix}"
+        return _("{n} bytes").format(n=number(round(value)))
     if unit == ": 1":
-        return f"{value:,.0f}:1"
-    return f"{value:,.0f} {unit}"
+        return f"{number(round(value))}:1"
+    return _(_UNITS_SHOWN[unit]).format(n=number(round(value)))
+
+
+#: The units of the limits, with their number.
+_UNITS_SHOWN = {"rows": N_("{n} rows"), "columns": N_("{n} columns"), "characters": N_("{n} characters"),
+                "cells": N_("{n} cells")}
 
 
 def _suggest(value: int, actual: int | float | None) -> str:

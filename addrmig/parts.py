@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from addrmig.errors import BadArguments
-from addrmig.formatting import number
+from addrmig.formatting import in_language, number
+from addrmig.i18n import _
 
 #: The default part size: safely under common upload caps (nginx's ``client_max_body_size 10m``
 #: is 10,485,760 bytes; the sandbox takes 20 MB). Decimal megabytes: 1 MB = 1,000,000 bytes.
@@ -54,9 +55,9 @@ class PartLimits:
 
     def __post_init__(self) -> None:
         if self.max_bytes < 1:
-            raise BadArguments("The part size must be at least one byte.")
+            raise BadArguments(_("The part size must be at least one byte."))
         if self.max_rows is not None and self.max_rows < 1:
-            raise BadArguments("The rows per part must be at least 1.")
+            raise BadArguments(_("The rows per part must be at least 1."))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> PartLimits:
@@ -73,22 +74,23 @@ class PartLimits:
 
     def describe(self) -> str:
         """"10 MB", "10 MB or 50,000 rows"."""
-        size = f"{self.max_bytes / 1_000_000:,.3g} MB" if self.max_bytes >= 100_000 else f"{number(self.max_bytes)} bytes"
-        return size if self.max_rows is None else f"{size} or {number(self.max_rows)} rows"
+        size = f"{in_language(f'{self.max_bytes / 1_000_000:,.3g}')} MB" if self.max_bytes >= 100_000 else \
+            _("{n} bytes").format(n=number(self.max_bytes))
+        return size if self.max_rows is None else _("{size} or {rows} rows").format(size=size, rows=number(self.max_rows))
 
 
 def parse_size(text: str, what: str = "the part size") -> int:
     """Bytes from ``"10MB"``, ``"2.5 MB"``, ``"500KB"`` or ``"2000000"`` (decimal units)."""
     match = _SIZE.match(text or "")
     if not match or float(match.group(1).replace("_", "")) <= 0:
-        raise BadArguments(f"{what}={text!r} is not a size: give bytes, or a number with KB or MB "
-                           "(1 MB = 1,000,000 bytes), e.g. 10MB.")
+        raise BadArguments(_("{what}={text} is not a size: give bytes, or a number with KB or MB (1 MB = 1,000,000 "
+                             "bytes), e.g. 10MB.").format(what=what, text=repr(text)))
     return max(1, int(float(match.group(1).replace("_", "")) * _UNITS[match.group(2).lower()]))
 
 
 def _positive(text: str, what: str) -> int:
     if not text.replace("_", "").isdigit() or int(text.replace("_", "")) < 1:
-        raise BadArguments(f"{what}={text!r} is not a positive whole number.")
+        raise BadArguments(_("{what}={text} is not a positive whole number.").format(what=what, text=repr(text)))
     return int(text.replace("_", ""))
 
 
@@ -147,16 +149,17 @@ def plan_parts(data: bytes, filename: str, limits: PartLimits, rows: int | None 
                                                                    or rows <= limits.max_rows):
             return [_whole(data, rows)]
         kind = (filename.rsplit(".", 1)[-1].upper() if "." in filename else "this kind of file")
-        raise BadArguments(f"{filename} ({number(len(data))} bytes) is over the part size of {limits.describe()}, "
-                           f"and only CSV files in an 8-bit or UTF-8 encoding can be sent in parts, not {kind}. "
-                           "Write it as CSV (`python -m addrmig convert` or `fix`) and send that.")
+        raise BadArguments(_("{filename} ({number} bytes) is over the part size of {describe}, and only CSV files in an "
+                             "8-bit or UTF-8 encoding can be sent in parts, not {kind}. Write it as CSV (`python -m "
+                             "addrmig convert` or `fix`) and send that.").format(filename=filename, number=number(len(data)), describe=limits.describe(),
+                                   kind=kind))
     ends, blank = record_ends(data)
     if len(ends) == 0:
         return [_whole(data, 0)]
     header = int(ends[0])
     if (start is not None or len(data) > limits.max_bytes) and header >= limits.max_bytes:
-        raise BadArguments(f"The header line of {filename} alone is {number(header)} bytes, not under the part "
-                           f"size of {limits.describe()}; give a larger part size.")
+        raise BadArguments(_("The header line of {filename} alone is {number} bytes, not under the part size of "
+                             "{describe}; give a larger part size.").format(filename=filename, number=number(header), describe=limits.describe()))
     is_row = ~blank
     is_row[0] = False  # the header is not a row
     counted = np.cumsum(is_row)  # rows up to and including each record
@@ -178,9 +181,9 @@ def plan_parts(data: bytes, filename: str, limits: PartLimits, rows: int | None 
         if limits.max_rows is not None:
             last = min(last, int(np.searchsorted(counted, before + limits.max_rows, side="right")) - 1)
         if last < at:
-            raise BadArguments(f"Row {number(row)} of {filename} alone is bigger than the part size of "
-                               f"{limits.describe()} ({number(int(ends[at]) - position + header)} bytes with the "
-                               "header); give a larger part size.")
+            raise BadArguments(_("Row {number} of {filename} alone is bigger than the part size of {describe} ({number2} "
+                                 "bytes with the header); give a larger part size.").format(number=number(row), filename=filename, describe=limits.describe(),
+                                       number2=number(int(ends[at]) - position + header)))
         end = int(ends[last])
         rows_in = int(counted[last]) - before
         if rows_in:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import sys
 import time
 
+from addrmig.i18n import N_, _
+
+#: The steps the commands show a bar for, as a person reads them.
+LABELS = {"read": N_("read"), "address text": N_("address text"), "places": N_("places"), "validate": N_("validate"),
+          "write": N_("write"), "report": N_("report"), "migration": N_("migration")}
+
 
 class ProgressBar:
     """``ProgressBar("resolve", total)``; call ``update(done)``; ``close()`` at the end.
@@ -14,7 +20,7 @@ class ProgressBar:
 
     def __init__(self, label: str, total: int | None = None, stream=None, min_interval: float = 0.2,
                  force: bool = False) -> None:
-        self.label, self.total = label, total
+        self.label, self.total = _(LABELS[label]) if label in LABELS else label, total
         self.stream = stream or sys.stderr
         self.enabled = force or getattr(self.stream, "isatty", lambda: False)()
         self.min_interval = min_interval

@@ -26,6 +26,7 @@ import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
 from addrmig.fields import BY_NAME, COLUMNS, FIELDS
+from addrmig.i18n import _
 from addrmig.io.sanitise import FORMULA_PREFIXES
 
 if TYPE_CHECKING:
@@ -389,29 +390,30 @@ def column_rules() -> list[Rule]:
     rules: list[Rule] = []
     for f in FIELDS:
         if f.required:
-            rules.append(Rule(f.name, "required", "error", blank, f"{f.name} must not be empty"))
+            rules.append(Rule(f.name, "required", "error", blank, _("{field} must not be empty").format(field=f.name)))
         if f.max_length:
             rules.append(Rule(f.name, "max_length", "error",
                               lambda s, limit=f.max_length: too_long(s, limit),
-                              f"{f.name} has at most {f.max_length} characters"))
-        content = {"email": ("email", bad_email, "an e-mail address"),
-                   "phone": ("phone", bad_phone, "a valid phone number"),
-                   "digits": ("digits", not_digits, "digits only")}.get(f.kind)
+                              _("{field} has at most {limit} characters").format(field=f.name,
+                                                                                    limit=f.max_length)))
+        content = {"email": ("email", bad_email, _("{field}, when given, is an e-mail address")),
+                   "phone": ("phone", bad_phone, _("{field}, when given, is a valid phone number")),
+                   "digits": ("digits", not_digits, _("{field}, when given, is digits only"))}.get(f.kind)
         if content:
             code, test, what = content
-            rules.append(Rule(f.name, code, "error", test, f"{f.name}, when given, is {what}"))
+            rules.append(Rule(f.name, code, "error", test, what.format(field=f.name)))
         rules.append(Rule(f.name, "control_chars", "error", control_chars,
-                          f"{f.name} holds no line break or control character"))
+                          _("{field} holds no line break or control character").format(field=f.name)))
         rules.append(Rule(f.name, "whitespace", "warning",
                           # A required value of spaces only is a 'required' error;
                           # trimming would not fix it, so no warning says it would.
                           (lambda s: outer_whitespace(s) & ~blank(s)) if f.required else outer_whitespace,
-                          f"{f.name} has no leading or trailing whitespace"))
+                          _("{field} has no leading or trailing whitespace").format(field=f.name)))
         rules.append(Rule(f.name, "formula", "warning",
                           (lambda s: formula_like(s, phone=True)) if f.kind == "phone" else formula_like,
-                          f"{f.name} does not start with = + - or @"))
+                          _("{field} does not start with = + - or @").format(field=f.name)))
         rules.append(Rule(f.name, "cell_error", "error", cell_error,
-                          f"{f.name} is not a spreadsheet error such as #N/A or #REF!"))
+                          _("{field} is not a spreadsheet error such as #N/A or #REF!").format(field=f.name)))
     return rules
 
 
@@ -436,8 +438,8 @@ def build_schema(warnings_as_errors: bool = False) -> pa.DataFrameSchema:
     columns = {c: pa.Column(None, checks=checks[c], nullable=False, required=True,
                             description=BY_NAME[c].description) for c in COLUMNS}
     duplicate = pa.Check(lambda df: pd.Series(~duplicates(df)[0], index=df.index), name="duplicate",
-                         description="the same address (user, line, city, township, district) "
-                                     "appears only once",
+                         description=_("the same address (user, line, city, township, district) appears only "
+                                       "once"),
                          raise_warning=not warnings_as_errors)
     return pa.DataFrameSchema(columns, checks=[duplicate], strict=True, ordered=True,
                               name="akinon_address")

@@ -1,8 +1,10 @@
 """Where addrmig keeps its files, and sqlite connections that several sessions can share.
 
 The data directory is ``$ADDRMIG_DATA_DIR`` when set, else the platform's user data
-directory. It holds the default database (``addrmig.sqlite3``, see ``addrmig.storage``),
-the corrections memory (``corrections.sqlite``) and the Akinon location cache.
+directory. It holds the default database (``addrmig.sqlite3``, see ``addrmig.storage``)
+and the Akinon location cache; the files of the version before the database
+(``history.sqlite3``, ``sent/``, ``corrections.sqlite``) are read from it once, to be
+carried over.
 """
 from __future__ import annotations
 

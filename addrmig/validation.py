@@ -19,8 +19,9 @@ import pyarrow.compute as pc
 
 from addrmig import schema
 from addrmig.errors import MissingColumns
-from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
-from addrmig.formatting import plural
+from addrmig.fields import BY_NAME, COLUMNS, REQUIRED, heading
+from addrmig.formatting import number
+from addrmig.i18n import N_, _, ngettext
 from addrmig.io.atomic import atomic_output
 from addrmig.io.sanitise import neutralise, xlsx_text, xlsx_texts
 from addrmig.io.table import RaggedRow
@@ -33,6 +34,18 @@ CHECKS: tuple[str, ...] = ("required", "max_length", "email", "phone", "digits",
 AKINON_CHECKS: tuple[str, ...] = ("required", "max_length")
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "column", "value", "severity", "check", "message")
+#: The headings of the report's columns and the severities, translated where a report is written;
+#: the values (row numbers, field names, check codes) stay as they are.
+LABELS: dict[str, str] = {
+    "row": N_("row"), "column": N_("column"), "value": N_("value"), "severity": N_("severity"), "check": N_("check"),
+    "message": N_("message"), "error": N_("error"), "warning": N_("warning"), "errors": N_("errors"),
+    "warnings": N_("warnings"),
+}
+
+
+def label(word: str) -> str:
+    """A heading or severity of the report in the current language."""
+    return _(LABELS[word]) if word in LABELS else word
 #: The column a duplicate-address warning is attached to.
 DUPLICATE_COLUMN = "line"
 #: The column a ragged-row error (the row had another number of fields than the header) is
@@ -44,16 +57,23 @@ Progress = Callable[[float, float], None]
 
 def _message(rule: schema.Rule) -> str:
     """The fixed part of the sentence a person reads for a failing value."""
-    c = rule.column
-    return {
-        "required": f"{c} is required but empty; fill it in",
-        "email": f"{c} is not a valid e-mail address (expected something like name@example.com)",
-        "phone": (f"{c} is not a valid phone number: a Turkish number (e.g. 0532 123 45 67) or an "
-                  "international one starting with + and the country code"),
-        "digits": f"{c} must contain digits only",
-        "control_chars": f"{c} contains a line break or control character; remove it",
-        "whitespace": f"{c} has leading or trailing spaces; trimming fixes this",
+    sentence = {
+        "required": _("{column} is required but empty; fill it in"),
+        "email": _("{column} is not a valid e-mail address (expected something like name@example.com)"),
+        "phone": _("{column} is not a valid phone number: a Turkish number (e.g. 0532 123 45 67) or an "
+                   "international one starting with + and the country code"),
+        "digits": _("{column} must contain digits only"),
+        "control_chars": _("{column} contains a line break or control character; remove it"),
+        "whitespace": _("{column} has leading or trailing spaces; trimming fixes this"),
     }.get(rule.check, "")
+    return sentence.format(column=rule.column)
+
+
+def _around(sentence: str, slot: str, **values: object) -> tuple[str, str]:
+    """``sentence`` with ``values`` filled in, cut in two at ``{slot}``: the text before and after
+    the one value that differs from row to row (joined in by Arrow)."""
+    before, after = sentence.format(**values, **{slot: "\0"}).split("\0", 1)
+    return before, after
 
 
 def _add_ragged_rows(frame: pd.DataFrame, row_problems: Sequence[RaggedRow], add: Callable) -> None:
@@ -64,9 +84,10 @@ def _add_ragged_rows(frame: pd.DataFrame, row_problems: Sequence[RaggedRow], add
     positions = frame.index.get_indexer([p.row for p in row_problems])
     found = [(int(i), p) for i, p in zip(positions, row_problems, strict=True) if i >= 0]
     if found:
-        add(np.array([i for i, _ in found], dtype=np.int64), RAGGED_COLUMN, "ragged_row", "error",
-            pa_arrow.array([p.line for _, p in found], type=pa_arrow.large_string()),
-            pa_arrow.array([f"row {p.message}" for _, p in found], type=pa_arrow.large_string()))
+        add(np.array([i for i, _p in found], dtype=np.int64), RAGGED_COLUMN, "ragged_row", "error",
+            pa_arrow.array([p.line for _i, p in found], type=pa_arrow.large_string()),
+            pa_arrow.array([_("row {message}").format(message=p.message) for _i, p in found],
+                           type=pa_arrow.large_string()))
 
 
 @dataclass
@@ -160,29 +181,33 @@ class Report:
     def summary(self) -> str:
         """A few lines a person reads: rows, rows without errors, and per column the
         errors and warnings by check."""
-        lines = [f"{plural(self.rows, 'row')} checked: {len(self.ok_rows):,} without errors, "
-                 f"{len(self.error_rows):,} with errors; {plural(self.error_count, 'error')} and "
-                 f"{plural(self.warning_count, 'warning')} in all."]
+        errors = ngettext("{n} error", "{n} errors", self.error_count).format(n=number(self.error_count))
+        warnings = ngettext("{n} warning", "{n} warnings", self.warning_count).format(n=number(self.warning_count))
+        lines = [ngettext("{n} row checked: {ok} without errors, {failing} with errors; {errors} and {warnings} in all.",
+                          "{n} rows checked: {ok} without errors, {failing} with errors; {errors} and {warnings} in "
+                          "all.", self.rows).format(n=number(self.rows), ok=number(len(self.ok_rows)),
+                                                    failing=number(len(self.error_rows)), errors=errors,
+                                                    warnings=warnings)]
         table = self.summary_table()
         for column, part in table.groupby("column", sort=False, observed=True):
-            bits = [f"{plural(n, check + ' error')}" for check, n in
-                    zip(part["check"], part["errors"]) if n]
-            bits += [f"{plural(n, check + ' warning')}" for check, n in
-                     zip(part["check"], part["warnings"]) if n]
+            bits = [ngettext("{n} {check} error", "{n} {check} errors", n).format(n=number(n), check=check)
+                    for check, n in zip(part["check"], part["errors"]) if n]
+            bits += [ngettext("{n} {check} warning", "{n} {check} warnings", n).format(n=number(n), check=check)
+                     for check, n in zip(part["check"], part["warnings"]) if n]
             lines.append(f"  {column}: " + ", ".join(bits))
         if not self.has_errors:
-            lines.append("No errors: the file can be submitted." if not self.warning_count else
-                         "No errors; the warnings are worth a look but do not block submission.")
+            lines.append(_("No errors: the file can be submitted.") if not self.warning_count else
+                         _("No errors; the warnings are worth a look but do not block submission."))
         return "\n".join(lines)
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
+        required = _(" (required by Akinon)") if any(c in REQUIRED for c in missing) else ""
         raise MissingColumns(
-            f"The table has no column for {', '.join(missing)}"
-            f"{' (required by Akinon)' if any(c in REQUIRED for c in missing) else ''}; "
-            "map a column of the file to each of them and check again.")
+            _("The table has no column for {columns}{required}; map a column of the file to each of them and "
+              "check again.").format(columns=", ".join(missing), required=required))
 
 
 def _join(*parts) -> pa_arrow.Array:
@@ -208,14 +233,17 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
             values = schema.take(arrays[rule.column], positions)
             if rule.check == "max_length":
                 lengths = pc.cast(pc.utf8_length(values), pa_arrow.large_string())
-                messages = _join(f"{rule.column} has ", lengths,
-                                 f" characters; Akinon accepts at most {BY_NAME[rule.column].max_length}")
+                before, after = _around(_("{column} has {length} characters; Akinon accepts at most {limit}"),
+                                        "length", column=rule.column, limit=BY_NAME[rule.column].max_length)
+                messages = _join(before, lengths, after)
             elif rule.check == "cell_error":
-                messages = _join(f"{rule.column} holds the spreadsheet error ", values,
-                                 ": the formula that filled it failed; type the real value")
+                before, after = _around(_("{column} holds the spreadsheet error {value}: the formula that filled it "
+                                          "failed; type the real value"), "value", column=rule.column)
+                messages = _join(before, values, after)
             elif rule.check == "formula":
-                messages = _join(f"{rule.column} starts with '", pc.utf8_slice_codeunits(values, 0, 1),
-                                 "', which spreadsheet programs run as a formula; check the value is meant")
+                before, after = _around(_("{column} starts with '{first}', which spreadsheet programs run as a "
+                                          "formula; check the value is meant"), "first", column=rule.column)
+                messages = _join(before, pc.utf8_slice_codeunits(values, 0, 1), after)
             else:
                 messages = _repeat(_message(rule), len(positions))
             add(positions, rule.column, rule.check, rule.severity, values, messages)
@@ -250,7 +278,8 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
     positions = np.flatnonzero(repeat)
     if len(positions):
         first_rows = pa_arrow.array(rows_of[first[positions]].astype(str), type=pa_arrow.large_string())
-        messages = _join("duplicate of row ", first_rows, ": same user, line, city, township and district")
+        before, after = _around(_("duplicate of row {row}: same user, line, city, township and district"), "row")
+        messages = _join(before, first_rows, after)
         add(positions, DUPLICATE_COLUMN, "duplicate", "warning",
             schema.take(arrays[DUPLICATE_COLUMN], positions), messages)
     if progress:
@@ -381,8 +410,10 @@ def write_report_csv(report: Report) -> bytes:
     one line per failure, columns ``row, column, value, severity, check, message``,
     every text cell neutralised against formula injection."""
     table = report.failures.loc[:, list(FAILURE_COLUMNS)].copy()
+    table["severity"] = table["severity"].cat.rename_categories([label(s) for s in SEVERITIES])
     for c in ("column", "value", "severity", "check", "message"):
         table[c] = neutralise(table[c])
+    table.columns = [label(c) for c in FAILURE_COLUMNS]
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -436,20 +467,22 @@ def save_report_xlsx(frame: pd.DataFrame, report: Report, target: str | os.PathL
 
     notes: list[str] = []
     with Workbook(target) as book:
-        with book.sheet("Addresses") as sheet:
+        with book.sheet(_("Addresses")) as sheet:
             _addresses_sheet(sheet, frame, report, comment_limit, all_rows_limit, notes)
-        with book.sheet("Failures") as sheet:
-            sheet.append(list(FAILURE_COLUMNS), BOLD)
+        with book.sheet(_("Failures")) as sheet:
+            sheet.append([label(c) for c in FAILURE_COLUMNS], BOLD)
             limit = min(failure_limit, EXCEL_MAX_ROWS - 1)
             if len(report.failures) > limit:
-                notes.append(f"The Failures sheet lists the first {limit:,} of {len(report.failures):,} failures; "
-                             "the CSV report has them all.")
+                notes.append(_("The Failures sheet lists the first {limit} of {n} failures; the CSV report has them "
+                               "all.").format(limit=number(limit), n=number(len(report.failures))))
             shown = report.failures.iloc[:limit]
+            severities = [label(s) for s in SEVERITIES]
             for start in range(0, len(shown), _BLOCK_ROWS):
-                block = shown.iloc[start:start + _BLOCK_ROWS]
+                block = shown.iloc[start:start + _BLOCK_ROWS].copy()
+                block["severity"] = block["severity"].cat.rename_categories(severities)
                 sheet.write_rows(np.arange(start + 2, start + 2 + len(block)),
                                  [_row_labels(block["row"])] + [_report_cells(block[c]) for c in FAILURE_COLUMNS[1:]])
-        with book.sheet("Summary") as sheet:
+        with book.sheet(_("Summary")) as sheet:
             _summary_sheet(sheet, report, notes)
 
 
@@ -481,20 +514,22 @@ def _addresses_sheet(sheet, frame: pd.DataFrame, report: Report, comment_limit: 
         failing = pd.Index(failures["row"].unique())
         frame = frame[index.isin(failing)].iloc[:all_rows_limit]
         index = frame.index
-        notes.append(f"The file has {report.rows:,} rows; the Addresses sheet shows only "
-                     + (f"the {len(frame):,} rows with a problem." if len(failing) <= all_rows_limit else
-                        f"the first {len(frame):,} of the {len(failing):,} rows with a problem.")
-                     + " Column A gives each row's number in your file.")
+        notes.append((_("The file has {rows} rows; the Addresses sheet shows only the {shown} rows with a "
+                        "problem.") if len(failing) <= all_rows_limit else
+                      _("The file has {rows} rows; the Addresses sheet shows only the first {shown} of the "
+                        "{failing} rows with a problem.")).format(rows=number(report.rows), shown=number(len(frame)),
+                                                                  failing=number(len(failing)))
+                     + " " + _("Column A gives each row's number in your file."))
     aligned = (pd.api.types.is_integer_dtype(index.dtype) and index.is_monotonic_increasing
                and index.is_unique and len(index) > 0 and index[0] >= 2
                and index[-1] <= EXCEL_MAX_ROWS and not reduced)
     if aligned:
         sheet.skip_to(int(index[0]) - 1)  # title rows above the user's header stay empty
     elif not reduced and len(index):
-        notes.append("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
-                     "column A gives each row's number in your file.")
+        notes.append(_("Spreadsheet row numbers in the Addresses sheet differ from your file's; "
+                       "column A gives each row's number in your file."))
     columns = list(COLUMNS)
-    sheet.append(["row", *columns], BOLD)
+    sheet.append([label("row"), *map(heading, columns)], BOLD)
     placed = index.to_numpy() if aligned else np.arange(sheet.next_row, sheet.next_row + len(frame))
 
     # Each failing cell on the sheet once: its position among the rows, its column, red
@@ -523,24 +558,24 @@ def _addresses_sheet(sheet, frame: pd.DataFrame, report: Report, comment_limit: 
     for row, column, severity, message in zip(listed["row"].tolist(), listed["column"].cat.codes.tolist(),
                                               listed["severity"].astype(str).tolist(), listed["message"].tolist()):
         if (row, column) in wanted:
-            messages.setdefault((row, column), []).append(f"{severity}: {message}")
+            messages.setdefault((row, column), []).append(f"{label(severity)}: {message}")
     for row, position, column in zip(commented["row"].tolist(), commented["position"].tolist(),
                                      commented["column"].tolist()):
         text = xlsx_text("\n".join(messages[(row, column)]), report=True)[:30000]
         sheet.comment(int(placed[position]), int(column) + 1, text)
     if len(worst) > comment_limit:
-        notes.append(f"Only the first {comment_limit:,} failing cells carry a comment; every "
-                     "failure is listed in the Failures sheet.")
+        notes.append(_("Only the first {limit} failing cells carry a comment; every failure is listed in the "
+                       "Failures sheet.").format(limit=number(comment_limit)))
 
 
 def _summary_sheet(sheet, report: Report, notes: list[str]) -> None:
     from addrmig.io.xlsx import BOLD, PLAIN
 
-    for label, count in (("rows", report.rows), ("rows without errors", len(report.ok_rows)),
-                         ("errors", report.error_count), ("warnings", report.warning_count)):
-        sheet.append([label, int(count)], [BOLD, PLAIN])
+    for title, count in ((_("rows"), report.rows), (_("rows without errors"), len(report.ok_rows)),
+                         (label("errors"), report.error_count), (label("warnings"), report.warning_count)):
+        sheet.append([title, int(count)], [BOLD, PLAIN])
     sheet.append([])
-    sheet.append(["column", "check", "errors", "warnings"], BOLD)
+    sheet.append([label("column"), label("check"), label("errors"), label("warnings")], BOLD)
     for column, check, errors, warnings in report.summary_table().itertuples(index=False):
         sheet.append([xlsx_text(str(column), report=True), xlsx_text(str(check), report=True),
                       int(errors), int(warnings)])

@@ -90,9 +90,10 @@ class Workspace:
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
         self.session_corrections: pd.DataFrame | None = None  # rules this session generalised, newest first
         self.session_choices: pd.DataFrame | None = None  # places this session picked, newest first
-        # Where this session's picks and rules are remembered beyond it: the store of whoever
-        # made them, or None (the default) for this browser session only. Never a store that
-        # every user of the server shares: one user's pick must not change another's file.
+        # Where this session's picks and rules are remembered beyond it: the memory of whoever
+        # made them (the app gives the signed-in user's, else this workspace's), or None for this
+        # session only. Never a memory every user of the server shares: one user's pick must not
+        # change another's file.
         self.memory: Corrections | None = None
         # The places read from the address text (places_from_text for the rows read), once per file
         self.text_places: pd.DataFrame | None = None
@@ -391,22 +392,17 @@ class Workspace:
 
     def _write_places(self, resolution: Resolution) -> Edit | None:
         """Write the resolved place names (database spelling) into the working frame; undoable."""
-        frame = self._require_frame()
-        fixed = resolution.frame
-        rows = resolution.patched_rows
+        frame, fixed, rows = self._require_frame(), resolution.frame, resolution.patched_rows
         if rows is not None and fixed.index.equals(frame.index):
-            # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
-            changes = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS))
             from addrmig.locations.resolver.patching import set_rows
-
-            new = frame.copy(deep=False)
+            # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
+            changes, new = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS)), frame.copy(deep=False)
             for level in set(changes["column"]):
                 new[level] = set_rows(new[level], rows, fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy())
-            return self._commit("places written in the database's spelling", new, changes)
-        changes = _diff(frame, fixed, list(LOCATION_LEVELS))
-        new = frame.copy()
-        for level in LOCATION_LEVELS:
-            new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
+        else:
+            changes, new = _diff(frame, fixed, list(LOCATION_LEVELS)), frame.copy()
+            for level in LOCATION_LEVELS:
+                new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
         return self._commit("places written in the database's spelling", new, changes)
 
     def corrections(self) -> pd.DataFrame | None:
@@ -430,6 +426,7 @@ class Workspace:
         (case and Turkish letters aside) and no other. Remembered for this session (and in
         :attr:`memory`); a pick that replaces or overrides another is listed by
         :meth:`place_conflicts`. Returns the Edit made to the frame (None when nothing changed).
+        When the memory cannot be written (StorageError) the picks hold for this session all the same.
         """
         from addrmig.locations.corrections import choice_records
         from addrmig.locations.resolver import apply_choices
@@ -437,9 +434,10 @@ class Workspace:
         resolution = self._current_or_refuse()
         records = choice_records(choices)
         self.session_choices = _newest_first(records, self.session_choices)
+        edit = self.use_resolution(apply_choices(resolution, records))
         if self.memory is not None and len(records):
             self.memory.save_choices(records)
-        return self.use_resolution(apply_choices(resolution, records))
+        return edit
 
     def preview_generalisation(self, written: Place, place: Place, level: str) -> pd.DataFrame:
         """What making the pick ``written`` -> ``place`` a rule at ``level`` ("every row writing this
@@ -451,15 +449,17 @@ class Workspace:
 
     def generalise_choice(self, written: Place, place: Place, level: str) -> Edit | None:
         """Make the pick ``written`` -> ``place`` a rule at ``level`` (after the user saw
-        :meth:`preview_generalisation`) and apply it; remembered like a pick. Returns the Edit."""
+        :meth:`preview_generalisation`) and apply it; remembered like a pick (and like a pick, it holds
+        for this session when the memory cannot be written). Returns the Edit."""
         from addrmig.locations.resolver import generalisation, generalise
 
         resolution = self._current_or_refuse()
         rule = generalisation(level, written, place)
         self.session_corrections = _newest_first(rule, self.session_corrections)
+        edit = self.use_resolution(generalise(resolution, level, written, place))
         if self.memory is not None and len(rule):
             self.memory.save(rule)
-        return self.use_resolution(generalise(resolution, level, written, place))
+        return edit
 
     def place_conflicts(self) -> pd.DataFrame:
         """The picks in use that replaced an earlier pick or override a rule: one line each with the

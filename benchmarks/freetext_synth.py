@@ -20,9 +20,9 @@ import pandas as pd
 
 from addrmig.locations.db import LocationDB
 from addrmig.text import fold, tr_lower, tr_upper
+from benchmarks.synth import typo
 
 _ASCII = str.maketrans("ıİşŞğĞöÖüÜçÇ", "iIsSgGoOuUcC")
-_LETTERS = "abcdefghijklmnoprstuvyzçğışöü"
 _FIRST = ["Ahmet", "Mehmet", "Ayşe", "Fatma", "Mustafa", "Şule", "Ömer", "Çağla", "Gülşen", "İbrahim", "Hüseyin",
           "Zeynep", "Elif", "Emre", "Burak", "Özge", "Ümit", "Derya", "Işıl", "Yiğit", "Nur", "Can", "Ali", "Deniz"]
 _LAST = ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", "Aydın", "Özdemir", "Arslan", "Doğan",
@@ -159,17 +159,7 @@ def _parts(district: str) -> tuple[str, str]:
 
 
 def _typo(rng: random.Random, text: str) -> str:
-    if len(text) < 5:
-        return text
-    i = rng.randrange(1, len(text) - 1)
-    kind = rng.choice(("delete", "insert", "substitute", "transpose"))
-    if kind == "delete":
-        return text[:i] + text[i + 1:]
-    if kind == "insert":
-        return text[:i] + rng.choice(_LETTERS) + text[i:]
-    if kind == "substitute":
-        return text[:i] + rng.choice(_LETTERS) + text[i + 1:]
-    return text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
+    return typo(rng, text, shortest=5, kinds=("delete", "insert", "substitute", "transpose"))
 
 
 def _plate(city: str) -> str:

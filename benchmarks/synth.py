@@ -25,11 +25,14 @@ _COUNTRY = ["Türkiye", "Turkiye", "TURKEY", "Turkey", "turkiye", "TÜRKİYE", "
 _LETTERS = "abcdefghijklmnoprstuvyzçğışöü"
 
 
-def _typo(rng: random.Random, text: str) -> str:
-    if len(text) < 4:
+def typo(rng: random.Random, text: str, *, shortest: int = 4,
+         kinds: tuple[str, ...] = ("delete", "insert", "substitute", "transpose", "space")) -> str:
+    """``text`` with one typing mistake of a kind drawn from ``kinds`` (texts shorter than
+    ``shortest`` stay as they are)."""
+    if len(text) < shortest:
         return text
     i = rng.randrange(1, len(text) - 1)
-    kind = rng.choice(("delete", "insert", "substitute", "transpose", "space"))
+    kind = rng.choice(kinds)
     if kind == "delete":
         return text[:i] + text[i + 1:]
     if kind == "insert":
@@ -113,7 +116,7 @@ def messy_sample(db: LocationDB, n: int = 5000, seed: int = 7, typo_rate: float 
                 value = value.translate(_ASCII)
                 ops.append(f"{level}:ascii")
             if rng.random() < typo_rate:
-                value = _typo(rng, value)
+                value = typo(rng, value)
                 ops.append(f"{level}:typo")
             if rng.random() < 0.08:
                 value = rng.choice(("  ", " ", "")) + value + rng.choice(("  ", " ", ""))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from addrmig.errors import AddrmigError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.locations.resolver import Resolution
 from addrmig.locations.review import clear_choices, place_label, written_key
@@ -46,8 +47,7 @@ def show_review(ws: Workspace, resolution: Resolution) -> None:
                     help="Only where one suggestion is clearly the best; ties stay for you to decide."):
         choices = clear_choices(items, float(min_score))
         if choices:
-            ws.choose_places(choices)
-            st.rerun()
+            save_picks(ws, choices)
         else:
             st.info("No suggestion is both that good and clearly ahead of the others.")
     page = pager("review_page", len(items), REVIEW_PAGE)
@@ -149,9 +149,8 @@ def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
                            "before": "Now", "after": "After", "status": "Status"})
         if st.button(f"Apply to {'this' if rows == 1 else 'these'} {plural(rows, 'row')}",
                      key=f"gen_apply_{ws.version}_{i}", type="primary"):
-            ws.generalise_choice(written, place, level)
             st.session_state.pop("gen_preview", None)
-            st.rerun()
+            save_picks(ws, rule=(written, place, level))
 
 
 def show_saving(ws: Workspace, chosen: dict[tuple, tuple], counts: dict[tuple, int]) -> None:
@@ -166,8 +165,22 @@ def show_saving(ws: Workspace, chosen: dict[tuple, tuple], counts: dict[tuple, i
                      column_config={"written": "Written", "place": "Set to",
                                     "rows": st.column_config.NumberColumn("Rows changed", format="localized")})
     if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
-        ws.choose_places(chosen)
-        st.rerun()
+        save_picks(ws, chosen)
+
+
+def save_picks(ws: Workspace, choices: dict | None = None, rule: tuple | None = None) -> None:
+    """Apply the picks (or make ``rule``, a pick's written place, place and level, a rule) and show the
+    page again; say so when they could not be remembered beyond this session."""
+    try:
+        if rule is not None:
+            ws.generalise_choice(*rule)
+        else:
+            ws.choose_places(choices or {})
+    except AddrmigError as error:
+        st.session_state["workspace_note"] = (
+            "warning", f"Your choices are applied to this file, but they could not be remembered for your next "
+                       f"files ({error}).")
+    st.rerun()
 
 
 def show_conflicts(ws: Workspace) -> None:

@@ -130,6 +130,7 @@ def _open() -> Workspace:
                     except (KeyError, AddrmigError):
                         pass
                 ws.saved_state = (fingerprint(ws), ws.file_sha)
+                ws.memory = _memory(workspaces, ws.owner)
                 return ws
             st.session_state["workspace_note"] = (
                 "info", f"The workspace of that link is no longer on this server: workspaces are kept "
@@ -137,11 +138,20 @@ def _open() -> Workspace:
         ws = Workspace()
         ws.id = workspaces.create(owner_of(email, "") if email else None)
         ws.owner = owner_of(email, ws.id)
+        ws.memory = _memory(workspaces, ws.owner)
         return ws
     except AddrmigError as error:
         st.session_state["workspace_note"] = ("warning", f"Your work cannot be kept on the server for now ({error}); "
                                                          "it lasts as long as this browser tab.")
         return Workspace()
+
+
+def _memory(workspaces, owner: str):
+    """The place choices and rules of ``owner`` (the signed-in user, else this workspace), in the
+    server's database: never one memory for every visitor."""
+    from addrmig.locations.corrections import Corrections
+
+    return Corrections(workspaces.database, owner=owner)
 
 
 def _ttl_hours(workspaces) -> float:

@@ -7,6 +7,7 @@ import pandas as pd
 from addrmig.cli import main
 from addrmig.fields import COLUMNS
 from addrmig.locations.corrections import Corrections
+from addrmig.storage.visibility import LOCAL
 
 
 def write_csv(path, places, line="Atatürk Cad. 1"):
@@ -60,7 +61,8 @@ def test_corrections_file_is_imported_and_applied(tmp_path):
     corr.write_text("level,country,city,township,written,place\ncity,Türkiye,,,Atlantis,Giresun\n", encoding="utf-8")
     assert main(["fix", str(src), "-o", str(out), "--corrections", str(corr)]) == 0
     assert pd.read_csv(out, dtype=str).loc[0, "city"] == "Giresun"
-    assert Corrections().load()["place"].tolist() == ["Giresun"]
+    assert Corrections(owner=LOCAL).load()["place"].tolist() == ["Giresun"]  # the command line's memory
+    assert Corrections(owner="workspace:someone").load().empty
 
 
 def test_custom_location_reference_is_used_for_spelling(tmp_path):

@@ -6,11 +6,14 @@ import threading
 import traceback
 from pathlib import Path
 
+import pytest
+
 from addrmig.akinon.client import AkinonClient
 from addrmig.akinon.flow import submit, wait
 from addrmig.errors import AlreadySubmitted
 from addrmig.history import History
 from addrmig.locations.corrections import Corrections
+from addrmig.storage.visibility import LOCAL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_CSV = (FIXTURES / "addresses_small.csv").read_bytes()
@@ -80,20 +83,24 @@ def test_concurrent_submissions_of_one_file_start_one_migration_only(make_sandbo
     assert len(server.state.migrations) == 1 and len(History(tmp_path).list()) == 1
 
 
-def test_corrections_saved_and_read_by_many_users_at_once_are_all_kept(tmp_path):
-    path = tmp_path / "corrections.sqlite"
-
+@pytest.mark.usefixtures("database_url")
+def test_corrections_saved_and_read_by_many_users_at_once_are_all_kept_each_to_its_owner():
     def remember(n: int) -> None:
-        store = Corrections(path)  # each user its own connection
+        store = Corrections(owner=f"user:u{n}@shop.com")
+        shared = Corrections(owner=LOCAL)
         for k in range(10):
             store.save([{"level": "district", "country": "Türkiye", "city": "Giresun", "township": "Görele",
-                         "written": f"user{n} place{k}", "place": f"Place {n}-{k}"}])
-            assert len(store.load()) >= k + 1
+                         "written": f"place{k}", "place": f"Place {n}-{k}"}])
+            shared.save([{"level": "district", "country": "Türkiye", "city": "Giresun", "township": "Görele",
+                          "written": f"user{n} place{k}", "place": f"Place {n}-{k}"}])
+            assert len(store.load()) == k + 1
 
     assert run_threads(remember) == []
-    saved = Corrections(path).load()
+    saved = Corrections(owner=LOCAL).load()
     assert len(saved) == THREADS * 10
     assert set(saved["place"]) == {f"Place {n}-{k}" for n in range(THREADS) for k in range(10)}
+    for n in range(THREADS):
+        assert set(Corrections(owner=f"user:u{n}@shop.com").load()["place"]) == {f"Place {n}-{k}" for k in range(10)}
 
 
 def test_cached_file_results_are_bounded_in_count_and_time():

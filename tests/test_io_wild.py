@@ -21,11 +21,6 @@ EXPECTED = json.loads((HERE / "wild_expected.json").read_text(encoding="utf-8"))
 #: Words the refusal message must hold, per kind of refusal.
 REASONS = {"password-protected": ("password-protected",), "empty": ("empty",), "damaged": ("damaged",),
            "not a table": ("JSON", "nested"), "unreadable": ("",)}
-#: Files addrmig does not read right yet, and why.
-NOT_YET = {
-    "calamine__tests__issue_530.xlsx": "to be judged: LibreOffice does not open it, calamine does",
-    "calamine__tests__minimal_package.xlsx": "to be judged: header row 3 (below a title) against LibreOffice's 1",
-}
 
 
 def _wild_folder() -> Path:
@@ -42,8 +37,6 @@ def test_every_wild_file_has_an_expectation():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_wild_file_reads_as_a_person_expects(name):
-    if name in NOT_YET:
-        pytest.xfail(NOT_YET[name])
     expected = EXPECTED[name]
     path = _wild_folder() / name
     if "refused" in expected:

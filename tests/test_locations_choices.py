@@ -13,6 +13,7 @@ from addrmig.locations.resolver import (
     generalise,
     generalise_preview,
 )
+from addrmig.storage.visibility import LOCAL
 
 LEVELS = ["country", "city", "township", "district"]
 KUMLU = ("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh.")
@@ -101,8 +102,9 @@ def test_no_conflicts_is_an_empty_list(first):
     assert choice_conflicts(apply_choices(first, {KUMLU: BALIKESIR_KUMLU})).empty
 
 
-def test_choices_are_stored_apart_from_rules_and_a_later_one_replaces_the_earlier(tmp_path):
-    store = Corrections(tmp_path / "c.sqlite")
+@pytest.mark.usefixtures("database_url")
+def test_choices_are_stored_apart_from_rules_and_a_later_one_replaces_the_earlier():
+    store = Corrections(owner=LOCAL)
     store.save_choices(pd.DataFrame([KUMLU + BALIKESIR_KUMLU], columns=list(LEVELS) + [f"place_{lv}" for lv in LEVELS]))
     other = ("Türkiye", "Balıkesir", "Dursunbey", "Karagöz Mah")
     store.save_choices(pd.DataFrame([("Türkiye", "ATLANTİS", "Dursunbey", "kumlu mh") + other],
@@ -114,8 +116,8 @@ def test_choices_are_stored_apart_from_rules_and_a_later_one_replaces_the_earlie
     assert store.load_choices().empty
 
 
-def test_stored_choices_apply_to_a_later_file(db, tmp_path, first):
-    store = Corrections(tmp_path / "c.sqlite")
+def test_stored_choices_apply_to_a_later_file(db, first):
+    store = Corrections(owner=LOCAL)
     store.save_choices(apply_choices(first, {KUMLU: BALIKESIR_KUMLU}).choices)
     later = resolve(first.original, db, choices=store.load_choices())
     assert places(later)[0] == BALIKESIR_KUMLU and places(later)[1] == WRITTEN[1]

@@ -141,7 +141,7 @@ def test_it_is_carried_over_once_even_by_processes_opening_the_database_together
                                 text=True) for _ in range(3)]
     said = [p.communicate(timeout=60) for p in openers]
     assert [out.strip() for out, _ in said] == ["3"] * 3, said
-    assert upgrade(open_database(), again=True).carried is None
+    assert upgrade(open_database(), again=True).carried == ()
     assert len(History().list()) == 3 and len(History().samples(3)) == 3
 
 

@@ -11,6 +11,7 @@ from addrmig.fields import COLUMNS
 from addrmig.locations.corrections import Corrections
 from addrmig.locations.db import LocationDB
 from addrmig.pipeline import load
+from addrmig.storage.visibility import LOCAL
 from addrmig.workspace import Workspace
 
 LEVELS = ["country", "city", "township", "district"]
@@ -83,12 +84,32 @@ def test_two_sessions_do_not_share_picks(db):
     first.choose_places({KUMLU: BALIKESIR_KUMLU})
     third = session()
     assert places(second)[0] == places(third)[0] == KUMLU
-    assert Corrections().load_choices().empty and Corrections().load().empty  # nothing went to a shared store
+    assert Corrections(owner=LOCAL).load_choices().empty and Corrections(owner=LOCAL).load().empty  # nothing stored
 
 
-def test_picks_are_remembered_in_the_sessions_own_memory(tmp_path, db):
-    memory = Corrections(tmp_path / "mine.sqlite")
-    session(memory).choose_places({KUMLU: BALIKESIR_KUMLU})
-    again = session(memory)
-    assert places(again)[0] == BALIKESIR_KUMLU and places(again)[1] == TIREBOLU
-    assert places(session(Corrections(tmp_path / "someone-else.sqlite")))[0] == KUMLU
+@pytest.mark.usefixtures("database_url")
+def test_picks_and_rules_are_remembered_in_their_owners_memory_only(db):
+    mine = Corrections(owner="user:ali@shop.com")
+    ws = session(mine)
+    ws.choose_places({KUMLU: BALIKESIR_KUMLU})
+    ws.generalise_choice(TIREBOLU, ("Türkiye", "Giresun", "Tirebolu", ""), "city")
+    again = session(Corrections(owner="user:ali@shop.com"))  # the same user, another session
+    assert places(again)[0] == BALIKESIR_KUMLU and places(again)[1][1] == "Giresun"
+    for other in ("user:eve@else.com", "workspace:abcdefghijklmnopqrstuvwx", LOCAL):
+        assert places(session(Corrections(owner=other)))[:2] == [KUMLU, TIREBOLU]
+
+
+def test_a_pick_holds_for_the_session_when_the_memory_cannot_be_written(tmp_path, db):
+    from addrmig.errors import StorageError
+    from addrmig.storage.database import Database
+    from addrmig.storage.migrate import upgrade
+
+    path = tmp_path / "gone.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database, tmp_path)
+    ws = session(Corrections(database, owner="user:ali@shop.com"))
+    for leftover in tmp_path.glob("gone.sqlite3*"):
+        leftover.unlink()  # the database went away under the running app
+    with pytest.raises(StorageError, match="could not be used"):
+        ws.choose_places({KUMLU: BALIKESIR_KUMLU})
+    assert places(ws)[0] == BALIKESIR_KUMLU and places(ws)[1] == TIREBOLU

@@ -32,6 +32,7 @@ from addrmig.errors import (
     AkinonTooLarge,
     BadArguments,
 )
+from addrmig.i18n import _
 
 #: A token is an opaque printable ASCII word; anything else (a pasted newline, a
 #: space, a non-Latin letter) would make requests or http.client raise an error
@@ -58,8 +59,8 @@ def normalize_base_url(base_url: str) -> str:
     """The base URL without trailing slashes or surrounding spaces; refuses anything not http(s)."""
     url = (base_url or "").strip().rstrip("/")
     if not re.match(r"^https?://[^/\s]+", url):
-        raise BadArguments(f"The Akinon URL {url!r} is not an http(s) address; "
-                           "give it like https://shop.example.com (with or without a trailing slash).")
+        raise BadArguments(_("The Akinon URL {url} is not an http(s) address; give it like https://shop.example.com "
+                             "(with or without a trailing slash).").format(url=repr(url)))
     return url
 
 
@@ -71,8 +72,8 @@ def check_token(token: str | None) -> str | None:
     if token.lower().startswith("token "):  # pasted together with the header's scheme word
         token = token[6:].strip()
     if not token or not _TOKEN_RE.match(token):
-        raise BadArguments("The API token contains spaces, line breaks or non-ASCII characters; "
-                           "copy it again from Omnitron (only the key itself) and retry.")
+        raise BadArguments(_("The API token contains spaces, line breaks or non-ASCII characters; copy it again from "
+                             "Omnitron (only the key itself) and retry."))
     return token
 
 
@@ -159,8 +160,8 @@ class AkinonClient:
 
     def _auth(self) -> _TokenAuth:
         if not self._token:
-            raise AkinonAuthError("No API token given: pass --token, set AKINON_TOKEN, or log in "
-                                  "with a username and password first.")
+            raise AkinonAuthError(_("No API token given: pass --token, set AKINON_TOKEN, or log in with a username and password"
+                                    " first."))
         return _TokenAuth(self._token)
 
     def _send(self, method: str, path: str, *, what: str, auth: bool = True, may_start: bool = False,
@@ -173,36 +174,42 @@ class AkinonClient:
             response = self.session.request(method, url, auth=self._auth() if auth else None,
                                             timeout=self.timeout, allow_redirects=False, **kwargs)
         except requests.exceptions.ConnectTimeout:
-            error = AkinonTimeout(f"{what}: {self.base_url} did not accept a connection within "
-                                  f"{self.timeout[0]:g} s. Check the URL and your network, then retry.")
+            error = AkinonTimeout(_("{what}: {base_url} did not accept a connection within {seconds} s. Check the URL "
+                                    "and your network, then retry.").format(what=what, base_url=self.base_url,
+                                                                            seconds=f"{self.timeout[0]:g}"))
         except requests.exceptions.ReadTimeout:
-            error = AkinonTimeout(f"{what}: {self.base_url} did not answer within {self.timeout[1]:g} s.")
+            error = AkinonTimeout(_("{what}: {base_url} did not answer within {seconds} s.").format(
+                what=what, base_url=self.base_url, seconds=f"{self.timeout[1]:g}"))
             error.may_have_started = may_start
         except requests.exceptions.ConnectionError as exc:
             # After the retries are spent urllib3 wraps a read timeout in MaxRetryError,
             # which requests reports as a ConnectionError: look inside.
             if _chain_has(exc, _read_timeouts()):
-                error = AkinonTimeout(f"{what}: {self.base_url} did not answer within {self.timeout[1]:g} s.")
+                error = AkinonTimeout(_("{what}: {base_url} did not answer within {seconds} s.").format(
+                    what=what, base_url=self.base_url, seconds=f"{self.timeout[1]:g}"))
                 error.may_have_started = may_start
                 raise_later = error
             else:
                 raise_later = None
             never_reached = _never_reached(exc)
-            reason = "could not be reached (connection refused or unknown host)" if never_reached \
-                else "broke the connection before answering"
-            error = raise_later or AkinonConnectionError(
-                f"{what}: {self.base_url} {reason}. Check the URL, that the server is up, and your network.")
+            if never_reached:
+                sentence = _("{what}: {base_url} could not be reached (connection refused or unknown host). Check the "
+                             "URL, that the server is up, and your network.")
+            else:
+                sentence = _("{what}: {base_url} broke the connection before answering. Check the URL, that the server "
+                             "is up, and your network.")
+            error = raise_later or AkinonConnectionError(sentence.format(what=what, base_url=self.base_url))
             if raise_later is None:
                 error.may_have_started = may_start and not never_reached
         except requests.exceptions.RequestException as exc:
-            error = AkinonConnectionError(f"{what}: the request to {self.base_url} failed "
-                                          f"({type(exc).__name__}).")
+            error = AkinonConnectionError(_("{what}: the request to {base_url} failed ({kind}).").format(
+                what=what, base_url=self.base_url, kind=type(exc).__name__))
             error.may_have_started = may_start
         if error is not None:
             if error.may_have_started:
-                error.args = (str(error) + " The file was sent, so the migration MAY have started: "
-                              "do not send it again before checking the migration list in Omnitron "
-                              "(or `python -m addrmig history`). ",)
+                error.args = (str(error) + " " + _("The file was sent, so the migration MAY have started: do not send "
+                                                   "it again before checking the migration list in Omnitron (or "
+                                                   "`python -m addrmig history`). "),)
             raise error
         return response
 
@@ -216,45 +223,44 @@ class AkinonClient:
                 body = None
             if not isinstance(body, dict):
                 raise AkinonBadResponse(
-                    f"{what}: {self.base_url} answered HTTP {status} but not with a JSON object "
-                    f"(content type {response.headers.get('Content-Type', 'none')!r}). "
-                    "Is the URL the Akinon Commerce/Omnitron API and not a web page?")
+                    _("{what}: {base_url} answered HTTP {status} but not with a JSON object (content type {content_type})."
+                      " Is the URL the Akinon Commerce/Omnitron API and not a web page?").format(what=what, base_url=self.base_url, status=status,
+                            content_type=repr(response.headers.get('Content-Type', 'none'))))
             return body
         said = self._server_text(response)
-        said_part = f" The server said: {said}" if said else ""
+        said_part = " " + _("The server said: {said}").format(said=said) if said else ""
         if status in (401, 403):
-            raise AkinonAuthError(f"{what}: {self.base_url} refused the API token (HTTP {status}).{said_part} "
-                                  "Check the token (or log in again) and that it may use this channel.")
+            raise AkinonAuthError(_("{what}: {base_url} refused the API token (HTTP {status}).{said_part} Check the token (or "
+                                    "log in again) and that it may use this channel.").format(what=what, base_url=self.base_url, status=status, said_part=said_part))
         if status == 404:
-            raise AkinonNotFound(f"{what}: {self.base_url} answered 404 Not Found for "
-                                 f"{response.request.path_url if response.request else ''}: {not_found}")
+            raise AkinonNotFound(_("{what}: {base_url} answered 404 Not Found for {path}: {not_found}").format(what=what, base_url=self.base_url,
+                                         path=response.request.path_url if response.request else '', not_found=not_found))
         if status == 413:
-            raise AkinonTooLarge(f"{what}: {self.base_url} refused the file as too large (HTTP 413). "
-                                 "Split it into smaller files and send them one by one.")
+            raise AkinonTooLarge(_("{what}: {base_url} refused the file as too large (HTTP 413). Split it into smaller files "
+                                   "and send them one by one.").format(what=what, base_url=self.base_url))
         if status == 400:
-            raise AkinonRejected(f"{what}: {self.base_url} rejected the request (HTTP 400).{said_part}")
+            raise AkinonRejected(_("{what}: {base_url} rejected the request (HTTP 400).{said_part}").format(what=what, base_url=self.base_url, said_part=said_part))
         if status in (301, 302, 303, 307, 308):
-            raise AkinonBadResponse(f"{what}: {self.base_url} redirected the request (HTTP {status}) to "
-                                    f"{self._scrub(response.headers.get('Location', '?'))}; "
-                                    "use that address as the URL.")
+            raise AkinonBadResponse(_("{what}: {base_url} redirected the request (HTTP {status}) to {location}; use that address as"
+                                      " the URL.").format(what=what, base_url=self.base_url, status=status,
+                                            location=self._scrub(response.headers.get('Location', '?'))))
         if status >= 500:
-            raise AkinonServerError(f"{what}: {self.base_url} failed with HTTP {status}.{said_part} "
-                                    "Try again later; if it persists, contact Akinon support.")
-        raise AkinonError(f"{what}: {self.base_url} answered HTTP {status}.{said_part}")
+            raise AkinonServerError(_("{what}: {base_url} failed with HTTP {status}.{said_part} Try again later; if it persists, "
+                                      "contact Akinon support.").format(what=what, base_url=self.base_url, status=status, said_part=said_part))
+        raise AkinonError(_("{what}: {base_url} answered HTTP {status}.{said_part}").format(what=what, base_url=self.base_url, status=status, said_part=said_part))
 
     # -- the API ----------------------------------------------------------
     def login(self, username: str, password: str) -> str:
         """Log in with a username and password; returns the API token (and uses it from now on)."""
-        response = self._send("POST", "/api/v1/auth/login/", what="Login", auth=False,
+        response = self._send("POST", "/api/v1/auth/login/", what=_("Login"), auth=False,
                               json={"username": username, "password": password})
         if response.status_code == 400:
             # Django REST auth answers 400 for wrong credentials.
-            raise AkinonAuthError(f"Login: {self.base_url} refused the username or password. "
-                                  "Check them and try again.")
-        body = self._check(response, what="Login", not_found="check the URL (no login endpoint there).")
+            raise AkinonAuthError(_("Login: {base_url} refused the username or password. Check them and try again.").format(base_url=self.base_url))
+        body = self._check(response, what=_("Login"), not_found=_("check the URL (no login endpoint there)."))
         key = body.get("key") or body.get("token")
         if not isinstance(key, str) or not key:
-            raise AkinonBadResponse(f"Login: {self.base_url} answered without a token (no 'key').")
+            raise AkinonBadResponse(_("Login: {base_url} answered without a token (no 'key').").format(base_url=self.base_url))
         self._token = check_token(key)
         return self._token
 
@@ -267,21 +273,21 @@ class AkinonClient:
         """
         channel = _channel(channel_id)
         if not re.match(r"^[a-z_]+$", migration_key or ""):
-            raise BadArguments(f"Unknown migration key {migration_key!r}; use 'address'.")
+            raise BadArguments(_("Unknown migration key {migration_key}; use 'address'.").format(migration_key=repr(migration_key)))
         name = filename or getattr(file, "name", None) or "addresses.csv"
         name = str(name).replace("\\", "/").rsplit("/", 1)[-1]
-        what = f"Starting the {migration_key} migration on channel {channel}"
+        what = _("Starting the {key} migration on channel {channel}").format(key=migration_key, channel=channel)
         # Content-Type is left to requests: it must carry the multipart boundary.
         response = self._send("POST", f"/api/v1/remote/{channel}/migrations/start/{migration_key}/",
                               what=what, may_start=True, files={"file": (name, file)},
                               headers={"Accept": "application/json"})
         body = self._check(response, what=what,
-                           not_found=f"check the URL and the channel id ({channel}).")
+                           not_found=_("check the URL and the channel id ({channel}).").format(channel=channel))
         migration_id = body.get("migration_id") or body.get("id")
         if not migration_id:
-            error = AkinonBadResponse(f"{what}: the server accepted the file but answered without a "
-                                      "migration_id. The migration MAY have started: check the migration "
-                                      "list in Omnitron before sending the file again.")
+            error = AkinonBadResponse(_("{what}: the server accepted the file but answered without a migration_id. "
+                                        "The migration MAY have started: check the migration list in Omnitron before "
+                                        "sending the file again.").format(what=what))
             error.may_have_started = True
             raise error
         return str(migration_id)
@@ -291,30 +297,30 @@ class AkinonClient:
         channel = _channel(channel_id)
         mid = str(migration_id).strip()
         if not re.match(r"^[A-Za-z0-9_-]+$", mid):
-            raise BadArguments(f"{migration_id!r} does not look like a migration id.")
-        what = f"Asking the progress of migration {mid}"
+            raise BadArguments(_("{migration_id} does not look like a migration id.").format(migration_id=repr(migration_id)))
+        what = _("Asking the progress of migration {id}").format(id=mid)
         response = self._send("GET", f"/api/v1/remote/{channel}/migrations/{mid}/progress/", what=what,
                               headers={"Accept": "application/json"})
         body = self._check(response, what=what,
-                           not_found=f"check the URL, the channel id ({channel}) and the migration id.")
+                           not_found=_("check the URL, the channel id ({channel}) and the migration id.").format(
+                               channel=channel))
         return _parse_progress(body, what=what)
 
     def get_json(self, url_or_path: str, params: dict | None = None) -> dict:
         """GET a public JSON endpoint (no token), with retries; ``url_or_path`` may be absolute."""
         path = url_or_path[len(self.base_url):] if url_or_path.startswith(self.base_url) else url_or_path
         if path.startswith("http"):
-            raise BadArguments(f"{url_or_path} is not under {self.base_url}.")
-        what = f"Reading {path.split('?')[0]}"
+            raise BadArguments(_("{url_or_path} is not under {base_url}.").format(url_or_path=url_or_path, base_url=self.base_url))
+        what = _("Reading {path}").format(path=path.split("?")[0])
         response = self._send("GET", path, what=what, auth=False, params=params,
                               headers={"Accept": "application/json"})
-        return self._check(response, what=what, not_found="check the URL (no location endpoint there).")
+        return self._check(response, what=what, not_found=_("check the URL (no location endpoint there)."))
 
 
 def _channel(channel_id: int | str) -> str:
     channel = str(channel_id).strip()
     if not channel.isdigit():
-        raise BadArguments(f"The channel id must be a number (got {channel!r}); "
-                           "find it in Omnitron under Sales Channels.")
+        raise BadArguments(_("The channel id must be a number (got {channel}); find it in Omnitron under Sales Channels.").format(channel=repr(channel)))
     return channel
 
 
@@ -363,5 +369,5 @@ def _parse_progress(body: dict, *, what: str) -> Progress:
             values[field] = int(value)
         except (TypeError, ValueError):
             keys = ", ".join(sorted(map(str, body)))[:200]
-            raise AkinonBadResponse(f"{what}: the answer has no number for {key!r} (keys: {keys}).") from None
+            raise AkinonBadResponse(_("{what}: the answer has no number for {key} (keys: {keys}).").format(what=what, key=repr(key), keys=keys)) from None
     return Progress(**values)

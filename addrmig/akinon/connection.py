@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from addrmig.akinon.client import AkinonClient
 from addrmig.errors import AkinonAuthError, AkinonBadResponse, AkinonError, AkinonNotFound, BadArguments
+from addrmig.i18n import _
 
 SANDBOX = "sandbox"
 AKINON = "akinon"
@@ -68,8 +69,7 @@ def check_connection(connection: Connection, token: str | None = None) -> str:
     """
     channel = str(connection.channel_id).strip()
     if not channel.isdigit():
-        raise BadArguments(f"The channel id must be a number (got {channel!r}); find it in Omnitron under "
-                           "Sales Channels.")
+        raise BadArguments(_("The channel id must be a number (got {channel}); find it in Omnitron under Sales Channels.").format(channel=repr(channel)))
     with AkinonClient(connection.url, token or connection.token or None, timeout=(5, 10), retries=0) as client:
         base = client.base_url
         locations = "unknown"
@@ -81,26 +81,26 @@ def check_connection(connection: Connection, token: str | None = None) -> str:
             locations = "no"
         except AkinonBadResponse as error:  # a web page or a redirect: not the API
             raise AkinonBadResponse(
-                f"{base} answers, but not as Akinon's API does: {error} Use the API address of your "
-                "Akinon Commerce installation (ask Akinon support if unsure).") from None
+                _("{base} answers, but not as Akinon's API does: {error} Use the API address of your Akinon "
+                  "Commerce installation (ask Akinon support if unsure).").format(base=base, error=error)) from None
         except AkinonAuthError:
             locations = "unknown"  # some installations protect the list; the token check below decides
         try:
             client.get_progress(channel, "0" * 32)
         except AkinonAuthError:
             raise AkinonAuthError(
-                f"{base} is reachable but refused the API token. Check the token (copy it again, or log "
-                "in below to get a new one).") from None
+                _("{base} is reachable but refused the API token. Check the token (copy it again, or log in "
+                  "below to get a new one).").format(base=base)) from None
         except AkinonNotFound:
             # After the token check, Akinon answers 404 for a migration that does not exist:
             # expected here, but only trusted when the server also looks like Akinon.
             if locations == "no":
                 raise AkinonNotFound(
-                    f"{base} answers 'not found' to Akinon's address list and migration API alike: this is "
-                    "probably not the right address. Use your Akinon Commerce API address, e.g. "
-                    "https://yourshop.akinon.net, without any path after it.") from None
-        return (f"Connected to {base}: it answers like Akinon and accepted the token. The channel id "
-                f"({channel}) cannot be checked in advance; Akinon checks it when you send.")
+                    _("{base} answers 'not found' to Akinon's address list and migration API alike: this is "
+                      "probably not the right address. Use your Akinon Commerce API address, e.g. "
+                      "https://yourshop.akinon.net, without any path after it.").format(base=base)) from None
+        return _("Connected to {base}: it answers like Akinon and accepted the token. The channel id ({channel}) "
+                 "cannot be checked in advance; Akinon checks it when you send.").format(base=base, channel=channel)
 
 
 def prove_token(client: AkinonClient, channel_id: str) -> bool:
@@ -113,8 +113,8 @@ def prove_token(client: AkinonClient, channel_id: str) -> bool:
         except AkinonNotFound:
             return True
         except AkinonAuthError:
-            raise AkinonAuthError(f"{client.base_url} refused the API token, so nothing was sent. Check the "
-                                  "token (copy it again, or log in to get a new one).") from None
+            raise AkinonAuthError(_("{base_url} refused the API token, so nothing was sent. Check the token (copy it again, or "
+                                    "log in to get a new one).").format(base_url=client.base_url)) from None
         except AkinonError:
             return False
     return True

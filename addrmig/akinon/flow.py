@@ -22,8 +22,9 @@ from addrmig.errors import (
     AkinonTimeout,
     BadArguments,
 )
-from addrmig.formatting import number, percent, plural
+from addrmig.formatting import number, percent
 from addrmig.history import History, Part, Sample, Submission
+from addrmig.i18n import N_, _, ngettext
 
 __all__ = ["TRANSIENT", "ProgressFigures", "SendEvent", "check", "count_rows", "parts_frame", "poll",
            "progress_figures", "progress_text", "resume", "samples_frame", "submit", "wait"]
@@ -66,7 +67,8 @@ def wait(client: AkinonClient, history: History, submission: Submission, poll_in
     ``stop_after`` (seconds) bounds the wait: the submission is then returned unfinished.
     """
     if not submission.parts_started and not submission.migration_id:
-        raise BadArguments(f"{submission.describe()}: no part has started, so there is no migration to follow.")
+        raise BadArguments(_("{submission}: no part has started, so there is no migration to follow.")
+                           .format(submission=submission.describe()))
     deadline = None if stop_after is None else time.monotonic() + stop_after
     while True:
         current, read = poll(client, history, submission, on_retry)
@@ -112,26 +114,36 @@ def progress_text(submission: Submission) -> str:
     processed, errors = submission.processed or 0, submission.errors or 0
     parts = submission.parts
     if submission.status == "failed":
-        return "not sent: the server did not take the file"
+        return _("not sent: the server did not take the file")
     if submission.status == "uncertain":
         if parts == 1:
-            return "may have started: check before sending again"
-        unsent = f", {plural(submission.parts_unsent, 'part')} not sent" if submission.parts_unsent else ""
-        return (f"{plural(submission.parts_uncertain, 'part')} of {parts} may have started: check before sending "
-                f"{'it' if submission.parts_uncertain == 1 else 'them'} again{unsent}")
+            return _("may have started: check before sending again")
+        unsent = ngettext(", {n} part not sent", ", {n} parts not sent", submission.parts_unsent).format(
+            n=number(submission.parts_unsent)) if submission.parts_unsent else ""
+        return ngettext("{n} part of {parts} may have started: check before sending it again{unsent}",
+                        "{n} parts of {parts} may have started: check before sending them again{unsent}",
+                        submission.parts_uncertain).format(n=number(submission.parts_uncertain), parts=parts,
+                                                           unsent=unsent)
     if submission.finished:
-        refused = f", {plural(errors, 'row')} refused" if errors else ", none refused"
-        return f"finished: {plural(processed, 'row')}{refused}"
+        if errors:
+            return ngettext("finished: {n} row, {refused} refused", "finished: {n} rows, {refused} refused",
+                            processed).format(n=number(processed), refused=number(errors))
+        return ngettext("finished: {n} row, none refused", "finished: {n} rows, none refused",
+                        processed).format(n=number(processed))
     if submission.status == "sending":
         if submission.interrupted:
-            return f"interrupted: {submission.parts_started} of {plural(parts, 'part')} sent, the rest not yet"
+            return ngettext("interrupted: {started} of {n} part sent, the rest not yet",
+                            "interrupted: {started} of {n} parts sent, the rest not yet",
+                            parts).format(started=submission.parts_started, n=number(parts))
         if parts > 1:
-            return f"sending part {min(submission.parts_started + 1, parts)} of {parts}…"
-        return "sending…"
+            return _("sending part {number} of {parts}…").format(number=min(submission.parts_started + 1, parts),
+                                                                  parts=parts)
+        return _("sending…")
     if not processed:
-        return "sent; waiting for the server to start"
+        return _("sent; waiting for the server to start")
     share = min(1.0, processed / total) if total else 0.0
-    return f"{percent(share, 0)} processed ({number(processed)} of {number(total)})"
+    return _("{share} processed ({processed} of {total})").format(share=percent(share, 0), processed=number(processed),
+                                                                  total=number(total))
 
 
 def parts_frame(parts: list[Part]) -> pd.DataFrame:
@@ -144,11 +156,15 @@ def parts_frame(parts: list[Part]) -> pd.DataFrame:
                                  "processed", "refused", "total"])
 
 
+#: A part's status as a person reads it.
+PART_STATES = {"waiting": N_("not sent yet"), "sending": N_("being sent"), "started": N_("running"),
+               "finished": N_("finished"), "failed": N_("not sent: refused"), "uncertain": N_("may have started")}
+
+
 def _part_state(part: Part) -> str:
     if part.stale:
-        return "may have started (its send was cut off)"
-    return {"waiting": "not sent yet", "sending": "being sent", "started": "running", "finished": "finished",
-            "failed": "not sent: refused", "uncertain": "may have started"}[part.status]
+        return _("may have started (its send was cut off)")
+    return _(PART_STATES[part.status])
 
 
 def samples_frame(samples: list[Sample]) -> pd.DataFrame:
@@ -185,12 +201,16 @@ def progress_figures(submission: Submission, samples: pd.DataFrame) -> ProgressF
         if seconds > 0:
             speed = max(0.0, (last["processed"] - first["processed"]) / seconds)
     if total and processed >= total:
-        eta, headline = "done", f"Finished: {processed:,} of {plural(total, 'row')} processed"
+        eta = _("done")
+        headline = ngettext("Finished: {processed} of {n} row processed", "Finished: {processed} of {n} rows processed",
+                            total).format(processed=number(processed), n=number(total))
     elif speed > 0:
         left = (total - processed) / speed
-        eta = f"{left:,.0f} s" if left < 120 else f"{left / 60:,.0f} min"
-        headline = f"{percent(share, 0)} processed"
+        eta = (_("{n} s").format(n=number(round(left))) if left < 120
+               else _("{n} min").format(n=number(round(left / 60))))
+        headline = _("{share} processed").format(share=percent(share, 0))
     else:
-        eta, headline = "—", ("waiting for the server to start" if not processed else f"{percent(share, 0)} processed")
+        eta, headline = "—", (_("waiting for the server to start") if not processed
+                              else _("{share} processed").format(share=percent(share, 0)))
     return ProgressFigures(total=total, processed=processed, errors=errors, share=share, speed=speed, eta=eta,
                            headline=headline)

@@ -26,6 +26,7 @@ from addrmig.akinon.client import AkinonClient, normalize_base_url
 from addrmig.errors import AkinonBadResponse, LocationDBError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.history import now
+from addrmig.i18n import _
 from addrmig.store import data_dir
 
 if TYPE_CHECKING:  # imported where used: the resolver is heavy and not needed to download
@@ -75,8 +76,8 @@ def _load_cache(data_path: Path, meta_path: Path) -> LocationDB:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         frame = pd.read_csv(data_path, dtype=str, keep_default_na=False, compression="gzip")
     except (OSError, ValueError) as error:
-        raise LocationDBError(f"The cached location database {data_path} cannot be read ({error}); "
-                              "download it again (refresh).") from None
+        raise LocationDBError(_("The cached location database {data_path} cannot be read ({error}); download it again "
+                                "(refresh).").format(data_path=data_path, error=error)) from None
     return _to_db(frame, meta.get("base_url", "?"), meta.get("fetched_at", "?"))
 
 
@@ -135,12 +136,12 @@ def _list(client: AkinonClient, path: str, params: dict, page_size: int) -> list
     """Every record of a paginated listing, following ``next`` by its page number."""
     records: list[dict] = []
     page = 1
-    for _ in range(_MAX_PAGES):
+    for _page in range(_MAX_PAGES):
         body = client.get_json(path, params={**params, "page": page, "page_size": page_size})
         results = body.get("results")
         if not isinstance(results, list):
-            raise AkinonBadResponse(f"Reading {path}: the answer has no 'results' list; is "
-                                    f"{client.base_url} an Akinon Commerce address API?")
+            raise AkinonBadResponse(_("Reading {path}: the answer has no 'results' list; is {base_url} an Akinon Commerce address"
+                                      " API?").format(path=path, base_url=client.base_url))
         records.extend(r for r in results if isinstance(r, dict))
         following = body.get("next")
         if not following or not results:
@@ -148,7 +149,7 @@ def _list(client: AkinonClient, path: str, params: dict, page_size: int) -> list
         # The server may build 'next' with another host name (a proxy); only its page matters.
         pages = parse_qs(urlsplit(str(following)).query).get("page")
         page = int(pages[0]) if pages and pages[0].isdigit() else page + 1
-    raise AkinonBadResponse(f"Reading {path}: more than {_MAX_PAGES} pages; giving up.")
+    raise AkinonBadResponse(_("Reading {path}: more than {pages} pages; giving up.").format(path=path, pages=_MAX_PAGES))
 
 
 def _frame(found: dict[str, list[dict]]) -> pd.DataFrame:

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 from addrmig.akinon.client import AkinonClient
 from addrmig.errors import AkinonError, AkinonTooLarge, BadArguments, CopyDeleted
-from addrmig.formatting import number
+from addrmig.formatting import in_language, number
 from addrmig.history import History, Part, Submission
+from addrmig.i18n import _
 from addrmig.parts import PartLimits, part_bytes, plan_parts
 
 
@@ -44,14 +45,18 @@ class SendEvent:
 
     def text(self) -> str:
         """A line for a person: "Sending part 3 of 15 (rows 133,373 to 200,058, 10.0 MB)…"."""
-        what = f"part {self.part.number} of {self.parts} ({self.part.describe_rows()}, {_size(self.part.size)})"
+        what = {"number": self.part.number, "parts": self.parts, "rows": self.part.describe_rows(),
+                "size": _size(self.part.size)}
         if self.kind == "sending":
-            return f"Sending {what}…" if self.parts > 1 else f"Sending the file ({_size(self.part.size)})…"
+            if self.parts > 1:
+                return _("Sending part {number} of {parts} ({rows}, {size})…").format(**what)
+            return _("Sending the file ({size})…").format(size=_size(self.part.size))
         if self.kind == "started":
-            return f"Sent {what}: migration {self.migration_id}."
+            return _("Sent part {number} of {parts} ({rows}, {size}): migration {migration}.").format(
+                **what, migration=self.migration_id)
         limit = self.limits.describe() if self.limits else _size(self.part.size)
-        return (f"The server refused part {self.part.number} as too large (HTTP 413); it and the parts after it "
-                f"are now cut to at most {limit}: {self.parts} parts in all.")
+        return _("The server refused part {number} as too large (HTTP 413); it and the parts after it are now cut to "
+                 "at most {limit}: {parts} parts in all.").format(number=self.part.number, limit=limit, parts=self.parts)
 
 
 OnPart = Callable[[SendEvent], None]
@@ -73,7 +78,7 @@ def submit(client: AkinonClient, history: History, channel_id: int | str, file_b
     name the history shows (default ``filename``), e.g. the file the user uploaded.
     """
     if not isinstance(file_bytes, (bytes, bytearray)):
-        raise BadArguments("submit() needs the file's bytes, exactly as they should be sent.")
+        raise BadArguments(_("submit() needs the file's bytes, exactly as they should be sent."))
     file_bytes = bytes(file_bytes)
     limits = limits or PartLimits.from_env()
     plans = plan_parts(file_bytes, filename, limits, rows)
@@ -93,20 +98,18 @@ def resume(client: AkinonClient, history: History, submission_id: int, file_byte
     """
     submission = history.get(submission_id)
     if submission.status == "failed":
-        raise BadArguments(f"Submission #{submission.id} failed before any part reached the server, so there is "
-                           "nothing to continue: send the file again.")
+        raise BadArguments(_("Submission #{id} failed before any part reached the server, so there is nothing to "
+                             "continue: send the file again.").format(id=submission.id))
     if submission.base_url != client.base_url:
-        raise BadArguments(f"Submission #{submission.id} went to {submission.base_url}, not {client.base_url}; "
-                           "continue it with the same URL.")
+        raise BadArguments(_("Submission #{id} went to {base_url}, not {base_url2}; continue it with the same URL.").format(id=submission.id, base_url=submission.base_url, base_url2=client.base_url))
     if file_bytes is None:
         try:
             file_bytes = history.file_bytes(submission)
         except CopyDeleted as error:
-            raise CopyDeleted(f"{error} Give the file itself to continue submission #{submission.id}.") from None
+            raise CopyDeleted(_("{error} Give the file itself to continue submission #{id}.").format(error=error, id=submission.id)) from None
     elif hashlib.sha256(file_bytes).hexdigest() != submission.sha256:
-        raise BadArguments(f"This is not the file of submission #{submission.id} ({submission.filename}, "
-                           f"{number(submission.size)} bytes): its contents differ. Give that file, or leave the file "
-                           "out to use the copy kept when it was sent.")
+        raise BadArguments(_("This is not the file of submission #{id} ({filename}, {number} bytes): its contents "
+                             "differ. Give that file, or leave the file out to use the copy kept when it was sent.").format(id=submission.id, filename=submission.filename, number=number(submission.size)))
     return send_parts(client, history, submission, bytes(file_bytes), filename or submission.filename,
                       force_uncertain=force_uncertain, on_part=on_part, should_stop=should_stop)
 
@@ -132,8 +135,8 @@ def send_parts(client: AkinonClient, history: History, submission: Submission, d
         body = part_bytes(data, claimed)
         if hashlib.sha256(body).hexdigest() != claimed.sha256:
             history.part_failed(submission.id, claimed.number, "its bytes differ from those planned")
-            raise BadArguments(f"Part {claimed.number} of submission #{submission.id} cannot be cut from this "
-                               "file as it was planned; nothing more was sent.")
+            raise BadArguments(_("Part {number} of submission #{id} cannot be cut from this file as it was planned; nothing "
+                                 "more was sent.").format(number=claimed.number, id=submission.id))
         try:
             migration_id = client.start_migration(submission.channel_id, body, submission.migration_key,
                                                   part_name(filename, claimed.number, len(parts)))
@@ -183,13 +186,15 @@ def _cut_smaller(history: History, submission: Submission, refused: Part, data: 
                                    first_row=refused.first_row or 1)
         except BadArguments:
             plans = None
-    note = (f"The server refused part {refused.number} ({number(refused.size)} bytes) as too large (HTTP 413); "
-            f"the parts from {refused.number} on were cut to at most {smaller.describe() if smaller else '-'}.")
+    note = _("The server refused part {number} ({size} bytes) as too large (HTTP 413); the parts from {number} on "
+             "were cut to at most {limit}.").format(number=refused.number, size=number(refused.size),
+                                                   limit=smaller.describe() if smaller else "-")
     if plans and len(plans) > 1 and history.replan(submission.id, refused.number, plans, smaller, note):
         return smaller
     head = str(error).partition("(HTTP 413).")[0].rstrip()
-    message = (f"{head} (HTTP 413), even part {refused.number} of {number(refused.size)} bytes "
-               f"({refused.describe_rows()}), which cannot be cut smaller. Ask Akinon what size an upload may have.")
+    message = _("{head} (HTTP 413), even part {number} of {size} bytes ({rows}), which cannot be cut smaller. Ask "
+                "Akinon what size an upload may have.").format(head=head, number=refused.number,
+                                                               size=number(refused.size), rows=refused.describe_rows())
     history.part_failed(submission.id, refused.number, message)
     raise AkinonTooLarge(message) from None
 
@@ -200,4 +205,4 @@ def _tell(on_part: OnPart | None, event: SendEvent) -> None:
 
 
 def _size(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB" if size >= 100_000 else f"{number(size)} bytes"
+    return f"{in_language(f'{size / 1_000_000:,.1f}')} MB" if size >= 100_000 else _("{n} bytes").format(n=number(size))

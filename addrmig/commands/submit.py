@@ -12,40 +12,42 @@ from addrmig.akinon.flow import SendEvent, count_rows, resume, submit
 from addrmig.commands.connection import add_connection_arguments, client_from, follow
 from addrmig.errors import AddrmigError, AlreadySubmitted, BadArguments
 from addrmig.history import History, Submission
+from addrmig.i18n import N_, _
 from addrmig.parts import PART_BYTES_VAR, PartLimits, splittable
 
-HELP = ("Send an address file to Akinon's address migration, in parts below the size a server takes (refused "
-        "if this file was already sent there; --resume continues an interrupted send); with --wait follow it "
-        "to the end. Exit 0 finished clean, 1 finished with errors (or parts left out), 2 could not submit.")
+HELP = N_("Send an address file to Akinon's address migration, in parts below the size a server takes (refused "
+          "if this file was already sent there; --resume continues an interrupted send); with --wait follow it "
+          "to the end. Exit 0 finished clean, 1 finished with errors (or parts left out), 2 could not submit.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", help="the file to send, exactly as it is (CSV, XLS, XLSX or JSON); with "
-                                                "--resume it may be left out (the copy kept when it was sent is used)")
+    parser.add_argument("file", nargs="?", help=_("the file to send, exactly as it is (CSV, XLS, XLSX or JSON); with "
+                                                  "--resume it may be left out (the copy kept when it was sent is "
+                                                  "used)"))
     add_connection_arguments(parser)
-    parser.add_argument("--wait", action="store_true", help="show progress until the migration has finished")
-    parser.add_argument("--force", action="store_true", help="send even if this exact file was sent here before")
-    parser.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="seconds between progress checks")
+    parser.add_argument("--wait", action="store_true", help=_("show progress until the migration has finished"))
+    parser.add_argument("--force", action="store_true", help=_("send even if this exact file was sent here before"))
+    parser.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help=_("seconds between progress checks"))
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="with --wait, stop waiting after this long (the migration goes on)")
+                        help=_("with --wait, stop waiting after this long (the migration goes on)"))
     parser.add_argument("--part-size", type=float, default=None, metavar="MB",
-                        help=f"send a CSV file in parts of at most this many MB (1 MB = 1,000,000 bytes; default "
-                             f"${PART_BYTES_VAR} or 10); a 413 from the server halves it")
-    parser.add_argument("--part-rows", type=int, default=None, metavar="N", help="and at most N rows per part")
+                        help=_("send a CSV file in parts of at most this many MB (1 MB = 1,000,000 bytes; default "
+                               "${variable} or 10); a 413 from the server halves it").format(variable=PART_BYTES_VAR))
+    parser.add_argument("--part-rows", type=int, default=None, metavar="N", help=_("and at most N rows per part"))
     parser.add_argument("--resume", type=int, default=None, metavar="ID",
-                        help="continue submission ID (from `history`): send its parts never started, follow the "
-                             "others")
+                        help=_("continue submission ID (from `history`): send its parts never started, follow the "
+                               "others"))
     parser.add_argument("--force-uncertain", action="store_true",
-                        help="with --resume, send again the parts that may have started; only once Omnitron's "
-                             "migration list shows they did not")
+                        help=_("with --resume, send again the parts that may have started; only once Omnitron's "
+                               "migration list shows they did not"))
 
 
 def run(args: argparse.Namespace) -> int:
     if args.force_uncertain and args.resume is None:
-        raise BadArguments("--force-uncertain goes with --resume ID: it sends again the parts of that submission "
-                           "that may have started.")
+        raise BadArguments(_("--force-uncertain goes with --resume ID: it sends again the parts of that submission "
+                             "that may have started."))
     if args.file is None and args.resume is None:
-        raise BadArguments("Give the file to send (or --resume ID to continue an earlier submission).")
+        raise BadArguments(_("Give the file to send (or --resume ID to continue an earlier submission)."))
     path = Path(args.file) if args.file else None
     data = path.read_bytes() if path else None
     history = History(args.data_dir)
@@ -64,14 +66,16 @@ def run(args: argparse.Namespace) -> int:
             earlier = error.earlier
             if earlier is None or not (earlier.interrupted or earlier.parts_uncertain):
                 raise
-            print(f"error: {error}\ncontinue it with: {_again(args, earlier)}", file=sys.stderr)
+            print(_("error: {error}").format(error=error) + "\n"
+                  + _("continue it with: {command}").format(command=_again(args, earlier)), file=sys.stderr)
             return 2
         except (AddrmigError, KeyboardInterrupt) as error:
             left = None if stop.submission_id is None else history.get(stop.submission_id)
             if left is None or left.status == "failed":
                 raise
             # Some parts went: say what is left and how to send it.
-            print(f"error: {error}" if isinstance(error, AddrmigError) else "\ninterrupted", file=sys.stderr)
+            print(_("error: {error}").format(error=error) if isinstance(error, AddrmigError)
+                  else "\n" + _("interrupted"), file=sys.stderr)
             _say_what_is_left(args, left, stopped=True)
             return 2
         if submission.parts_unsent or submission.parts_uncertain:
@@ -79,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
             if stop.asked:
                 return 2
         if submission.parts > 1:
-            print(f"submission {submission.id}: {submission.parts_started} of {submission.parts} parts started",
-                  file=sys.stderr)
+            print(_("submission {id}: {started} of {parts} parts started").format(
+                id=submission.id, started=submission.parts_started, parts=submission.parts), file=sys.stderr)
         if not args.wait:
             return 0 if not (submission.parts_unsent or submission.parts_uncertain) else 1
         return follow(client, history, submission, args.poll, args.timeout)
@@ -105,8 +109,9 @@ class StopBetweenParts:
             if event.parts == 1:
                 print(event.migration_id, flush=True)
             else:
-                print(f"part {event.part.number} of {event.parts} ({event.part.describe_rows()}): "
-                      f"{event.migration_id}", flush=True)
+                print(_("part {number} of {parts} ({rows}): {migration}").format(
+                    number=event.part.number, parts=event.parts, rows=event.part.describe_rows(),
+                    migration=event.migration_id), flush=True)
         elif event.kind == "smaller":
             print(event.text(), file=sys.stderr, flush=True)
 
@@ -125,15 +130,15 @@ class StopBetweenParts:
         if self.asked:
             raise KeyboardInterrupt
         self.asked = True
-        print("\nstopping once the part on its way has arrived (again to stop at once: that part would then be "
-              "left uncertain)", file=sys.stderr, flush=True)
+        print("\n" + _("stopping once the part on its way has arrived (again to stop at once: that part would then "
+                       "be left uncertain)"), file=sys.stderr, flush=True)
 
 
 def _limits(args: argparse.Namespace) -> PartLimits:
     limits = PartLimits.from_env()
     if args.part_size is not None:
         if args.part_size <= 0:
-            raise BadArguments("--part-size must be a positive number of MB.")
+            raise BadArguments(_("--part-size must be a positive number of MB."))
         limits = PartLimits(max(1, int(args.part_size * 1_000_000)), limits.max_rows)
     if args.part_rows is not None:
         limits = PartLimits(limits.max_bytes, args.part_rows)
@@ -152,14 +157,15 @@ def _again(args: argparse.Namespace, submission: Submission, *extra: str) -> str
 def _say_what_is_left(args: argparse.Namespace, submission: Submission, *, stopped: bool) -> None:
     lines = []
     if stopped:
-        going = "; the migrations started go on on the server" if submission.parts_started else ""
-        lines.append(f"stopped: {submission.parts_started} of {submission.parts} parts sent "
-                     f"(submission {submission.id}){going}.")
+        going = _("; the migrations started go on on the server") if submission.parts_started else ""
+        lines.append(_("stopped: {started} of {parts} parts sent (submission {id}){going}.").format(
+            started=submission.parts_started, parts=submission.parts, id=submission.id, going=going))
     if submission.parts_unsent:
-        lines.append(f"{submission.parts_unsent} part(s) not sent yet; send them with: {_again(args, submission)}")
+        lines.append(_("{n} part(s) not sent yet; send them with: {command}").format(
+            n=submission.parts_unsent, command=_again(args, submission)))
     if submission.parts_uncertain:
-        lines.append(f"{submission.parts_uncertain} part(s) MAY have started (the answer was lost): look for them "
-                     "in Omnitron's migration list (`python -m addrmig history "
-                     f"{submission.id}` names them); only if they are not there, send them with: "
-                     f"{_again(args, submission, '--force-uncertain')}")
+        lines.append(_("{n} part(s) MAY have started (the answer was lost): look for them in Omnitron's migration "
+                       "list (`python -m addrmig history {id}` names them); only if they are not there, send them "
+                       "with: {command}").format(n=submission.parts_uncertain, id=submission.id,
+                                                 command=_again(args, submission, "--force-uncertain")))
     print("\n".join(lines), file=sys.stderr)

@@ -10,6 +10,7 @@ import zipfile
 import zlib
 
 from addrmig.errors import FileTooLarge, UnreadableFile
+from addrmig.i18n import _
 from addrmig.io.cell_errors import may_hold_error_cell
 from addrmig.io.table import HEADER_SCAN, Reading
 
@@ -34,18 +35,18 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> set[str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Export it again.") from None
+        raise UnreadableFile(_("{label} is a damaged or truncated workbook ({error}). Export it again.").format(label=label, error=error)) from None
     with_errors: set[str] = set()
     with archive:
         infos = archive.infolist()
         total = sum(info.file_size for info in infos)
         if total > limits.max_inflated_bytes:
-            raise limits.exceeded("max_inflated_bytes", total, f"of {label}")
+            raise limits.exceeded("max_inflated_bytes", total, _("of {label}").format(label=label))
         for info in infos:
             if info.file_size > _RATIO_FLOOR:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > limits.max_compression_ratio:
-                    raise limits.exceeded("max_compression_ratio", ratio, f"of {label} (part {info.filename})")
+                    raise limits.exceeded("max_compression_ratio", ratio, _("of {label} (part {part})").format(label=label, part=info.filename))
         for info in infos:
             if kind == "xlsx" and _WORKSHEET_PART.search(info.filename) and _check_sheet_bounds(archive, info, reading):
                 with_errors.add(info.filename)
@@ -56,15 +57,14 @@ def check_archive(data: bytes, kind: str, reading: Reading) -> set[str]:
                     prolog = member.read(_PROLOG_BYTES)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
                     zlib.error) as error:
-                raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
-                                     f"Export it again, or open and save it in Excel/LibreOffice.") from None
+                raise UnreadableFile(_("{label} is damaged or truncated (part {filename}: {error}). Export it again, or open and "
+                                       "save it in Excel/LibreOffice.").format(label=label, filename=info.filename, error=error)) from None
             if prolog.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 prolog = prolog.decode("utf-16", errors="ignore").encode("utf-8")
             if _XML_TRICK.search(prolog) or (len(prolog) == _PROLOG_BYTES and not _has_root(prolog)):
-                raise UnreadableFile(f"{label} contains an XML document type declaration (part {info.filename}). "
-                                     f"Spreadsheet programs never write one; it is a known trick to make readers "
-                                     f"expand entities without end, so addrmig refuses the file. Open it in "
-                                     f"Excel/LibreOffice, save a new copy, and try that.")
+                raise UnreadableFile(_("{label} contains an XML document type declaration (part {filename}). Spreadsheet programs "
+                                       "never write one; it is a known trick to make readers expand entities without end, so "
+                                       "addrmig refuses the file. Open it in Excel/LibreOffice, save a new copy, and try that.").format(label=label, filename=info.filename))
     return with_errors
 
 
@@ -76,7 +76,7 @@ def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading
     label, limits = reading.label, reading.limits
     last_row, last_column, tail = 0, 1, b""
     errors = False
-    where = f"of {label} (sheet part {info.filename})"
+    where = _("of {label} (sheet part {part})").format(label=label, part=info.filename)
     try:
         with archive.open(info) as member:
             while True:
@@ -99,8 +99,8 @@ def _check_sheet_bounds(archive: zipfile.ZipFile, info: zipfile.ZipInfo, reading
     except FileTooLarge:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, zlib.error) as error:
-        raise UnreadableFile(f"{label} is damaged or truncated (part {info.filename}: {error}). "
-                             f"Export it again, or open and save it in Excel/LibreOffice.") from None
+        raise UnreadableFile(_("{label} is damaged or truncated (part {filename}: {error}). Export it again, or open and "
+                               "save it in Excel/LibreOffice.").format(label=label, filename=info.filename, error=error)) from None
     return errors
 
 

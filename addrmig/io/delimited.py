@@ -16,6 +16,7 @@ import pandas as pd
 
 from addrmig.columns import find_header
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
+from addrmig.i18n import _
 from addrmig.io.detect import sample_records, sample_text, show_delimiter, sniff_delimiter
 from addrmig.io.table import (
     HEADER_SCAN,
@@ -43,22 +44,22 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         # Excel's "sep=;" line: Excel hides it, so it is not a spreadsheet row either.
         skip = 1
         delimiter = delimiter or sep_match.group(1)
-        notes.append(f"Used the delimiter {show_delimiter(delimiter)} named on the file's first line "
-                     f"({first_line.strip()}).")
+        notes.append(_("Used the delimiter {delimiter} named on the file's first line ({line}).").format(
+            delimiter=show_delimiter(delimiter), line=first_line.strip()))
         sample = sample.split("\n", 1)[1] if "\n" in sample else ""
     if delimiter is None:
         delimiter = sniff_delimiter(sample, fmt)
     records = sample_records(sample, delimiter)
     widest = max((len(r) for r in records[:HEADER_SCAN]), default=0)
     if widest > limits.max_columns:
-        raise limits.exceeded("max_columns", widest, f"of {label}")
+        raise limits.exceeded("max_columns", widest, _("of {label}").format(label=label))
     if not any(any(cell for cell in row) for row in records):
-        raise UnreadableFile(f"{label} has no rows: it is empty or holds only blank lines. "
-                             f"Export the addresses again and choose that file.")
+        raise UnreadableFile(_("{label} has no rows: it is empty or holds only blank lines. Export the addresses again and"
+                               " choose that file.").format(label=label))
     if header_row is not None:
         header_index = header_row - 1
         if header_index >= len(records):
-            raise BadArguments(f"Header row {header_row} is past the rows addrmig looked at; check the number.")
+            raise BadArguments(_("Header row {header_row} is past the rows addrmig looked at; check the number.").format(header_row=header_row))
     else:
         guess = find_header(records)
         header_index = guess.index
@@ -66,7 +67,7 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
             notes.append(guess.note)
     header = records[header_index]
     if len(header) > limits.max_columns:
-        raise limits.exceeded("max_columns", len(header), f"of {label}")
+        raise limits.exceeded("max_columns", len(header), _("of {label}").format(label=label))
     header_number = header_index + 1
     first_data = header_number + 1
 
@@ -74,14 +75,14 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     widths = _Widths(data, delimiter, skip + header_index + 1, header_number)
     width = widths.table_width(len(header), notes)
     if width > limits.max_columns:
-        raise limits.exceeded("max_columns", width, f"of {label}")
+        raise limits.exceeded("max_columns", width, _("of {label}").format(label=label))
     names = unique_headers(list(header) + [""] * (width - len(header)))
     if widths.data_records > limits.max_rows:
-        raise limits.exceeded("max_rows", widths.data_records, f"of {label}")
+        raise limits.exceeded("max_rows", widths.data_records, _("of {label}").format(label=label))
     ragged = widths.ragged(width) if widths.suspect(width) else []
     widest = max(widths.widest, width)
     if widest > limits.max_columns + width:
-        raise limits.exceeded("max_columns", widest, f"in a row of {label}")
+        raise limits.exceeded("max_columns", widest, _("in a row of {label}").format(label=label))
     parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
 
     reader_kwargs = {"sep": delimiter, "header": None, "names": parse_names, "dtype": str, "engine": "c",
@@ -99,7 +100,7 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
     if len(frame) > limits.max_rows:
-        raise limits.exceeded("max_rows", len(frame), f"of {label}")
+        raise limits.exceeded("max_rows", len(frame), _("of {label}").format(label=label))
     frame.index = pd.RangeIndex(first_data, first_data + len(frame))
     frame = _all_text(frame)
     if not widths.checked:
@@ -110,7 +111,8 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         notes.append(ragged_note(ragged))
     frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, len(data), reading)
-    notes.insert(0, f"Read as {fmt.upper()} ({encoding}, delimiter {show_delimiter(delimiter)}).")
+    notes.insert(0, _("Read as {format} ({encoding}, delimiter {delimiter}).").format(
+        format=fmt.upper(), encoding=encoding, delimiter=show_delimiter(delimiter)))
     return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
                  header_row=header_number, notes=notes, row_problems=ragged)
 
@@ -133,7 +135,7 @@ def _align(frame: pd.DataFrame, names: list[str], delimiter: str, ragged: list[R
     dropped = frame[extras].ne("").any(axis=1)
     trailing = int(dropped.sum()) - len(long_rows)
     if trailing > 0:  # pragma: no cover - every row with a filled extra field is a ragged row
-        notes.append(f"{trailing} rows had values past the header's columns.")
+        notes.append(_("{n} rows had values past the header's columns.").format(n=trailing))
     return frame.drop(columns=extras)
 
 
@@ -187,9 +189,11 @@ class _Widths:
         counts = np.bincount(data_fields)
         common = int(np.argmax(counts))
         if common > header_width and counts.max() * 2 > len(data_fields):
-            notes.append(f"The header (row {self.header_number}) names {header_width} columns but most rows have "
-                         f"{common} fields; the extra columns are named column_{header_width + 1}"
-                         f"{'' if common == header_width + 1 else f' to column_{common}'}.")
+            names = f"column_{header_width + 1}" if common == header_width + 1 else \
+                _("column_{first} to column_{last}").format(first=header_width + 1, last=common)
+            notes.append(_("The header (row {row}) names {header} columns but most rows have {common} fields; the extra "
+                           "columns are named {names}.").format(row=self.header_number, header=header_width,
+                                                                common=common, names=names))
             return common
         return header_width
 
@@ -336,12 +340,13 @@ def _parser_error(error: Exception, label: str, header_number: int) -> Unreadabl
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if match:
         row = int(match.group(2)) + header_number - 1
-        return UnreadableFile(f"{label}: row {row} has {match.group(3)} fields where the header has "
-                              f"{match.group(1)}. Fix that row and try again.")
+        return UnreadableFile(_("{label}: row {row} has {fields} fields where the header has {expected}. Fix that "
+                                "row and try again.").format(label=label, row=row, fields=match.group(3),
+                                                             expected=match.group(1)))
     if "out of memory" in message.lower():
-        return FileTooLarge(f"{label} is too large to read in memory; split it into smaller files.")
-    return UnreadableFile(f"{label} could not be read as a table ({message.strip()}). "
-                          f"Check that it is a CSV file, or export it again.")
+        return FileTooLarge(_("{label} is too large to read in memory; split it into smaller files.").format(label=label))
+    return UnreadableFile(_("{label} could not be read as a table ({message}). Check that it is a CSV file, or export "
+                            "it again.").format(label=label, message=message.strip()))
 
 
 def _all_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 
 from addrmig.errors import BadArguments, UnreadableFile
+from addrmig.i18n import N_, _
 from addrmig.io.table import SHEET_FORMATS, Reading
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -28,9 +29,9 @@ _TRUST_BYTES = 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _KNOWN_BINARY = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x89PNG\r\n\x1a\n", N_("a PNG image")), (b"\xff\xd8\xff", N_("a JPEG image")), (b"GIF8", N_("a GIF image")),
+    (b"%PDF", N_("a PDF document")), (b"\x1f\x8b", N_("a gzip archive")), (b"Rar!", N_("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive")), (b"PK\x05\x06", N_("an empty zip archive")),
 )
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
@@ -51,13 +52,14 @@ def sniff(data: bytes, reading: Reading) -> str:
         return "xls"  # Excel 2.x-4.0 (BIFF2-4): a bare stream of records, no OLE container
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
-            raise UnreadableFile(f"{label} is {what}, not a spreadsheet or text table. "
-                                 f"Export the addresses as CSV, XLSX, XLS, ODS or JSON and try again.")
+            raise UnreadableFile(_("{label} is {what}, not a spreadsheet or text table. Export the addresses as CSV, XLSX, "
+                                   "XLS, ODS or JSON and try again.").format(label=label, what=_(what)))
     if ext in SHEET_FORMATS and (b"\x00" in data[:4096] or data.lstrip()[:1] == b"<"):
-        what = "a web page (HTML), not a workbook" if data.lstrip()[:1] == b"<" else "not a valid .{ext} workbook"
-        raise UnreadableFile(f"{label} is {what.format(ext=ext)} (it does not start like one; it may be damaged or "
-                             f"renamed). Open it in Excel or LibreOffice, save it again as .xlsx or as CSV, and try "
-                             f"again.")
+        what = _("a web page (HTML), not a workbook") if data.lstrip()[:1] == b"<" else \
+            _("not a valid .{ext} workbook").format(ext=ext)
+        raise UnreadableFile(_("{label} is {what} (it does not start like one; it may be damaged or renamed). Open it in"
+                               " Excel or LibreOffice, save it again as .xlsx or as CSV, and try again.").format(
+                                   label=label, what=what))
     return "text"  # a text table named .xls is common (old exports write TSV or CSV so): read it as text
 
 
@@ -68,27 +70,26 @@ def _zip_kind(data: bytes, label: str) -> str:
             if "META-INF/manifest.xml" in names:
                 with archive.open("META-INF/manifest.xml") as member:
                     if b"encryption-data" in member.read(1024 * 1024):
-                        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open "
-                                             f"it in LibreOffice with its password, save a copy without a password "
-                                             f"(or export CSV), and try again.")
+                        raise UnreadableFile(_("{label} is password-protected (encrypted), so it cannot be read. Open it in LibreOffice "
+                                               "with its password, save a copy without a password (or export CSV), and try again.").format(label=label))
             if "mimetype" in names:
                 mimetype = archive.read("mimetype")[:100]
                 if b"opendocument.spreadsheet" in mimetype:
                     return "ods"
             if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
                 if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
-                    raise UnreadableFile(f"{label} is an XLSB (binary Excel) workbook, which addrmig does not "
-                                         f"read. Save it as .xlsx or CSV and try again.")
+                    raise UnreadableFile(_("{label} is an XLSB (binary Excel) workbook, which addrmig does not read. Save it as .xlsx "
+                                           "or CSV and try again.").format(label=label))
                 return "xlsx"
             if "content.xml" in names:
                 return "ods"
             if _declares_workbook(archive, names):
                 return "xlsx"  # parts at other paths (a workbook not under xl/, or backslashes)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
-        raise UnreadableFile(f"{label} is a damaged or truncated workbook ({error}). Download or export it "
-                             f"again, or open it in Excel/LibreOffice and save it again, then retry.") from None
-    raise UnreadableFile(f"{label} is a zip archive but not an Excel or OpenDocument workbook. "
-                         f"Unpack it, or export the addresses as CSV or XLSX, and try again.")
+        raise UnreadableFile(_("{label} is a damaged or truncated workbook ({error}). Download or export it again, or open"
+                               " it in Excel/LibreOffice and save it again, then retry.").format(label=label, error=error)) from None
+    raise UnreadableFile(_("{label} is a zip archive but not an Excel or OpenDocument workbook. Unpack it, or export "
+                           "the addresses as CSV or XLSX, and try again.").format(label=label))
 
 
 _BIFF_BOF = re.compile(rb"[\x09][\x00\x02\x04\x08][\x04\x06\x08\x10]\x00")
@@ -112,9 +113,9 @@ def _check_not_encrypted(data: bytes, label: str) -> None:
     except Exception:  # noqa: BLE001 - not an Office file msoffcrypto knows: the reader will say
         return
     if encrypted:
-        raise UnreadableFile(f"{label} is password-protected (encrypted), so it cannot be read. Open it in Excel "
-                             f"or LibreOffice with its password, save a copy without a password (or export CSV), "
-                             f"and try again.")
+        raise UnreadableFile(_("{label} is password-protected (encrypted), so it cannot be read. Open it in Excel or "
+                               "LibreOffice with its password, save a copy without a password (or export CSV), and try "
+                               "again.").format(label=label))
 
 
 # ----------------------------------------------------------------- text decoding
@@ -135,7 +136,7 @@ def to_utf8(data: bytes, reading: Reading, trust_start: bool = False) -> tuple[b
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise BadArguments(f"Unknown encoding {encoding!r}; try utf-8, cp1254, iso-8859-9 or utf-16.") from None
+            raise BadArguments(_("Unknown encoding {encoding}; try utf-8, cp1254, iso-8859-9 or utf-16.").format(encoding=repr(encoding))) from None
         if codecs.lookup(encoding).name == "utf-8" and not data.startswith(codecs.BOM_UTF8):
             _check_utf8(data, label, encoding)
             return data, "utf-8", True
@@ -149,7 +150,7 @@ def to_utf8(data: bytes, reading: Reading, trust_start: bool = False) -> tuple[b
         return _decode(data, "utf-16", label).encode("utf-8"), "utf-16", True
     guessed = _bomless_utf16(data)
     if guessed:
-        notes.append(f"The file is {guessed.upper()} without a byte-order mark.")
+        notes.append(_("The file is {encoding} without a byte-order mark.").format(encoding=guessed.upper()))
         return _decode(data, guessed, label).encode("utf-8"), guessed, True
     _check_binary(data, label)
     if trust_start and len(data) > _TRUST_BYTES:
@@ -175,8 +176,8 @@ def _check_utf8(data: bytes, label: str, encoding: str) -> None:
     bad = _first_bad_utf8(data)
     if bad is not None:
         line = data.count(b"\n", 0, bad) + 1
-        raise UnreadableFile(f"{label} is not valid {encoding}: line {line} has bytes that are not UTF-8. "
-                             f"Try again without choosing an encoding, or choose cp1254 (Turkish Windows).")
+        raise UnreadableFile(_("{label} is not valid {encoding}: line {line} has bytes that are not UTF-8. Try again "
+                               "without choosing an encoding, or choose cp1254 (Turkish Windows).").format(label=label, encoding=encoding, line=line))
 
 
 def _first_bad_utf8(data: bytes) -> int | None:
@@ -222,9 +223,9 @@ def _check_binary(data: bytes, label: str) -> None:
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
-        raise UnreadableFile(f"{label} contains NUL bytes (first on line {line}), so it is not a text table: "
-                             f"it may be a binary file with the wrong name or a damaged export. Export the "
-                             f"addresses again as CSV (UTF-8) or XLSX and try again.")
+        raise UnreadableFile(_("{label} contains NUL bytes (first on line {line}), so it is not a text table: it may be a "
+                               "binary file with the wrong name or a damaged export. Export the addresses again as CSV "
+                               "(UTF-8) or XLSX and try again.").format(label=label, line=line))
 
 
 #: Legacy encodings tried for a file that is not UTF-8, in the order preferred when the text
@@ -349,14 +350,13 @@ def decode_legacy(data: bytes, label: str, notes: list[str]) -> tuple[bytes, str
         others = [_show_encoding(n) for n in close_calls(data, ranked[position:])]
         shown = _show_encoding(name)
         if others:
-            notes.append(f"The file is not UTF-8; read it as {shown}. It might also be "
-                         f"{', '.join(others)}: if letters look wrong, choose "
-                         f"one of those as the encoding.")
+            notes.append(_("The file is not UTF-8; read it as {shown}. It might also be {others}: if letters look "
+                           "wrong, choose one of those as the encoding.").format(shown=shown, others=', '.join(others)))
         else:
-            notes.append(f"The file is not UTF-8; read it as {shown}.")
+            notes.append(_("The file is not UTF-8; read it as {shown}.").format(shown=shown))
         return text.encode("utf-8"), _show_encoding(name), others
-    raise UnreadableFile(f"{label} is neither UTF-8 nor in any single-byte code page addrmig knows. Save it "
-                         f"as CSV UTF-8 and try again, or choose its encoding.")
+    raise UnreadableFile(_("{label} is neither UTF-8 nor in any single-byte code page addrmig knows. Save it as CSV "
+                           "UTF-8 and try again, or choose its encoding.").format(label=label))
 
 
 def _show_encoding(name: str) -> str:
@@ -369,8 +369,8 @@ def _decode(data: bytes, encoding: str, label: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise UnreadableFile(f"{label} cannot be read as {encoding}: line {line} has bytes that do not belong "
-                             f"to it. Choose the file's real encoding (utf-8, cp1254, utf-16) and try again.") from None
+        raise UnreadableFile(_("{label} cannot be read as {encoding}: line {line} has bytes that do not belong to it. "
+                               "Choose the file's real encoding (utf-8, cp1254, utf-16) and try again.").format(label=label, encoding=encoding, line=line)) from None
 
 
 def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
@@ -392,8 +392,10 @@ def _decode_mixed(data: bytes, label: str, notes: list[str]) -> bytes:
     lines = sorted({data.count(b"\n", 0, p) + 1 for p in positions[:1000]})
     shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
     many = len(lines) > 1
-    notes.append(f"Line{'s' if many else ''} {shown} had letters that are not UTF-8 like the rest of the "
-                 f"file; read those letters as {legacy}. Check {'those rows' if many else 'that row'}.")
+    notes.append((_("Lines {lines} had letters that are not UTF-8 like the rest of the file; read those letters as "
+                    "{legacy}. Check those rows.") if many else
+                  _("Line {lines} had letters that are not UTF-8 like the rest of the file; read those letters as "
+                    "{legacy}. Check that row.")).format(lines=shown, legacy=legacy))
     return text.encode("utf-8")
 
 

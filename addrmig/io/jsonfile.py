@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from addrmig.errors import UnreadableFile
+from addrmig.i18n import _
 from addrmig.io.table import Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
 
 
@@ -26,19 +27,19 @@ def read_json(data: bytes, fmt: str, reading: Reading) -> Table:
             if error.msg == "Extra data" and text.lstrip().startswith("{"):
                 fmt = "ndjson"  # one object per line, whatever the file is called
             else:
-                raise UnreadableFile(f"{label} is not valid JSON: {error.msg} at line {error.lineno}, column "
-                                     f"{error.colno}. Fix the file or export it again.") from None
+                raise UnreadableFile(_("{label} is not valid JSON: {msg} at line {lineno}, column {colno}. Fix the file or export "
+                                       "it again.").format(label=label, msg=error.msg, lineno=error.lineno, colno=error.colno)) from None
         else:
             if isinstance(parsed, dict):
                 lists = [k for k, v in parsed.items() if isinstance(v, list)]
-                hint = (f" Its key {lists[0]!r} holds a list: save that list alone as the file." if lists else "")
-                raise UnreadableFile(f"{label} is a JSON object, but addrmig needs a list of address objects "
-                                     f"([{{...}}, {{...}}]).{hint}")
+                hint = (" " + _("Its key {key} holds a list: save that list alone as the file.").format(
+                    key=repr(lists[0])) if lists else "")
+                raise UnreadableFile(_("{label} is a JSON object, but addrmig needs a list of address objects ([{{...}}, "
+                                       "{{...}}]).{hint}").format(label=label, hint=hint))
             if not isinstance(parsed, list):
-                raise UnreadableFile(f"{label} holds a single JSON {type(parsed).__name__}, not a list of "
-                                     f"address objects ([{{...}}, {{...}}]).")
+                raise UnreadableFile(_("{label} holds a single JSON {kind}, not a list of address objects ([{{...}}, {{...}}]).").format(label=label, kind=type(parsed).__name__))
             rows = list(enumerate(parsed, start=1))
-            notes.insert(0, "Read as JSON (a list of objects).")
+            notes.insert(0, _("Read as JSON (a list of objects)."))
             return _json_table(rows, "json", reading, "item")
     rows = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -47,9 +48,9 @@ def read_json(data: bytes, fmt: str, reading: Reading) -> Table:
         try:
             rows.append((number, _json_loads(line)))
         except json.JSONDecodeError as error:
-            raise UnreadableFile(f"{label}: line {number} is not valid JSON ({error.msg} at column {error.colno}). "
-                                 f"Each line must hold one address object; fix that line and try again.") from None
-    notes.insert(0, "Read as NDJSON (one object per line).")
+            raise UnreadableFile(_("{label}: line {number} is not valid JSON ({msg} at column {colno}). Each line must hold "
+                                   "one address object; fix that line and try again.").format(label=label, number=number, msg=error.msg, colno=error.colno)) from None
+    notes.insert(0, _("Read as NDJSON (one object per line)."))
     return _json_table(rows, "ndjson", reading, "line")
 
 
@@ -71,22 +72,28 @@ def _json_float(literal: str) -> str:
 def _json_table(rows: list[tuple[int, Any]], fmt: str, reading: Reading, unit: str) -> Table:
     label, limits, notes = reading.label, reading.limits, reading.notes
     if len(rows) > limits.max_rows:
-        raise limits.exceeded("max_rows", len(rows), f"of {label}")
+        raise limits.exceeded("max_rows", len(rows), _("of {label}").format(label=label))
     keys: dict[str, None] = {}
     for number, row in rows:
         if not isinstance(row, dict):
             kind = "list" if isinstance(row, list) else "value" if row is not None else "null"
-            raise UnreadableFile(f"{label}: {unit} {number} is a JSON {kind}, not an object with address "
-                                 f"fields. Every {unit} must be {{\"field\": \"value\", ...}}.")
+            sentence = (_("{label}: item {number} is a JSON {kind}, not an object with address fields. Every item "
+                          "must be {{\"field\": \"value\", ...}}.") if unit == "item" else
+                        _("{label}: line {number} is a JSON {kind}, not an object with address fields. Every line "
+                          "must be {{\"field\": \"value\", ...}}."))
+            raise UnreadableFile(sentence.format(label=label, number=number, kind=kind))
         for key, value in row.items():
             if isinstance(value, (dict, list)):
-                raise UnreadableFile(f"{label}: {unit} {number}, field {key!r} holds a nested "
-                                     f"{'object' if isinstance(value, dict) else 'list'}; addrmig needs one "
-                                     f"plain value per field (text, number or null). Flatten it and try again.")
+                sentence = (_("{label}: item {number}, field {key} holds a nested {nested}; addrmig needs one plain "
+                              "value per field (text, number or null). Flatten it and try again.") if unit == "item" else
+                            _("{label}: line {number}, field {key} holds a nested {nested}; addrmig needs one plain "
+                              "value per field (text, number or null). Flatten it and try again."))
+                raise UnreadableFile(sentence.format(label=label, number=number, key=repr(key),
+                                                     nested="object" if isinstance(value, dict) else "list"))
             if key not in keys:
                 keys[key] = None
                 if len(keys) > limits.max_columns:
-                    raise limits.exceeded("max_columns", len(keys), f"of {label}")
+                    raise limits.exceeded("max_columns", len(keys), _("of {label}").format(label=label))
     columns = list(keys)
     values = {key: [_json_text(row.get(key)) for _, row in rows] for key in columns}
     names = unique_headers(columns)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from addrmig.errors import BadArguments, UnreadableFile
+from addrmig.i18n import _
 from addrmig.io.delimited import read_delimited
 from addrmig.io.detect import sniff, text_kind, to_utf8
 from addrmig.io.jsonfile import read_json
@@ -34,23 +35,22 @@ def read_table(source: Any, name: str | None = None, *, sheet: str | None = None
     reading = Reading(name=name, limits=limits, sheet=sheet, encoding=encoding, delimiter=delimiter,
                       header_row=header_row)
     if delimiter is not None and (len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n'):
-        raise BadArguments(f"Delimiter {delimiter!r} must be one plain character, e.g. ',' ';' '|' or a tab.")
+        raise BadArguments(_("Delimiter {delimiter} must be one plain character, e.g. ',' ';' '|' or a tab.").format(delimiter=repr(delimiter)))
     if header_row is not None and header_row < 1:
-        raise BadArguments(f"Header row {header_row} must be 1 or more (the first row is 1).")
+        raise BadArguments(_("Header row {header_row} must be 1 or more (the first row is 1).").format(header_row=header_row))
     if not data:
-        raise UnreadableFile(f"{reading.label} is empty (0 bytes). Export the addresses again and choose that file.")
+        raise UnreadableFile(_("{label} is empty (0 bytes). Export the addresses again and choose that file.").format(label=reading.label))
 
     kind = sniff(data, reading)
     if kind in SHEET_FORMATS:
         ext = reading.extension
         if ext and ext not in SHEET_FORMATS:
-            reading.notes.append(f"The file is an {kind.upper()} workbook although its name ends in .{ext}; "
-                                 f"read it as {kind.upper()}.")
+            reading.notes.append(_("The file is an {kind} workbook although its name ends in .{ext}; read it as {kind}.").format(
+                kind=kind.upper(), ext=ext))
         table = read_workbook(data, kind, reading)
     else:
         if reading.extension in SHEET_FORMATS:
-            reading.notes.append(f"The file is text although its name ends in .{reading.extension}; read it as "
-                                 f"a text table.")
+            reading.notes.append(_("The file is text although its name ends in .{extension}; read it as a text table.").format(extension=reading.extension))
         try:
             table = _read_text(data, replace(reading, notes=list(reading.notes)), trust_start=True)
         except _NotUTF8:
@@ -77,8 +77,8 @@ def _read_text(data: bytes, reading: Reading, trust_start: bool) -> Table:
     except UnicodeDecodeError as error:
         if not verified:
             raise _NotUTF8() from None
-        raise UnreadableFile(f"{reading.label} is not valid {enc} ({error.reason}). Choose the file's real "
-                             f"encoding (utf-8, cp1254, utf-16) and try again.") from None
+        raise UnreadableFile(_("{label} is not valid {enc} ({reason}). Choose the file's real encoding (utf-8, cp1254, "
+                               "utf-16) and try again.").format(label=reading.label, enc=enc, reason=error.reason)) from None
 
 
 def _read_bytes(source: Any, name: str | None, limits: Limits) -> tuple[bytes, str | None]:
@@ -89,21 +89,21 @@ def _read_bytes(source: Any, name: str | None, limits: Limits) -> tuple[bytes, s
         path = Path(source)
         name = name or path.name
         if not path.exists():
-            raise UnreadableFile(f"{path} does not exist. Check the path and try again.")
+            raise UnreadableFile(_("{path} does not exist. Check the path and try again.").format(path=path))
         if path.is_dir():
-            raise UnreadableFile(f"{path} is a folder, not a file. Give the path of the export file.")
+            raise UnreadableFile(_("{path} is a folder, not a file. Give the path of the export file.").format(path=path))
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise limits.exceeded("max_file_bytes", size, f"of {path.name}")
+            raise limits.exceeded("max_file_bytes", size, _("of {label}").format(label=path.name))
         data = path.read_bytes()
     elif hasattr(source, "read"):
         name = name or Path(str(getattr(source, "name", "") or "")).name or None
         data = source.read(limits.max_file_bytes + 1)
         if isinstance(data, str):
-            raise BadArguments("read_table needs a binary stream (open the file with 'rb').")
+            raise BadArguments(_("read_table needs a binary stream (open the file with 'rb')."))
         data = bytes(data)
     else:
-        raise BadArguments(f"read_table takes a path, bytes or a binary file object, not {type(source).__name__}.")
+        raise BadArguments(_("read_table takes a path, bytes or a binary file object, not {kind}.").format(kind=type(source).__name__))
     if len(data) > limits.max_file_bytes:
-        raise limits.exceeded("max_file_bytes", len(data), f"of {name or 'the file'}")
+        raise limits.exceeded("max_file_bytes", len(data), _("of {label}").format(label=name) if name else _("of the file"))
     return data, name

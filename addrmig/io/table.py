@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from addrmig.formatting import number
+from addrmig.i18n import _, ngettext
 from addrmig.limits import Limits
 
 TEXT_FORMATS = ("csv", "tsv", "json", "ndjson")
@@ -33,21 +35,25 @@ class RaggedRow:
     def message(self) -> str:
         """The sentence a person reads for this row."""
         if self.fields > self.expected:
-            return (f"has {self.fields} fields where the header has {self.expected} — a value probably contains "
-                    f"the delimiter; the extra fields are joined onto the last column. The line: {self.line}")
-        return (f"has {self.fields} field{'s' if self.fields != 1 else ''} where the header has {self.expected} — "
-                f"values are missing, or a line break split the row; the missing fields are left empty. "
-                f"The line: {self.line}")
+            return _("has {fields} fields where the header has {expected} — a value probably contains the "
+                     "delimiter; the extra fields are joined onto the last column. The line: {line}").format(
+                fields=self.fields, expected=self.expected, line=self.line)
+        return ngettext("has {fields} field where the header has {expected} — values are missing, or a line break "
+                        "split the row; the missing fields are left empty. The line: {line}",
+                        "has {fields} fields where the header has {expected} — values are missing, or a line break "
+                        "split the row; the missing fields are left empty. The line: {line}",
+                        self.fields).format(fields=self.fields, expected=self.expected, line=self.line)
 
 
 def ragged_note(problems: Sequence[RaggedRow]) -> str:
     """The sentence saying which rows had another number of fields than the header."""
     rows = [problem.row for problem in problems]
     shown = ", ".join(str(row) for row in rows[:10]) + (" …" if len(rows) > 10 else "")
-    which = f"Row {shown} has" if len(rows) == 1 else f"{len(rows):,} rows ({shown}) have"
-    return (f"{which} another number of fields than the header; read as best they could be and marked as "
-            f"errors (ragged_row): check {'it' if len(rows) == 1 else 'them'}, or leave "
-            f"{'it' if len(rows) == 1 else 'them'} out.")
+    return ngettext("Row {rows} has another number of fields than the header; read as best they could be and "
+                    "marked as errors (ragged_row): check it, or leave it out.",
+                    "{n} rows ({rows}) have another number of fields than the header; read as best they could be "
+                    "and marked as errors (ragged_row): check them, or leave them out.",
+                    len(rows)).format(n=number(len(rows)), rows=shown)
 
 
 @dataclass
@@ -137,7 +143,7 @@ def drop_empty_rows(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         if not empty.any():
             return frame
     count = int(empty.sum())
-    notes.append(f"Ignored {count} empty row{'s' if count > 1 else ''}.")
+    notes.append(ngettext("Ignored {n} empty row.", "Ignored {n} empty rows.", count).format(n=count))
     return frame[~empty]
 
 
@@ -161,4 +167,5 @@ def check_field_lengths(frame: pd.DataFrame, size: int, reading: Reading) -> Non
         if len(lengths) and lengths.max() > limits.max_field_chars:
             row = lengths.idxmax()
             raise limits.exceeded("max_field_chars", int(lengths.max()),
-                                  f"in row {row}, column {column!r}, of {reading.label}")
+                                  _("in row {row}, column {column}, of {label}").format(
+                                      row=row, column=repr(column), label=reading.label))

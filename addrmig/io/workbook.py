@@ -26,6 +26,7 @@ import pandas as pd
 from addrmig.columns import find_header, header_score
 from addrmig.errors import BadArguments, FileTooLarge, UnreadableFile
 from addrmig.fields import REQUIRED
+from addrmig.i18n import _
 from addrmig.io.archive import check_archive
 from addrmig.io.cell_errors import ErrorCells, ods_error_cells, put_error_cells, xlsx_error_cells
 from addrmig.io.table import HEADER_SCAN, Reading, Table, check_field_lengths, drop_empty_rows, unique_headers
@@ -58,9 +59,9 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
         names, get_rows = _inprocess_sheets(data, kind, reading)
     get_rows = _with_error_cells(get_rows, data, kind, error_parts, ods_cells, reading)
     if not names:
-        raise UnreadableFile(f"{label} has no sheets. Export the addresses again.")
+        raise UnreadableFile(_("{label} has no sheets. Export the addresses again.").format(label=label))
     if sheet is not None and sheet not in names:
-        raise BadArguments(f"{label} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}.")
+        raise BadArguments(_("{label} has no sheet named {sheet}; its sheets are: {names}.").format(label=label, sheet=repr(sheet), names=', '.join(names)))
 
     chosen: tuple[str, list[list[Any]], int, int, str] | None = None
     fallback: tuple[str, list[list[Any]], int, int, str] | None = None
@@ -81,12 +82,12 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     if chosen is None:
         chosen = fallback
     assert chosen is not None
-    sheet_name, rows, index, _, header_note = chosen
+    sheet_name, rows, index, _width, header_note = chosen
     others = [n for n in names if n != sheet_name]
     if sheet is None and len(names) > 1:
-        notes.append(f"Read sheet {sheet_name!r}; the workbook also has {', '.join(repr(n) for n in others)}.")
+        notes.append(_("Read sheet {sheet}; the workbook also has {others}.").format(sheet=repr(sheet_name), others=', '.join(repr(n) for n in others)))
     if not rows or index >= len(rows) or (header_row is None and not _holds_values(rows)):
-        raise UnreadableFile(f"Sheet {sheet_name!r} of {label} is empty. Choose the sheet with the addresses.")
+        raise UnreadableFile(_("Sheet {sheet_name} of {label} is empty. Choose the sheet with the addresses.").format(sheet_name=repr(sheet_name), label=label))
     header = [_cell_text(c) for c in rows[index]]
     # drop empty columns at the right edge that only formatting made part of the sheet
     width = len(header)
@@ -94,7 +95,7 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
             width - 1 >= len(r) or _cell_text(r[width - 1]) == "" for r in rows[index + 1:]):
         width -= 1
     if width > limits.max_columns:
-        raise limits.exceeded("max_columns", width, f"of sheet {sheet_name!r} of {label}")
+        raise limits.exceeded("max_columns", width, _("of sheet {sheet} of {label}").format(sheet=repr(sheet_name), label=label))
     if header_note:
         notes.append(header_note)
     column_names = unique_headers(header[:width])
@@ -105,7 +106,7 @@ def read_workbook(data: bytes, kind: str, reading: Reading) -> Table:
     frame.index = pd.RangeIndex(index + 2, index + 2 + len(frame))
     frame = drop_empty_rows(frame, notes)
     check_field_lengths(frame, limits.max_field_chars + 1, reading)
-    notes.insert(0, f"Read as {kind.upper()}, sheet {sheet_name!r}.")
+    notes.insert(0, _("Read as {kind}, sheet {sheet}.").format(kind=kind.upper(), sheet=repr(sheet_name)))
     return Table(frame=frame, name="", format=kind, sheet=sheet_name, sheets=names, header_row=index + 1,
                  notes=notes)
 
@@ -123,8 +124,8 @@ def _with_error_cells(get_rows: Callable[[str], list[list[Any]]], data: bytes, k
         else:
             return get_rows
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
-        reading.notes.append("Error cells (such as #N/A) could not be told apart from empty cells in this "
-                             "workbook; a formula that failed may show as an empty cell.")
+        reading.notes.append(_("Error cells (such as #N/A) could not be told apart from empty cells in this workbook; a "
+                               "formula that failed may show as an empty cell."))
         return get_rows
     if not errors:
         return get_rows
@@ -164,19 +165,19 @@ def _isolated_sheets(data: bytes, kind: str, reading: Reading) -> tuple[list[str
         child = subprocess.run([sys.executable, "-I", str(_CHILD), *arguments], input=data,
                                capture_output=True, timeout=300)
     except subprocess.TimeoutExpired:
-        raise UnreadableFile(f"{label} took too long to read as {kind.upper()}; it may be damaged. Open it in "
-                             f"Excel or LibreOffice, save it as .xlsx or CSV, and try again.") from None
+        raise UnreadableFile(_("{label} took too long to read as {kind}; it may be damaged. Open it in Excel or "
+                               "LibreOffice, save it as .xlsx or CSV, and try again.").format(label=label, kind=kind.upper())) from None
     if child.returncode != 0 or not child.stdout:
-        raise UnreadableFile(f"{label} could not be read as {kind.upper()}: the reader stopped on it, so it is "
-                             f"damaged or built to break readers. Open it in Excel or LibreOffice, save a new "
-                             f"copy as .xlsx or CSV, and try again.")
+        raise UnreadableFile(_("{label} could not be read as {kind}: the reader stopped on it, so it is damaged or built "
+                               "to break readers. Open it in Excel or LibreOffice, save a new copy as .xlsx or CSV, and "
+                               "try again.").format(label=label, kind=kind.upper()))
     result = pickle.loads(child.stdout)  # written by our own child, from plain values only
     if "error" in result:
         name, message = result["error"]
         raise _workbook_error(RuntimeError(message or name), kind, label)
     if "limit" in result:
         which, found, sheet = result["limit"]
-        raise limits.exceeded(which, found, f"of sheet {sheet!r} of {label}")
+        raise limits.exceeded(which, found, _("of sheet {sheet} of {label}").format(sheet=repr(sheet), label=label))
     sheets = dict(result["sheets"])
     return list(sheets), sheets.__getitem__
 
@@ -186,11 +187,11 @@ def _sheet_rows(workbook: Any, sheet: str, kind: str, reading: Reading) -> list[
     try:
         data = workbook.get_sheet_by_name(sheet)
         if data.height > limits.max_rows + HEADER_SCAN + 1:
-            raise limits.exceeded("max_rows", data.height, f"of sheet {sheet!r} of {label}")
+            raise limits.exceeded("max_rows", data.height, _("of sheet {sheet} of {label}").format(sheet=repr(sheet), label=label))
         if data.width > limits.max_columns + 100:
-            raise limits.exceeded("max_columns", data.width, f"of sheet {sheet!r} of {label}")
+            raise limits.exceeded("max_columns", data.width, _("of sheet {sheet} of {label}").format(sheet=repr(sheet), label=label))
         if data.height * data.width > limits.max_cells:
-            raise limits.exceeded("max_cells", data.height * data.width, f"of sheet {sheet!r} of {label}")
+            raise limits.exceeded("max_cells", data.height * data.width, _("of sheet {sheet} of {label}").format(sheet=repr(sheet), label=label))
         # from A1, so list positions are the spreadsheet's own row numbers
         return data.to_python(skip_empty_area=False)
     except FileTooLarge:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from addrmig.errors import BadArguments
 from addrmig.fields import COLUMNS, REQUIRED
+from addrmig.i18n import _
 from addrmig.io.atomic import atomic_output
 from addrmig.io.sanitise import xlsx_text, xlsx_texts
 
@@ -79,7 +80,7 @@ def save_table(frame: pd.DataFrame, target: str | os.PathLike[str] | BinaryIO, f
 def _checked(fmt: str) -> str:
     fmt = fmt.lower().lstrip(".")
     if fmt not in WRITE_FORMATS:
-        raise BadArguments(f"Cannot write {fmt!r}; choose one of: {', '.join(WRITE_FORMATS)}.")
+        raise BadArguments(_("Cannot write {fmt}; choose one of: {formats}.").format(fmt=repr(fmt), formats=', '.join(WRITE_FORMATS)))
     return fmt
 
 
@@ -100,8 +101,7 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
     """The write format for an output path's extension (.csv, .xlsx, .json)."""
     ext = Path(path).suffix.lower().lstrip(".")
     if ext not in WRITE_FORMATS:
-        raise BadArguments(f"Cannot tell the output format from {Path(path).name!r}: "
-                           f"give a name ending in .csv, .xlsx or .json.")
+        raise BadArguments(_("Cannot tell the output format from {name}: give a name ending in .csv, .xlsx or .json.").format(name=repr(Path(path).name)))
     return ext
 
 

@@ -26,18 +26,18 @@ place      the place it means, in the database's spelling
 :func:`choices_to_corrections` generalises choices into such rules (the explicit action
 only: a pick is a choice); the resolver reads rules through :func:`correction_records` and
 :func:`corrections_by_parent`, choices through :func:`choice_records`.
-``--corrections FILE.csv`` imports rules in bulk. The store is a sqlite file in
-the user's data directory (``platformdirs.user_data_dir("addrmig")``), overridable by
-the ``ADDRMIG_DATA_DIR`` environment variable or the ``path`` argument. Each call opens
-its own connection (WAL journal), so several app sessions can share it; choices and
-rules are two tables of the same file.
+``--corrections FILE.csv`` imports rules in bulk.
+
+:class:`Corrections` remembers both for one owner, in the project's database
+(``addrmig.storage``: the tables ``place_choices`` and ``place_rules``, through
+``addrmig.storage.memory``): on a server each signed-in user has their own, a browser
+workspace without sign-in its own, and the command line ``local``'s; one owner's choices
+never reach another's files. The ``corrections.sqlite`` of the version before the database
+is carried over into ``local``'s on the first upgrade (``addrmig.storage.legacy``).
 """
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,71 +45,54 @@ import pandas as pd
 
 from addrmig.errors import BadArguments, UnreadableFile
 from addrmig.fields import LOCATION_LEVELS
+from addrmig.i18n import _
 from addrmig.locations.keys import name_key
-from addrmig.store import connect, data_dir, use_wal
 
 if TYPE_CHECKING:
     from addrmig.locations.db import LocationDB
+    from addrmig.storage.database import Database
 
-FILE_NAME = "corrections.sqlite"
 CORRECTION_COLUMNS = ("level", "country", "city", "township", "written", "place")
 #: A choice: the written place, then the place it means (database spelling).
 CHOICE_COLUMNS = ("country", "city", "township", "district",
                   "place_country", "place_city", "place_township", "place_district")
 
 
-def default_path() -> Path:
-    """Where the corrections live: ``$ADDRMIG_DATA_DIR`` or the platform's user data dir."""
-    return data_dir() / FILE_NAME
-
-
 class Corrections:
-    """The corrections store at ``path`` (default :func:`default_path`)."""
+    """``owner``'s choices and rules in ``database`` (default: ``open_database()``, the one the
+    environment names). The owner is who made them: ``local`` on the command line,
+    ``user:<e-mail>`` for a signed-in user of the app, ``workspace:<id>`` for a browser workspace
+    without sign-in (see ``addrmig.storage.visibility``). Every read and write is of that owner's
+    records only."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(connect(self.path)) as conn:
-            use_wal(conn)
+    def __init__(self, database: Database | None = None, *, owner: str) -> None:
+        from addrmig.storage.database import open_database
+        from addrmig.storage.memory import PlaceMemory
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = connect(self.path)
-        conn.execute("""CREATE TABLE IF NOT EXISTS corrections (
-            level TEXT NOT NULL, country TEXT NOT NULL, city TEXT NOT NULL, township TEXT NOT NULL,
-            written TEXT NOT NULL, written_key TEXT NOT NULL, place TEXT NOT NULL, updated REAL NOT NULL,
-            PRIMARY KEY (level, country, city, township, written_key))""")
-        conn.execute("""CREATE TABLE IF NOT EXISTS choices (
-            country TEXT NOT NULL, city TEXT NOT NULL, township TEXT NOT NULL, district TEXT NOT NULL,
-            written_key TEXT NOT NULL PRIMARY KEY, place_country TEXT NOT NULL, place_city TEXT NOT NULL,
-            place_township TEXT NOT NULL, place_district TEXT NOT NULL, updated REAL NOT NULL)""")
-        return conn
+        self.store = PlaceMemory(database if database is not None else open_database(), owner)
+
+    def __repr__(self) -> str:
+        return f"Corrections({self.store.database.shown_url!r}, owner={self.owner!r})"
+
+    @property
+    def owner(self) -> str:
+        """Whose choices and rules these are."""
+        return self.store.owner
 
     def load_choices(self) -> pd.DataFrame:
         """All choices, newest first, with the columns ``CHOICE_COLUMNS``."""
-        with closing(self._connect()) as conn:
-            rows = conn.execute(f"SELECT {', '.join(CHOICE_COLUMNS)} FROM choices "
-                                "ORDER BY updated DESC, rowid DESC").fetchall()
-        return pd.DataFrame(rows, columns=list(CHOICE_COLUMNS), dtype=str)
+        return pd.DataFrame(self.store.choices(), columns=list(CHOICE_COLUMNS), dtype=str)
 
     def save_choices(self, records: pd.DataFrame) -> int:
         """Remember choices (columns ``CHOICE_COLUMNS``, see :func:`choice_records`); a later
         choice for the same written place replaces the earlier one. Returns how many."""
         frame = choice_records(records)
-        now = time.time()
-        rows = [(*r[:4], "\x1f".join(choice_key(r[:4])), *r[4:], now + k * 1e-6)
-                for k, r in enumerate(frame.itertuples(index=False, name=None))]
-        with closing(self._connect()) as conn, conn:
-            conn.executemany("INSERT OR REPLACE INTO choices (country, city, township, district, written_key, "
-                             "place_country, place_city, place_township, place_district, updated) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        return len(rows)
+        return self.store.save_choices([("\x1f".join(choice_key(row[:4])), *row)
+                                        for row in frame.itertuples(index=False, name=None)])
 
     def load(self) -> pd.DataFrame:
         """All corrections, newest first, with the columns ``CORRECTION_COLUMNS``."""
-        with closing(self._connect()) as conn:
-            rows = conn.execute("SELECT level, country, city, township, written, place FROM corrections "
-                                "ORDER BY updated DESC, rowid DESC").fetchall()
-        return pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS), dtype=str)
+        return pd.DataFrame(self.store.rules(), columns=list(CORRECTION_COLUMNS), dtype=str)
 
     def save(self, records: pd.DataFrame | list[dict]) -> int:
         """Remember ``records`` (columns ``CORRECTION_COLUMNS``); a later record for the same
@@ -117,28 +100,22 @@ class Corrections:
         frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
         missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
         if missing:
-            raise BadArguments(f"Corrections need the columns {', '.join(CORRECTION_COLUMNS)}; "
-                               f"missing: {', '.join(missing)}.")
+            raise BadArguments(_("Corrections need the columns {columns}; missing: {missing}.").format(
+                columns=", ".join(CORRECTION_COLUMNS), missing=", ".join(missing)))
         frame = frame[list(CORRECTION_COLUMNS)].astype(object).where(lambda f: f.notna(), "").astype(str)
         frame = frame.apply(lambda col: col.str.strip())
         frame = frame[(frame["written"] != "") & (frame["place"] != "")
                       & frame["level"].str.lower().isin(LOCATION_LEVELS)]
-        now = time.time()
-        rows = [(r.level.lower(), r.country, r.city, r.township, r.written, name_key(r.written), r.place, now + k * 1e-6)
-                for k, r in enumerate(frame.itertuples(index=False))]
-        with closing(self._connect()) as conn, conn:
-            conn.executemany("INSERT OR REPLACE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        return len(rows)
+        return self.store.save_rules([(name_key(r.written), r.level.lower(), r.country, r.city, r.township,
+                                       r.written, r.place) for r in frame.itertuples(index=False)])
 
     def import_csv(self, path: str | Path) -> int:
         """Import a corrections CSV (columns as in this module's docstring). Returns how many."""
         return self.save(read_corrections_csv(path))
 
     def clear(self) -> None:
-        """Forget every correction and every choice."""
-        with closing(self._connect()) as conn, conn:
-            conn.execute("DELETE FROM corrections")
-            conn.execute("DELETE FROM choices")
+        """Forget every correction and every choice (of this owner)."""
+        self.store.clear()
 
 
 def read_corrections_csv(path: str | Path) -> pd.DataFrame:
@@ -150,15 +127,16 @@ def read_corrections_csv(path: str | Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UnreadableFile(f"The corrections file {path} does not exist; check the path.") from None
+        raise UnreadableFile(_("The corrections file {path} does not exist; check the path.").format(path=path)) from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise UnreadableFile(f"The corrections file {path} could not be read as CSV ({error}); save it as "
-                             f"UTF-8 CSV with columns {', '.join(CORRECTION_COLUMNS)}.") from None
+        raise UnreadableFile(_("The corrections file {path} could not be read as CSV ({error}); save it as UTF-8 CSV "
+                               "with columns {columns}.").format(path=path, error=error,
+                                                                 columns=", ".join(CORRECTION_COLUMNS))) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in ("level", "written", "place") if c not in frame.columns]
     if missing:
-        raise BadArguments(f"The corrections file {path} lacks the column(s) {', '.join(missing)}; "
-                           f"expected {', '.join(CORRECTION_COLUMNS)}.")
+        raise BadArguments(_("The corrections file {path} lacks the column(s) {missing}; expected {columns}.").format(
+            path=path, missing=", ".join(missing), columns=", ".join(CORRECTION_COLUMNS)))
     for col in CORRECTION_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""

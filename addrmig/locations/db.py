@@ -11,6 +11,7 @@ import pandas as pd
 
 from addrmig.errors import AddrmigError, LocationDBError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.i18n import _
 from addrmig.locations.keys import district_keys, name_keys
 
 #: The optional column of a reference that holds each district's postcode.
@@ -70,22 +71,21 @@ class LocationDB:
         frame = frame.rename(columns=renamed)
         if "country" not in frame.columns:
             raise LocationDBError(
-                f"The location reference from {source} has no 'country' column; it needs the "
-                f"columns country, city, township, district (or the first ones of them). "
-                f"Found: {', '.join(map(str, frame.columns)) or 'none'}.")
+                _("The location reference from {source} has no 'country' column; it needs the columns "
+                  "country, city, township, district (or the first ones of them). Found: {columns}.").format(source=source, columns=', '.join(map(str, frame.columns)) or _('none')))
         levels = [level for level in LEVELS if level in frame.columns]
         levels = list(LEVELS[:len(levels)]) if levels == list(LEVELS[:len(levels)]) else None
         if levels is None:
             raise LocationDBError(
-                f"The location reference from {source} skips a level: its columns must be a prefix "
-                f"of country, city, township, district (e.g. country and city only).")
+                _("The location reference from {source} skips a level: its columns must be a prefix of "
+                  "country, city, township, district (e.g. country and city only).").format(source=source))
         # A postcode per district is kept when the reference has one (see resolve's postcodes).
         kept = levels + ([POSTCODE] if POSTCODE in frame.columns and "district" in levels else [])
         out = frame[kept].astype(object).where(frame[kept].notna(), "")
         out = out.astype(str).apply(lambda col: col.str.strip())
         out = out[out["country"] != ""].drop_duplicates(levels).reset_index(drop=True)
         if out.empty:
-            raise LocationDBError(f"The location reference from {source} holds no places.")
+            raise LocationDBError(_("The location reference from {source} holds no places.").format(source=source))
         return cls(out[levels], source=source, postcodes=out[POSTCODE] if POSTCODE in out.columns else None)
 
     @classmethod
@@ -94,14 +94,14 @@ class LocationDB:
         district`` (or a prefix). Raises :class:`LocationDBError` when it cannot be used."""
         path = Path(path)
         if not path.exists():
-            raise LocationDBError(f"The location reference {path} does not exist; check the path.")
+            raise LocationDBError(_("The location reference {path} does not exist; check the path.").format(path=path))
         from addrmig.io import read_table  # the project's reader: every format, every limit
 
         try:
             table = read_table(path)
         except AddrmigError as error:
-            raise LocationDBError(f"The location reference {path} could not be read: {error} Save it as CSV "
-                                  "(UTF-8) or XLSX with columns country, city, township, district.") from error
+            raise LocationDBError(_("The location reference {path} could not be read: {error} Save it as CSV (UTF-8) or XLSX "
+                                    "with columns country, city, township, district.").format(path=path, error=error)) from error
         return cls.from_frame(table.frame, source=str(path))
 
     @property

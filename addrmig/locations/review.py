@@ -7,8 +7,30 @@ import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.fields import heading
+from addrmig.i18n import N_, _
 from addrmig.io.sanitise import neutralise, xlsx_texts
 from addrmig.locations.resolver import Resolution
+from addrmig.locations.resolver.statuses import status_label
+
+#: The review list's own columns as a person reads them (the place columns are Akinon's fields:
+#: :func:`addrmig.fields.heading`).
+HEADINGS = {"source_text": N_("source_text"), "rows": N_("rows"), "example_rows": N_("example_rows"),
+            "status": N_("status"), "level": N_("level"), "note": N_("note"),
+            "suggestion_1": N_("suggestion_1"), "suggestion_2": N_("suggestion_2"), "suggestion_3": N_("suggestion_3"),
+            "score_1": N_("score_1"), "score_2": N_("score_2"), "score_3": N_("score_3")}
+
+
+def for_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """The review table as a person downloads it in the current language: headings, statuses
+    and levels translated (in English, the table as it is); the written values as written."""
+    out = table.copy()
+    if "status" in out.columns:
+        out["status"] = [status_label(str(value)) for value in out["status"]]
+    if "level" in out.columns:
+        out["level"] = [heading(str(value)) if value else value for value in out["level"]]
+    out.columns = [_(HEADINGS[c]) if c in HEADINGS else heading(str(c)) for c in out.columns]
+    return out
 
 
 def review_table(resolution: Resolution) -> pd.DataFrame:
@@ -89,7 +111,7 @@ def clear_choices(items: pd.DataFrame, min_score: float) -> dict[Place, Place]:
     ``min_score`` or more AND is strictly ahead of the next one (a tie is a question for
     the user, never a guess)."""
     choices = {}
-    for _, item in items.iterrows():
+    for _position, item in items.iterrows():
         options = place_options(item)
         if not options:
             continue
@@ -108,7 +130,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def write_review(table: pd.DataFrame, fmt: str) -> bytes:
     """The review table as ``csv`` (UTF-8 with BOM, for Excel) or ``xlsx`` bytes, formulas neutralised
     (and, in XLSX, control characters shown as ``\\xNN``: ``xlsx_text(value, report=True)``)."""
-    safe = neutralise_frame(table)
+    safe = neutralise_frame(for_reading(table))
     if fmt == "xlsx":
         from addrmig.io.xlsx import Workbook, text_array
 

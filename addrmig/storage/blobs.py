@@ -22,6 +22,7 @@ from sqlalchemy import and_, delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from addrmig.errors import StorageError
+from addrmig.i18n import _
 from addrmig.storage.database import utcnow
 from addrmig.storage.models import BLOB_REFERENCES, Blob, BlobChunk
 from addrmig.storage.sql import insert_new
@@ -53,8 +54,8 @@ def chunks(session: Session, sha: str) -> Iterator[bytes]:
     for seq in range(count):
         data = session.scalar(select(BlobChunk.data).where(BlobChunk.sha256 == sha, BlobChunk.seq == seq))
         if data is None:
-            raise StorageError(f"Part {seq + 1} of {count} of the stored file {sha[:12]}… is missing from the "
-                               "database; the file cannot be given back whole.")
+            raise StorageError(_("Part {part} of {count} of the stored file {sha}… is missing from the database; the "
+                                 "file cannot be given back whole.").format(part=seq + 1, count=count, sha=sha[:12]))
         yield data
 
 
@@ -112,4 +113,4 @@ def _write_chunks(session: Session, sha: str, source: Source) -> None:
         again.update(data)
         session.execute(insert(BlobChunk).values(sha256=sha, seq=seq, data=data))
     if again.hexdigest() != sha:
-        raise StorageError("The file changed while it was being stored; nothing was kept. Try again.")
+        raise StorageError(_("The file changed while it was being stored; nothing was kept. Try again."))

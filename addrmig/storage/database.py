@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from addrmig.errors import StorageError
+from addrmig.i18n import _
 from addrmig.storage.settings import database_url, shown
 from addrmig.store import use_wal
 
@@ -72,8 +73,8 @@ class Database:
             with Session(engine, expire_on_commit=False) as session:
                 yield session
         except (OperationalError, InterfaceError) as error:
-            raise StorageError(f"The database {self.shown_url} could not be used: {_reason(error)}. Check that it "
-                               "is running and reachable and that ADDRMIG_DATABASE_URL is right.") from None
+            raise StorageError(_("The database {shown_url} could not be used: {reason}. Check that it is running and "
+                                 "reachable and that ADDRMIG_DATABASE_URL is right.").format(shown_url=self.shown_url, reason=_reason(error))) from None
 
     @contextmanager
     def connection(self) -> Iterator:
@@ -82,8 +83,8 @@ class Database:
             with self._writer.begin() as connection:
                 yield connection
         except (OperationalError, InterfaceError) as error:
-            raise StorageError(f"The database {self.shown_url} could not be used: {_reason(error)}. Check that it "
-                               "is running and reachable and that ADDRMIG_DATABASE_URL is right.") from None
+            raise StorageError(_("The database {shown_url} could not be used: {reason}. Check that it is running and "
+                                 "reachable and that ADDRMIG_DATABASE_URL is right.").format(shown_url=self.shown_url, reason=_reason(error))) from None
 
     def purge_if_due(self) -> None:
         """Delete expired copies and workspaces, unless this process did so in the last ``PURGE_EVERY``."""

@@ -5,7 +5,7 @@ it) and on demand (``addrmig db upgrade``). Everything happens in one transactio
 holds the database's own lock, so processes and replicas starting together upgrade it
 once and wait for each other: on PostgreSQL a transaction-level advisory lock, on sqlite
 the write lock that ``BEGIN IMMEDIATE`` takes. The same transaction carries over the
-history of the version before the database (``legacy.py``), once.
+history and the place memory of the version before the database (``legacy.py``), once.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
 from addrmig.errors import StorageError
+from addrmig.i18n import _
 from addrmig.storage import legacy
 from addrmig.storage.database import Database
 from addrmig.storage.models import LegacyImport
@@ -36,7 +37,7 @@ class Upgrade:
 
     before: str | None
     after: str
-    carried: legacy.Carried | None
+    carried: tuple[legacy.Carried, ...]
 
 
 def config(connection: Connection | None = None) -> Config:
@@ -60,14 +61,14 @@ def known() -> frozenset[str]:
 
 
 def upgrade(database: Database, directory: str | os.PathLike | None = None, *, again: bool = False) -> Upgrade | None:
-    """Upgrade ``database`` to :func:`head` and carry over the old history found in the data dir
-    ``directory`` (default: $ADDRMIG_DATA_DIR or the user data dir). Does nothing (returns None)
-    when this process did it already, unless ``again``."""
-    source = legacy.find(directory)
-    key = str(source) if source else ""
+    """Upgrade ``database`` to :func:`head` and carry over the old history and place memory found in
+    the data dir ``directory`` (default: $ADDRMIG_DATA_DIR or the user data dir). Does nothing
+    (returns None) when this process did it already, unless ``again``."""
+    sources = legacy.find(directory)
+    key = "\n".join(map(str, sources))
     if key in database.upgraded and not again:
         return None
-    if not again and _up_to_date(database, source):
+    if not again and _up_to_date(database, sources):
         database.upgraded.add(key)
         return None
     with database.connection() as connection:
@@ -76,18 +77,18 @@ def upgrade(database: Database, directory: str | os.PathLike | None = None, *, a
         before = _revision(database, connection)
         if before != head():
             command.upgrade(config(connection), "head")
-        carried = legacy.carry_over(connection, source) if source else None
+        carried = tuple(done for done in (legacy.carry_over(connection, source) for source in sources) if done)
     database.upgraded.add(key)
     return Upgrade(before, head(), carried)
 
 
-def _up_to_date(database: Database, source: Path | None) -> bool:
-    """At the newest revision, with the old history (if any) carried over: no lock needed."""
+def _up_to_date(database: Database, sources: list[Path]) -> bool:
+    """At the newest revision, with the old files (if any) carried over: no lock needed."""
     with database.reading() as session:
         connection = session.connection()
         if _revision(database, connection) != head():
             return False
-        return source is None or session.get(LegacyImport, str(source)) is not None
+        return all(session.get(LegacyImport, str(source)) is not None for source in sources)
 
 
 def _revision(database: Database, connection: Connection) -> str | None:
@@ -95,8 +96,8 @@ def _revision(database: Database, connection: Connection) -> str | None:
         return None
     revision = MigrationContext.configure(connection).get_current_revision()
     if revision is not None and revision not in known():
-        raise StorageError(f"The database {database.shown_url} has schema revision {revision}, which this version "
-                           "of addrmig does not know: a newer version has upgraded it. Run that version here too.")
+        raise StorageError(_("The database {shown_url} has schema revision {revision}, which this version of addrmig "
+                             "does not know: a newer version has upgraded it. Run that version here too.").format(shown_url=database.shown_url, revision=revision))
     return revision
 
 
@@ -106,13 +107,12 @@ def current(database: Database) -> str | None:
         return _revision(database, session.connection())
 
 
-
-def pending_history(database: Database, directory: str | os.PathLike | None = None) -> Path | None:
-    """The older history in the data dir ``directory`` that is not carried over yet, or None."""
-    source = legacy.find(directory)
-    if source is None:
-        return None
+def pending(database: Database, directory: str | os.PathLike | None = None) -> list[Path]:
+    """The old files (history, place memory) in the data dir ``directory`` not carried over yet."""
+    sources = legacy.find(directory)
+    if not sources:
+        return []
     with database.reading() as session:
         if not inspect(session.connection()).has_table(LegacyImport.__tablename__):
-            return source
-        return None if session.get(LegacyImport, str(source)) is not None else source
+            return sources
+        return [source for source in sources if session.get(LegacyImport, str(source)) is None]

@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+#: The levels of a place, from the widest (what a place rule is about).
+PLACE_LEVELS = ("country", "city", "township", "district")
 #: Status of a submission: being sent, accepted by the server (has a migration id),
 #: finished (processed == total), failed (the server never took it), or uncertain
 #: (the file left but the answer was lost: it may have started).
@@ -211,7 +213,8 @@ class WorkspaceRecord(Base):
 
 
 class LegacyImport(Base):
-    """A pre-database history (``history.sqlite3`` + ``sent/``) carried over, so it is carried over once."""
+    """A file kept before the database, carried over (so it is carried over once): a history
+    (``history.sqlite3`` + ``sent/``) or a place memory (``corrections.sqlite``)."""
 
     __tablename__ = "legacy_imports"
 
@@ -220,6 +223,52 @@ class LegacyImport(Base):
     submissions: Mapped[int] = mapped_column(Integer)
     samples: Mapped[int] = mapped_column(Integer)
     files: Mapped[int] = mapped_column(Integer)
+    #: What a place memory (``corrections.sqlite``) brought: its choices and its rules.
+    choices: Mapped[int] = mapped_column(Integer, server_default="0")
+    rules: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class PlaceChoice(Base):
+    """A place ``owner`` picked for a written place: the rows writing country, city, township and
+    district as ``written_key`` folds them (case, Turkish letters, punctuation aside) mean that place.
+    One per owner and written place: a later pick replaces the earlier one."""
+
+    __tablename__ = "place_choices"
+
+    owner: Mapped[str] = mapped_column(Text, primary_key=True)
+    #: The four written levels, each folded, joined by U+001F.
+    written_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    country: Mapped[str] = mapped_column(Text)
+    city: Mapped[str] = mapped_column(Text)
+    township: Mapped[str] = mapped_column(Text)
+    district: Mapped[str] = mapped_column(Text)
+    place_country: Mapped[str] = mapped_column(Text)
+    place_city: Mapped[str] = mapped_column(Text)
+    place_township: Mapped[str] = mapped_column(Text)
+    place_district: Mapped[str] = mapped_column(Text)
+    #: When it was made (the newest is applied first).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlaceRule(Base):
+    """A rule (a "correction") of ``owner``'s: the value written as ``written`` (compared by its folded
+    ``written_key``) at ``level``, under the parent places named (database spelling; empty above the
+    level), means ``place``, in every row. One per owner, level, parent and written value."""
+
+    __tablename__ = "place_rules"
+    __table_args__ = (
+        CheckConstraint(f"level IN ({', '.join(repr(level) for level in PLACE_LEVELS)})", name="level"),
+    )
+
+    owner: Mapped[str] = mapped_column(Text, primary_key=True)
+    level: Mapped[str] = mapped_column(Text, primary_key=True)
+    country: Mapped[str] = mapped_column(Text, primary_key=True)
+    city: Mapped[str] = mapped_column(Text, primary_key=True)
+    township: Mapped[str] = mapped_column(Text, primary_key=True)
+    written_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    written: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 #: Every column that points at a blob: a blob none of them names may be deleted.

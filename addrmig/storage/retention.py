@@ -1,5 +1,6 @@
 """What is deleted, and when: copies of sent files after the retention period, workspaces
-after their time to live, and then any bytes nothing refers to any more.
+after their time to live (with the place memory of a workspace that was its own owner, i.e.
+of nobody signed in), and then any bytes nothing refers to any more.
 
 Nobody has to ask: opening or using a store runs :func:`purge` when this process has not
 done so in the last ten minutes (``Database.purge_if_due``), so a server that runs for
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from addrmig.storage import blobs
+from addrmig.storage import blobs, memory
 from addrmig.storage.database import Database, utcnow
 from addrmig.storage.models import SubmissionRecord, WorkspaceRecord
 
@@ -47,8 +48,10 @@ def expire_copies(session: Session, moment: datetime) -> int:
 
 
 def expire_workspaces(session: Session, moment: datetime) -> int:
-    """Delete the workspaces that expired by ``moment``, and the files only they kept; how many."""
-    expired = session.execute(select(WorkspaceRecord.id, WorkspaceRecord.file_sha256, WorkspaceRecord.edits_sha256)
+    """Delete the workspaces that expired by ``moment``, the files only they kept and the place memory
+    of those that owned themselves; how many."""
+    expired = session.execute(select(WorkspaceRecord.id, WorkspaceRecord.owner, WorkspaceRecord.file_sha256,
+                                     WorkspaceRecord.edits_sha256)
                               .where(WorkspaceRecord.expires_at <= moment)).all()
     if not expired:
         return 0
@@ -57,4 +60,11 @@ def expire_workspaces(session: Session, moment: datetime) -> int:
         session.execute(delete(WorkspaceRecord).where(WorkspaceRecord.id.in_(ids[start:start + 500]))
                         .execution_options(synchronize_session=False))
     blobs.delete_unreferenced(session, [sha for row in expired for sha in (row.file_sha256, row.edits_sha256)])
+    memory.forget(session, own_owners(expired))
     return len(expired)
+
+
+def own_owners(workspaces) -> list[str]:
+    """The owners among ``workspaces`` (rows with ``id`` and ``owner``) that are the workspace itself
+    (``workspace:<id>``: nobody signed in): nothing of theirs is reachable once the workspace is gone."""
+    return [row.owner for row in workspaces if row.owner == f"workspace:{row.id}"]

@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from addrmig.errors import BadArguments
+from addrmig.i18n import _
 from addrmig.store import data_dir
 
 DATABASE_FILE = "addrmig.sqlite3"
@@ -43,15 +44,15 @@ def normalise(raw: str) -> str:
     try:
         parsed = make_url(raw.replace("postgres://", "postgresql://", 1) if raw.startswith("postgres://") else raw)
     except ArgumentError:
-        raise BadArguments(f"{where} is not a database URL; give it like postgresql://user:password@host/dbname "
-                           "or sqlite:////absolute/path/addrmig.sqlite3.") from None
+        raise BadArguments(_("{where} is not a database URL; give it like postgresql://user:password@host/dbname or "
+                             "sqlite:////absolute/path/addrmig.sqlite3.").format(where=where)) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite":
         return parsed.render_as_string(hide_password=False)
-    raise BadArguments(f"{where} names a {backend} database; addrmig keeps its data in PostgreSQL "
-                       "(postgresql://…) or sqlite (sqlite:///…).")
+    raise BadArguments(_("{where} names a {backend} database; addrmig keeps its data in PostgreSQL (postgresql://…) "
+                         "or sqlite (sqlite:///…).").format(where=where, backend=backend))
 
 
 def shown(url: str) -> str:
@@ -61,12 +62,12 @@ def shown(url: str) -> str:
 
 def sent_retention() -> timedelta:
     """How long a copy of a sent file is kept ($ADDRMIG_SENT_RETENTION_DAYS, default 30 days)."""
-    return timedelta(days=_positive(RETENTION_VARIABLE, DEFAULT_RETENTION_DAYS, "days"))
+    return timedelta(days=_positive(RETENTION_VARIABLE, DEFAULT_RETENTION_DAYS, _("days")))
 
 
 def workspace_ttl() -> timedelta:
     """How long a workspace is kept after its last use ($ADDRMIG_WORKSPACE_TTL_HOURS, default 24 hours)."""
-    return timedelta(hours=_positive(TTL_VARIABLE, DEFAULT_TTL_HOURS, "hours"))
+    return timedelta(hours=_positive(TTL_VARIABLE, DEFAULT_TTL_HOURS, _("hours")))
 
 
 def _positive(variable: str, default: float, unit: str) -> float:
@@ -78,6 +79,6 @@ def _positive(variable: str, default: float, unit: str) -> float:
     except ValueError:
         value = -1
     if not value > 0:
-        raise BadArguments(f"{variable} must be a number of {unit} above 0 (got {raw!r}); unset it for the "
-                           f"default of {default:g}.")
+        raise BadArguments(_("{variable} must be a number of {unit} above 0 (got {raw}); unset it for the default of "
+                             "{default}.").format(variable=variable, unit=unit, raw=repr(raw), default=format(default, 'g')))
     return value

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, or_
 
 from addrmig.errors import BadArguments
+from addrmig.i18n import _
 
 LOCAL = "local"
 AKINON_PREFIX = "akinon:"
@@ -30,7 +31,7 @@ def akinon_scope(base_url: str, channel_id: int | str) -> str:
     """The scope of an Akinon installation's channel: ``akinon:https://shop.example.com#1``."""
     parts = urlsplit((base_url or "").strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise BadArguments(f"{base_url!r} is not an http(s) address of an Akinon installation.")
+        raise BadArguments(_("{base_url} is not an http(s) address of an Akinon installation.").format(base_url=repr(base_url)))
     path = parts.path.rstrip("/")
     return f"{AKINON_PREFIX}{parts.scheme.lower()}://{parts.netloc.lower()}{path}#{str(channel_id).strip()}"
 
@@ -49,7 +50,7 @@ class Viewer:
 
     def __post_init__(self) -> None:
         if not self.owner or not self.owner.strip():
-            raise BadArguments("A viewer needs an owner (e.g. 'local', 'user:alice@example.com').")
+            raise BadArguments(_("A viewer needs an owner (e.g. 'local', 'user:alice@example.com')."))
         proven = frozenset(scope for scope in self.scopes if scope.startswith(AKINON_PREFIX))
         object.__setattr__(self, "scopes", proven)
 

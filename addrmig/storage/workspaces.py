@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addrmig.errors import BadArguments, WorkspaceGone
-from addrmig.storage import blobs, retention
+from addrmig.i18n import _
+from addrmig.storage import blobs, memory, retention
 from addrmig.storage.database import Database, open_database, utcnow
 from addrmig.storage.models import Blob, WorkspaceRecord
 from addrmig.storage.settings import workspace_ttl
@@ -75,7 +76,7 @@ class WorkspaceStore:
         try:
             state = json.loads(json.dumps(state))
         except (TypeError, ValueError) as error:
-            raise BadArguments(f"A workspace's state must be plain JSON data: {error}.") from None
+            raise BadArguments(_("A workspace's state must be plain JSON data: {error}.").format(error=error)) from None
         moment = utcnow()
         with self.database.writing() as session:
             record = self._live(session, workspace_id, owner, moment, lock=True)
@@ -127,15 +128,18 @@ class WorkspaceStore:
         return moment + self.ttl if result.rowcount else None
 
     def delete(self, workspace_id: str, owner: str) -> bool:
-        """Delete the workspace and the files only it used; False when there was none of ``owner``'s."""
+        """Delete the workspace and the files only it used (and its place memory when it was its own
+        owner); False when there was none of ``owner``'s."""
         with self.database.writing() as session:
             record = self._live(session, workspace_id, owner, None, lock=True)
             if record is None:
                 return False
             shas = [record.file_sha256, record.edits_sha256]
+            own = retention.own_owners([record])
             session.delete(record)
             session.flush()
             blobs.delete_unreferenced(session, shas)
+            memory.forget(session, own)
         return True
 
     def purge_expired(self, now: datetime | None = None) -> int:
@@ -165,5 +169,5 @@ class WorkspaceStore:
 
 def _gone(ttl: timedelta) -> str:
     hours = ttl.total_seconds() / 3600
-    return (f"This workspace is no longer on the server: workspaces are deleted {hours:g} hours after their last "
-            "use (or the link is wrong). Start again by uploading the file.")
+    return _("This workspace is no longer on the server: workspaces are deleted {hours} hours after their last use "
+             "(or the link is wrong). Start again by uploading the file.").format(hours=f"{hours:g}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from addrmig import i18n
 from addrmig.locations.freetext.districts import DistrictChoice, clearly
 from addrmig.locations.freetext.gazetteer import Gazetteer
 from addrmig.locations.freetext.mentions import Mentions, replaced
@@ -306,7 +307,7 @@ class Decider(DistrictChoice):
             ranked = sorted(candidates, key=lambda tid: heard[tid][:4])
             return Reading(CONFLICTING, evidence=self._evidence(found, None),
                            suggestions=self._suggest(found, ranked),
-                           note="the places written contradict each other")
+                           note=i18n._("the places written contradict each other"))
         # All mentions heard (a neighbourhood in the village written beside it); then a postcode
         # may be wrong; then the neighbourhood may lie elsewhere than the village, or be mistyped
         # or unknown: the first of these that leaves any township decides.
@@ -321,8 +322,8 @@ class Decider(DistrictChoice):
                            evidence=self._evidence(found, tid))
         cities = {int(self.gazetteer.township_city[tid]) for tid in left}
         city = cities.pop() if len(cities) == 1 and (found.cities or found.plates) else -1
-        note = (f"{len(left)} townships of {self.gazetteer.city_names[city]} fit" if city >= 0
-                else f"{len(left)} places fit")
+        note = (i18n._("{n} townships of {city} fit").format(n=len(left), city=self.gazetteer.city_names[city])
+                if city >= 0 else i18n._("{n} places fit").format(n=len(left)))
         return Reading(AMBIGUOUS, city, evidence=self._evidence(found, None), suggestions=self._suggest(found, left),
                        note=note)
 

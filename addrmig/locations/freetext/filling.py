@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.formatting import number
+from addrmig.i18n import _
 from addrmig.locations.db import LocationDB
 from addrmig.locations.freetext.deciding import FOUND
 from addrmig.locations.freetext.places import places_from_text
@@ -96,11 +98,13 @@ def text_summary(read: pd.DataFrame, filled: bool = True) -> str:
     else only found)."""
     counts = summary(read)
     left = counts["rows"] - counts["found"]
-    return (f"address text: {counts['rows']:,} rows have no place columns; their address text names city and "
-            f"township in {counts['found']:,} (the district too in {counts['district']:,}), the city alone in "
-            f"{counts['city']:,}" + ("" if filled else " (addrmig fix fills them)")
-            + (f"; {left:,} left for review (several places fit, the names disagree, or none is named)."
-               if left else "."))
+    return (_("address text: {rows} rows have no place columns; their address text names city and township in "
+              "{found} (the district too in {district}), the city alone in {city}").format(
+                rows=number(counts["rows"]), found=number(counts["found"]), district=number(counts["district"]),
+                city=number(counts["city"]))
+            + ("" if filled else _(" (addrmig fix fills them)"))
+            + (_("; {n} left for review (several places fit, the names disagree, or none is named).").format(
+                n=number(left)) if left else "."))
 
 
 #: The columns of :func:`readings`.
@@ -223,9 +227,9 @@ def without_text_rows(lines: pd.DataFrame, resolution, read: pd.DataFrame) -> pd
 
 
 def _note(status: str, note: str, words: str) -> str:
-    said = {"ambiguous": "the address text does not settle the place",
-            "conflicting": "the places in the address text contradict each other",
-            "none": "the address text names no place"}.get(status, "")
+    said = {"ambiguous": _("the address text does not settle the place"),
+            "conflicting": _("the places in the address text contradict each other"),
+            "none": _("the address text names no place")}.get(status, "")
     if note and status == "ambiguous":
         said += f": {note}"
-    return said + (f"; read: {words}" if words else "")
+    return said + (_("; read: {words}").format(words=words) if words else "")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.i18n import _
 from addrmig.locations.corrections import (
     choice_key,
     choice_records,
@@ -110,7 +111,7 @@ def apply_picks(work: Work, picks: Picks) -> None:
         if not len(positions):
             return
     note = len(work.notes)
-    work.notes.append("your choice for this written place")
+    work.notes.append(_("your choice for this written place"))
     for p in positions.tolist():
         key = tuple(level_keys[level][work.codes[level][p]] for level in LEVELS)
         ids = picks.get(key)
@@ -149,7 +150,7 @@ def find_conflicts(records: pd.DataFrame, corrections: pd.DataFrame | None, db: 
         if key not in kept:
             kept[key] = (written, place)
         elif kept[key][1] != place:
-            lines.append(written + (kept[key][1], place, "an earlier choice for the same written place, replaced"))
+            lines.append(written + (kept[key][1], place, _("an earlier choice for the same written place, replaced")))
     rules = corrections_by_parent(corrections, db) if corrections is not None else {}
     if rules:
         for written, place in kept.values():
@@ -171,8 +172,9 @@ def _rule_conflicts(written: tuple, place: tuple, rules: dict, db: LocationDB) -
         rule = rules.get((level, parent, name_key(written[depth])))
         if rule is not None and rule != place[depth]:
             other = place[:depth] + (rule,) + ("",) * (3 - depth)
-            out.append(written + (place, other, f"the rule {level} {written[depth]!r} -> {rule!r} is overridden "
-                                                "for this written place"))
+            out.append(written + (place, other, _("the rule {level} {written} -> {place} is overridden for this "
+                                                  "written place").format(level=level, written=repr(written[depth]),
+                                                                          place=repr(rule))))
         if level not in frames:
             break
         frame, pcol, idcol = frames[level]

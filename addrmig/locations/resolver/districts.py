@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addrmig.i18n import _
 from addrmig.locations.keys import name_key, named_village
 from addrmig.locations.resolver.codes import units
 from addrmig.locations.resolver.lookalike import reads_as_typo
@@ -82,7 +83,8 @@ def resolve_districts(work: Work) -> None:
         by_name = moved_townships(work, pairs, merged, unresolved)
         for j in np.flatnonzero(by_name >= 0).tolist():
             old, new = work.look.names["township"][int(pairs["tid"].iat[j])], work.look.names["township"][by_name[j]]
-            notes[j] = f"{old} does not hold this district; {new} does (a township renamed or split off since)"
+            notes[j] = _("{old} does not hold this district; {new} does (a township renamed or split off since)"
+                         ).format(old=old, new=new)
             suggestions.pop(j, None)
         moved = np.where(moved >= 0, moved, by_name)
     suggestion = np.full(len(pairs), -1, dtype=np.int32)

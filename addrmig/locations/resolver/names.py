@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.i18n import _
 from addrmig.locations.keys import name_key, name_keys
 from addrmig.locations.resolver.codes import units
 from addrmig.locations.resolver.lookup import ALIASES, ID_COLUMN, PARENT_ID_COLUMN
@@ -234,7 +235,7 @@ def resolve_townships(work: Work) -> None:
             elsewhere = [c for c in homes if c != ciid]
             cities = ", ".join(sorted({work.look.names["city"][c] for c in elsewhere}))
             append((-1, "unmatched", 0.0, named(work, "township", cache[key]),
-                    f"township {wt!r} exists only under {cities}"))
+                    _("township {township} exists only under {cities}").format(township=repr(wt), cities=cities)))
             continue
         verdict, ids, score = decided[key]
         if verdict == "take" and (fit is None or fit(ids[0]) >= ACCEPT):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addrmig.i18n import _
 from addrmig.locations.resolver.merges import Merged, merge_districts
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
@@ -80,7 +81,8 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
         here = [t for t in towns if look.township_city[t] == city]
         if not here:
             cities = ", ".join(sorted({look.names["city"][look.township_city[t]] for t in towns}))
-            notes[j] = f"postcode {codes[j]} is in {cities}, not in the city written: not used"
+            notes[j] = _("postcode {postcode} is in {cities}, not in the city written: not used").format(
+                postcode=codes[j], cities=cities)
         elif tids[j] in here:
             targets[j] = tids[j]
         elif len(here) == 1:
@@ -104,7 +106,8 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
             # The postcode rules out the plain name taken, or narrows a choice: the rest is the user's.
             merged.ambiguous([j], [fitting], 100.0)
             merged.every.add(j)
-            notes[j] = f"the postcode {codes[j]} fits {len(fitting)} of the places of this name"
+            notes[j] = _("the postcode {postcode} fits {n} of the places of this name").format(
+                postcode=codes[j], n=len(fitting))
             continue
         if len(fitting) == 1:
             pick = fitting[0]
@@ -117,5 +120,5 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
         merged.take(np.array([j]), np.array([pick]), "normalized", 100.0)
         if targets[j] != tids[j]:
             moved[j] = targets[j]
-        notes[j] = f"{names[pick]} chosen by the postcode {codes[j]}"
+        notes[j] = _("{place} chosen by the postcode {postcode}").format(place=names[pick], postcode=codes[j])
     return moved, notes

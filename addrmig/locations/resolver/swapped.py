@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from addrmig import i18n
 from addrmig.locations.resolver.codes import units
 from addrmig.locations.resolver.ranking import decide
 from addrmig.locations.resolver.state import Work
@@ -47,7 +48,7 @@ def resolve_swapped(work: Work) -> None:
     if not taken:
         return
     note = len(work.notes)
-    work.notes.append("township and district were in each other's columns")
+    work.notes.append(i18n._("township and district were in each other's columns"))
     ks = np.array([x[0] for x in taken])
     mask = np.isin(unit, ks)
     sel, sel_unit = rows[mask], unit[mask]
