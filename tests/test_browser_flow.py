@@ -183,7 +183,7 @@ def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_c
             page.wait_for_timeout(2000)
             server_refused = metric(page, "Refused by the server")
             assert rows_in(server_refused) == rows_in(refused)  # what the app announced is what happened
-            finished = f"finished: 79 rows, {rows_in(refused)} rows refused"
+            finished = f"finished: 79 rows, {rows_in(refused)} refused"  # progress_text's words
             wait_sidebar(page, finished)
             assert page.wait_for_function(AGREEING, arg=re.escape(finished), timeout=30_000).json_value() == finished
             assert finished in grid_cells(page)
