@@ -333,6 +333,8 @@ class Workspace:
         self.read_places_from_text(db)
         resolution = self.resolution(resolve, db, corrections, progress)
         self.use_resolution(resolution)
+        from addrmig.locations.resolver.patching import ready_for_choices
+        ready_for_choices(resolution)  # here, where the user waits anyway, not at the first saved pick
         return resolution
 
     def read_places_from_text(self, db: LocationDB | None = None,
@@ -392,12 +394,17 @@ class Workspace:
 
     def _write_places(self, resolution: Resolution) -> Edit | None:
         """Write the resolved place names (database spelling) into the working frame; undoable."""
-        frame = self._require_frame()
-        fixed = resolution.frame
-        changes = _diff(frame, fixed, list(LOCATION_LEVELS))
-        new = frame.copy()
-        for level in LOCATION_LEVELS:
-            new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
+        frame, fixed, rows = self._require_frame(), resolution.frame, resolution.patched_rows
+        if rows is not None and fixed.index.equals(frame.index):
+            from addrmig.locations.resolver.patching import set_rows
+            # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
+            changes, new = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS)), frame.copy(deep=False)
+            for level in set(changes["column"]):
+                new[level] = set_rows(new[level], rows, fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy())
+        else:
+            changes, new = _diff(frame, fixed, list(LOCATION_LEVELS)), frame.copy()
+            for level in LOCATION_LEVELS:
+                new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
         return self._commit("places written in the database's spelling", new, changes)
 
     def corrections(self) -> pd.DataFrame | None:
@@ -473,6 +480,14 @@ class Workspace:
         # text_readings), not by their empty place columns.
         return self._memoised(("review", id(resolution)), lambda: review_items(resolution) if read is None
                               else without_text_rows(review_items(resolution), resolution, read))
+
+    def rows_changed(self, choices: dict[Place, Place]) -> dict[tuple, int]:
+        """How many rows each of ``choices`` would apply to (:func:`addrmig.locations.suggesting.rows_changed`)."""
+        from addrmig.locations.suggesting import rows_changed
+
+        resolution = self._current_or_refuse()
+        return self._memoised(("rows_changed", id(resolution), tuple(sorted(choices.items()))),
+                              lambda: rows_changed(resolution, choices))
 
     def set_locations(self, source: str, db: LocationDB | None) -> None:
         """Use another place reference; the resolution is recomputed on next use."""

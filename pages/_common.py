@@ -7,6 +7,7 @@ the bundled location database are one per server process (st.cache_resource).
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -165,3 +166,13 @@ def akinon_client(conn: Connection, polling: bool = False) -> AkinonClient:
         # One quick try per poll: the fragment polls again a second later anyway.
         return AkinonClient(url, token, timeout=(2, 3), retries=0)
     return AkinonClient(url, token)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """``text`` (the user's: a place, an address) ready to go into Markdown: what Markdown would
+    read as markup is escaped, and the spaces around it are left out (``** Ankara **`` would not
+    be bold but show its stars)."""
+    return _MARKDOWN.sub(r"\\\1", str(text).strip())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from addrmig.locations.freetext.filling import source_words, summary
 from addrmig.workspace import Workspace
-from pages._common import number, page_of, pager, plural
+from pages._common import md, number, page_of, pager, plural
 
 TEXT_PAGE = 10
 
@@ -47,8 +47,8 @@ def show_text_places(ws: Workspace) -> None:
         left, right = st.columns([1, 1])
         said = item["note"] or {"none": "no place named"}.get(item["status"], item["status"])
         words = source_words(item["text"], item["evidence"])
-        left.markdown(f"**{item['text']}**  \n{plural(int(item['rows']), 'row')} — {said}"
-                      + (f"; read: {words}" if words else ""))
+        left.markdown(f"**{md(item['text'])}**  \n{plural(int(item['rows']), 'row')} — {md(said)}"
+                      + (f"; read: {md(words)}" if words else ""))
         labels = ["— leave as it is —"] + [" › ".join(p for p in option if p) for option in options]
         pick = right.selectbox("Choose the place", range(len(labels)), format_func=labels.__getitem__,
                                key=f"text_pick_{ws.version}_{i}", label_visibility="collapsed")

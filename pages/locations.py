@@ -10,8 +10,20 @@ import streamlit as st
 from addrmig.akinon.connection import SANDBOX
 from addrmig.errors import AddrmigError
 from addrmig.formatting import percent
-from addrmig.locations.review import clear_choices, place_label, place_options, written_key
-from pages._common import PAGES, bundled_db, need_file, need_rows, number, page_of, pager, plural, sandbox, workspace
+from pages._common import (
+    PAGES,
+    bundled_db,
+    md,
+    need_file,
+    need_rows,
+    number,
+    page_of,
+    pager,
+    plural,
+    sandbox,
+    workspace,
+)
+from pages._review_places import show_review
 from pages._text_places import show_text_places
 
 ws = workspace()
@@ -25,18 +37,6 @@ STATUS_TEXT = {
     "unmatched": "not found — please choose",
     "missing": "left empty",
 }
-REVIEW_PAGE = 15
-
-
-def choose(choices: dict) -> None:
-    """Apply the picks and show the page again; say so when they could not be remembered beyond this session."""
-    try:
-        ws.choose_places(choices)
-    except AddrmigError as error:
-        st.session_state["workspace_note"] = (
-            "warning", f"Your choices are applied to this file, but they could not be remembered for your next "
-                       f"files ({error}).")
-    st.rerun()
 
 
 def places_resolver():
@@ -70,7 +70,7 @@ def load_reference() -> None:
                         out.write(ref.getvalue())
                     ws.set_locations(f"file:{ref.name}:{ref.size}", LocationDB.from_file(path))
             except AddrmigError as error:
-                st.error(str(error))
+                st.error(md(str(error)))
         if ws.location_source.startswith("file:") is False:
             st.info("Upload a file with the columns country, city, township, district (one row per place).")
             ws.set_locations("none", None)
@@ -90,7 +90,7 @@ def load_reference() -> None:
                 ws.set_locations(f"akinon:{url}", db)
                 bar.progress(1.0, text=f"Downloaded {plural(len(db.frame), 'place')}.")
             except AddrmigError as error:
-                st.error(str(error))
+                st.error(md(str(error)))
         if not ws.location_source.startswith("akinon:"):
             ws.set_locations("none", None)
             st.info("Press **Download the places** to fetch them.")
@@ -119,7 +119,7 @@ if need_file(ws) and need_rows(ws):
             else:
                 resolution = ws.current_resolution()
         except AddrmigError as error:
-            st.error(str(error))
+            st.error(md(str(error)))
 
     if resolution is not None:
         summary = resolution.summary()
@@ -143,39 +143,7 @@ if need_file(ws) and need_rows(ws):
         show_text_places(ws)  # its own block (pages/_text_places.py), drawn only for such files
 
         # ---------------------------------------------------------------- review
-        items = ws.review(resolution)
-        st.subheader("Places to decide")
-        if items.empty:
-            st.success("Every place was found. 🎉")
-        else:
-            st.write(f"{plural(len(items), 'written place')} (in {plural(int(items['rows'].sum()), 'row')}) "
-                     "could not be matched for sure. Pick the right place for each; your choice is applied to "
-                     "every row with the same writing and remembered for next time.")
-            a, b = st.columns([2, 1])
-            min_score = a.slider("Accept every suggestion scoring at least", 50, 100, 85, key="accept_min")
-            if b.button("Accept these suggestions", key="accept_button",
-                        help="Only where one suggestion is clearly the best; ties stay for you to decide."):
-                choices = clear_choices(items, float(min_score))
-                if choices:
-                    choose(choices)
-                else:
-                    st.info("No suggestion is both that good and clearly ahead of the others.")
-            page = pager("review_page", len(items), REVIEW_PAGE)
-            chosen = {}
-            for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
-                options = place_options(item)
-                written = " › ".join(v for v in written_key(item)[1:] if v) or "(empty)"
-                note = item["note"] or STATUS_TEXT.get(item["status"], item["status"])
-                col1, col2 = st.columns([1, 1])
-                col1.markdown(f"**{written}**  \n{plural(int(item['rows']), 'row')} "
-                              f"(e.g. row {', '.join(str(r) for r in list(item['examples'])[:3])}) — {note}")
-                labels = ["— leave as written —"] + [f"{place_label(p)}  ({score:.0f})" for p, score in options]
-                pick = col2.selectbox("Choose the place", range(len(labels)), format_func=labels.__getitem__,
-                                      key=f"pick_{ws.version}_{i}", label_visibility="collapsed")
-                if pick:
-                    chosen[written_key(item)] = options[pick - 1][0]
-            if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
-                choose(chosen)
+        show_review(ws, resolution)  # its own block (pages/_review_places.py)
         st.page_link(PAGES["export"], label="Next: export the corrected file", icon=":material/arrow_forward:")
     elif ws.location_db is None and ws.has_file:
         st.caption("Choose where the place names come from, above.")

@@ -80,6 +80,19 @@ def wait_sidebar(page, text: str, timeout: float = 30_000) -> None:
                            ".includes(text)", arg=text, timeout=timeout)
 
 
-def shot(page, name: str) -> None:
+def settled(page, timeout: float = 60_000) -> None:
+    """Wait until the app's run is over: while a script runs, Streamlit marks what it has not
+    redrawn yet as stale (``data-stale``), and a widget used then may be redrawn under the click."""
+    page.wait_for_function("() => !document.querySelector('[data-stale=true]')", timeout=timeout)
+
+
+def shot(page, name: str, height: int | None = None) -> None:
+    """A screenshot in test-output/screenshots/; ``height`` makes the window that tall for it (the
+    app scrolls inside its own frame, so a full-page shot holds only the window)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    if height:
+        page.set_viewport_size({"width": size["width"], "height": height})
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    if height:
+        page.set_viewport_size(size)

@@ -11,6 +11,8 @@ The modules, in the order the work goes through them:
 - :mod:`.resolving`: :func:`resolve`, the entry point;
 - :mod:`.choosing`: the user's choices, each for its written place (:func:`apply_choices`),
   their conflicts, and generalising one into a rule after a preview;
+- :mod:`.patching`: a saved choice re-decides only the rows written that way, and the
+  resolution comes out as a run over the whole file would give it;
 - :mod:`.parts`: the rows in parts (shared with forked workers), each resolved, merged;
 - :mod:`.codes`: written places as integer codes, distinct units of them;
 - :mod:`.lookup`: the lookup tables built once per database;

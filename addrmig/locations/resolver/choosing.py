@@ -49,11 +49,7 @@ def picks_by_key(records: pd.DataFrame, db: LocationDB) -> Picks:
     left empty in the place is not chosen (the resolver decides it under the chosen parent)."""
     if records.empty:
         return {}
-    idx = db.index
-    ids = {"country": dict(zip(idx.countries["name"], idx.countries["cid"])),
-           "city": dict(zip(zip(idx.cities["cid"], idx.cities["name"]), idx.cities["ciid"])),
-           "township": dict(zip(zip(idx.townships["ciid"], idx.townships["name"]), idx.townships["tid"])),
-           "district": dict(zip(zip(idx.districts["tid"], idx.districts["name"]), idx.districts["did"]))}
+    ids = ids_by_name(db)
     out: Picks = {}
     for row in latest_choices(records).itertuples(index=False, name=None):
         written, place = row[:4], row[4:]
@@ -70,6 +66,30 @@ def picks_by_key(records: pd.DataFrame, db: LocationDB) -> Picks:
         if chosen:
             out.setdefault(choice_key(written), tuple(chosen) + (-1,) * (4 - len(chosen)))
     return out
+
+
+_IDS: dict[int, tuple[LocationDB, dict]] = {}
+
+
+def ids_by_name(db: LocationDB) -> dict[str, dict]:
+    """Per level, the database id of each name under its parent's id; built once per database
+    (every saved choice asks)."""
+    found = _IDS.get(id(db))
+    if found is not None and found[0] is db:
+        return found[1]
+    idx = db.index
+    listed = {name: {col: frame[col].tolist() for col in frame.columns if col in ("cid", "ciid", "tid", "did", "name")}
+              for name, frame in (("countries", idx.countries), ("cities", idx.cities), ("townships", idx.townships),
+                                  ("districts", idx.districts))}
+    countries, cities, townships, districts = (listed[n] for n in ("countries", "cities", "townships", "districts"))
+    ids = {"country": dict(zip(countries["name"], countries["cid"])),
+           "city": dict(zip(zip(cities["cid"], cities["name"]), cities["ciid"])),
+           "township": dict(zip(zip(townships["ciid"], townships["name"]), townships["tid"])),
+           "district": dict(zip(zip(districts["tid"], districts["name"]), districts["did"]))}
+    if len(_IDS) >= 4:
+        _IDS.clear()
+    _IDS[id(db)] = (db, ids)
+    return ids
 
 
 def apply_picks(work: Work, picks: Picks) -> None:
@@ -168,13 +188,15 @@ def _rule_conflicts(written: tuple, place: tuple, rules: dict, db: LocationDB) -
 def apply_choices(resolution: Resolution, choices: Mapping[tuple, tuple] | pd.DataFrame) -> Resolution:
     """A new :class:`Resolution` with the user's ``choices`` (written tuple -> place, see
     :func:`choice_records`) added to those already in use, newest first; each changes
-    only the rows written as it was. Conflicts are listed by :func:`choice_conflicts`.
-    The original stays as it was."""
-    from addrmig.locations.resolver.resolving import resolve
+    only the rows written as it was. Only those rows are resolved again
+    (:func:`.patching.patch_rows`): the result is the one a run over the whole file gives.
+    Conflicts are listed by :func:`choice_conflicts`. The original stays as it was."""
+    from addrmig.locations.resolver.patching import patch_rows, rows_written_as
 
-    records = pd.concat([choice_records(choices), _records_of(resolution)], ignore_index=True)
-    result = resolve(resolution.original, resolution.db, corrections=resolution.corrections, choices=records,
-                     postcodes=resolution.postcodes)
+    new = choice_records(choices)
+    records = pd.concat([new, _records_of(resolution)], ignore_index=True)
+    keys = {choice_key(w) for w in new[list(LEVELS)].itertuples(index=False, name=None)}
+    result = patch_rows(resolution, rows_written_as(resolution.original, keys, resolution.key_cache), records)
     result.conflicts = find_conflicts(records, resolution.corrections, resolution.db)
     return result
 

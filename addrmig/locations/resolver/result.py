@@ -47,6 +47,12 @@ class Resolution:
     postcodes: np.ndarray | None = field(default=None, repr=False)  # normalised, one per row, when given
     choices: pd.DataFrame | None = field(default=None, repr=False)  # the choices in use (CHOICE_COLUMNS)
     conflicts: pd.DataFrame | None = field(default=None, repr=False)  # see choosing.choice_conflicts
+    #: The positions of the rows re-decided from the resolution this one was made from
+    #: (:func:`.patching.patch_rows`); None when every row was resolved.
+    patched_rows: np.ndarray | None = field(default=None, repr=False)
+    #: The written place columns of ``original`` as folded keys, by level (see
+    #: :func:`.patching.rows_written_as`); shared by the resolutions made from this one.
+    key_cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def changes(self) -> pd.DataFrame:
@@ -56,6 +62,9 @@ class Resolution:
             # The same respelling may happen in several parts: one line, rows added up.
             changes = (changes.groupby(["_level", "column", "written", "place"], sort=False, as_index=False)
                        .agg(rows=("rows", "sum"), _first=("_first", "min")))
+            self.change_parts = [changes]  # kept as one: a choice saved later updates it in place of the parts
+        if len(changes) and (changes["rows"] == 0).any():
+            changes = changes[changes["rows"].to_numpy() > 0]  # lines a saved choice took every row from
         changes = (changes.sort_values(["_level", "_first"], kind="stable")[["column", "written", "place", "rows"]]
                    .reset_index(drop=True))
         if not len(changes):

@@ -1,0 +1,199 @@
+"""A block of the Places page: the written places that could not be matched for sure.
+
+``show_review(ws, resolution)`` draws one card per written place: the best suggestion and
+why, every candidate, cascading city → township → district pickers for any other place,
+how many rows a pick changes, and making a pick a rule for every row writing a value that
+way (after a preview of the rows it would change). The choices themselves are the
+library's (``addrmig.locations.suggesting``, ``Workspace.choose_places``).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from addrmig.errors import AddrmigError
+from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.locations.resolver import Resolution
+from addrmig.locations.review import clear_choices, place_label, written_key
+from addrmig.locations.suggesting import best_suggestion, candidates, cities, country_of, districts, townships
+from addrmig.workspace import Workspace
+from pages._common import md, number, page_of, pager, plural
+
+REVIEW_PAGE = 10
+LEAVE = "— leave as written —"
+OTHER = "Another place…"
+STATUS_NOTE = {"ambiguous": "several places fit", "unmatched": "not found", "missing": "left empty"}
+
+
+def written_label(written: tuple[str, ...]) -> str:
+    """The written place as a person reads it (country left out, spaces around each name left out)."""
+    return " › ".join(v.strip() for v in written[1:] if v.strip()) or "(empty)"
+
+
+def show_review(ws: Workspace, resolution: Resolution) -> None:
+    items = ws.review(resolution)
+    db = resolution.db
+    st.subheader("Places to decide")
+    if items.empty:
+        st.success("Every place was found. 🎉")
+        show_conflicts(ws)
+        return
+    st.write(f"{plural(len(items), 'written place')} (in {plural(int(items['rows'].sum()), 'row')}) "
+             "could not be matched for sure. Pick the right place for each: a pick changes only the rows "
+             "written exactly that way (case and spaces aside).")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    min_score = left.slider("Accept every suggestion scoring at least", 50, 100, 85, key="accept_min")
+    if right.button("Accept these suggestions", key="accept_button",
+                    help="Only where one suggestion is clearly the best; ties stay for you to decide."):
+        choices = clear_choices(items, float(min_score))
+        if choices:
+            save_picks(ws, choices)
+        else:
+            st.info("No suggestion is both that good and clearly ahead of the others.")
+    page = pager("review_page", len(items), REVIEW_PAGE)
+    chosen: dict[tuple, tuple] = {}
+    notes = {}
+    for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
+        with st.container(border=True):
+            place, notes[written_key(item)] = review_card(ws, db, item, i)
+        if place is not None:
+            chosen[written_key(item)] = place
+    counts = ws.rows_changed(chosen) if chosen else {}  # every pick's rows at once: one pass over the file
+    for written, rows in counts.items():
+        notes[written].caption(f"Saving this changes {plural(rows, 'row')}: those written exactly this way.")
+    show_saving(ws, chosen, counts)
+    show_conflicts(ws)
+
+
+def review_card(ws: Workspace, db, item: pd.Series, i: int):
+    """One written place: what was written, the best suggestion, the pickers. Returns the place
+    picked (or None) and the place where the rows it changes are to be said."""
+    written = written_key(item)
+    spaced = any(v != v.strip() for v in written)
+    examples = ", ".join(str(r) for r in list(item["examples"])[:3])
+    note = item["note"] or STATUS_NOTE.get(item["status"], item["status"])
+    left, right = st.columns([3, 2])
+    left.markdown(f"**{md(written_label(written))}**" + (" (written with spaces around a name)" if spaced else "")
+                  + f"  \n{plural(int(item['rows']), 'row')} (e.g. row {examples}) — {md(note)}")
+    found = candidates(item, db)
+    best = best_suggestion(item, db, found)
+    if best is not None:
+        left.markdown(f"Suggested: **{md(place_label(best.place))}** — {md(best.reason)}")
+    else:
+        left.caption("Nothing in the place list fits what is written: choose the place with “Another place…”.")
+    labels = [LEAVE] + [place_label(s.place) for s in found] + [OTHER]
+    pick = right.selectbox("Choose the place", range(len(labels)), format_func=labels.__getitem__,
+                           key=f"pick_{ws.version}_{i}", label_visibility="collapsed")
+    place = None
+    if 0 < pick <= len(found):
+        place = found[pick - 1].place
+    elif pick == len(labels) - 1:
+        place = cascade(ws, db, item, i, right)
+    note = right.empty()
+    if place is not None:
+        generalise(ws, item, place, i)
+    return place, note
+
+
+def cascade(ws: Workspace, db, item: pd.Series, i: int, where) -> tuple | None:
+    """City → township → district pickers (type to search); the place once a city is chosen."""
+    start = item["place_city"] or None
+    city_options = cities(db)
+    city = where.selectbox("City", city_options, key=f"city_{ws.version}_{i}", placeholder="Type to find a city",
+                           index=city_options.index(start) if start in city_options else None)
+    if not city:
+        return None
+    township_options = townships(db, city)
+    township = where.selectbox("Township", township_options, key=f"township_{ws.version}_{i}_{city}", index=None,
+                               placeholder="Type to find a township")
+    district = None
+    if township:
+        district_options = districts(db, city, township)
+        district = where.selectbox("District", district_options, key=f"district_{ws.version}_{i}_{city}_{township}",
+                                   index=None, placeholder="Type to find a district (optional)")
+    return (country_of(db, city), city, township or "", district or "")
+
+
+def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
+    """Make the pick a rule for every row writing one of its values that way, after seeing those rows."""
+    written = written_key(item)
+    levels = [lv for lv in LEVELS[1:] if written[LEVELS.index(lv)].strip() and place[LEVELS.index(lv)]
+              and written[LEVELS.index(lv)].strip() != place[LEVELS.index(lv)]]
+    if not levels:
+        return
+    with st.expander("Use this for every row that writes it so"):
+        level = st.radio("Which name", levels, key=f"gen_level_{ws.version}_{i}", horizontal=True,
+                         format_func=lambda lv: f"{lv}: “{md(written[LEVELS.index(lv)])}” → "
+                                                f"{md(place[LEVELS.index(lv)])}")
+        value = written[LEVELS.index(level)].strip()
+        shown = st.session_state.get("gen_preview")
+        if st.button(f"Show the rows that writing “{md(value)}” would change", key=f"gen_show_{ws.version}_{i}"):
+            shown = st.session_state["gen_preview"] = (ws.version, written, place, level)
+        if shown != (ws.version, written, place, level):
+            return
+        preview = ws.preview_generalisation(written, place, level)
+        if preview.empty:
+            st.info("No row would change: every row writing it so is already set this way.")
+            return
+        rows = int(preview["rows"].sum())
+        st.markdown(f"Every {md(level)} written “{md(value)}” would become **{md(place[LEVELS.index(level)])}**: "
+                    f"{plural(len(preview), 'written place')}, {plural(rows, 'row')}.")
+        st.dataframe(pd.DataFrame({
+            "written": [written_label(tuple(r)) for r in preview[list(LEVELS)].itertuples(index=False, name=None)],
+            "rows": preview["rows"].astype(int),
+            "before": [place_label(p) for p in preview["before"]],
+            "after": [place_label(p) for p in preview["after"]],
+            "status": [f"{b} → {a}" for b, a in zip(preview["status_before"], preview["status_after"])],
+        }), hide_index=True, width="stretch", key=f"gen_table_{ws.version}_{i}",
+            column_config={"written": "Written", "rows": st.column_config.NumberColumn("Rows", format="localized"),
+                           "before": "Now", "after": "After", "status": "Status"})
+        if st.button(f"Apply to {'this' if rows == 1 else 'these'} {plural(rows, 'row')}",
+                     key=f"gen_apply_{ws.version}_{i}", type="primary"):
+            st.session_state.pop("gen_preview", None)
+            save_picks(ws, rule=(written, place, level))
+
+
+def show_saving(ws: Workspace, chosen: dict[tuple, tuple], counts: dict[tuple, int]) -> None:
+    """What saving would change (``counts``: rows per pick), then the save button."""
+    if chosen:
+        total = sum(counts.values())
+        st.write(f"Saving changes **{number(total)}** {'row' if total == 1 else 'rows'}:")
+        st.dataframe(pd.DataFrame({"written": [written_label(w) for w in chosen],
+                                   "place": [place_label(p) for p in chosen.values()],
+                                   "rows": [counts[w] for w in chosen]}),
+                     hide_index=True, width="stretch", key="saving_table",
+                     column_config={"written": "Written", "place": "Set to",
+                                    "rows": st.column_config.NumberColumn("Rows changed", format="localized")})
+    if st.button(f"Save my choices ({len(chosen)})", key="save_choices", type="primary", disabled=not chosen):
+        save_picks(ws, chosen)
+
+
+def save_picks(ws: Workspace, choices: dict | None = None, rule: tuple | None = None) -> None:
+    """Apply the picks (or make ``rule``, a pick's written place, place and level, a rule) and show the
+    page again; say so when they could not be remembered beyond this session."""
+    try:
+        if rule is not None:
+            ws.generalise_choice(*rule)
+        else:
+            ws.choose_places(choices or {})
+    except AddrmigError as error:
+        st.session_state["workspace_note"] = (
+            "warning", f"Your choices are applied to this file, but they could not be remembered for your next "
+                       f"files ({error}).")
+    st.rerun()
+
+
+def show_conflicts(ws: Workspace) -> None:
+    """The picks that replaced an earlier pick or override a rule."""
+    conflicts = ws.place_conflicts()
+    if conflicts.empty:
+        return
+    verb = "overrides" if len(conflicts) == 1 else "override"
+    st.warning(f"{plural(len(conflicts), 'choice')} {verb} another: each holds for its written place.")
+    st.dataframe(pd.DataFrame({
+        "written": [written_label(tuple(r)) for r in conflicts[list(LEVELS)].itertuples(index=False, name=None)],
+        "chosen": [place_label(p) for p in conflicts["chosen"]],
+        "other": [place_label(p) for p in conflicts["other"]],
+        "reason": conflicts["reason"],
+    }), hide_index=True, width="stretch", key="conflicts_table",
+        column_config={"written": "Written", "chosen": "Your choice", "other": "Overrides", "reason": "Why"})
