@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
 from addrmig.akinon.connection import SANDBOX, Connection
+from addrmig.edits import Edit, cell_changes
 from addrmig.errors import BadArguments
 from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
@@ -47,16 +47,6 @@ T = TypeVar("T")
 def sha256(data: bytes) -> str:
     """The hex sha256 of ``data``: the key the app caches file results on."""
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Edit:
-    """One reversible change of the working frame: what, and cell by cell before/after;
-    ``by_hand`` when the user typed the values into the grid (not a bulk fix)."""
-
-    label: str
-    changes: pd.DataFrame  # columns row, column, before, after
-    by_hand: bool = False
 
 
 class Workspace:
@@ -233,7 +223,7 @@ class Workspace:
         new = frame.copy(deep=False)
         new["phone_number"] = format_phones(frame["phone_number"], style)
         return self._commit(f"phone numbers written as {PHONE_FORMATS[style].split(' (')[0]}", new,
-                            _diff(frame, new, ["phone_number"]))
+                            cell_changes(frame, new, ["phone_number"]))
 
     def undo(self) -> Edit | None:
         """Take back the last edit; returns it, or None when there is nothing to undo."""
@@ -355,7 +345,7 @@ class Workspace:
         auxiliary = self.loaded.auxiliary if self.loaded is not None else pd.DataFrame()
         postcodes = auxiliary["postcode"] if "postcode" in auxiliary.columns else None
         new, self.text_places = fill_from_text(frame, db, postcodes, progress)
-        return self._commit("places read from the address text", new, _diff(frame, new, list(LOCATION_LEVELS)))
+        return self._commit("places read from the address text", new, cell_changes(frame, new, list(LOCATION_LEVELS)))
 
     def text_readings(self, only_open: bool = False) -> pd.DataFrame:
         """The address texts read, one line each (:func:`addrmig.locations.freetext.filling.readings`);
@@ -398,11 +388,11 @@ class Workspace:
         if rows is not None and fixed.index.equals(frame.index):
             from addrmig.locations.resolver.patching import set_rows
             # Only the rows re-decided for a choice can differ: a million-row frame is not compared.
-            changes, new = _diff(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS)), frame.copy(deep=False)
+            changes, new = cell_changes(frame.iloc[rows], fixed.iloc[rows], list(LOCATION_LEVELS)), frame.copy(deep=False)
             for level in set(changes["column"]):
                 new[level] = set_rows(new[level], rows, fixed[level].iloc[rows].astype(frame[level].dtype).to_numpy())
         else:
-            changes, new = _diff(frame, fixed, list(LOCATION_LEVELS)), frame.copy()
+            changes, new = cell_changes(frame, fixed, list(LOCATION_LEVELS)), frame.copy()
             for level in LOCATION_LEVELS:
                 new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
         return self._commit("places written in the database's spelling", new, changes)
@@ -584,18 +574,3 @@ def _newest_first(*frames: pd.DataFrame | None) -> pd.DataFrame | None:
     """The records of ``frames`` (each newest first, the newest frame first) in one frame, or None."""
     parts = [frame for frame in frames if frame is not None and len(frame)]
     return pd.concat(parts, ignore_index=True) if parts else None
-
-
-def _diff(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Cell-by-cell changes between two frames with the same index, as row/column/before/after."""
-    parts = []
-    for column in columns:
-        before = old[column]
-        after = new[column].reindex(old.index).fillna(before)
-        changed = before != after
-        if changed.any():
-            parts.append(pd.DataFrame({"row": old.index[changed], "column": column,
-                                       "before": before[changed].to_numpy(), "after": after[changed].to_numpy()}))
-    if not parts:
-        return pd.DataFrame(columns=["row", "column", "before", "after"])
-    return pd.concat(parts, ignore_index=True)
