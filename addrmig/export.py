@@ -55,13 +55,13 @@ class RowVerdicts:
         return int(self.advisory_only.sum())
 
 
-def row_verdicts(frame: pd.DataFrame, report: Report, db: LocationDB | None) -> RowVerdicts:
+def row_verdicts(frame: pd.DataFrame, report: Report, db: LocationDB | None,
+                 unknown: np.ndarray | None = None) -> RowVerdicts:
     """The verdicts for ``frame`` as it stands, from its check ``report`` and, when given,
-    Akinon's place rule against ``db``."""
+    Akinon's place rule against ``db`` (or ``unknown``: that rule's answer, computed already)."""
     refused = frame.index.isin(report.refused_rows)
     advisory = frame.index.isin(report.error_rows) & ~refused
-    unknown = None
-    if db is not None:
+    if unknown is None and db is not None:
         from addrmig.locations.acceptance import unknown_places
 
         unknown = unknown_places(frame, db)

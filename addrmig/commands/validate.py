@@ -56,17 +56,23 @@ def run(args: argparse.Namespace) -> int:
         print(_("{input}: no address rows (only a header, or nothing under it); nothing to check. "
                 "Export the addresses again, with their rows.").format(input=args.input))
         return 1
+    from addrmig.export import row_verdicts
+    from addrmig.fixing import PARALLEL_CHECK_ROWS
+    from addrmig.locations.acceptance import unknown_places
+    from addrmig.locations.db import LocationDB
+    from addrmig.parallel import Background, available_workers
+
+    db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
+    # A big file's place rule (Akinon's: is each place known as written?) is answered by a
+    # worker while the checks run here.
+    places = Background(lambda: unknown_places(loaded.frame, db)) \
+        if available_workers() > 1 and len(loaded.frame) >= PARALLEL_CHECK_ROWS else None
     with ProgressBar("validate") as bar:
         report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems)
     print(report.summary())
-    from addrmig.export import row_verdicts
-    from addrmig.locations.db import LocationDB
-
-    db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
-    verdicts = row_verdicts(loaded.frame, report, db)
+    verdicts = row_verdicts(loaded.frame, report, db, places.result() if places is not None else None)
     print(verdicts_summary(verdicts, hint=_(" (addrmig fix respells most places)")))
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, text_summary
-    from addrmig.parallel import available_workers
 
     if rows_to_read(loaded.frame).any():
         with ProgressBar("address text") as bar:
