@@ -11,7 +11,7 @@ from addrmig.akinon.connection import SANDBOX
 from addrmig.errors import AddrmigError
 from addrmig.fields import heading
 from addrmig.formatting import percent
-from addrmig.i18n import N_, _, ngettext
+from addrmig.i18n import N_, _, ngettext, set_language
 from pages._common import (
     PAGES,
     bundled_db,
@@ -28,6 +28,7 @@ from pages._review_places import show_review
 from pages._text_places import show_text_places
 
 ws = workspace()
+set_language(ws.language)  # the workspace's, also when this page runs without app.py
 st.title(_("3. Places"))
 
 STATUS_TEXT = {
