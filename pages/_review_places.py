@@ -149,9 +149,10 @@ def generalise(ws: Workspace, item: pd.Series, place: tuple, i: int) -> None:
     if not levels:
         return
     with st.expander(_("Use this for every row that writes it so")):
+        labels = {lv: _(RULE_CHOICE[lv]).format(written=md(written[LEVELS.index(lv)]), place=md(place[LEVELS.index(lv)]))
+                  for lv in levels}  # in this run's language
         level = st.radio(_("Which name"), levels, key=f"gen_level_{ws.version}_{i}", horizontal=True,
-                         format_func=lambda lv: _(RULE_CHOICE[lv]).format(written=md(written[LEVELS.index(lv)]),
-                                                                         place=md(place[LEVELS.index(lv)])))
+                         format_func=labels.__getitem__)
         value = written[LEVELS.index(level)].strip()
         shown = st.session_state.get("gen_preview")
         if st.button(_("Show the rows that writing “{value}” would change").format(value=md(value)),

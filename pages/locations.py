@@ -68,7 +68,8 @@ def places_resolver():
 
 def load_reference() -> None:
     """The reference chooser: bundled, a file of the user's, or downloaded from Akinon."""
-    choice = st.radio(_("Compare with"), [BUNDLED, OWN_FILE, AKINON], format_func=reference_text, key="ref_choice")
+    labels = {choice: reference_text(choice) for choice in (BUNDLED, OWN_FILE, AKINON)}  # in this run's language
+    choice = st.radio(_("Compare with"), list(labels), format_func=labels.__getitem__, key="ref_choice")
     if choice == BUNDLED:
         if ws.location_source != "bundled" or ws.location_db is None:
             ws.set_locations("bundled", bundled_db())
