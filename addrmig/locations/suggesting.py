@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from addrmig.fields import LOCATION_LEVELS as LEVELS
+from addrmig.formatting import number
+from addrmig.i18n import N_, _, ngettext
 from addrmig.locations.corrections import choice_key
 from addrmig.locations.db import LocationDB
 from addrmig.locations.keys import district_key, district_keys, name_key, name_keys
@@ -64,7 +66,8 @@ def best_suggestion(item: pd.Series, db: LocationDB, found: list[Suggestion] | N
     best = found[0]
     equal = sum(1 for s in found if s.score == best.score and s.reason == best.reason)
     if equal > 1:
-        return Suggestion(best.place, best.score, f"one of {equal} places that fit equally: {best.reason}")
+        return Suggestion(best.place, best.score, _("one of {n} places that fit equally: {reason}").format(
+            n=number(equal), reason=best.reason))
     return best
 
 
@@ -85,15 +88,25 @@ def _place(values: tuple) -> Place:
     return tuple((tuple(str(v) for v in values) + ("", "", "", ""))[:4])
 
 
+#: Per level: a suggestion for a level left empty, and a written name as a reason names it.
+_LEFT_EMPTY = {"country": N_("the country left empty; {name} fits the rest of what is written"),
+               "city": N_("the city left empty; {name} fits the rest of what is written"),
+               "township": N_("the township left empty; {name} fits the rest of what is written"),
+               "district": N_("the district left empty; {name} fits the rest of what is written")}
+_NAMED = {"city": N_("the city “{name}”"),
+          "township": N_("the township “{name}”"), "district": N_("the district “{name}”")}
+
+
 def _spelling_reason(item: pd.Series, place: Place, score: float) -> str:
     level = item["level"] if item["level"] in LEVELS else "district"
     written = str(item[level]).strip()
     name = place[LEVELS.index(level)]
     if not written:
-        return f"the {level} left empty; {name} fits the rest of what is written"
+        return _(_LEFT_EMPTY[level]).format(name=name)
     if score >= 100:
-        return f"{name} is written “{written}” the same way, ignoring case and suffixes"
-    return f"the closest spelling to “{written}” (score {score:.0f})"
+        return _("{name} is written “{written}” the same way, ignoring case and suffixes").format(
+            name=name, written=written)
+    return _("the closest spelling to “{written}” (score {score})").format(written=written, score=number(round(score)))
 
 
 def _named_reason(item: pd.Series, named: list[Place]) -> str:
@@ -101,12 +114,19 @@ def _named_reason(item: pd.Series, named: list[Place]) -> str:
     if not named:
         return ""
     start = max(1, LEVELS.index(item["level"]))
-    found = [f"the {lv} “{str(item[lv]).strip()}”" for lv in LEVELS[start:]
+    found = [_(_NAMED[lv]).format(name=str(item[lv]).strip()) for lv in LEVELS[start:]
              if str(item[lv]).strip() and _fits(lv, str(item[lv]), named[0][LEVELS.index(lv)])]
     if not found:
-        return "fits what is written"
-    verb = "is" if len(found) == 1 else "are"
-    return f"{' and '.join(found)} {verb} found {'in each' if len(named) > 1 else 'there'}"
+        return _("fits what is written")
+    if len(found) == 1:
+        names = found[0]
+    elif len(found) == 2:
+        names = _("{first} and {second}").format(first=found[0], second=found[1])
+    else:
+        names = _("{first} and {second} and {third}").format(first=found[0], second=found[1], third=found[2])
+    if len(named) > 1:
+        return ngettext("{names} is found in each", "{names} are found in each", len(found)).format(names=names)
+    return ngettext("{names} is found there", "{names} are found there", len(found)).format(names=names)
 
 
 def _fits(level: str, written: str, name: str) -> bool:
