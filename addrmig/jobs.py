@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addrmig.errors import AddrmigError
+from addrmig.i18n import _, language, set_language
 
 log = logging.getLogger("addrmig")
 
@@ -78,10 +79,11 @@ def failure_message(error: BaseException) -> str:
     if isinstance(error, AddrmigError):
         return str(error)
     if isinstance(error, MemoryError):
-        return "The server ran out of memory building the file. Try again later, or export a smaller part."
+        return _("The server ran out of memory building the file. Try again later, or export a smaller part.")
     if isinstance(error, OSError):
-        return f"The file could not be written on the server ({error.strerror or error.__class__.__name__})."
-    return f"The file could not be built ({error.__class__.__name__}: {error})."
+        return _("The file could not be written on the server ({reason}).").format(
+            reason=error.strerror or error.__class__.__name__)
+    return _("The file could not be built ({kind}: {error}).").format(kind=error.__class__.__name__, error=error)
 
 
 def _run(build: Build, path: Path, progress: Callable[[float, float], None]) -> str | None:
@@ -100,7 +102,8 @@ def _run(build: Build, path: Path, progress: Callable[[float, float], None]) -> 
         return failure_message(error)
 
 
-def _child(build: Build, path: Path, shared, writer) -> None:
+def _child(build: Build, path: Path, shared, writer, speaking: str) -> None:
+    set_language(speaking)  # the file's headings and the failure's sentence in the page's language
     try:
         os.nice(NICENESS)  # the server's own answers come first when the CPUs are busy
     except OSError:
@@ -115,10 +118,12 @@ def _child(build: Build, path: Path, shared, writer) -> None:
 
 
 class Job:
-    """``build`` writing ``path`` in a worker process forked now (see the module docstring)."""
+    """``build`` writing ``path`` in a worker process forked now (see the module docstring), in the
+    language current when it was made (the file's headings, the failure's sentence)."""
 
     def __init__(self, build: Build, path: Path) -> None:
         self.path = Path(path)
+        self.language = language()
         self.started = time.monotonic()
         self._ended: float | None = None
         self._failure: str | None = None
@@ -145,7 +150,7 @@ class Job:
         # free memory back first: trimming a big heap holds every thread that allocates.)
         gc.freeze()
         try:
-            self.process = ctx.Process(target=_child, args=(build, self.path, self._shared, writer), daemon=True,
+            self.process = ctx.Process(target=_child, args=(build, self.path, self._shared, writer, self.language), daemon=True,
                                        name="addrmig-job")
             self.process.start()
         finally:
@@ -153,6 +158,8 @@ class Job:
         writer.close()
 
     def _in_thread(self, build: Build) -> None:
+        set_language(self.language)  # a new thread starts without the language of the one that made it
+
         def progress(done: float, total: float) -> None:
             self._share[0] = min(1.0, done / total) if total else 0.0
 
@@ -183,7 +190,8 @@ class Job:
 
     def _lost(self) -> str:
         code = self.process.exitcode if self.process is not None else None
-        return f"The worker building the file stopped before it was done (exit code {code}). Try again."
+        return _("The worker building the file stopped before it was done (exit code {code}). Try again.").format(
+            code=code)
 
     def status(self) -> JobStatus:
         """Where the job stands now (never waits)."""
@@ -209,7 +217,7 @@ class Job:
         if self.process is not None and not self._finished:
             self.process.kill()
             self.process.join(5)
-            self._failure, self._finished = "Stopped.", True
+            self._failure, self._finished = _("Stopped."), True
             self._reader.close()
         for leftover in (self.path, self.path.with_name(f".{self.path.name}.part")):
             try:
@@ -265,7 +273,7 @@ class JobFolder:
 
 
 def _remove(path: Path, jobs: dict[str, tuple[object, Job]]) -> None:
-    for _, job in list(jobs.values()):
+    for _key, job in list(jobs.values()):
         job.cancel()
     jobs.clear()
     shutil.rmtree(path, ignore_errors=True)

@@ -79,12 +79,12 @@ class PartLimits:
         return size if self.max_rows is None else _("{size} or {rows} rows").format(size=size, rows=number(self.max_rows))
 
 
-def parse_size(text: str, what: str = "the part size") -> int:
+def parse_size(text: str, what: str | None = None) -> int:
     """Bytes from ``"10MB"``, ``"2.5 MB"``, ``"500KB"`` or ``"2000000"`` (decimal units)."""
     match = _SIZE.match(text or "")
     if not match or float(match.group(1).replace("_", "")) <= 0:
         raise BadArguments(_("{what}={text} is not a size: give bytes, or a number with KB or MB (1 MB = 1,000,000 "
-                             "bytes), e.g. 10MB.").format(what=what, text=repr(text)))
+                             "bytes), e.g. 10MB.").format(what=what or _("the part size"), text=repr(text)))
     return max(1, int(float(match.group(1).replace("_", "")) * _UNITS[match.group(2).lower()]))
 
 
@@ -148,7 +148,7 @@ def plan_parts(data: bytes, filename: str, limits: PartLimits, rows: int | None 
         if start is None and len(data) <= limits.max_bytes and (rows is None or limits.max_rows is None
                                                                    or rows <= limits.max_rows):
             return [_whole(data, rows)]
-        kind = (filename.rsplit(".", 1)[-1].upper() if "." in filename else "this kind of file")
+        kind = (filename.rsplit(".", 1)[-1].upper() if "." in filename else _("this kind of file"))
         raise BadArguments(_("{filename} ({number} bytes) is over the part size of {describe}, and only CSV files in an "
                              "8-bit or UTF-8 encoding can be sent in parts, not {kind}. Write it as CSV (`python -m "
                              "addrmig convert` or `fix`) and send that.").format(filename=filename, number=number(len(data)), describe=limits.describe(),

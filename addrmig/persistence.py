@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
+from addrmig.i18n import _
 from addrmig.pipeline import Loaded
 from addrmig.storage.workspaces import StoredWorkspace, WorkspaceStore
 from addrmig.workspace import Edit, Workspace
@@ -134,7 +135,7 @@ def restore(stored: StoredWorkspace, store: WorkspaceStore, load: Loader) -> Res
         try:
             loaded = load(data, file["name"], dict(file.get("options") or {}))
         except AddrmigError as error:
-            note = f"{file['name']} could not be read again: {error}"
+            note = _("{name} could not be read again: {error}").format(name=file["name"], error=error)
         else:
             ws.set_loaded(file["name"], data, loaded, dict(file.get("options") or {}))
             for edit in edits_from(stored.edits, list(state.get("edits") or [])):

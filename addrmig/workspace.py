@@ -24,6 +24,7 @@ from addrmig.edits import Edit, cell_changes
 from addrmig.errors import BadArguments
 from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
+from addrmig.i18n import _, language
 from addrmig.steps import StepState, sidebar_steps
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class Workspace:
         self.edits: list[Edit] = []
         self._keys: list[str] = []  # content key of the frame before each edit, for undo
         self._content_key: str = ""
-        self._report: tuple[int, Report] | None = None
+        self._report: tuple[tuple[int, str], Report] | None = None  # (version, language), the report
         self.location_source: str = "bundled"
         self.location_db: LocationDB | None = None
         # (frame version, id of the location database) the resolution was made for, and it
@@ -136,7 +137,7 @@ class Workspace:
     # ------------------------------------------------------------------ edits
     def _require_frame(self) -> pd.DataFrame:
         if self.frame is None:
-            raise BadArguments("No file has been loaded yet. Upload a file on the Upload page first.")
+            raise BadArguments(_("No file has been loaded yet. Upload a file on the Upload page first."))
         return self.frame
 
     def _commit(self, label: str, new: pd.DataFrame, changes: pd.DataFrame, by_hand: bool = False) -> Edit | None:
@@ -154,22 +155,25 @@ class Workspace:
         self.version += 1
         return edit
 
-    def edit_cells(self, values: dict[tuple[int, str], str], label: str = "edited cells") -> Edit | None:
-        """Set cells by (row number, column); returns the recorded Edit, or None if nothing changed."""
+    def edit_cells(self, values: dict[tuple[int, str], str], label: str | None = None) -> Edit | None:
+        """Set cells by (row number, column); returns the recorded Edit (``label``, in the current
+        language: "edited cells" by default), or None if nothing changed."""
         frame = self._require_frame()
         records = []
         new = frame.copy()
         for (row, column), value in values.items():
             if column not in COLUMNS:
-                raise BadArguments(f"There is no column {column!r}; the columns are {', '.join(COLUMNS)}.")
+                raise BadArguments(_("There is no column {column}; the columns are {columns}.").format(
+                    column=repr(column), columns=", ".join(COLUMNS)))
             if row not in new.index:
-                raise BadArguments(f"There is no row {row} in the file.")
+                raise BadArguments(_("There is no row {row} in the file.").format(row=row))
             value = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
             before = new.at[row, column]
             if before != value:
                 new.at[row, column] = value
                 records.append((row, column, before, value))
-        return self._commit(label, new, pd.DataFrame(records, columns=["row", "column", "before", "after"]),
+        return self._commit(label or _("edited cells"), new,
+                            pd.DataFrame(records, columns=["row", "column", "before", "after"]),
                             by_hand=True)
 
     def find_replace(self, column: str, find: str, replace: str, *, whole_cell: bool = False) -> Edit | None:
@@ -179,9 +183,9 @@ class Workspace:
         """
         frame = self._require_frame()
         if column not in COLUMNS:
-            raise BadArguments(f"There is no column {column!r}.")
+            raise BadArguments(_("There is no column {column}.").format(column=repr(column)))
         if find == "" and not whole_cell:
-            raise BadArguments("Type the text to find first.")
+            raise BadArguments(_("Type the text to find first."))
         values = frame[column]
         if whole_cell:
             new_values = values.where(values != find, replace)
@@ -194,7 +198,8 @@ class Workspace:
         })
         new = frame.copy()
         new[column] = new_values.astype(values.dtype)
-        return self._commit(f"replaced {find!r} with {replace!r} in {column}", new, changes)
+        return self._commit(_("replaced {find} with {replace} in {column}").format(
+            find=repr(find), replace=repr(replace), column=column), new, changes)
 
     def replay(self, edit: Edit) -> Edit | None:
         """Make ``edit`` again (its ``after`` values), as when a saved workspace is brought back."""
@@ -209,7 +214,7 @@ class Workspace:
         from addrmig.validation import trim
 
         new, changes = trim(self._require_frame())
-        return self._commit("trimmed spaces", new, changes[["row", "column", "before", "after"]])
+        return self._commit(_("trimmed spaces"), new, changes[["row", "column", "before", "after"]])
 
     def write_phones(self, style: str) -> Edit | None:
         """Write every valid phone number in the shop's form (``contacts.PHONE_FORMATS``); invalid
@@ -219,10 +224,11 @@ class Workspace:
 
         frame = self._require_frame()
         if style not in PHONE_FORMATS:
-            raise BadArguments(f"Unknown phone format {style!r}; choose one of {', '.join(PHONE_FORMATS)}.")
+            raise BadArguments(_("Unknown phone format {style}; choose one of {styles}.").format(
+                style=repr(style), styles=", ".join(PHONE_FORMATS)))
         new = frame.copy(deep=False)
         new["phone_number"] = format_phones(frame["phone_number"], style)
-        return self._commit(f"phone numbers written as {PHONE_FORMATS[style].split(' (')[0]}", new,
+        return self._commit(_("phone numbers written as {form}").format(form=_(PHONE_FORMATS[style]).split(" (")[0]), new,
                             cell_changes(frame, new, ["phone_number"]))
 
     def undo(self) -> Edit | None:
@@ -253,24 +259,26 @@ class Workspace:
         return [problem for problem in self.loaded.table.row_problems if problem.row not in edited]
 
     def report(self, validate: Validator | None = None) -> Report:
-        """The validation Report of the current frame, computed once per version, with the
-        rows of ``row_problems`` as ``ragged_row`` errors.
+        """The validation Report of the current frame, computed once per version and language (its
+        messages are in the language it was made in), with the rows of ``row_problems`` as
+        ``ragged_row`` errors.
 
         ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``.
         """
         from addrmig.validation import with_row_problems
 
         frame = self._require_frame()
-        if self._report is None or self._report[0] != self.version:
+        if not self.report_ready:
             if validate is None:
                 from addrmig.validation import validate
-            self._report = (self.version, with_row_problems(validate(frame), frame, self.row_problems()))
+            self._report = ((self.version, language()),
+                            with_row_problems(validate(frame), frame, self.row_problems()))
         return self._report[1]
 
     @property
     def report_ready(self) -> bool:
-        """True when the report of the current version has been computed."""
-        return self._report is not None and self._report[0] == self.version
+        """True when the report of the current version has been computed in the current language."""
+        return self._report is not None and self._report[0] == (self.version, language())
 
     def failing_rows(self, report: Report, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of the working frame with at least one error (optionally in ``columns``), file order."""
@@ -345,7 +353,7 @@ class Workspace:
         auxiliary = self.loaded.auxiliary if self.loaded is not None else pd.DataFrame()
         postcodes = auxiliary["postcode"] if "postcode" in auxiliary.columns else None
         new, self.text_places = fill_from_text(frame, db, postcodes, progress)
-        return self._commit("places read from the address text", new, cell_changes(frame, new, list(LOCATION_LEVELS)))
+        return self._commit(_("places read from the address text"), new, cell_changes(frame, new, list(LOCATION_LEVELS)))
 
     def text_readings(self, only_open: bool = False) -> pd.DataFrame:
         """The address texts read, one line each (:func:`addrmig.locations.freetext.filling.readings`);
@@ -373,7 +381,7 @@ class Workspace:
         for text, place in choices.items():
             for row in lines.index[lines == text]:
                 values.update({(row, level): value for level, value in zip(LOCATION_LEVELS, place)})
-        return self.edit_cells(values, label="places chosen for address texts")
+        return self.edit_cells(values, label=_("places chosen for address texts"))
 
     def use_resolution(self, resolution: Resolution) -> Edit | None:
         """Make ``resolution`` (e.g. after the user's choices) the current one and write its places."""
@@ -395,7 +403,7 @@ class Workspace:
             changes, new = cell_changes(frame, fixed, list(LOCATION_LEVELS)), frame.copy()
             for level in LOCATION_LEVELS:
                 new[level] = fixed[level].reindex(new.index).fillna(new[level]).astype(frame[level].dtype)
-        return self._commit("places written in the database's spelling", new, changes)
+        return self._commit(_("places written in the database's spelling"), new, changes)
 
     def corrections(self) -> pd.DataFrame | None:
         """Rules to apply before matching: this session's generalisations, then those remembered
@@ -410,7 +418,7 @@ class Workspace:
     def _current_or_refuse(self) -> Resolution:
         resolution = self.current_resolution()
         if resolution is None:
-            raise BadArguments("Places have not been matched yet; open the Places page first.")
+            raise BadArguments(_("Places have not been matched yet; open the Places page first."))
         return resolution
 
     def choose_places(self, choices: dict[Place, Place]) -> Edit | None:
@@ -540,7 +548,7 @@ class Workspace:
         word that Omnitron shows they did not. Returns it as recorded."""
         from addrmig.akinon.flow import resume
 
-        history, _ = self._sending_history(client, history)
+        history, _scope = self._sending_history(client, history)
         self.submission = submission
         stem = (self.file_name or "addresses").rsplit(".", 1)[0]
         return resume(client, history, submission.id, filename=f"{stem}_akinon.csv",

@@ -15,6 +15,7 @@ import streamlit as st
 
 from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.formatting import number, plural  # noqa: F401 - re-exported to the pages
+from addrmig.i18n import _, language
 from addrmig.paging import PAGE_SIZE, page_count, page_of  # noqa: F401 - re-exported to the pages
 from addrmig.workspace import Workspace
 
@@ -56,9 +57,9 @@ def need_rows(ws: Workspace) -> bool:
     """Say so when the file holds no address rows (a header only); True when the page can go on."""
     if ws.rows:
         return True
-    st.warning(f"**{ws.file_name}** has no address rows: only a header, or nothing under it. Check that you "
-               "exported the right sheet or table, then upload the file again.")
-    st.page_link(PAGES["upload"], label="Back to step 1: Upload", icon=":material/upload_file:")
+    st.warning(_("**{file}** has no address rows: only a header, or nothing under it. Check that you exported the "
+                 "right sheet or table, then upload the file again.").format(file=ws.file_name))
+    st.page_link(PAGES["upload"], label=_("Back to step 1: Upload"), icon=":material/upload_file:")
     return False
 
 
@@ -66,8 +67,8 @@ def need_file(ws: Workspace) -> bool:
     """Say what is missing and link back when no file is loaded; True when the page can go on."""
     if ws.has_file:
         return True
-    st.info("There is no file yet. Start by uploading your address export — or try the sample file.")
-    st.page_link(PAGES["upload"], label="Go to step 1: Upload a file", icon=":material/upload_file:")
+    st.info(_("There is no file yet. Start by uploading your address export — or try the sample file."))
+    st.page_link(PAGES["upload"], label=_("Go to step 1: Upload a file"), icon=":material/upload_file:")
     return False
 
 
@@ -98,9 +99,10 @@ def load_file(sha: str, data: bytes, name: str, options: tuple) -> Loaded:
 
 
 def validate_frame(key: str, frame: pd.DataFrame) -> Report:
-    """``validation.validate`` once per content key (file, options, edits) in this session."""
+    """``validation.validate`` once per content key (file, options, edits) and language (the report's
+    messages are in the language it was made in) in this session."""
     from addrmig.validation import validate
-    return session_memo("check_reports", (key,), lambda: validate(frame), KEEP_REPORTS)
+    return session_memo("check_reports", (key, language()), lambda: validate(frame), KEEP_REPORTS)
 
 
 @st.cache_resource(show_spinner=False)
@@ -110,14 +112,29 @@ def bundled_db() -> LocationDB:
     return LocationDB.bundled()
 
 
-@st.cache_resource(show_spinner="Starting the built-in sandbox…")
 def sandbox() -> Sandbox:
-    """The built-in Akinon sandbox, started once per server on a free loopback port."""
+    """The built-in Akinon sandbox, started once per server on a free loopback port (a spinner, in the
+    page's language, while it starts)."""
+    if not _started():
+        with st.spinner(_("Starting the built-in sandbox…")):
+            return _sandbox()
+    return _sandbox()
+
+
+@st.cache_resource(show_spinner=False)
+def _started() -> list[Sandbox]:
+    """The sandbox once it has started (empty before): whether a page waits for it to start."""
+    return []
+
+
+@st.cache_resource(show_spinner=False)
+def _sandbox() -> Sandbox:
     from addrmig.akinon.sandbox import Sandbox
     # Slow enough by default that a person sees the migration move; tests speed it up.
     rate = float(os.environ.get("ADDRMIG_SANDBOX_ROWS_PER_SECOND", "1000"))
     box = Sandbox(port=0, rows_per_second=rate)
     box.start()
+    _started().append(box)
     return box
 
 
@@ -126,9 +143,10 @@ def pager(key: str, rows: int, page_size: int = PAGE_SIZE) -> int:
     pages = page_count(rows, page_size)
     if pages <= 1:
         return 1
-    narrow, _ = st.columns([1, 3])  # a full-width box for one number looks like a text field
-    return int(narrow.number_input(f"Page (of {pages:,}, {page_size:,} rows each)", min_value=1, max_value=pages,
-                                   value=1, step=1, key=key))
+    narrow, _wide = st.columns([1, 3])  # a full-width box for one number looks like a text field
+    return int(narrow.number_input(_("Page (of {pages}, {size} rows each)").format(pages=number(pages),
+                                                                                   size=number(page_size)),
+                                   min_value=1, max_value=pages, value=1, step=1, key=key))
 
 
 def history() -> History:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from addrmig.formatting import percent
+from addrmig.formatting import in_language, percent
+from addrmig.i18n import _
 
 if TYPE_CHECKING:
     from addrmig.jobs import Build, JobFolder
@@ -47,8 +48,8 @@ def download(label: str, *, name: str, key: object, rows: int, file_name: str, m
     folder = job_folder()
     job = folder.current(name, key)
     if job is None:
-        if not st.button(f"Prepare: {label}", key=f"{name}_prepare", type=kind,
-                         help="The file is built on the server while you go on; the download follows."):
+        if not st.button(_("Prepare: {label}").format(label=label), key=f"{name}_prepare", type=kind,
+                         help=_("The file is built on the server while you go on; the download follows.")):
             return
         job = folder.start(name, key, file_name, build())
         job.wait(1.0)  # a quick one is ready at once
@@ -57,18 +58,19 @@ def download(label: str, *, name: str, key: object, rows: int, file_name: str, m
     # click elsewhere interrupts the wait (Streamlit stops a script at its next element).
     state = job.status()
     if state.running:
-        bar = st.progress(state.share, text=f"Building {file_name}…")
+        bar = st.progress(state.share, text=_("Building {file}…").format(file=file_name))
         while (state := job.status()).running:
-            bar.progress(state.share, text=f"Building {file_name}… {percent(state.share, 0)}")
+            bar.progress(state.share, text=_("Building {file}… {share}").format(file=file_name,
+                                                                              share=percent(state.share, 0)))
             time.sleep(POLL_SECONDS)
         bar.empty()
     if state.state == "failed":
         st.error(state.message)
-        if st.button("Try again", key=f"{name}_retry"):
+        if st.button(_("Try again"), key=f"{name}_retry"):
             folder.start(name, key, file_name, build())
             st.rerun()
         return
     path = state.path
     st.download_button(label, lambda: path.read_bytes(), file_name=file_name, mime=mime, key=name,
                        on_click="ignore", type=kind)
-    st.caption(f"Built in {state.seconds:.1f} s.")
+    st.caption(_("Built in {seconds} s.").format(seconds=in_language(f"{state.seconds:.1f}")))

@@ -14,6 +14,8 @@ import streamlit as st
 
 from addrmig.access import AccessPolicy, owner_of, policy_from
 from addrmig.errors import AddrmigError
+from addrmig.formatting import in_language
+from addrmig.i18n import _, ngettext, normalise, set_language
 from addrmig.workspace import Workspace
 
 WORKSPACE_PARAM = "w"
@@ -58,22 +60,25 @@ def signed_in_email() -> str | None:
 
 
 def gate(access: AccessPolicy) -> None:
-    """With sign-in configured, stop here until an allowed user is signed in."""
+    """With sign-in configured, stop here until an allowed user is signed in; in the language of
+    ``?lang=`` in the URL, else the browser's (no workspace is open yet)."""
     if not access.sign_in:
         return
+    set_language(language_for(None))
+    st.set_page_config(page_title=_("Address migration to Akinon"))
     email = signed_in_email()
     if email is None:
-        st.title("Address migration to Akinon")
-        st.write("Sign in to upload address files, check them and send them to Akinon.")
-        if st.button("Sign in", type="primary", key="sign_in"):
+        st.title(_("Address migration to Akinon"))
+        st.write(_("Sign in to upload address files, check them and send them to Akinon."))
+        if st.button(_("Sign in"), type="primary", key="sign_in"):
             st.login()
         st.stop()
     if not access.admits(email):
-        st.title("Address migration to Akinon")
-        st.error(f"You are signed in as **{email}**, but this address is not on the list of people who may use "
-                 "this app. Ask whoever runs it to add you (or your company's domain), or sign in with another "
-                 "account.")
-        if st.button("Sign out", key="sign_out_refused"):
+        st.title(_("Address migration to Akinon"))
+        st.error(_("You are signed in as **{email}**, but this address is not on the list of people who may use "
+                   "this app. Ask whoever runs it to add you (or your company's domain), or sign in with another "
+                   "account.").format(email=email))
+        if st.button(_("Sign out"), key="sign_out_refused"):
             st.logout()
         st.stop()
 
@@ -118,11 +123,15 @@ def _open() -> Workspace:
 
     email = signed_in_email()
     asked = st.query_params.get(WORKSPACE_PARAM)
+    # The language choose_language will pick, already now: the notes below, and what restoring the
+    # workspace reads and checks again, are in it.
+    set_language(language_for(None))
     try:
         workspaces = store()
         if asked:
             stored = workspaces.load(asked, owner_of(email, asked))
             if stored is not None:
+                set_language(language_for((stored.state or {}).get("language")))
                 restored = restore(stored, workspaces, _loader)
                 ws = restored.workspace
                 if restored.note:
@@ -135,17 +144,21 @@ def _open() -> Workspace:
                 ws.saved_state = (fingerprint(ws), ws.file_sha)
                 ws.memory = _memory(workspaces, ws.owner)
                 return ws
+            hours = _ttl_hours(workspaces)
             st.session_state["workspace_note"] = (
-                "info", f"The workspace of that link is no longer on this server: workspaces are kept "
-                        f"{_ttl_hours(workspaces):g} hours after their last use. This is a new one.")
+                "info", ngettext("The workspace of that link is no longer on this server: workspaces are kept "
+                                 "{n} hour after their last use. This is a new one.",
+                                 "The workspace of that link is no longer on this server: workspaces are kept "
+                                 "{n} hours after their last use. This is a new one.",
+                                 int(hours) if hours.is_integer() else 2).format(n=in_language(f"{hours:g}")))
         ws = Workspace()
         ws.id = workspaces.create(owner_of(email, "") if email else None)
         ws.owner = owner_of(email, ws.id)
         ws.memory = _memory(workspaces, ws.owner)
         return ws
     except AddrmigError as error:
-        st.session_state["workspace_note"] = ("warning", f"Your work cannot be kept on the server for now ({error}); "
-                                                         "it lasts as long as this browser tab.")
+        st.session_state["workspace_note"] = ("warning", _("Your work cannot be kept on the server for now ({error}); "
+                                                           "it lasts as long as this browser tab.").format(error=error))
         return Workspace()
 
 
@@ -174,7 +187,7 @@ def persist(ws: Workspace) -> None:
     try:
         save(ws, store(), with_file=ws.file_sha is not None and ws.file_sha != saved_file)
     except AddrmigError as error:
-        st.sidebar.warning(f"Your latest changes could not be kept on the server ({error}).")
+        st.sidebar.warning(_("Your latest changes could not be kept on the server ({error}).").format(error=error))
         return
     ws.saved_state = (now, ws.file_sha)
 
@@ -204,16 +217,17 @@ def history_for(ws: Workspace):
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe"}
 
 
-def choose_language(ws: Workspace) -> str:
-    """The language of this run: ``?lang=`` in the URL, else the workspace's, else the browser's
-    (Turkish for a Turkish browser, English otherwise); made current for every message."""
-    from addrmig.i18n import normalise, set_language
+def language_for(kept: str | None) -> str:
+    """The language of this run: ``?lang=`` in the URL, else ``kept`` (the workspace's), else the
+    browser's (Turkish for a Turkish browser, English otherwise)."""
+    return (normalise(st.query_params.get("lang")) or normalise(kept)
+            or ("tr" if normalise(getattr(st.context, "locale", None)) == "tr" else "en"))
 
-    asked = normalise(st.query_params.get("lang"))
-    if asked:
-        ws.language = asked
-    if not ws.language:
-        ws.language = "tr" if normalise(getattr(st.context, "locale", None)) == "tr" else "en"
+
+def choose_language(ws: Workspace) -> str:
+    """The language of this run (:func:`language_for`), kept with the workspace and made current for
+    every message."""
+    ws.language = language_for(ws.language)
     return set_language(ws.language)
 
 

@@ -334,9 +334,9 @@ def _parser_error(error: Exception, label: str, header_number: int) -> Unreadabl
     match = re.search(r"EOF inside string starting at row (\d+)", message)
     if match:
         row = int(match.group(1)) + header_number
-        return UnreadableFile(f"{label}: a quoted value that starts on row {row} is never closed, so the rest "
-                              f"of the file would be one cell. Add the missing closing quote (\") in that row "
-                              f"and try again.")
+        return UnreadableFile(_("{label}: a quoted value that starts on row {row} is never closed, so the rest "
+                                "of the file would be one cell. Add the missing closing quote (\") in that row "
+                                "and try again.").format(label=label, row=row))
     match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if match:
         row = int(match.group(2)) + header_number - 1

@@ -208,11 +208,15 @@ def _is_parser_failure(error: BaseException) -> bool:
 
 
 def _workbook_error(error: Exception, kind: str, label: str, sheet: str | None = None) -> UnreadableFile:
-    where = f", sheet {sheet!r}" if sheet else ""
     text = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-    return UnreadableFile(f"{label}{where} could not be read as {kind.upper()} ({text}). The file may be "
-                          f"damaged, truncated or password-protected: open it in Excel or LibreOffice, save "
-                          f"a new copy (or export CSV), and try again.")
+    advice = _("The file may be damaged, truncated or password-protected: open it in Excel or LibreOffice, save a "
+               "new copy (or export CSV), and try again.")
+    if sheet:
+        said = _("{label}, sheet {sheet} could not be read as {kind} ({text}).").format(
+            label=label, sheet=repr(sheet), kind=kind.upper(), text=text)
+    else:
+        said = _("{label} could not be read as {kind} ({text}).").format(label=label, kind=kind.upper(), text=text)
+    return UnreadableFile(f"{said} {advice}")
 
 
 def _cell_text(value: Any) -> str:

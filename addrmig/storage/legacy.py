@@ -174,8 +174,9 @@ def _read_memory(source: Path) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
             ).fetchall() if "choices" in tables else []
             return rules, choices
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"The earlier place choices {source} cannot be read ({error}); move the file out of "
-                           "the data folder to start without them, or restore it from a backup.") from None
+        raise StorageError(_("The earlier place choices {source} cannot be read ({error}); move the file out of "
+                             "the data folder to start without them, or restore it from a backup.").format(
+                                 source=source, error=error)) from None
 
 
 def _moment(seconds: float) -> datetime:

@@ -40,7 +40,7 @@ def database_url(url: str | None = None, directory: str | os.PathLike | None = N
 
 def normalise(raw: str) -> str:
     """``raw`` with the driver this project installs for its scheme; BadArguments for anything else."""
-    where = "the database URL" if raw != os.environ.get(URL_VARIABLE) else URL_VARIABLE
+    where = _("the database URL") if raw != os.environ.get(URL_VARIABLE) else URL_VARIABLE
     try:
         parsed = make_url(raw.replace("postgres://", "postgresql://", 1) if raw.startswith("postgres://") else raw)
     except ArgumentError:
