@@ -33,7 +33,7 @@ def english_pieces() -> set[str]:
                         continue  # reads the same in Turkish
                     for part in re.split(r"\{[^}]*\}|\*+|`[^`]*`|[()…—:;.,!?→🎉\"“”'‘’\[\]|/]", text):
                         part = " ".join(part.split())
-                        if len(re.findall(r"[A-Za-z]+", part)) >= 2 and len(part) >= 12:
+                        if " " in part and len(re.findall(r"[A-Za-z]+", part)) >= 2 and len(part) >= 12:
                             found.add(part)
         return found
     finally:
