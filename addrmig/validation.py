@@ -345,10 +345,12 @@ def _failure_table(parts: dict[str, list], rows_of: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "row": rows_of[pos[order]] if len(pos) else rows_of[:0],
         "column": pd.Categorical.from_codes(column[order], categories=list(COLUMNS)),
-        "value": pd.Series(pd.arrays.ArrowExtensionArray(values.take(order)), copy=False).astype(text),
+        # one array before the take: Arrow's take over many chunks costs far more than joining them
+        "value": pd.Series(pd.arrays.ArrowExtensionArray(values.combine_chunks().take(order)), copy=False).astype(text),
         "severity": pd.Categorical.from_codes(severity[order], categories=list(SEVERITIES)),
         "check": pd.Categorical.from_codes(check[order], categories=list(CHECKS)),
-        "message": pd.Series(pd.arrays.ArrowExtensionArray(messages.take(order)), copy=False).astype(text),
+        "message": pd.Series(pd.arrays.ArrowExtensionArray(messages.combine_chunks().take(order)),
+                             copy=False).astype(text),
     })
 
 
