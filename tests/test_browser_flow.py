@@ -153,8 +153,8 @@ def test_failures_are_loud_and_an_empty_file_is_never_ticked(tmp_path):
 
 @pytest.mark.timeout(240)
 def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_come_true(tmp_path):
-    # A slow sandbox, so the run can be watched part way (some twenty readings).
-    with app_server(tmp_path, env={"ADDRMIG_SANDBOX_ROWS_PER_SECOND": "4"}) as url, sync_playwright() as pw:
+    # A slow sandbox, so the run can be watched part way (some ten readings).
+    with app_server(tmp_path, env={"ADDRMIG_SANDBOX_ROWS_PER_SECOND": "8"}) as url, sync_playwright() as pw:
         browser = launch(pw)
         try:
             page = opened(browser, url)
