@@ -25,10 +25,10 @@ def _small_parts(monkeypatch):
     monkeypatch.setenv("ADDRMIG_SANDBOX_ROWS_PER_SECOND", "20000")
 
 
-def english_messages() -> list[str]:
-    """Every English text marked in the four files (both forms of a counted one), as Babel extracts them."""
+def english_messages(sources: list[str] = SOURCES) -> list[str]:
+    """Every English text marked in ``sources`` (both forms of a counted one), as Babel extracts them."""
     found = []
-    for source in SOURCES:
+    for source in sources:
         for _line, message, _comments, _context in extract_from_file(
                 "python", str(ROOT / source), keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
             found += [message] if isinstance(message, str) else [m for m in message if m]
@@ -83,12 +83,12 @@ def strings(at: AppTest) -> list[str]:
     return out
 
 
-def english_left(at: AppTest) -> list[str]:
-    shown = strings(at)
-    text = "\n".join(shown)
-    whole = {s.strip() for s in shown}
+def english_in(texts: list[str], sources: list[str] = SOURCES) -> list[str]:
+    """The English messages of ``sources`` (or their runs of words) found among ``texts``."""
+    text = "\n".join(texts)
+    whole = {s.strip() for s in texts}
     left = []
-    for message in english_messages():
+    for message in english_messages(sources):
         if kept_in_turkish(message):
             continue
         checks = pieces(message)
@@ -97,6 +97,10 @@ def english_left(at: AppTest) -> list[str]:
         elif message.strip() in whole:
             left.append(message)
     return sorted(set(left))
+
+
+def english_left(at: AppTest) -> list[str]:
+    return english_in(strings(at))
 
 
 def app(language: str | None = None) -> AppTest:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_file
 from streamlit.testing.v1 import AppTest
-from test_app_i18n_pages import app, kept_in_turkish, pieces, strings, upload
+from test_app_i18n_pages import app, english_in, strings, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 FREETEXT = ROOT / "tests" / "fixtures" / "freetext_small.csv"
@@ -16,16 +15,6 @@ FREETEXT = ROOT / "tests" / "fixtures" / "freetext_small.csv"
 SOURCES = ["pages/locations.py", "pages/_review_places.py", "pages/_text_places.py",
            "addrmig/locations/suggesting.py", "addrmig/locations/resolver/statuses.py",
            "addrmig/locations/freetext/filling.py"]
-
-
-def english_messages() -> list[str]:
-    """Every English text marked in ``SOURCES`` (both forms of a counted one), as Babel extracts them."""
-    found = []
-    for source in SOURCES:
-        for _line, message, _comments, _context in extract_from_file(
-                "python", str(ROOT / source), keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
-            found += [message] if isinstance(message, str) else [m for m in message if m]
-    return found
 
 
 def shown(at: AppTest) -> list[str]:
@@ -37,19 +26,7 @@ def shown(at: AppTest) -> list[str]:
 
 
 def english_left(at: AppTest) -> list[str]:
-    texts = shown(at)
-    text = "\n".join(texts)
-    whole = {s.strip() for s in texts}
-    left = []
-    for message in english_messages():
-        if kept_in_turkish(message):
-            continue
-        checks = pieces(message)
-        if checks:
-            left += [piece for piece in checks if piece in text]
-        elif message.strip() in whole:
-            left.append(message)
-    return sorted(set(left))
+    return english_in(shown(at), SOURCES)
 
 
 def places_page(language: str | None = None, path: Path | None = None) -> AppTest:

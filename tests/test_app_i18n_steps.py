@@ -4,9 +4,8 @@ are in English by default."""
 from __future__ import annotations
 
 import pytest
-from babel.messages.extract import extract_from_file
 from streamlit.testing.v1 import AppTest
-from test_app_i18n_pages import ROOT, app, kept_in_turkish, pieces, strings, upload
+from test_app_i18n_pages import ROOT, app, english_in, strings, upload
 from test_app_places import AUTH
 
 from addrmig import jobs
@@ -16,30 +15,8 @@ SOURCES = ["pages/check.py", "pages/export.py", "pages/_common.py", "pages/_jobs
            "addrmig/workspace.py", "addrmig/jobs.py"]
 
 
-def english_messages() -> list[str]:
-    """Every English text marked in these files (both forms of a counted one), as Babel extracts them."""
-    found = []
-    for source in SOURCES:
-        for _line, message, _comments, _context in extract_from_file(
-                "python", str(ROOT / source), keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
-            found += [message] if isinstance(message, str) else [m for m in message if m]
-    return found
-
-
 def english_left(at: AppTest) -> list[str]:
-    shown = strings(at)
-    text = "\n".join(shown)
-    whole = {s.strip() for s in shown}
-    left = []
-    for message in english_messages():
-        if kept_in_turkish(message):
-            continue
-        checks = pieces(message)
-        if checks:
-            left += [piece for piece in checks if piece in text]
-        elif message.strip() in whole:
-            left.append(message)
-    return sorted(set(left))
+    return english_in(strings(at), SOURCES)
 
 
 def page(at: AppTest, name: str) -> AppTest:
