@@ -30,13 +30,14 @@ def clean_csv(rows: int = 40) -> bytes:
     return out.getvalue().encode()
 
 
-def submit_page(url: str, token: str) -> AppTest:
-    """A session with a file, connected to ``url`` (as the sidebar would set it), on the Submit page."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=20)
+def submit_page(url: str, token: str, *, rows: int = 40, timeout: float = 20) -> AppTest:
+    """A session with a file of ``rows`` rows, connected to ``url`` (as the sidebar would set it),
+    on the Submit page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.run()
     conn = at.session_state["workspace"].connection
     conn.mode, conn.url, conn.token = AKINON, url, token
-    at.file_uploader(key="upload_file").upload("addresses.csv", clean_csv(), "text/csv")
+    at.file_uploader(key="upload_file").upload("addresses.csv", clean_csv(rows), "text/csv")
     at.run()
     at.switch_page("pages/submit.py").run()
     if "send_anyway" in [c.key for c in at.checkbox]:

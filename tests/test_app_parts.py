@@ -3,8 +3,6 @@ Continue after the server stopped taking parts, and a part whose answer was lost
 once the user confirms it did not start."""
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,13 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 from streamlit.testing.v1 import AppTest
-
-from addrmig.akinon.connection import AKINON
-from addrmig.fields import COLUMNS
+from test_app_network import submit_page as network_submit_page
 
 ROOT = Path(__file__).resolve().parent.parent
-ROW = {"user": "C1", "email": "a@b.co", "first_name": "Ayşe", "last_name": "Işık", "line": "Gül Sok. 1",
-       "country": "TÜRKİYE", "city": "İSTANBUL", "township": "ÜSKÜDAR", "district": "ALTUNİZADE MAH"}
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -86,27 +80,9 @@ def proxied(make_sandbox):
     proxy.close()
 
 
-def clean_csv(rows: int = 100) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(dict(ROW, user=f"C{n}") for n in range(rows))
-    return out.getvalue().encode()
-
-
-def submit_page(url: str | None = None, token: str = "") -> AppTest:
-    """A session with a 100-row file on the Submit page, connected to ``url`` (default: the sandbox)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    if url:
-        conn = at.session_state["workspace"].connection
-        conn.mode, conn.url, conn.token = AKINON, url, token
-    at.file_uploader(key="upload_file").upload("addresses.csv", clean_csv(), "text/csv")
-    at.run()
-    at.switch_page("pages/submit.py").run()
-    if "send_anyway" in [c.key for c in at.checkbox]:
-        at.checkbox(key="send_anyway").check().run()
-    return at
+def submit_page(url: str, token: str) -> AppTest:
+    """A session with a 100-row file on the Submit page, connected to ``url``."""
+    return network_submit_page(url, token, rows=100, timeout=60)
 
 
 def shown(at: AppTest, *kinds: str) -> str:
