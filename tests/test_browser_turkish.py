@@ -8,11 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
 from browser import ROOT, app_server, goto, launch, shot
 from playwright.sync_api import sync_playwright
-
-from addrmig.i18n import _, set_language
+from test_app_i18n_pages import english_messages, kept_in_turkish
 
 SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 SOURCES = sorted([ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("addrmig/**/*.py")])
@@ -22,22 +20,15 @@ PAGES = ("check", "locations", "export", "submit")
 def english_pieces() -> set[str]:
     """The parts of every marked English message that would show if it were left untranslated:
     runs of two or more words between placeholders and punctuation, at least 12 letters long."""
-    set_language("tr")
-    try:
-        found = set()
-        for source in SOURCES:
-            for _line, message, _comments, _context in extract_from_file(
-                    "python", str(source), keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
-                for text in [message] if isinstance(message, str) else [m for m in message if m]:
-                    if _(text) == text:
-                        continue  # reads the same in Turkish
-                    for part in re.split(r"\{[^}]*\}|\*+|`[^`]*`|[()…—:;.,!?→🎉\"“”'‘’\[\]|/]", text):
-                        part = " ".join(part.split())
-                        if " " in part and len(re.findall(r"[A-Za-z]+", part)) >= 2 and len(part) >= 12:
-                            found.add(part)
-        return found
-    finally:
-        set_language("en")
+    found = set()
+    for text in english_messages([str(source.relative_to(ROOT)) for source in SOURCES]):
+        if kept_in_turkish(text):
+            continue  # reads the same in Turkish
+        for part in re.split(r"\{[^}]*\}|\*+|`[^`]*`|[()…—:;.,!?→🎉\"“”'‘’\[\]|/]", text):
+            part = " ".join(part.split())
+            if " " in part and len(re.findall(r"[A-Za-z]+", part)) >= 2 and len(part) >= 12:
+                found.add(part)
+    return found
 
 
 def left_in_english(page, pieces: set[str]) -> list[str]:
