@@ -324,6 +324,54 @@ def report_file(frame, report, fmt: str) -> Build:
     return build
 
 
+class EndedSessions:
+    """Gives a session's memory back soon after the session has ended.
+
+    A session's objects sit in reference cycles (a page's functions and its namespace, which
+    holds the workspace), so they are freed only when the cyclic collector next runs; Streamlit
+    runs it after each script run, and a server where nobody does anything after a big session
+    ended held its million rows for as long. ``watch(session)`` notes a session; a thread asks
+    ``ended(session)`` every ``every`` seconds and, when one has ended, collects the garbage and
+    gives the memory freed back to the system (:func:`addrmig.limits.release_memory`).
+    """
+
+    def __init__(self, ended: Callable[[str], bool], every: float = 5.0) -> None:
+        self.ended, self.every = ended, every
+        self._sessions: set[str] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, session: str) -> None:
+        with self._lock:
+            self._sessions.add(session)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="addrmig-ended-sessions", daemon=True)
+                self._thread.start()
+
+    def sweep(self) -> list[str]:
+        """Forget the sessions that have ended, and free their memory; returns them."""
+        with self._lock:
+            gone = [session for session in self._sessions if self.ended(session)]
+            self._sessions.difference_update(gone)
+        if gone:
+            import gc
+
+            from addrmig.limits import release_memory
+
+            gc.collect()
+            release_memory()
+            log.info("%d session(s) ended: memory given back", len(gone))
+        return gone
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.every)
+            try:
+                self.sweep()
+            except Exception:  # the watch goes on; a failure here only delays giving memory back
+                log.exception("Freeing the memory of ended sessions failed")
+
+
 def release_when_gone(owner: object, delay: float = 2.0) -> None:
     """When ``owner`` is collected (a session's workspace, when the session ends), give the
     memory freed back to the system ``delay`` seconds later, once the session's other objects

@@ -113,9 +113,28 @@ def workspace() -> Workspace:
         ws = _open()
         st.session_state["workspace"] = ws
         release_when_gone(ws)  # a big file's memory goes back to the system with the session
+        _watch_session()
     if ws.id and st.query_params.get(WORKSPACE_PARAM) != ws.id:
         st.query_params[WORKSPACE_PARAM] = ws.id
     return ws
+
+
+@st.cache_resource(show_spinner=False)
+def _ended_sessions():
+    from streamlit.runtime import Runtime
+
+    from addrmig.jobs import EndedSessions
+
+    return EndedSessions(lambda session: not Runtime.exists() or Runtime.instance().get_app_session(session) is None)
+
+
+def _watch_session() -> None:
+    """This session's memory given back soon after it ends (``jobs.EndedSessions``)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is not None:
+        _ended_sessions().watch(context.session_id)
 
 
 def _open() -> Workspace:

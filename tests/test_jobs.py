@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -128,3 +129,37 @@ def test_folders_left_behind_are_swept_once_older_than_a_workspace_lives(tmp_pat
     os.utime(old, (time.time() - 25 * 3600,) * 2)
     assert sweep(tmp_path) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["new"]
+
+
+class _Session:
+    """Stands for a session's objects: in a reference cycle, as a page's namespace and its functions are."""
+
+    def __init__(self) -> None:
+        self.cycle = self
+
+
+def test_an_ended_sessions_objects_in_cycles_are_freed_without_waiting_for_another_script_run():
+    ended: set[str] = set()
+    watch = jobs.EndedSessions(lambda session: session in ended, every=0.05)
+    collecting = gc.isenabled()
+    gc.disable()  # as in a quiet server: nothing else runs the cyclic collector
+    try:
+        session = _Session()
+        alive = weakref.ref(session)
+        watch.watch("a")
+        watch.watch("b")
+        del session
+        time.sleep(0.3)
+        assert alive() is not None, "the session has not ended: its objects stay"
+        ended.add("a")
+        for _ in range(100):
+            if alive() is None:
+                break
+            time.sleep(0.05)
+        assert alive() is None
+        assert watch.sweep() == []  # "a" forgotten, "b" still going
+        ended.add("b")
+        assert watch.sweep() == ["b"]
+    finally:
+        if collecting:
+            gc.enable()
