@@ -135,7 +135,7 @@ class _Session:
     """Stands for a session's objects: in a reference cycle, as a page's namespace and its functions are."""
 
     def __init__(self) -> None:
-        self.cycle = self
+        self.parts = [self]
 
 
 def test_an_ended_sessions_objects_in_cycles_are_freed_without_waiting_for_another_script_run():
