@@ -23,6 +23,7 @@ from addrmig.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from addrmig.locations.db import LocationDB
+    from addrmig.parallel import Background
     from addrmig.validation import Report
 
 
@@ -66,6 +67,20 @@ def row_verdicts(frame: pd.DataFrame, report: Report, db: LocationDB | None,
 
         unknown = unknown_places(frame, db)
     return RowVerdicts(refused_by_rules=refused, unknown_place=unknown, advisory=advisory)
+
+
+def places_rule_in_background(frame: pd.DataFrame, db: LocationDB) -> Background | None:
+    """For a big file, Akinon's place rule (is each place known as written?) answered by a
+    forked worker while this process runs the checks: ``.result()`` is :func:`unknown_places`'s
+    answer. None for a small file, or with one CPU."""
+    from addrmig.fixing import PARALLEL_CHECK_ROWS
+    from addrmig.parallel import Background, available_workers
+
+    if len(frame) < PARALLEL_CHECK_ROWS or available_workers() < 2:
+        return None
+    from addrmig.locations.acceptance import unknown_places
+
+    return Background(lambda: unknown_places(frame, db))
 
 
 @dataclass

@@ -17,12 +17,13 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.edits import Edit, cell_changes
 from addrmig.errors import BadArguments
-from addrmig.export import ExportSplit, RowVerdicts, row_verdicts, split_rows
+from addrmig.export import ExportSplit, RowVerdicts, places_rule_in_background, row_verdicts, split_rows
 from addrmig.fields import COLUMNS, LOCATION_LEVELS
 from addrmig.i18n import _, language
 from addrmig.steps import StepState, sidebar_steps
@@ -271,9 +272,23 @@ class Workspace:
         if not self.report_ready:
             if validate is None:
                 from addrmig.validation import validate
+            # A big file's place rule (which :meth:`verdicts` reads next) is answered by a
+            # forked worker while the checks run here.
+            db = self.reference_db()
+            places = None if (self.version, "unknown_places", id(db)) in self._memo else \
+                places_rule_in_background(frame, db)
             self._report = ((self.version, language()),
                             with_row_problems(validate(frame), frame, self.row_problems()))
+            if places is not None:
+                self._memoised(("unknown_places", id(db)), places.result)
         return self._report[1]
+
+    def unknown_places(self) -> np.ndarray:
+        """Per row: its place is not in the reference database as written (Akinon's rule)."""
+        from addrmig.locations.acceptance import unknown_places
+
+        frame, db = self._require_frame(), self.reference_db()
+        return self._memoised(("unknown_places", id(db)), lambda: unknown_places(frame, db))
 
     @property
     def report_ready(self) -> bool:
@@ -500,16 +515,17 @@ class Workspace:
         page, else the bundled one."""
         if self.location_db is not None:
             return self.location_db
-        from addrmig.locations.db import LocationDB
+        from addrmig.locations.db import shared_bundled
 
-        return LocationDB.bundled()
+        return shared_bundled()
 
     def verdicts(self, report: Report) -> RowVerdicts:
         """What Akinon will refuse and what addrmig only advises fixing, per row of the
         current frame (``report`` is its check report); built once per version."""
         frame = self._require_frame()
         db = self.reference_db()
-        return self._memoised(("verdicts", id(report), id(db)), lambda: row_verdicts(frame, report, db))
+        return self._memoised(("verdicts", id(report), id(db)),
+                              lambda: row_verdicts(frame, report, db, self.unknown_places()))
 
     def export_split(self, report: Report, *, hold_back_refused: bool = True,
                      hold_back_advisory: bool = False) -> ExportSplit:

@@ -108,8 +108,8 @@ def validate_frame(key: str, frame: pd.DataFrame) -> Report:
 @st.cache_resource(show_spinner=False)
 def bundled_db() -> LocationDB:
     """The bundled Türkiye location database, once per server."""
-    from addrmig.locations.db import LocationDB
-    return LocationDB.bundled()
+    from addrmig.locations.db import shared_bundled
+    return shared_bundled()
 
 
 def sandbox() -> Sandbox:

@@ -1,6 +1,7 @@
 """The Workspace: the one state object the web app keeps per session (no Streamlit here)."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -264,3 +265,23 @@ def test_connection_to_a_closed_port_says_it_could_not_be_reached():
 def test_connection_with_a_channel_that_is_not_a_number_says_where_to_find_it(sandbox):
     with pytest.raises(BadArguments, match="Sales Channels"):
         check_connection(Connection(mode="akinon", url=sandbox.url, channel_id="web", token=sandbox.token))
+
+
+def test_the_place_rule_is_answered_once_per_version_and_beside_the_checks_for_a_big_file(ws, monkeypatch):
+    from addrmig import fixing
+    from addrmig.locations import acceptance
+    from addrmig.locations.db import shared_bundled
+    from addrmig.parallel import can_fork
+
+    expected = acceptance.unknown_places(ws.frame, shared_bundled())
+    asked = []
+    answer = acceptance.unknown_places
+    monkeypatch.setattr(acceptance, "unknown_places", lambda frame, db: asked.append(os.getpid()) or answer(frame, db))
+    monkeypatch.setattr(fixing, "PARALLEL_CHECK_ROWS", 1)  # this file counts as big
+    monkeypatch.setattr("addrmig.parallel.available_workers", lambda: 2)
+    report = ws.report()
+    first = ws.verdicts(report)
+    assert ws.verdicts(report) is first  # a rerun of the page computes nothing again
+    assert (first.unknown_place == expected).all() and first.unknown_place.any()
+    # Asked in a forked worker (whose call is not seen here), not in this process.
+    assert asked == ([] if can_fork() else [os.getpid()])

@@ -56,17 +56,12 @@ def run(args: argparse.Namespace) -> int:
         print(_("{input}: no address rows (only a header, or nothing under it); nothing to check. "
                 "Export the addresses again, with their rows.").format(input=args.input))
         return 1
-    from addrmig.export import row_verdicts
-    from addrmig.fixing import PARALLEL_CHECK_ROWS
-    from addrmig.locations.acceptance import unknown_places
+    from addrmig.export import places_rule_in_background, row_verdicts
     from addrmig.locations.db import LocationDB
-    from addrmig.parallel import Background, available_workers
+    from addrmig.parallel import available_workers
 
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
-    # A big file's place rule (Akinon's: is each place known as written?) is answered by a
-    # worker while the checks run here.
-    places = Background(lambda: unknown_places(loaded.frame, db)) \
-        if available_workers() > 1 and len(loaded.frame) >= PARALLEL_CHECK_ROWS else None
+    places = places_rule_in_background(loaded.frame, db)
     with ProgressBar("validate") as bar:
         report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems)
     print(report.summary())

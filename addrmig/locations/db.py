@@ -195,6 +195,13 @@ def _postcodes_of(frame: pd.DataFrame, cols: list[str], nodes: pd.DataFrame) -> 
 
 
 @lru_cache(maxsize=1)
+def shared_bundled() -> LocationDB:
+    """One bundled database per process, for code that only reads it (checks against it,
+    results remembered by its identity)."""
+    return LocationDB.bundled()
+
+
+@lru_cache(maxsize=1)
 def _bundled_index() -> Index:
     return _build_index(_bundled_frame(), LEVELS, _bundled_postcodes())
 
