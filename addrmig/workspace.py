@@ -286,7 +286,6 @@ class Workspace:
     def unknown_places(self) -> np.ndarray:
         """Per row: its place is not in the reference database as written (Akinon's rule)."""
         from addrmig.locations.acceptance import unknown_places
-
         frame, db = self._require_frame(), self.reference_db()
         return self._memoised(("unknown_places", id(db)), lambda: unknown_places(frame, db))
 
@@ -297,13 +296,14 @@ class Workspace:
 
     def failing_rows(self, report: Report, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of the working frame with at least one error (optionally in ``columns``), file order."""
-        frame = self._require_frame()
-        failures = report.failures
-        failures = failures[failures["severity"] == "error"]
-        if columns:
-            failures = failures[failures["column"].isin(columns)]
-        rows = pd.Index(failures["row"].unique())
-        return frame.loc[frame.index.intersection(rows)]
+        return self._require_frame().loc[self.failing_index(report, columns)]
+
+    def failing_index(self, report: Report, columns: list[str] | None = None) -> pd.Index:
+        """The labels of :meth:`failing_rows`, once per report and columns (the page reruns on every click)."""
+        frame, failures = self._require_frame(), report.failures
+        picked = (lambda: failures[(failures["severity"] == "error") & failures["column"].isin(columns)]["row"].unique())
+        return self._memoised(("failing", id(report), tuple(columns or ())), lambda: frame.index.intersection(
+            pd.Index(picked()) if columns else report.error_rows))
 
     # ------------------------------------------------------------------ step 3
     def resolution(self, resolve: Resolver | None = None, db: LocationDB | None = None,

@@ -38,7 +38,8 @@ if need_file(ws) and need_rows(ws):
 
 
 def problems_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
-    present = [c for c in COLUMNS if c in set(counts["column"])]
+    named = set(counts["column"])
+    present = [c for c in COLUMNS if c in named]
     return (alt.Chart(counts).mark_bar()
             .encode(x=alt.X("sum(problems):Q", title=_("Cells"), axis=alt.Axis(format=",d", tickMinStep=1)),
                     y=alt.Y("column:N", title=None, sort=present, scale=alt.Scale(domain=present),
@@ -54,17 +55,18 @@ def failing_rows_editor(report, errors: pd.DataFrame) -> None:
     # Columns the user filtered on stay offered after their last error is fixed, so the
     # filter does not jump back to every column under their hands.
     picked = st.session_state.get("only_columns") or []
-    columns_with_errors = [c for c in COLUMNS if c in set(errors["column"]) or c in picked]
+    erring = set(errors["column"].unique())
+    columns_with_errors = [c for c in COLUMNS if c in erring or c in picked]
     only = st.multiselect(_("Only rows with errors in"), columns_with_errors, key="only_columns",
                           placeholder=_("all columns"))
-    failing = ws.failing_rows(report, only or None)
+    failing = ws.failing_index(report, only or None)
     if only and not len(failing):
         st.success(_("No row has errors left in {columns}. 🎉").format(columns=", ".join(only)))
         return
     by_cell = st.toggle(_("One line per failing cell"), value=True, key="by_cell",
                         help=_("Off: whole rows, the columns with errors first."))
     page = pager("failing_page", len(failing))
-    shown = page_of(failing, page)
+    shown = ws.frame.loc[page_of(failing.to_series(), page).index]
     on_page = errors[errors["row"].isin(shown.index) & (errors["column"].isin(only) if only else True)]
     changed: dict[tuple[int, str], str] = {}
     if by_cell:
@@ -98,7 +100,8 @@ def failing_rows_editor(report, errors: pd.DataFrame) -> None:
                           "{n} rows. Click a cell to correct it; the row is checked again at once. Columns marked ⚠ "
                           "hold the errors.", len(failing)).format(n=number(len(failing))))
         messages = on_page.groupby("row")["message"].agg(lambda m: "; ".join(m))
-        failing_columns = [c for c in COLUMNS if c in set(on_page["column"].astype(str))]
+        on_page_columns = set(on_page["column"].astype(str))
+        failing_columns = [c for c in COLUMNS if c in on_page_columns]
         order = ["problems", *failing_columns, *[c for c in COLUMNS if c not in failing_columns]]
         editable = shown.assign(problems=messages.reindex(shown.index).fillna(""))[order]
         config = {"problems": st.column_config.TextColumn(_("Problems"), width="large", pinned=True)}
