@@ -20,6 +20,7 @@ import pandas as pd
 
 from addrmig.formatting import number
 from addrmig.i18n import _, ngettext
+from addrmig.paging import page_of
 
 if TYPE_CHECKING:
     from addrmig.locations.db import LocationDB
@@ -87,11 +88,13 @@ def places_rule_in_background(frame: pd.DataFrame, db: LocationDB) -> Background
 class ExportSplit:
     """The rows to export or send, and the rows set apart to fix later, with the counts behind them.
 
-    Counts are rows; ``unknown_place_rows`` is None when places were not checked.
+    Counts are rows; ``unknown_place_rows`` is None when places were not checked. The rows stay
+    in ``frame`` (``held``: set apart) until :attr:`send` or :attr:`later` is asked for: a split
+    of a million rows is a mask, not a copy of the file.
     """
 
-    send: pd.DataFrame
-    later: pd.DataFrame
+    frame: pd.DataFrame
+    held: np.ndarray
     refused_rows: int
     unknown_place_rows: int | None
     advisory_rows: int
@@ -100,9 +103,31 @@ class ExportSplit:
     later_refused_rows: int
     later_advisory_rows: int
 
+    @property
+    def send(self) -> pd.DataFrame:
+        """The rows to export or send (a copy, made on each call)."""
+        return self.frame[~self.held]
+
+    @property
+    def later(self) -> pd.DataFrame:
+        """The rows set apart (a copy, made on each call)."""
+        return self.frame[self.held]
+
+    @property
+    def send_count(self) -> int:
+        return len(self.held) - self.later_count
+
+    @property
+    def later_count(self) -> int:
+        return int(np.count_nonzero(self.held))
+
+    def send_page(self, page: int) -> pd.DataFrame:
+        """One page (1-based) of :attr:`send`, taken without copying the rest."""
+        return self.frame.iloc[page_of(pd.Series(np.flatnonzero(~self.held)), page).to_numpy()]
+
     def describe_send(self) -> str:
         """What the main file holds, in a sentence for shop staff."""
-        n = len(self.send)
+        n = self.send_count
         parts = []
         if self.send_refused_rows:
             parts.append(ngettext("{n} row Akinon will refuse", "{n} rows Akinon will refuse",
@@ -120,7 +145,7 @@ class ExportSplit:
 
     def describe_later(self) -> str:
         """What the fix-later file holds, in a sentence for shop staff."""
-        if not len(self.later):
+        if not self.later_count:
             return _("nothing")
         parts = []
         if self.later_refused_rows:
@@ -129,8 +154,8 @@ class ExportSplit:
         if self.later_advisory_rows:
             parts.append(ngettext("{n} row with problems Akinon accepts", "{n} rows with problems Akinon accepts",
                                   self.later_advisory_rows).format(n=number(self.later_advisory_rows)))
-        return ngettext("{n} row: {parts}", "{n} rows: {parts}", len(self.later)).format(
-            n=number(len(self.later)), parts=_(" and ").join(parts))
+        return ngettext("{n} row: {parts}", "{n} rows: {parts}", self.later_count).format(
+            n=number(self.later_count), parts=_(" and ").join(parts))
 
 
 def split_rows(frame: pd.DataFrame, verdicts: RowVerdicts, *, hold_back_refused: bool = True,
@@ -140,7 +165,7 @@ def split_rows(frame: pd.DataFrame, verdicts: RowVerdicts, *, hold_back_refused:
     refused, advisory = verdicts.refused, verdicts.advisory_only
     later = (refused & hold_back_refused) | (advisory & hold_back_advisory)
     return ExportSplit(
-        send=frame[~later], later=frame[later],
+        frame=frame, held=np.asarray(later, dtype=bool),
         refused_rows=int(refused.sum()),
         unknown_place_rows=None if verdicts.unknown_place is None else int(verdicts.unknown_place.sum()),
         advisory_rows=int(advisory.sum()),

@@ -302,11 +302,12 @@ def sweep(base: Path, max_age: float | None = None) -> int:
 # ---------------------------------------------------------------- what the app builds this way
 
 def table_file(frame, fmt: str) -> Build:
-    """The build of ``frame`` as a CSV, XLSX or JSON file (``io.save_table``: a slice at a time)."""
+    """The build of ``frame`` as a CSV, XLSX or JSON file (``io.save_table``: a slice at a time).
+    ``frame`` may be a function giving it, called where the file is built (in the worker)."""
     def build(path: Path, progress: Callable[[float, float], None]) -> None:
         from addrmig.io import save_table
 
-        save_table(frame, path, fmt, progress=progress)
+        save_table(frame() if callable(frame) else frame, path, fmt, progress=progress)
     return build
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 from addrmig.i18n import N_, _, language, ngettext, set_language
-from pages._common import PAGES, need_file, need_rows, number, page_of, pager, validate_frame, workspace
+from pages._common import PAGES, need_file, need_rows, number, pager, validate_frame, workspace
 from pages._jobs import download
 
 ws = workspace()
@@ -53,35 +53,36 @@ if need_file(ws) and need_rows(ws):
         split = ws.export_split(report, hold_back_refused=hold_refused, hold_back_advisory=hold_advisory)
         stem = (ws.file_name or "addresses").rsplit(".", 1)[0]
 
-        def as_bytes(frame):
+        def as_bytes(rows):
             def build() -> bytes:
                 from addrmig.io import write_table
-                return write_table(frame, fmt_code)
+                return write_table(rows(), fmt_code)
             return build
 
-        def as_file(frame):
+        def as_file(rows):
+            # The rows are taken in the worker that builds the file, not here.
             from addrmig.jobs import table_file
-            return lambda: table_file(frame, fmt_code)
+            return lambda: table_file(rows, fmt_code)
 
         built_from = (ws.content_key(), fmt_code, hold_refused, hold_advisory)
         main, later = st.columns(2)
         with main.container(border=True):
             st.markdown(_("**Main file** — `{file}`").format(file=f"{stem}_akinon.{fmt_code}"))
             st.write(capitalised(split.describe_send()) + ".")
-            download(ngettext("Download {n} row as {format}", "Download {n} rows as {format}", len(split.send))
-                     .format(n=number(len(split.send)), format=fmt_code.upper()), name="export_good",
-                     key=built_from, rows=len(split.send), file_name=f"{stem}_akinon.{fmt_code}", mime=MIME[fmt_code],
-                     build=as_file(split.send), small=as_bytes(split.send), primary=True,
-                     disabled=len(split.send) == 0)
+            download(ngettext("Download {n} row as {format}", "Download {n} rows as {format}", split.send_count)
+                     .format(n=number(split.send_count), format=fmt_code.upper()), name="export_good",
+                     key=built_from, rows=split.send_count, file_name=f"{stem}_akinon.{fmt_code}", mime=MIME[fmt_code],
+                     build=as_file(lambda: split.send), small=as_bytes(lambda: split.send), primary=True,
+                     disabled=split.send_count == 0)
         with later.container(border=True):
             st.markdown(_("**Fix later** — `{file}`").format(file=f"{stem}_to_fix.{fmt_code}"))
-            if len(split.later):
+            if split.later_count:
                 st.write(_("{rows}. Correct them and upload this file again another day.").format(
                     rows=capitalised(split.describe_later())))
                 download(ngettext("Download the {n} row set apart", "Download the {n} rows set apart",
-                                  len(split.later)).format(n=number(len(split.later))), name="export_bad",
-                         key=built_from, rows=len(split.later), file_name=f"{stem}_to_fix.{fmt_code}",
-                         mime=MIME[fmt_code], build=as_file(split.later), small=as_bytes(split.later))
+                                  split.later_count).format(n=number(split.later_count)), name="export_bad",
+                         key=built_from, rows=split.later_count, file_name=f"{stem}_to_fix.{fmt_code}",
+                         mime=MIME[fmt_code], build=as_file(lambda: split.later), small=as_bytes(lambda: split.later))
             else:
                 st.write(_("Nothing is set apart."))
 
@@ -98,9 +99,9 @@ if need_file(ws) and need_rows(ws):
             st.page_link(PAGES["places"], label=_("Match the places"), icon=":material/location_on:")
 
         st.subheader(_("Preview of the main file"))
-        if len(split.send):
-            page = pager("export_page", len(split.send))
-            st.dataframe(page_of(split.send, page), width="stretch")
+        if split.send_count:
+            page = pager("export_page", split.send_count)
+            st.dataframe(split.send_page(page), width="stretch")
             st.caption(_("The row numbers on the left are the row numbers in your file; they are not part of the "
                          "download."))
         else:

@@ -330,9 +330,9 @@ if need_file(ws) and need_rows(ws):
               help=_("Akinon accepts these rows, but addrmig advises fixing them first (e-mail, phone, …)."))
     if probe.refused_rows:
         send_only = _("Send the {rows} Akinon will accept (set apart the {refused} it would refuse)").format(
-            rows=rows_text(len(probe.send)), refused=rows_text(probe.refused_rows))
+            rows=rows_text(probe.send_count), refused=rows_text(probe.refused_rows))
     else:
-        send_only = _("Send the {rows} Akinon will accept").format(rows=rows_text(len(probe.send)))
+        send_only = _("Send the {rows} Akinon will accept").format(rows=rows_text(probe.send_count))
     choices = {SEND_ONLY: send_only}
     if probe.advisory_rows:
         clean = ws.rows - probe.refused_rows - probe.advisory_rows
@@ -352,7 +352,7 @@ if need_file(ws) and need_rows(ws):
     if ws.current_resolution() is None:
         st.info(_("Places were not matched for this version of the file: matching respells places Akinon would "
                   "otherwise refuse."))
-    if len(split.later):
+    if split.later_count:
         st.caption(_("Set apart: {rows} — download them on the Export page.").format(rows=split.describe_later()))
 
     if conn.mode == SANDBOX:
@@ -362,15 +362,15 @@ if need_file(ws) and need_rows(ws):
     st.write(_("The addresses go to **{where}**. Change this in the sidebar.").format(where=where))
 
     active = ws.submission is not None and ws.submission.status in ("sending", "started")
-    done_here = ws.submission is not None and ws.submission.finished and ws.submission.rows == len(split.send)
+    done_here = ws.submission is not None and ws.submission.finished and ws.submission.rows == split.send_count
     if not conn.ready:
         st.info(_("Fill in the Akinon URL, channel and token in the sidebar, or choose the sandbox."))
-    if not len(split.send):
+    if not split.send_count:
         st.info(_("No row would be sent, so there is nothing to send."))
     if done_here:
         st.caption(_("These rows were sent and the migration has finished. Change the file (or what to send) to "
                      "send again."))
-    ready = conn.ready and len(split.send) > 0 and not active and not done_here
+    ready = conn.ready and split.send_count > 0 and not active and not done_here
     if st.button(_("Send the addresses"), type="primary", key="send_button", disabled=not ready):
         send(split.send, force=False)
     outcome_box()

@@ -56,6 +56,21 @@ def test_an_export_built_in_a_worker_is_the_file_write_table_makes(tmp_path, fra
     assert back.to_numpy().tolist() == write_table_frame(frame, fmt).to_numpy().tolist()
 
 
+@needs_fork
+def test_rows_given_as_a_function_are_taken_in_the_worker(tmp_path, frame):
+    taken = []
+
+    def rows() -> pd.DataFrame:
+        taken.append(os.getpid())
+        with open(tmp_path / "taken_by", "w") as handle:
+            handle.write(str(os.getpid()))
+        return frame.iloc[:7]
+
+    state = Job(table_file(rows, "csv"), tmp_path / "out.csv").wait(120)
+    assert state.state == DONE and state.path.read_bytes() == write_table(frame.iloc[:7], "csv")
+    assert taken == [] and int((tmp_path / "taken_by").read_text()) != os.getpid()
+
+
 def write_table_frame(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
     return read_table(write_table(frame, fmt), name=f"x.{fmt}").frame
 

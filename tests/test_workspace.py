@@ -17,7 +17,7 @@ from addrmig.formatting import plural
 from addrmig.history import Sample
 from addrmig.locations.db import LocationDB
 from addrmig.locations.review import clear_choices, review_items
-from addrmig.paging import page_count, page_of
+from addrmig.paging import PAGE_SIZE, page_count, page_of
 from addrmig.pipeline import load as load_bytes
 from addrmig.workspace import Workspace
 
@@ -144,6 +144,11 @@ def test_rows_akinon_would_refuse_are_set_apart_and_rows_it_accepts_are_sent(ws)
     assert split.send_refused_rows == 0 and split.send_advisory_rows >= 1
     held = ws.export_split(ws.report(), hold_back_advisory=True)
     assert 5 in held.later.index and held.later_advisory_rows >= 1
+    # The split is a mask over the working frame: its counts and pages are the copies' own.
+    assert (held.send_count, held.later_count) == (len(held.send), len(held.later))
+    assert held.frame is ws.frame
+    pd.testing.assert_frame_equal(held.send_page(1), held.send.iloc[:PAGE_SIZE])
+    pd.testing.assert_frame_equal(held.send_page(99), held.send.iloc[-(len(held.send) % PAGE_SIZE or PAGE_SIZE):])
 
 
 def test_a_place_akinon_does_not_hold_is_refused_until_it_is_matched(ws):
