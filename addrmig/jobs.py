@@ -301,13 +301,13 @@ def sweep(base: Path, max_age: float | None = None) -> int:
 
 # ---------------------------------------------------------------- what the app builds this way
 
-def table_file(frame, fmt: str) -> Build:
-    """The build of ``frame`` as a CSV, XLSX or JSON file (``io.save_table``: a slice at a time).
-    ``frame`` may be a function giving it, called where the file is built (in the worker)."""
+def table_file(frame, fmt: str, rows=None) -> Build:
+    """The build of ``frame`` (or of its ``rows``, positions) as a CSV, XLSX or JSON file
+    (``io.save_table``: a slice at a time, no copy of the rows made)."""
     def build(path: Path, progress: Callable[[float, float], None]) -> None:
         from addrmig.io import save_table
 
-        save_table(frame() if callable(frame) else frame, path, fmt, progress=progress)
+        save_table(frame, path, fmt, progress=progress, rows=rows)
     return build
 
 

@@ -80,6 +80,12 @@ class Sampler(threading.Thread):
     def peak(self) -> float:
         return max(self.high, pss_kb(self.pid)) / 1024
 
+    def step(self) -> float:
+        """The peak since the last step (MB), and a new step begins."""
+        peak = self.peak()
+        self.mark()
+        return peak
+
 
 class Health(threading.Thread):
     """``/_stcore/health`` every 0.2 s while ``active`` is set; the slowest answer (s)."""
@@ -189,10 +195,12 @@ def run(path: Path, fmt: str, keep_log: bool) -> dict[str, float]:
             page.locator("input[type=file]").first.set_input_files(str(path))
             page.get_by_text(f"{path.name}: ").first.wait_for(timeout=600_000)
             figures["upload -> file read"] = time.perf_counter() - start
+            steps = {"upload": memory.step()}
             mark = time.perf_counter()
             nav(page, "2. Check & fix")
             page.get_by_text("Akinon would refuse").first.wait_for(timeout=600_000)
             figures["check results shown"] = time.perf_counter() - mark
+            steps["check"] = memory.step()
             mark = time.perf_counter()
             health.active.set()
             nav(page, "3. Places")
@@ -200,6 +208,7 @@ def run(path: Path, fmt: str, keep_log: bool) -> dict[str, float]:
             figures["places resolved"] = time.perf_counter() - mark
             figures["upload -> places resolved"] = time.perf_counter() - start
             figures["health, slowest while places resolved (s)"] = health.slowest
+            steps["places"] = memory.step()
             health.slowest = 0.0
             nav(page, "4. Export")
             page.get_by_text("Rows set apart").first.wait_for(timeout=600_000)
@@ -222,10 +231,13 @@ def run(path: Path, fmt: str, keep_log: bool) -> dict[str, float]:
             download.value.save_as(saved)
             figures["download (s)"] = time.perf_counter() - mark
             figures["downloaded file (MB)"] = saved.stat().st_size / 1e6
+            steps["export and download"] = memory.step()
             saved.unlink()
             health.active.clear()
             page.wait_for_timeout(2000)
-            figures["session peak (MB)"] = memory.peak()
+            figures["session peak (MB)"] = max(memory.peak(), *steps.values())
+            for step, peak in steps.items():
+                figures[f"  peak during {step} (MB)"] = peak
             context.close()
             # Streamlit drops a disconnected session once its time to live (2 s here) has passed
             # and another session comes or goes: another user's visit stands for that.

@@ -59,10 +59,12 @@ if need_file(ws) and need_rows(ws):
                 return write_table(rows(), fmt_code)
             return build
 
-        def as_file(rows):
-            # The rows are taken in the worker that builds the file, not here.
+        def as_file(held: bool):
+            # The worker writes the rows from the working frame a slice at a time: no copy of them is made.
+            import numpy as np
+
             from addrmig.jobs import table_file
-            return lambda: table_file(rows, fmt_code)
+            return lambda: table_file(split.frame, fmt_code, rows=np.flatnonzero(split.held == held))
 
         built_from = (ws.content_key(), fmt_code, hold_refused, hold_advisory)
         main, later = st.columns(2)
@@ -72,7 +74,7 @@ if need_file(ws) and need_rows(ws):
             download(ngettext("Download {n} row as {format}", "Download {n} rows as {format}", split.send_count)
                      .format(n=number(split.send_count), format=fmt_code.upper()), name="export_good",
                      key=built_from, rows=split.send_count, file_name=f"{stem}_akinon.{fmt_code}", mime=MIME[fmt_code],
-                     build=as_file(lambda: split.send), small=as_bytes(lambda: split.send), primary=True,
+                     build=as_file(False), small=as_bytes(lambda: split.send), primary=True,
                      disabled=split.send_count == 0)
         with later.container(border=True):
             st.markdown(_("**Fix later** — `{file}`").format(file=f"{stem}_to_fix.{fmt_code}"))
@@ -82,7 +84,7 @@ if need_file(ws) and need_rows(ws):
                 download(ngettext("Download the {n} row set apart", "Download the {n} rows set apart",
                                   split.later_count).format(n=number(split.later_count)), name="export_bad",
                          key=built_from, rows=split.later_count, file_name=f"{stem}_to_fix.{fmt_code}",
-                         mime=MIME[fmt_code], build=as_file(lambda: split.later), small=as_bytes(lambda: split.later))
+                         mime=MIME[fmt_code], build=as_file(True), small=as_bytes(lambda: split.later))
             else:
                 st.write(_("Nothing is set apart."))
 

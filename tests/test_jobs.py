@@ -8,6 +8,7 @@ import time
 import weakref
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,19 +57,16 @@ def test_an_export_built_in_a_worker_is_the_file_write_table_makes(tmp_path, fra
     assert back.to_numpy().tolist() == write_table_frame(frame, fmt).to_numpy().tolist()
 
 
-@needs_fork
-def test_rows_given_as_a_function_are_taken_in_the_worker(tmp_path, frame):
-    taken = []
-
-    def rows() -> pd.DataFrame:
-        taken.append(os.getpid())
-        with open(tmp_path / "taken_by", "w") as handle:
-            handle.write(str(os.getpid()))
-        return frame.iloc[:7]
-
-    state = Job(table_file(rows, "csv"), tmp_path / "out.csv").wait(120)
-    assert state.state == DONE and state.path.read_bytes() == write_table(frame.iloc[:7], "csv")
-    assert taken == [] and int((tmp_path / "taken_by").read_text()) != os.getpid()
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_some_rows_of_a_frame_are_written_as_a_copy_of_them_would_be(tmp_path, frame, fmt):
+    rows = np.flatnonzero(np.arange(len(frame)) % 3 == 1)
+    state = Job(table_file(frame, fmt, rows=rows), tmp_path / f"out.{fmt}").wait(120)
+    assert state.state == DONE
+    expected = frame.iloc[rows]
+    assert state.path.read_bytes() == write_table(expected, fmt) or fmt == "xlsx"
+    assert read_table(state.path).frame.to_numpy().tolist() == write_table_frame(expected, fmt).to_numpy().tolist()
+    none = Job(table_file(frame, fmt, rows=rows[:0]), tmp_path / f"none.{fmt}").wait(120)
+    assert none.state == DONE and none.path.read_bytes() == write_table(frame.iloc[:0], fmt) or fmt == "xlsx"
 
 
 def write_table_frame(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:

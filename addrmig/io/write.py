@@ -56,25 +56,27 @@ def write_table(frame: pd.DataFrame, fmt: str, *, bom: bool = False) -> bytes:
 
 
 def save_table(frame: pd.DataFrame, target: str | os.PathLike[str] | BinaryIO, fmt: str, *, bom: bool = False,
-               progress: Callable[[float, float], None] | None = None) -> None:
+               progress: Callable[[float, float], None] | None = None, rows: np.ndarray | None = None) -> None:
     """Write what ``write_table(frame, fmt, bom=bom)`` returns to ``target``: a path (the
     whole file or, when writing fails, the file as it was: ``atomic_output``) or a binary
     file object. CSV and XLSX go out a slice of rows at a time, so the whole file never sits
     in memory; ``progress(rows done, rows)`` hears after each slice. (An XLSX is equal cell by
-    cell to ``write_table``'s, and byte for byte.)"""
+    cell to ``write_table``'s, and byte for byte.) ``rows`` (positions) writes only those rows,
+    as ``frame.iloc[rows]`` would, taken a slice at a time: no copy of them is made."""
     fmt = _checked(fmt)
     if isinstance(target, (str, os.PathLike)):
         with atomic_output(target) as out:
-            save_table(frame, out, fmt, bom=bom, progress=progress)
+            save_table(frame, out, fmt, bom=bom, progress=progress, rows=rows)
         return
     progress = progress or (lambda done, total: None)
+    total = len(frame) if rows is None else len(rows)
     if fmt == "json":
-        target.write(write_table(frame, fmt))
+        target.write(write_table(frame if rows is None else frame.iloc[rows], fmt))
     elif fmt == "xlsx":
-        _write_xlsx(_ordered(frame), target, progress)
+        _write_xlsx(_ordered(frame), target, progress, rows)
     else:
-        _write_csv_slices(frame, target, bom, progress)
-    progress(len(frame), len(frame))
+        _write_csv_slices(frame, target, bom, progress, rows)
+    progress(total, total)
 
 
 def _checked(fmt: str) -> str:
@@ -84,13 +86,15 @@ def _checked(fmt: str) -> str:
     return fmt
 
 
-def _write_csv_slices(frame: pd.DataFrame, out: BinaryIO, bom: bool, progress: Callable[[float, float], None]) -> None:
-    total = len(frame)
+def _write_csv_slices(frame: pd.DataFrame, out: BinaryIO, bom: bool, progress: Callable[[float, float], None],
+                      rows: np.ndarray | None = None) -> None:
+    total = len(frame) if rows is None else len(rows)
     if total == 0:
-        out.write(write_table(frame, "csv", bom=bom))
+        out.write(write_table(frame.iloc[:0], "csv", bom=bom))
         return
     for start in range(0, total, CSV_CHUNK_ROWS):
-        data = write_table(frame.iloc[start:start + CSV_CHUNK_ROWS], "csv", bom=bom and not start)
+        part = slice(start, start + CSV_CHUNK_ROWS)
+        data = write_table(frame.iloc[part if rows is None else rows[part]], "csv", bom=bom and not start)
         if start:  # the header line once, at the top
             data = data[data.index(b"\n") + 1:]
         out.write(data)
@@ -194,19 +198,27 @@ def _write_json(frame: pd.DataFrame) -> bytes:
 
 
 def _write_xlsx(frame: pd.DataFrame, out: BinaryIO,
-                progress: Callable[[float, float], None] = lambda done, total: None) -> None:
-    """The frame as one sheet "addresses", the header on row 1: every value a text cell
-    (``xlsx_text``), an empty value no cell."""
+                progress: Callable[[float, float], None] = lambda done, total: None,
+                rows: np.ndarray | None = None) -> None:
+    """The frame (or its ``rows``, positions) as one sheet "addresses", the header on row 1:
+    every value a text cell (``xlsx_text``), an empty value no cell."""
+    import pyarrow as pa
+
     from addrmig.io.xlsx import Workbook, text_array
 
     columns = [text_array(_text_values(frame[c])) for c in frame.columns]
-    total = len(frame)
-    estimate = sum(c.nbytes for c in columns) + 48 * total * max(len(columns), 1)
+    total = len(frame) if rows is None else len(rows)
+    estimate = sum(c.nbytes for c in columns) * total // max(len(frame), 1) + 48 * total * max(len(columns), 1)
     with Workbook(out) as book, book.sheet("addresses", large=estimate >= _ZIP64_FROM) as sheet:
         sheet.append([xlsx_text(str(c)) for c in frame.columns])
         for start in range(0, total, XLSX_CHUNK_ROWS):
             stop = min(start + XLSX_CHUNK_ROWS, total)
-            sheet.write_rows(np.arange(start + 2, stop + 2), [xlsx_texts(c.slice(start, stop - start)) for c in columns])
+            if rows is None:
+                cells = [xlsx_texts(c.slice(start, stop - start)) for c in columns]
+            else:
+                taken = pa.array(rows[start:stop])
+                cells = [xlsx_texts(c.take(taken)) for c in columns]
+            sheet.write_rows(np.arange(start + 2, stop + 2), cells)
             progress(stop, total)
 
 
