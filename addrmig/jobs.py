@@ -329,36 +329,40 @@ class EndedSessions:
     """Gives a session's memory back soon after the session has ended.
 
     A session's objects sit in reference cycles (a page's functions and its namespace, which
-    holds the workspace), so they are freed only when the cyclic collector next runs; Streamlit
-    runs it after each script run, and a server where nobody does anything after a big session
-    ended held its million rows for as long. ``watch(session)`` notes a session; a thread asks
-    ``ended(session)`` every ``every`` seconds and, when one has ended, collects the garbage and
-    gives the memory freed back to the system (:func:`addrmig.limits.release_memory`).
+    holds the workspace), and Streamlit keeps an ended session's objects until its next
+    bookkeeping, so a server where nobody did anything after a big session ended held its
+    million rows. ``watch(session, owner)`` notes a session and what holds its data (a
+    workspace: anything with ``close()``, held here by a weak reference only); a thread asks
+    ``ended(session)`` every ``every`` seconds and, when one has ended, closes its owner (which
+    lets go of the data whoever still refers to the owner), collects the garbage and gives
+    the memory freed back to the system (:func:`addrmig.limits.release_memory`).
     """
 
-    def __init__(self, ended: Callable[[str], bool], every: float = 5.0) -> None:
+    def __init__(self, ended: Callable[[str], bool], every: float = 2.0) -> None:
         self.ended, self.every = ended, every
-        self._sessions: set[str] = set()
+        self._sessions: dict[str, weakref.ref] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def watch(self, session: str) -> None:
+    def watch(self, session: str, owner: object) -> None:
         with self._lock:
-            self._sessions.add(session)
+            self._sessions[session] = weakref.ref(owner)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="addrmig-ended-sessions", daemon=True)
                 self._thread.start()
 
     def sweep(self) -> list[str]:
-        """Forget the sessions that have ended, and free their memory; returns them."""
+        """Close the owners of the sessions that have ended and free their memory; returns those sessions."""
         with self._lock:
             gone = [session for session in self._sessions if self.ended(session)]
-            self._sessions.difference_update(gone)
+            owners = [self._sessions.pop(session)() for session in gone]
         if gone:
             import gc
 
             from addrmig.limits import release_memory
 
+            _close_all(owners)
+            del owners
             gc.collect()
             release_memory()
             log.info("%d session(s) ended: memory given back", len(gone))
@@ -371,6 +375,12 @@ class EndedSessions:
                 self.sweep()
             except Exception:  # the watch goes on; a failure here only delays giving memory back
                 log.exception("Freeing the memory of ended sessions failed")
+
+
+def _close_all(owners: list) -> None:
+    for owner in owners:
+        if owner is not None:
+            owner.close()
 
 
 def release_when_gone(owner: object, delay: float = 2.0) -> None:

@@ -94,6 +94,10 @@ class Workspace:
         self.submission: Submission | None = None
         self._memo: dict[tuple, object] = {}  # derived tables of big objects, see _memoised
 
+    def close(self) -> None:
+        """Let go of everything held (its session has ended): an empty workspace remains."""
+        self.__init__()  # type: ignore[misc]
+
     def _memoised(self, key: tuple, build: Callable[[], T]) -> T:
         """``build()`` once per ``key`` (which names the objects it reads by id and the frame version).
 
@@ -459,7 +463,6 @@ class Workspace:
         city so means that city") would change, before it changes anything: one line per written
         place, most rows first (see :func:`addrmig.locations.resolver.generalise_preview`)."""
         from addrmig.locations.resolver import generalise_preview
-
         return generalise_preview(self._current_or_refuse(), level, written, place)
 
     def generalise_choice(self, written: Place, place: Place, level: str) -> Edit | None:
@@ -480,7 +483,6 @@ class Workspace:
         """The picks in use that replaced an earlier pick or override a rule: one line each with the
         written place, the ``chosen`` and the ``other`` place and the ``reason`` (empty if none)."""
         from addrmig.locations.resolver import choice_conflicts
-
         return choice_conflicts(self._current_or_refuse())
 
     def review(self, resolution: Resolution) -> pd.DataFrame:
@@ -497,7 +499,6 @@ class Workspace:
     def rows_changed(self, choices: dict[Place, Place]) -> dict[tuple, int]:
         """How many rows each of ``choices`` would apply to (:func:`addrmig.locations.suggesting.rows_changed`)."""
         from addrmig.locations.suggesting import rows_changed
-
         resolution = self._current_or_refuse()
         return self._memoised(("rows_changed", id(resolution), tuple(sorted(choices.items()))),
                               lambda: rows_changed(resolution, choices))
@@ -516,7 +517,6 @@ class Workspace:
         if self.location_db is not None:
             return self.location_db
         from addrmig.locations.db import shared_bundled
-
         return shared_bundled()
 
     def verdicts(self, report: Report) -> RowVerdicts:

@@ -113,7 +113,7 @@ def workspace() -> Workspace:
         ws = _open()
         st.session_state["workspace"] = ws
         release_when_gone(ws)  # a big file's memory goes back to the system with the session
-        _watch_session()
+        _watch_session(ws)
     if ws.id and st.query_params.get(WORKSPACE_PARAM) != ws.id:
         st.query_params[WORKSPACE_PARAM] = ws.id
     return ws
@@ -128,13 +128,13 @@ def _ended_sessions():
     return EndedSessions(lambda session: not Runtime.exists() or Runtime.instance().get_app_session(session) is None)
 
 
-def _watch_session() -> None:
+def _watch_session(ws: Workspace) -> None:
     """This session's memory given back soon after it ends (``jobs.EndedSessions``)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     context = get_script_run_ctx()
     if context is not None:
-        _ended_sessions().watch(context.session_id)
+        _ended_sessions().watch(context.session_id, ws)
 
 
 def _open() -> Workspace:

@@ -145,34 +145,43 @@ def test_folders_left_behind_are_swept_once_older_than_a_workspace_lives(tmp_pat
 
 
 class _Session:
-    """Stands for a session's objects: in a reference cycle, as a page's namespace and its functions are."""
+    """Stands for a session's workspace: in a reference cycle (as a page's namespace and its
+    functions are), and kept by something else too (as Streamlit keeps an ended session a while)."""
 
     def __init__(self) -> None:
         self.parts = [self]
+        self.data = _Data()
+
+    def close(self) -> None:
+        self.data = None
 
 
-def test_an_ended_sessions_objects_in_cycles_are_freed_without_waiting_for_another_script_run():
+class _Data:
+    """The big data a workspace holds."""
+
+
+def test_an_ended_sessions_data_is_let_go_without_waiting_for_another_script_run():
     ended: set[str] = set()
     watch = jobs.EndedSessions(lambda session: session in ended, every=0.05)
     collecting = gc.isenabled()
     gc.disable()  # as in a quiet server: nothing else runs the cyclic collector
     try:
-        session = _Session()
-        alive = weakref.ref(session)
-        watch.watch("a")
-        watch.watch("b")
-        del session
+        session, other = _Session(), _Session()
+        kept = [session]  # still referred to after its end
+        data, cycle = weakref.ref(session.data), weakref.ref(other)
+        watch.watch("a", session)
+        watch.watch("b", other)
+        del session, other
         time.sleep(0.3)
-        assert alive() is not None, "the session has not ended: its objects stay"
-        ended.add("a")
+        assert data() is not None and cycle() is not None, "no session has ended: their objects stay"
+        ended.update({"a", "b"})
         for _ in range(100):
-            if alive() is None:
+            if data() is None and cycle() is None:
                 break
             time.sleep(0.05)
-        assert alive() is None
-        assert watch.sweep() == []  # "a" forgotten, "b" still going
-        ended.add("b")
-        assert watch.sweep() == ["b"]
+        assert data() is None and cycle() is None
+        assert kept[0].data is None  # the owner was closed
+        assert watch.sweep() == []  # both forgotten
     finally:
         if collecting:
             gc.enable()

@@ -290,3 +290,10 @@ def test_the_place_rule_is_answered_once_per_version_and_beside_the_checks_for_a
     assert (first.unknown_place == expected).all() and first.unknown_place.any()
     # Asked in a forked worker (whose call is not seen here), not in this process.
     assert asked == ([] if can_fork() else [os.getpid()])
+
+
+def test_a_closed_workspace_holds_nothing_of_its_file(ws):
+    ws.report()
+    ws.close()
+    assert not ws.has_file and ws.frame is None and ws.loaded is None and ws.file_bytes is None
+    assert ws.current_resolution() is None and not ws.edits
