@@ -119,21 +119,34 @@ def workspace() -> Workspace:
     return ws
 
 
-@st.cache_resource(show_spinner=False)
-def _ended_sessions():
+def _session_ended(session: str) -> bool:
+    """Streamlit holds ``session`` neither as connected nor as disconnected but resumable (within
+    ``server.disconnectedSessionTTL``). False when that cannot be told: a session is never ended
+    by guess."""
     from streamlit.runtime import Runtime
 
+    if not Runtime.exists():
+        return False
+    sessions = getattr(Runtime.instance(), "_session_mgr", None)  # no public way to ask for the resumable ones
+    if sessions is None or not hasattr(sessions, "get_session_info"):
+        return False
+    return sessions.get_session_info(session) is None
+
+
+@st.cache_resource(show_spinner=False)
+def _ended_sessions():
     from addrmig.jobs import EndedSessions
 
-    return EndedSessions(lambda session: not Runtime.exists() or Runtime.instance().get_app_session(session) is None)
+    return EndedSessions(_session_ended)
 
 
 def _watch_session(ws: Workspace) -> None:
     """This session's memory given back soon after it ends (``jobs.EndedSessions``)."""
+    from streamlit.runtime import Runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     context = get_script_run_ctx()
-    if context is not None:
+    if context is not None and Runtime.exists():
         _ended_sessions().watch(context.session_id, ws)
 
 
@@ -191,6 +204,13 @@ def _memory(workspaces, owner: str):
 
 def _ttl_hours(workspaces) -> float:
     return workspaces.ttl.total_seconds() / 3600
+
+
+def uploaded_bytes(ws: Workspace) -> bytes | None:
+    """The uploaded file's bytes, from the server's store once the workspace has let go of them."""
+    from addrmig.persistence import file_bytes
+
+    return file_bytes(ws, store())
 
 
 def persist(ws: Workspace) -> None:

@@ -4,6 +4,7 @@ fixture count as big here)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,14 @@ def test_the_error_report_is_prepared_the_same_way():
     (_, job), = folder.jobs.values()
     assert job.path.name == "addresses_small_problems.xlsx" and job.path.stat().st_size > 0
     assert "Prepare: Download the report (CSV)" in [button.label for button in at.button]
+
+
+def test_a_session_that_goes_on_keeps_its_workspace_while_ended_sessions_are_watched():
+    # The watch over ended sessions runs every 2 s; a session it cannot tell has ended (here:
+    # no server runtime) keeps everything.
+    at = app_with_file()
+    ws = at.session_state["workspace"]
+    time.sleep(2.5)
+    at.run()
+    assert not at.exception
+    assert at.session_state["workspace"] is ws and ws.has_file and ws.rows == 79
