@@ -101,10 +101,20 @@ def edits_from(data: bytes, labels: list[str]) -> list[Edit]:
 
 def save(ws: Workspace, store: WorkspaceStore, *, with_file: bool) -> None:
     """Save ``ws`` (it has ``id`` and ``owner``); ``with_file`` sends the uploaded bytes too
-    (needed only when the file changed since the last save: the store keeps each file once)."""
+    (needed only when the file changed since the last save: the store keeps each file once).
+    Once saved, the store has the file, and the workspace lets go of its bytes (151 MB for a
+    million rows): the parsed file is what the session works on (:func:`file_bytes` gives them back)."""
     store.save(ws.id, ws.owner, state=state_of(ws), edits=edits_bytes(ws.edits),
                file_name=ws.file_name if with_file else None,
                file_bytes=ws.file_bytes if with_file and ws.file_bytes is not None else None)
+    ws.file_bytes = None
+
+
+def file_bytes(ws: Workspace, store: WorkspaceStore) -> bytes | None:
+    """The uploaded file's bytes: the workspace's own, else (it was saved) the store's copy."""
+    if ws.file_bytes is not None or not ws.id or not ws.owner:
+        return ws.file_bytes
+    return store.file_bytes(ws.id, ws.owner)
 
 
 def restore(stored: StoredWorkspace, store: WorkspaceStore, load: Loader) -> Restored:
@@ -138,6 +148,7 @@ def restore(stored: StoredWorkspace, store: WorkspaceStore, load: Loader) -> Res
             note = _("{name} could not be read again: {error}").format(name=file["name"], error=error)
         else:
             ws.set_loaded(file["name"], data, loaded, dict(file.get("options") or {}))
+            ws.file_bytes = None  # the store has them (:func:`file_bytes`)
             for edit in edits_from(stored.edits, list(state.get("edits") or [])):
                 ws.replay(edit)
     return Restored(ws, state.get("submission_id"), note)

@@ -11,6 +11,7 @@ from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.i18n import N_, _, ngettext, set_language
 from addrmig.workspace import sha256
 from pages._common import PAGES, load_file, number, options_key, page_of, pager, workspace
+from pages._session import uploaded_bytes
 
 ws = workspace()
 set_language(ws.language)  # the workspace's, also when this page runs without app.py
@@ -130,7 +131,7 @@ else:
                 options.pop("delimiter", None)
             if options.get("header_row") == table.header_row:
                 options.pop("header_row", None)
-            read(ws.file_bytes, ws.file_name, options)
+            read(uploaded_bytes(ws), ws.file_name, options)
             st.rerun()
 
     # ---------------------------------------------------------------- column mapping
@@ -165,7 +166,7 @@ else:
                 moves="; ".join(said))
         options = dict(ws.options)
         options["overrides"] = fields
-        read(ws.file_bytes, ws.file_name, options)
+        read(uploaded_bytes(ws), ws.file_name, options)
         st.rerun()
     if st.session_state.get("mapping_moved"):
         st.info(st.session_state.pop("mapping_moved"))

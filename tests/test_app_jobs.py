@@ -83,3 +83,17 @@ def test_a_session_that_goes_on_keeps_its_workspace_while_ended_sessions_are_wat
     at.run()
     assert not at.exception
     assert at.session_state["workspace"] is ws and ws.has_file and ws.rows == 79
+
+
+def test_the_file_is_read_again_with_other_settings_after_the_session_let_go_of_its_bytes():
+    from addrmig.persistence import save
+    from pages._session import store
+
+    at = app_with_file()
+    ws = at.session_state["workspace"]
+    save(ws, store(), with_file=True)  # as the app does at the end of a run that changed the file
+    assert ws.file_bytes is None  # saved on the server: the session no longer holds the upload twice
+    at.number_input(key="opt_header_row").set_value(2)
+    at.button(key="reread").click().run()
+    assert not at.exception
+    assert ws.loaded.table.header_row == 2 and ws.rows == 78  # read again, from the server's copy

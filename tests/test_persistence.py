@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addrmig.persistence import edits_bytes, edits_from, fingerprint, restore, save
+from addrmig.persistence import edits_bytes, edits_from, file_bytes, fingerprint, restore, save
 from addrmig.pipeline import load
 from addrmig.storage.database import open_database
 from addrmig.storage.workspaces import WorkspaceStore
@@ -46,7 +46,10 @@ def worked_on(store: WorkspaceStore) -> Workspace:
 def test_a_saved_workspace_comes_back_with_its_file_edits_choices_and_settings(store):
     ws = worked_on(store)
     save(ws, store, with_file=True)
+    assert ws.file_bytes is None  # the store has them: the session does not hold them twice
+    assert file_bytes(ws, store) == (FIXTURES / "addresses_small.csv").read_bytes()
     back = restore(store.load(ws.id, ws.owner), store, loader).workspace
+    assert back.file_bytes is None and file_bytes(back, store) == file_bytes(ws, store)
     assert back.frame.equals(ws.frame) and back.version == ws.version
     assert back.content_key() == ws.content_key()
     assert [e.label for e in back.edits] == [e.label for e in ws.edits]
