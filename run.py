@@ -103,10 +103,16 @@ def main(argv: list[str]) -> int:
         ensure_requirements("requirements-dev.txt")
         ensure_chromium()
         ensure_postgresql()
-        # The whole suite in two processes (pytest-xdist), the browser tests together in one of
-        # them (tests/conftest.py): about 6 minutes instead of 11 on two cores.
-        whole = [] if rest else ["-n", "2", "--dist", "loadgroup"]
-        return subprocess.run([str(PYTHON), "-m", "pytest", *whole, *rest]).returncode
+        if rest:
+            return subprocess.run([str(PYTHON), "-m", "pytest", *rest]).returncode
+        # The whole suite: the tests without a browser in two processes (pytest-xdist), then the
+        # browser tests one after another, on a machine the other tests no longer load (they
+        # drive real servers and Chromium, whose timings a loaded machine stretches).
+        browser = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").glob("test_browser_*.py"))
+        first = subprocess.run([str(PYTHON), "-m", "pytest", "-n", "2",
+                                *[f"--ignore={path}" for path in browser]]).returncode
+        second = subprocess.run([str(PYTHON), "-m", "pytest", *browser]).returncode
+        return first or second
     ensure_requirements("requirements.txt")
     if command == "cli":
         return subprocess.run([str(PYTHON), "-m", "addrmig", *rest]).returncode

@@ -102,11 +102,3 @@ def html_server():
     server.shutdown()
     server.server_close()
 
-
-def pytest_collection_modifyitems(items):
-    """With pytest-xdist (``-n 2 --dist loadgroup``, as ``run.py test`` runs the suite), the
-    browser tests go to one worker, one after another: they mostly wait on a server and
-    Chromium while the other worker runs the rest."""
-    for item in items:
-        if item.module.__name__.startswith("test_browser_"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
