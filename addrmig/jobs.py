@@ -361,8 +361,10 @@ class EndedSessions:
 
             from addrmig.limits import release_memory
 
-            _close_all(owners)
-            del owners
+            for owner in owners:
+                if owner is not None:
+                    owner.close()
+            del owners, owner  # the loop's last owner too: nothing here may keep one alive
             gc.collect()
             release_memory()
             log.info("%d session(s) ended: memory given back", len(gone))
@@ -375,28 +377,3 @@ class EndedSessions:
                 self.sweep()
             except Exception:  # the watch goes on; a failure here only delays giving memory back
                 log.exception("Freeing the memory of ended sessions failed")
-
-
-def _close_all(owners: list) -> None:
-    for owner in owners:
-        if owner is not None:
-            owner.close()
-
-
-def release_when_gone(owner: object, delay: float = 2.0) -> None:
-    """When ``owner`` is collected (a session's workspace, when the session ends), give the
-    memory freed back to the system ``delay`` seconds later, once the session's other objects
-    have gone too (Streamlit collects the garbage after every script run): a server process keeps freed memory for reuse,
-    and the next big file may come to another replica."""
-    weakref.finalize(owner, _release_later, delay)
-
-
-def _release_later(delay: float) -> None:
-    def release() -> None:
-        from addrmig.limits import release_memory
-
-        release_memory()
-
-    timer = threading.Timer(delay, release)
-    timer.daemon = True
-    timer.start()

@@ -108,12 +108,9 @@ def workspace() -> Workspace:
     replica) when it is still on the server and this user's, else a new one."""
     ws = st.session_state.get("workspace")
     if ws is None:
-        from addrmig.jobs import release_when_gone
-
         ws = _open()
         st.session_state["workspace"] = ws
-        release_when_gone(ws)  # a big file's memory goes back to the system with the session
-        _watch_session(ws)
+        _watch_session(ws)  # a big file's memory goes back to the system soon after the session ends
     if ws.id and st.query_params.get(WORKSPACE_PARAM) != ws.id:
         st.query_params[WORKSPACE_PARAM] = ws.id
     return ws
