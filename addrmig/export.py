@@ -121,9 +121,13 @@ class ExportSplit:
     def later_count(self) -> int:
         return int(np.count_nonzero(self.held))
 
+    def positions(self, later: bool = False) -> np.ndarray:
+        """The positions in :attr:`frame` of the rows to send (of those set apart with ``later``)."""
+        return np.flatnonzero(self.held == later)
+
     def send_page(self, page: int) -> pd.DataFrame:
         """One page (1-based) of :attr:`send`, taken without copying the rest."""
-        return self.frame.iloc[page_of(pd.Series(np.flatnonzero(~self.held)), page).to_numpy()]
+        return self.frame.iloc[page_of(pd.Series(self.positions()), page).to_numpy()]
 
     def describe_send(self) -> str:
         """What the main file holds, in a sentence for shop staff."""

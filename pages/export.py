@@ -59,12 +59,10 @@ if need_file(ws) and need_rows(ws):
                 return write_table(rows(), fmt_code)
             return build
 
-        def as_file(held: bool):
+        def as_file(later: bool):
             # The worker writes the rows from the working frame a slice at a time: no copy of them is made.
-            import numpy as np
-
             from addrmig.jobs import table_file
-            return lambda: table_file(split.frame, fmt_code, rows=np.flatnonzero(split.held == held))
+            return lambda: table_file(split.frame, fmt_code, rows=split.positions(later))
 
         built_from = (ws.content_key(), fmt_code, hold_refused, hold_advisory)
         main, later = st.columns(2)

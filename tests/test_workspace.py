@@ -147,6 +147,8 @@ def test_rows_akinon_would_refuse_are_set_apart_and_rows_it_accepts_are_sent(ws)
     # The split is a mask over the working frame: its counts and pages are the copies' own.
     assert (held.send_count, held.later_count) == (len(held.send), len(held.later))
     assert held.frame is ws.frame
+    pd.testing.assert_frame_equal(held.frame.iloc[held.positions(later=True)], held.later)
+    pd.testing.assert_frame_equal(held.frame.iloc[held.positions()], held.send)
     pd.testing.assert_frame_equal(held.send_page(1), held.send.iloc[:PAGE_SIZE])
     pd.testing.assert_frame_equal(held.send_page(99), held.send.iloc[-(len(held.send) % PAGE_SIZE or PAGE_SIZE):])
 
