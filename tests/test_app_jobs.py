@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app_pages import new_app, upload
 
 from addrmig.io import read_table, write_table
-
-ROOT = Path(__file__).resolve().parent.parent
-SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +19,7 @@ def _every_file_is_big(monkeypatch):
 
 
 def app_with_file() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.file_uploader(key="upload_file").upload(SMALL.name, SMALL.read_bytes(), "text/csv")
-    at.run()
-    assert not at.exception
-    return at
+    return upload(new_app())  # addresses_small.csv
 
 
 def download_labels(at: AppTest) -> list[str]:
