@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
+SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 CHROMIUM = os.environ.get("ADDRMIG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -96,3 +97,9 @@ def shot(page, name: str, height: int | None = None) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
     if height:
         page.set_viewport_size(size)
+
+
+def upload_small(page, read: str = "79 rows") -> None:
+    """Upload addresses_small.csv on the Upload page and wait until the page says it was ``read``."""
+    page.locator("input[type=file]").first.set_input_files(str(SMALL))
+    page.get_by_text(read).first.wait_for(timeout=30_000)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import ROOT, app_server, goto, launch, opened, settled, shot, sidebar_text, wait_sidebar
+from browser import app_server, goto, launch, opened, settled, shot, sidebar_text, upload_small, wait_sidebar
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 
-SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 HEADER_ONLY = "user,email,first_name,last_name,line,country,city,township,district\n"
 
 
@@ -53,8 +52,7 @@ def test_a_reload_keeps_the_work_and_a_second_browser_sees_none_of_it(tmp_path):
         browser = launch(pw)
         try:
             page = opened(browser, url)
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            upload_small(page)
             assert "?w=" in page.url  # the workspace's id is in the address
             page.get_by_role("link", name="2. Check & fix").first.click()
             page.get_by_role("button", name=re.compile("^Trim stray spaces")).click()
@@ -131,8 +129,7 @@ def test_failures_are_loud_and_an_empty_file_is_never_ticked(tmp_path):
             assert "No file is loaded" in page.content()
             shot(page, "flow_upload_refused")
 
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            upload_small(page)
             page.locator("input[type=file]").first.set_input_files(str(png))
             page.get_by_text("still working on").first.wait_for(timeout=30_000)
             assert "addresses_small.csv" in page.get_by_text("still working on").first.inner_text()
@@ -158,8 +155,7 @@ def test_every_number_agrees_while_a_migration_runs_and_after_and_the_refusals_c
         browser = launch(pw)
         try:
             page = opened(browser, url)
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            upload_small(page)
             page.get_by_role("link", name="3. Places").first.click()
             page.get_by_text("Places to decide").first.wait_for(timeout=60_000)
             page.get_by_role("link", name="2. Check & fix").first.click()
@@ -202,8 +198,7 @@ def test_a_file_sent_in_parts_reaches_finished_with_the_whole_counted_and_each_p
         browser = launch(pw)
         try:
             page = opened(browser, url)
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            upload_small(page)
             page.get_by_role("link", name="5. Submit").first.click()
             page.get_by_text("Before sending").first.wait_for(timeout=30_000)
             page.get_by_text(re.compile("^Send all 79 rows")).click()

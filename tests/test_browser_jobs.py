@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import ROOT, app_server, launch, opened
+from browser import app_server, launch, opened, upload_small
 from playwright.sync_api import sync_playwright
 
 from addrmig.io import read_table
-
-SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 
 
 @pytest.mark.timeout(120)
@@ -20,8 +18,7 @@ def test_a_prepared_export_downloads_the_file_the_worker_wrote(tmp_path):
         browser = launch(pw)
         try:
             page = opened(browser, url)
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+            upload_small(page)
             page.get_by_role("link", name="4. Export").first.click()
             page.get_by_text("Excel (XLSX)").first.click()
             page.get_by_role("button", name=re.compile(r"^Prepare: Download [\d,]+ rows as XLSX")).click()

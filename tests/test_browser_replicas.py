@@ -7,10 +7,8 @@ import contextlib
 import re
 
 import pytest
-from browser import ROOT, app_server, goto, launch, opened, shot, wait_sidebar
+from browser import app_server, goto, launch, opened, shot, upload_small, wait_sidebar
 from playwright.sync_api import sync_playwright
-
-SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 
 
 def use_akinon(page, url: str, token: str = "") -> None:
@@ -38,8 +36,7 @@ def test_two_servers_on_one_database_share_workspaces_and_keep_histories_to_thei
 
         # Started on server one…
         page = opened(browser, one)
-        page.locator("input[type=file]").first.set_input_files(str(SMALL))
-        page.get_by_text("79 rows").first.wait_for(timeout=30_000)
+        upload_small(page)
         page.wait_for_timeout(1500)  # saved at the end of the run
         workspace = re.search(r"\?w=[\w-]+", page.url).group(0)
         # …continued on server two (a load balancer may send the next request anywhere).

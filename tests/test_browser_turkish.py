@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import ROOT, app_server, goto, launch, shot
+from browser import ROOT, app_server, goto, launch, shot, upload_small
 from playwright.sync_api import sync_playwright
 from test_app_i18n_pages import english_messages, kept_in_turkish
 
-SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"
 SOURCES = sorted([ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("addrmig/**/*.py")])
 PAGES = ("check", "locations", "export", "submit")
 
@@ -45,8 +44,7 @@ def test_the_whole_flow_in_turkish_leaves_no_english_sentence_on_any_page(tmp_pa
         try:
             page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="tr-TR").new_page()
             goto(page, url + "?lang=tr", "Adres dosyanızı yükleyin")
-            page.locator("input[type=file]").first.set_input_files(str(SMALL))
-            page.get_by_text("79 satır").first.wait_for(timeout=30_000)
+            upload_small(page, "79 satır")
             page.wait_for_timeout(1500)
             shot(page, "tr_1_upload")
             assert left_in_english(page, pieces) == []
