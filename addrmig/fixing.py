@@ -73,7 +73,8 @@ class FixOutcome:
         """What Akinon would refuse of the written rows (missing or over-long values, a place its
         database does not hold as written) and what it accepts but addrmig advises fixing."""
         if self._verdicts is None:
-            self._verdicts = row_verdicts(self.resolution.frame, self.report, self.resolution.db)
+            self._verdicts = row_verdicts(self.resolution.frame, self.report, self.resolution.db,
+                                          self.resolution.unknown_places())
         return self._verdicts
 
     @property
@@ -108,6 +109,7 @@ def fix_file(source: str | Path, output: Path, output_format: str, db: LocationD
 def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import save_table, write_atomically
+    from addrmig.locations import acceptance
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
@@ -119,12 +121,13 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     # parses in Arrow's threads, without the GIL), and before the workers are forked, so
     # that they share them: the thread is gone by then.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-lookups") as pool:
-        prepared = pool.submit(prepare, db)
+        prepared = [pool.submit(prepare, db), pool.submit(acceptance.prepare, db)]  # the place rule's tables too
         with steps("read") as bar:
             bar(0, 1)
             loaded = load(source, sheet=sheet, encoding=encoding)
             bar(1, 1)
-        prepared.result()
+        for done in prepared:
+            done.result()
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
         note(_("no column found for {fields}; those values stay empty and the rows stay invalid.").format(

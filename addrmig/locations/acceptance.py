@@ -47,6 +47,11 @@ def _known_paths(db: LocationDB) -> list[pd.MultiIndex]:
     return cached
 
 
+def prepare(db: LocationDB) -> None:
+    """Build the tables :func:`unknown_places` reads for ``db`` now (they are kept with it)."""
+    _known_paths(db)
+
+
 def unknown_places(frame: pd.DataFrame, db: LocationDB) -> np.ndarray:
     """Per row of ``frame``: True when Akinon would refuse its place as written — the first
     level that is given but not under its parent in ``db`` (case-insensitive, Turkish-aware).

@@ -91,6 +91,20 @@ class Resolution:
         out["resolved_share"] = out["resolved"] / out["rows"] if out["rows"] else 1.0
         return out
 
+    def unknown_places(self) -> np.ndarray:
+        """Akinon's place rule (:func:`addrmig.locations.acceptance.unknown_places`) for
+        :attr:`frame` against :attr:`db`, per row. A resolved row's places are the database's
+        own names, along its hierarchy: only the other rows are looked up."""
+        from addrmig.fields import LOCATION_LEVELS
+        from addrmig.locations.acceptance import unknown_places
+
+        unknown = np.zeros(len(self.frame), dtype=bool)
+        open_rows = np.flatnonzero(~self.row_status.isin(RESOLVED).to_numpy())
+        if len(open_rows):
+            places = self.frame[[level for level in LOCATION_LEVELS if level in self.frame.columns]]
+            unknown[open_rows] = unknown_places(places.iloc[open_rows], self.db)
+        return unknown
+
     def unresolved(self) -> pd.DataFrame:
         """The tuples that need the user (ambiguous, unmatched, missing), most rows first."""
         if "tuples" in self.__dict__:
