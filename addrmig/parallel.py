@@ -83,12 +83,12 @@ class _Child:
     """One forked child computing ``func(parts[i])`` for each part number it takes from
     the queue; a thread here notes each result's file as it arrives."""
 
-    def __init__(self, func: Callable[[P], R], parts: Sequence[P], queue: _Queue) -> None:
+    def __init__(self, func: Callable[[P], R], parts: Sequence[P], queue: _Queue, nice: int = 0) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         self.reader, writer = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_child_main, args=(func, parts, queue, writer), daemon=True)
+        self.process = ctx.Process(target=_child_main, args=(func, parts, queue, writer, nice), daemon=True)
         self.process.start()
         writer.close()
         self.received: dict[int, str] = {}  # part number -> file holding its result
@@ -155,8 +155,11 @@ def _remove(path: str) -> None:
         pass
 
 
-def _child_main(func, parts, queue, writer) -> None:
+def _child_main(func, parts, queue, writer, nice: int = 0) -> None:
     import tempfile
+
+    if nice:
+        os.nice(nice)
 
     while (index := queue.take()) is not None:
         try:
@@ -219,17 +222,28 @@ def _fork(start: Callable[[], R]) -> R:
         gc.unfreeze()
 
 
+class Cancelled(Exception):
+    """The work was cancelled before it ended (see :func:`map_parts`)."""
+
+
 def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
               on_done: Callable[[int, int], None] | None = None,
-              on_retry: Callable[[str], None] | None = None) -> list[R]:
+              on_retry: Callable[[str], None] | None = None, *, here: bool = True, nice: int = 0,
+              cancel: threading.Event | None = None) -> list[R]:
     """``[func(part) for part in parts]``, shared between this process and ``workers`` - 1
     forked children when ``workers`` > 1 and fork is available. ``on_done(done, total)``
     is called here as this process finishes its parts; ``on_retry(reason)`` is told when
-    parts a child did not finish have to be redone here."""
+    parts a child did not finish have to be redone here.
+
+    ``here=False`` (a server, whose process answers other users): ``workers`` children do
+    every part and this process only waits, holding no lock other threads need;
+    ``on_done`` then hears of each part a child finishes. The children run ``nice`` steps
+    nicer than this process. ``cancel``, once set, stops the children and raises
+    :class:`Cancelled` (``here=False`` only)."""
     total = len(parts)
     report = on_done or (lambda done, total: None)
     workers = max(1, min(workers, total))
-    if workers == 1 or not can_fork():
+    if (workers == 1 and here) or not can_fork() or not total:
         results = []
         for part in parts:
             results.append(func(part))
@@ -237,16 +251,20 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
         return results
     queue = _Queue(total)
     try:
-        children: list[_Child] = _fork(lambda: [_Child(func, parts, queue) for _ in range(1, workers)])
+        children: list[_Child] = _fork(lambda: [_Child(func, parts, queue, nice)
+                                                for _ in range(workers if not here else workers - 1)])
     except BaseException:
         queue.close()
         raise
     results: dict[int, R] = {}
     try:
         started = time.monotonic()
-        while (index := queue.take()) is not None:
-            results[index] = func(parts[index])
-            report(min(total - 1, index + 1), total)  # the parts before it are taken too
+        if here:
+            while (index := queue.take()) is not None:
+                results[index] = func(parts[index])
+                report(min(total - 1, index + 1), total)  # the parts before it are taken too
+        else:
+            _wait_for(children, total, report, cancel)
         patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
         failures = []
         for child in children:
@@ -265,3 +283,18 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
         queue.close()
         for child in children:
             child.close()
+
+
+def _wait_for(children: list[_Child], total: int, report: Callable[[int, int], None],
+              cancel: threading.Event | None) -> None:
+    """Wait until every child is done, telling ``report`` of the parts they finish; raise
+    :class:`Cancelled` (the children are stopped by the caller's cleanup) once ``cancel`` is set."""
+    told = 0
+    while busy := [child for child in children if not child.done.is_set()]:
+        busy[0].done.wait(0.1)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        done = sum(len(child.received) for child in children)
+        if done != told:
+            told = done
+            report(min(done, total - 1), total)

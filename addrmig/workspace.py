@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import pandas as pd
 
+from addrmig.address_texts import AddressTexts
 from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.edits import Edit, cell_changes
 from addrmig.errors import BadArguments
@@ -29,6 +30,7 @@ from addrmig.i18n import _, language
 from addrmig.steps import StepState, sidebar_steps
 
 if TYPE_CHECKING:
+    from addrmig.ahead import Ahead
     from addrmig.akinon.client import AkinonClient
     from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
@@ -51,7 +53,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Workspace:
+class Workspace(AddressTexts):
     """Everything one browser session has done so far. See the module docstring."""
 
     def __init__(self) -> None:
@@ -80,6 +82,7 @@ class Workspace:
         self.location_db: LocationDB | None = None
         # (frame version, id of the location database) the resolution was made for, and it
         self._resolution: tuple[tuple[int, int], Resolution] | None = None
+        self.ahead: Ahead[Resolution] | None = None  # places being matched before they are asked for
         self.session_corrections: pd.DataFrame | None = None  # rules this session generalised, newest first
         self.session_choices: pd.DataFrame | None = None  # places this session picked, newest first
         # Where this session's picks and rules are remembered beyond it: the memory of whoever
@@ -96,6 +99,8 @@ class Workspace:
 
     def close(self) -> None:
         """Let go of everything held (its session has ended): an empty workspace remains."""
+        if self.ahead is not None:
+            self.ahead.cancel()
         self.__init__()  # type: ignore[misc]
 
     def _memoised(self, key: tuple, build: Callable[[], T]) -> T:
@@ -317,16 +322,39 @@ class Workspace:
         db = db if db is not None else self.location_db
         key = (self.version, id(db))
         if self._resolution is None or self._resolution[0] != key:
-            if resolve is None:
-                from addrmig.locations.resolver import resolve
-            extra = {}
-            if self.loaded is not None and "postcode" in self.loaded.auxiliary.columns:
-                extra["postcodes"] = self.loaded.auxiliary["postcode"]  # read to settle places, never sent
-            choices = self.choices()
-            if choices is not None:
-                extra["choices"] = choices
-            self._resolution = (key, resolve(frame, db, corrections=corrections, progress=progress, **extra))
+            ahead, self.ahead = self.ahead, None  # started by resolve_ahead: taken if made for this key
+            found = ahead.take(key, progress) if ahead is not None else None
+            if found is None:
+                if resolve is None:
+                    from addrmig.locations.resolver import resolve
+                found = resolve(frame, db, corrections=corrections, progress=progress, **self._resolve_extra())
+            self._resolution = (key, found)
         return self._resolution[1]
+
+    def _resolve_extra(self) -> dict[str, object]:
+        """The resolver's inputs besides the frame: the postcodes (read to settle places, never sent), the choices."""
+        extra: dict[str, object] = {"choices": self.choices()}
+        if self.loaded is not None and "postcode" in self.loaded.auxiliary.columns:
+            extra["postcodes"] = self.loaded.auxiliary["postcode"]
+        return extra
+
+    def resolve_ahead(self, resolve: Resolver, db: LocationDB) -> None:
+        """Start matching the current frame's places against ``db`` in the background (see
+        :mod:`addrmig.ahead`; ``resolve`` as :meth:`resolution` takes it, and a ``cancel``
+        event): :meth:`resolution` takes the result when asked for the same version and ``db``."""
+        from addrmig.ahead import Ahead
+        from addrmig.locations.freetext.filling import rows_to_read
+
+        key, frame = (self.version, id(db)), self._require_frame()
+        if self.resolution_ready or (self.ahead is not None and self.ahead.key == key):
+            return
+        if not self._text_read and rows_to_read(frame).any():
+            return  # the Places page reads the address texts first, which changes the frame
+        if self.ahead is not None:
+            self.ahead.cancel()
+        extra, corrections = self._resolve_extra(), self.corrections()
+        self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress,
+                                                                 cancel=cancel, **extra))
 
     @property
     def resolution_ready(self) -> bool:
@@ -353,54 +381,6 @@ class Workspace:
         from addrmig.locations.resolver.patching import ready_for_choices
         ready_for_choices(resolution)  # here, where the user waits anyway, not at the first saved pick
         return resolution
-
-    def read_places_from_text(self, db: LocationDB | None = None,
-                              progress: Progress | None = None) -> Edit | None:
-        """Fill the blank place columns of the rows whose address text names their places
-        (:func:`addrmig.locations.freetext.filling.fill_from_text`), once per file: undone, it
-        stays undone. The change is an Edit (shown, undoable); what was read is kept in
-        ``text_places``. Returns the Edit, or None when nothing was filled."""
-        from addrmig.locations.freetext.filling import fill_from_text, rows_to_read
-
-        frame = self._require_frame()
-        if self._text_read:
-            return None
-        self._text_read = True
-        if not rows_to_read(frame).any():
-            return None
-        db = db if db is not None else self.reference_db()
-        auxiliary = self.loaded.auxiliary if self.loaded is not None else pd.DataFrame()
-        postcodes = auxiliary["postcode"] if "postcode" in auxiliary.columns else None
-        new, self.text_places = fill_from_text(frame, db, postcodes, progress)
-        return self._commit(_("places read from the address text"), new, cell_changes(frame, new, list(LOCATION_LEVELS)))
-
-    def text_readings(self, only_open: bool = False) -> pd.DataFrame:
-        """The address texts read, one line each (:func:`addrmig.locations.freetext.filling.readings`);
-        ``only_open``: those whose places were not found and whose rows still have no township
-        (none chosen since). Built once per frame version."""
-        from addrmig.locations.freetext.filling import readings
-
-        read = self.text_places
-        if read is None or self.frame is None:
-            return readings(pd.DataFrame(columns=["status"]), pd.Series(dtype=str))
-        frame = self.frame
-        if only_open:
-            read = read[(frame["township"].reindex(read.index) == "").to_numpy()]
-        return self._memoised(("text_readings", id(self.text_places), only_open),
-                              lambda: readings(read, frame["line"], only_open=only_open))
-
-    def choose_text_places(self, choices: dict[str, Place]) -> Edit | None:
-        """Set the place of the rows read from each address text of ``choices`` (text -> (country,
-        city, township, district)); an Edit (undoable), or None when nothing changed."""
-        frame = self._require_frame()
-        if self.text_places is None or not choices:
-            return None
-        lines = frame["line"].reindex(self.text_places.index)
-        values = {}
-        for text, place in choices.items():
-            for row in lines.index[lines == text]:
-                values.update({(row, level): value for level, value in zip(LOCATION_LEVELS, place)})
-        return self.edit_cells(values, label=_("places chosen for address texts"))
 
     def use_resolution(self, resolution: Resolution) -> Edit | None:
         """Make ``resolution`` (e.g. after the user's choices) the current one and write its places."""

@@ -106,6 +106,29 @@ def validate_frame(key: str, frame: pd.DataFrame) -> Report:
 
 
 @st.cache_resource(show_spinner=False)
+def places_resolver():
+    """The resolver as the server runs it: a big file's rows shared out to worker processes
+    forked from the server (``addrmig.parallel``, as ``fix`` does), nicer than the server, while
+    the page's thread only waits (``here=False``): other users' pages are not held up."""
+    from functools import partial
+
+    from addrmig.jobs import NICENESS
+    from addrmig.locations.resolver import resolve
+    from addrmig.parallel import available_workers
+
+    return partial(resolve, workers=available_workers(), here=False, nice=NICENESS)
+
+
+def match_places_ahead(ws: Workspace) -> None:
+    """For a big file, start matching its places now, in worker processes nicer than the server,
+    while the user is on the earlier steps: the Places page takes what is done
+    (:meth:`Workspace.resolve_ahead`; nothing when it is under way or done for this version)."""
+    from addrmig.jobs import worker_rows
+
+    if ws.has_file and ws.rows >= worker_rows() and not ws.resolution_ready:
+        ws.resolve_ahead(places_resolver(), ws.location_db or bundled_db())
+
+
 def bundled_db() -> LocationDB:
     """The bundled Türkiye location database, once per server."""
     from addrmig.locations.db import shared_bundled

@@ -9,7 +9,17 @@ from addrmig.errors import AddrmigError
 from addrmig.fields import COLUMNS, PHONE_FORMATS
 from addrmig.i18n import _, ngettext, set_language
 from addrmig.validation import AKINON_CHECKS
-from pages._common import PAGES, need_file, need_rows, number, page_of, pager, validate_frame, workspace
+from pages._common import (
+    PAGES,
+    match_places_ahead,
+    need_file,
+    need_rows,
+    number,
+    page_of,
+    pager,
+    validate_frame,
+    workspace,
+)
 from pages._jobs import download
 
 ws = workspace()
@@ -265,3 +275,4 @@ if report is not None:
 
     st.page_link(PAGES["places"], label=_("Next: match the places (city, township, district)"),
                  icon=":material/arrow_forward:")
+    match_places_ahead(ws)  # a big file's places, matched while the user is here

@@ -21,6 +21,7 @@ from pages._common import (
     number,
     page_of,
     pager,
+    places_resolver,
     sandbox,
     workspace,
 )
@@ -53,17 +54,6 @@ def reference_text(choice: str) -> str:
     if choice == OWN_FILE:
         return _("A file of my own (CSV or Excel with country, city, township, district)")
     return _("The places of an Akinon installation (downloaded)")
-
-
-def places_resolver():
-    """The resolver, sharing a big file's rows with worker processes forked from the server
-    (``addrmig.parallel``, as ``fix`` does): the result is the same, sooner."""
-    from functools import partial
-
-    from addrmig.locations.resolver import resolve
-    from addrmig.parallel import available_workers
-
-    return partial(resolve, workers=available_workers())
 
 
 def load_reference() -> None:

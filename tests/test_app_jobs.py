@@ -8,7 +8,7 @@ import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_pages import new_app, upload
+from test_app_pages import metrics, new_app, upload
 
 from addrmig.io import read_table, write_table
 
@@ -89,3 +89,18 @@ def test_the_file_is_read_again_with_other_settings_after_the_session_let_go_of_
     at.button(key="reread").click().run()
     assert not at.exception
     assert ws.loaded.table.header_row == 2 and ws.rows == 78  # read again, from the server's copy
+
+
+def test_a_big_files_places_are_matched_from_the_upload_on_and_the_places_page_takes_them():
+    at = app_with_file()
+    ws = at.session_state["workspace"]
+    ahead = ws.ahead
+    assert ahead is not None and ahead.key[0] == ws.version  # started as the file was read
+    matched = ahead.take(ahead.key)
+    assert matched is not None and matched.summary()["rows"] == ws.rows
+    at.switch_page("pages/check.py").run()
+    assert ws.ahead is ahead  # moving to another page does not start it again
+    at.switch_page("pages/locations.py").run()
+    assert not at.exception and ws.ahead is None
+    assert ws.current_resolution() is matched  # taken, not matched again
+    assert "Places found" in metrics(at)  # the page shows the places it took

@@ -151,6 +151,28 @@ def test_resolving_in_parts_gives_what_one_process_gives(monkeypatch, workers):
 
 
 @needs_fork
+def test_resolving_away_from_here_gives_what_one_process_gives(monkeypatch, tmp_path):
+    frame = load(FIXTURES / "addresses_dev.csv").frame
+    db = LocationDB.bundled()
+    alone = resolve(frame, db)
+    monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
+    steps, log = [], tmp_path / "pids"
+    original = resolving.resolve_part
+
+    def spy(places, rows, *args, **kwargs):
+        with open(log, "a") as out:  # the children's own memory does not come back: a file does
+            out.write(f"{os.getpid()}\n")
+        return original(places, rows, *args, **kwargs)
+
+    monkeypatch.setattr(resolving, "resolve_part", spy)
+    shared = resolve(frame, db, workers=2, here=False, nice=3, progress=lambda done, total: steps.append(done / total))
+    pids = log.read_text().split()
+    assert len(pids) == resolving.PARTS_PER_WORKER * 2 and str(os.getpid()) not in pids  # all in children
+    _same(alone, shared)
+    assert steps[-1] == 1 and steps == sorted(steps)
+
+
+@needs_fork
 def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
     frame = load(FIXTURES / "addresses_dev.csv").frame
     db = LocationDB.bundled()
@@ -193,3 +215,48 @@ def test_fix_with_workers_writes_what_one_process_writes(tmp_path):
     assert "105,000 rows" in outputs["2"][2] and outputs["2"][1].count(b"\n") > 10
     # The workers' results went through private temporary files, all removed.
     assert not list((tmp_path / "tmp2").iterdir())
+
+
+@needs_fork
+def test_away_from_here_the_children_do_every_part_nicer_and_this_process_only_hears_of_them():
+    parent = os.getpid()
+    done = []
+
+    def work(x):
+        time.sleep(0.05)
+        return x, os.getpid(), os.nice(0)
+
+    results = parallel.map_parts(work, list(range(8)), workers=2, on_done=lambda d, t: done.append((d, t)),
+                                 here=False, nice=5)
+    assert [x for x, _, _ in results] == list(range(8))
+    pids = {pid for _, pid, _ in results}
+    assert parent not in pids and len(pids) == 2
+    assert {niceness for _, _, niceness in results} == {os.nice(0) + 5}
+    assert done[-1] == (8, 8) and len(done) >= 2 and [d for d, _ in done] == sorted(d for d, _ in done)
+
+
+@needs_fork
+def test_cancelled_work_stops_its_children_and_says_so():
+    import threading
+
+    cancel = threading.Event()
+    pids = []
+
+    def work(x):
+        time.sleep(30)
+        return x
+
+    def watch():
+        time.sleep(0.5)
+        pids.extend(int(p) for p in os.popen(f"pgrep -P {os.getpid()}").read().split())
+        cancel.set()
+
+    threading.Thread(target=watch).start()
+    started = time.monotonic()
+    with pytest.raises(parallel.Cancelled):
+        parallel.map_parts(work, [1, 2, 3], workers=2, here=False, cancel=cancel)
+    assert time.monotonic() - started < 10
+    assert pids
+    time.sleep(0.2)
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]

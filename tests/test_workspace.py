@@ -299,3 +299,45 @@ def test_a_closed_workspace_holds_nothing_of_its_file(ws):
     ws.close()
     assert not ws.has_file and ws.frame is None and ws.loaded is None and ws.file_bytes is None
     assert ws.current_resolution() is None and not ws.edits
+
+
+def test_places_matched_ahead_are_taken_for_the_same_version_and_never_for_an_edited_one(ws):
+    import threading
+
+    from addrmig.locations.db import shared_bundled
+    from addrmig.locations.resolver import resolve
+
+    db, calls, release = shared_bundled(), [], threading.Event()
+
+    def slow(frame, db, cancel=None, **kwargs):
+        calls.append(("ahead" if cancel is not None else "asked", frame["city"].tolist()))
+        release.wait(10)
+        if cancel is not None and cancel.is_set():
+            from addrmig.parallel import Cancelled
+            raise Cancelled()
+        return resolve(frame, db, **kwargs)
+
+    ws.resolve_ahead(slow, db)
+    ws.resolve_ahead(slow, db)  # already under way for this version: not started twice
+    told = []
+    threading.Timer(0.4, release.set).start()
+    taken = ws.resolution(slow, db, progress=lambda done, total: told.append(done / total))
+    assert [kind for kind, _ in calls] == ["ahead"] and told[-1] == 1.0
+    assert taken is ws.current_resolution() and taken.summary() == resolve(ws.frame, db).summary()
+
+    # An edit after the start: what was matched ahead is for the old frame, so it is dropped
+    # (its work cancelled) and the places are matched for the frame as it is now.
+    release.clear()
+    row = ws.frame.index[0]
+    ws.edit_cells({(row, "city"): "İzmir"})
+    ws.resolve_ahead(slow, db)
+    ahead = ws.ahead
+    for _ in range(500):  # its thread under way
+        if len(calls) == 2:
+            break
+        threading.Event().wait(0.01)
+    ws.edit_cells({(row, "city"): "Ankara"})
+    release.set()
+    again = ws.resolution(slow, db)
+    assert ahead.stop.is_set() and [kind for kind, _ in calls] == ["ahead", "ahead", "asked"]
+    assert calls[-1][1][0] == "Ankara" and again.frame.loc[row, "city"] == "Ankara"

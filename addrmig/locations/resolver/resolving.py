@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -28,7 +29,8 @@ PARTS_PER_WORKER = 3
 def resolve(frame: pd.DataFrame, db: LocationDB,
             corrections: pd.DataFrame | Corrections | Iterable[Mapping[str, str]] | None = None,
             progress: Progress | None = None, workers: int = 1, *, postcodes: pd.Series | None = None,
-            choices: pd.DataFrame | Mapping[tuple, tuple] | None = None) -> Resolution:
+            choices: pd.DataFrame | Mapping[tuple, tuple] | None = None, here: bool = True, nice: int = 0,
+            cancel: threading.Event | None = None) -> Resolution:
     """Resolve the location columns of an address frame against ``db``.
 
     ``choices`` (written tuple -> place, or records with ``CHOICE_COLUMNS``, newest first;
@@ -38,7 +40,9 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     value under its parent, before any matching.
     ``progress(done, total)`` is called as the steps advance. ``workers`` > 1 shares a big
     file's rows between this process and forked workers (Linux; see :mod:`addrmig.parallel`);
-    the result is the same. ``postcodes`` (aligned with ``frame``: same index, or same
+    the result is the same; ``here=False`` (a server) leaves every part of a big file to
+    ``workers`` children, ``nice`` steps nicer, and only waits for them (``cancel``, once set,
+    stops them: :class:`addrmig.parallel.Cancelled`). ``postcodes`` (aligned with ``frame``: same index, or same
     length) is the file's postcode column, when it has one: it settles places the names
     alone cannot (see :mod:`.postcodes`) and is never written out. Returns a
     :class:`Resolution`; ``frame`` is not modified.
@@ -66,7 +70,7 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
     parts = partition(places, count)
     report(1, 6)
-    here = os.getpid()
+    this_process = os.getpid()
     done_here = [0]
 
     def step(done: float, total: float) -> None:
@@ -75,7 +79,7 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
 
     def run(rows: np.ndarray) -> Part:
         part = resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corrections_map,
-                            step if os.getpid() == here else None, picks)
+                            step if os.getpid() == this_process else None, picks)
         done_here[0] += 1
         return part
 
@@ -84,8 +88,10 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     # The parts make millions of small objects that live until the part is done: the
     # collector's passes over them took a sixth of the time on a million rows. It stays
     # off in the workers, which end after.
+    away = not here and n >= PARALLEL_MIN_ROWS
     with collector_paused():
-        results = map_parts(run, parts, workers)
+        results = map_parts(run, parts, workers, here=not away, nice=nice, cancel=cancel,
+                            on_done=(lambda done, total: report(1 + 4 * done / total, 6)) if away else None)
     report(5, 6)
     result = merge(frame, parts, results, look, db, corrections_frame)
     result.postcodes = postcodes
