@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -37,7 +38,9 @@ class Ahead(Generic[T]):
         self._result: T | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(run,), daemon=True, name="addrmig-ahead")
+        self._started = time.monotonic()
         self._thread.start()
+        log.info("work ahead started for %r", key)
 
     def _run(self, run: Run[T]) -> None:
         def progress(done: float, total: float) -> None:
@@ -61,11 +64,16 @@ class Ahead(Generic[T]):
         cancelled. The work's own error is raised here, where a page can show it."""
         if key != self.key or self.stop.is_set():
             self.cancel()
+            log.info("work ahead for %r dropped: %r was asked for", self.key, key)
             return None
+        asked = time.monotonic()
+        log.info("work ahead for %r asked for after %.1f s", key, asked - self._started)
         while self._thread.is_alive():
             if progress is not None:
                 progress(self.share, 1.0)
             self._thread.join(every)
+        log.info("work ahead for %r taken: %.1f s in all, %.1f s waited for", key, time.monotonic() - self._started,
+                 time.monotonic() - asked)
         if self._error is not None:
             raise self._error
         if progress is not None:

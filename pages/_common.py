@@ -120,9 +120,11 @@ def places_resolver():
 
 
 def match_places_ahead(ws: Workspace) -> None:
-    """For a big file, start matching its places now, in worker processes nicer than the server,
-    while the user is on the earlier steps: the Places page takes what is done
-    (:meth:`Workspace.resolve_ahead`; nothing when it is under way or done for this version)."""
+    """For a big file just read, start matching its places now, in worker processes nicer than the
+    server, while the user goes on to the checks: the Places page takes what is done
+    (:meth:`Workspace.resolve_ahead`; nothing when it is under way or done for this version). Only
+    the Upload page starts it: an edit on the Check page makes the work stale, and starting it
+    again at every edit would keep a shared server's cores busy for nothing."""
     from addrmig.jobs import worker_rows
 
     if ws.has_file and ws.rows >= worker_rows() and not ws.resolution_ready:

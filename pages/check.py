@@ -11,7 +11,6 @@ from addrmig.i18n import _, ngettext, set_language
 from addrmig.validation import AKINON_CHECKS
 from pages._common import (
     PAGES,
-    match_places_ahead,
     need_file,
     need_rows,
     number,
@@ -275,4 +274,3 @@ if report is not None:
 
     st.page_link(PAGES["places"], label=_("Next: match the places (city, township, district)"),
                  icon=":material/arrow_forward:")
-    match_places_ahead(ws)  # a big file's places, matched while the user is here

@@ -183,4 +183,4 @@ else:
     st.dataframe(page_of(ws.frame, page), width="stretch")
     st.caption(_("The row numbers on the left are the row numbers in your file."))
     st.page_link(PAGES["check"], label=_("Next: check the rows for problems"), icon=":material/arrow_forward:")
-    match_places_ahead(ws)  # a big file's places, matched while the user is here
+    match_places_ahead(ws)  # a big file's places, matched while the user goes on to the checks
