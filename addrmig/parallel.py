@@ -92,6 +92,7 @@ class _Child:
         self.process.start()
         writer.close()
         self.received: dict[int, str] = {}  # part number -> file holding its result
+        self.loaded: dict[int, object] = {}  # part number -> its result, read back
         self.failure: str | None = None
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._receive, daemon=True, name="addrmig-worker-results")
@@ -114,26 +115,35 @@ class _Child:
         finally:
             self.done.set()
 
-    def results(self, patience: float) -> tuple[dict[int, object], str | None]:
-        """The results received (part number -> value) and, when the child failed, why
-        (its unfinished part is then missing from them)."""
-        if not self.done.wait(patience):
-            self.failure = f"the worker process did not answer within {patience:.0f} s"
-            self.process.kill()
-        self.thread.join(5)
-        values = {}
+    def load_received(self) -> None:
+        """Read back the results that have arrived (into ``loaded``): done while waiting for the
+        rest, this process is not left to unpickle them all at the end."""
         # Unpickling makes many small objects at once: the collector would run over and
         # over on them for nothing.
         with collector_paused():
             for index, path in list(self.received.items()):
                 try:
                     with open(path, "rb") as handle:
-                        values[index] = pickle.load(handle)
+                        self.loaded[index] = pickle.load(handle)
                 except (OSError, EOFError, pickle.UnpicklingError) as exc:
                     self.failure = self.failure or f"a worker's result could not be read back ({exc.__class__.__name__})"
                 finally:
                     _remove(path)
                     del self.received[index]
+
+    def results(self, patience: float) -> tuple[dict[int, object], str | None]:
+        """The results received (part number -> value) and, when the child failed, why
+        (its unfinished part is then missing from them)."""
+        deadline = time.monotonic() + patience
+        while not self.done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+            self.load_received()
+            if time.monotonic() >= deadline:
+                self.failure = f"the worker process did not answer within {patience:.0f} s"
+                self.process.kill()
+                break
+        self.thread.join(5)
+        self.load_received()
+        values, self.loaded = self.loaded, {}
         self.close()
         return values, self.failure
 
@@ -294,7 +304,9 @@ def _wait_for(children: list[_Child], total: int, report: Callable[[int, int], N
         busy[0].done.wait(0.1)
         if cancel is not None and cancel.is_set():
             raise Cancelled()
-        done = sum(len(child.received) for child in children)
+        for child in children:
+            child.load_received()
+        done = sum(len(child.loaded) for child in children)
         if done != told:
             told = done
             report(min(done, total - 1), total)
