@@ -1,9 +1,7 @@
 """A frame's rows in parts: each part resolved on its distinct tuples, the parts merged."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,14 +143,9 @@ def merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[Part], loo
         written.append((positions, part.written))
     decided = Decisions.combine(placed, count)
     out = frame.copy(deep=False)
-    levels = [level for level in LEVELS if level in out.columns]
-    # Arrow's kernels, which do most of this, let go of the interpreter: the columns in threads.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(levels), os.cpu_count() or 1)),
-                            thread_name_prefix="addrmig-merge") as pool:
-        columns = list(pool.map(lambda level: placed_column(frame[level], decided.place[level][row_tuple],
-                                                            look.name_list[level]), levels))
-    for level, column in zip(levels, columns):
-        out[level] = column
+    for level in LEVELS:
+        if level in out.columns:
+            out[level] = placed_column(out[level], decided.place[level][row_tuple], look.name_list[level])
     row_status = pd.Series(pd.Categorical.from_codes(decided.status[row_tuple], categories=list(STATUSES)),
                            index=frame.index, name="status")
     table = TupleTable(decided, WrittenTexts(written, count), row_tuple, frame.index, look)
