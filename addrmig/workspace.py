@@ -163,7 +163,14 @@ class Workspace(AddressTexts):
         digest.update(pd.util.hash_pandas_object(edit.changes, index=False).to_numpy().tobytes())
         self._content_key = digest.hexdigest()
         self.version += 1
+        self._drop_ahead()
         return edit
+
+    def _drop_ahead(self) -> None:
+        """Cancel the places being matched ahead (:meth:`resolve_ahead`): made for a version the frame has left."""
+        if self.ahead is not None:
+            self.ahead.cancel()
+            self.ahead = None
 
     def edit_cells(self, values: dict[tuple[int, str], str], label: str | None = None) -> Edit | None:
         """Set cells by (row number, column); returns the recorded Edit (``label``, in the current
@@ -252,6 +259,7 @@ class Workspace(AddressTexts):
             new.loc[part["row"].to_numpy(), column] = part["before"].to_numpy()
         self.frame = new
         self.version += 1
+        self._drop_ahead()
         return edit
 
     def content_key(self) -> str:

@@ -326,7 +326,7 @@ def test_places_matched_ahead_are_taken_for_the_same_version_and_never_for_an_ed
     assert taken is ws.current_resolution() and taken.summary() == resolve(ws.frame, db).summary()
 
     # An edit after the start: what was matched ahead is for the old frame, so it is dropped
-    # (its work cancelled) and the places are matched for the frame as it is now.
+    # (its work cancelled) and the places are matched for the frame as it is now; an undo too.
     release.clear()
     row = ws.frame.index[0]
     ws.edit_cells({(row, "city"): "İzmir"})
@@ -337,7 +337,13 @@ def test_places_matched_ahead_are_taken_for_the_same_version_and_never_for_an_ed
             break
         threading.Event().wait(0.01)
     ws.edit_cells({(row, "city"): "Ankara"})
+    assert ahead.stop.is_set() and ws.ahead is None  # the edit stops it at once
     release.set()
     again = ws.resolution(slow, db)
-    assert ahead.stop.is_set() and [kind for kind, _ in calls] == ["ahead", "ahead", "asked"]
+    assert [kind for kind, _ in calls] == ["ahead", "ahead", "asked"]
     assert calls[-1][1][0] == "Ankara" and again.frame.loc[row, "city"] == "Ankara"
+    ws.edit_cells({(row, "city"): "Bursa"})
+    ws.resolve_ahead(slow, db)
+    ahead = ws.ahead
+    ws.undo()
+    assert ahead.stop.is_set() and ws.ahead is None
