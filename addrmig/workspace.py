@@ -99,8 +99,7 @@ class Workspace(AddressTexts):
 
     def close(self) -> None:
         """Let go of everything held (its session has ended): an empty workspace remains."""
-        if self.ahead is not None:
-            self.ahead.cancel()
+        self._drop_ahead()
         self.__init__()  # type: ignore[misc]
 
     def _memoised(self, key: tuple, build: Callable[[], T]) -> T:
@@ -358,8 +357,7 @@ class Workspace(AddressTexts):
             return
         if not self._text_read and rows_to_read(frame).any():
             return  # the Places page reads the address texts first, which changes the frame
-        if self.ahead is not None:
-            self.ahead.cancel()
+        self._drop_ahead()
         extra, corrections = self._resolve_extra(), self.corrections()
         self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress,
                                                                  cancel=cancel, **extra))

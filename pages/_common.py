@@ -105,7 +105,6 @@ def validate_frame(key: str, frame: pd.DataFrame) -> Report:
     return session_memo("check_reports", (key, language()), lambda: validate(frame), KEEP_REPORTS)
 
 
-@st.cache_resource(show_spinner=False)
 def places_resolver():
     """The resolver as the server runs it: a big file's rows shared out to worker processes
     forked from the server (``addrmig.parallel``, as ``fix`` does), nicer than the server, while
@@ -131,6 +130,7 @@ def match_places_ahead(ws: Workspace) -> None:
         ws.resolve_ahead(places_resolver(), ws.location_db or bundled_db())
 
 
+@st.cache_resource(show_spinner=False)
 def bundled_db() -> LocationDB:
     """The bundled Türkiye location database, once per server."""
     from addrmig.locations.db import shared_bundled
