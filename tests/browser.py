@@ -43,9 +43,28 @@ def app_server(folder: Path, *, address: str = "127.0.0.1", env: dict[str, str] 
         try:
             yield f"http://127.0.0.1:{port}/"
         finally:
+            _connections_closed(port)
             proc.terminate()
             proc.wait(timeout=20)
     assert "Traceback" not in log_path.read_text()
+
+
+def _connections_closed(port: int, timeout: float = 5.0) -> None:
+    """Wait (at most ``timeout``) until no connection to ``port`` is open: a server stopped while
+    it still handles a page that just closed logs Streamlit's own traceback for that socket."""
+    hex_port = f":{port:04X} "
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        open_ = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with contextlib.suppress(OSError), open(table) as handle:
+                # local address is field 1, state field 3: "01" established, "08" closed by the
+                # page and not yet by the server (it has still to handle the close)
+                open_ += sum(1 for line in handle if hex_port in line.split(None, 2)[1] + " "
+                             and line.split()[3] in ("01", "08"))
+        if not open_:
+            return
+        time.sleep(0.1)
 
 
 def launch(playwright):

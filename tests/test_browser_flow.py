@@ -126,7 +126,7 @@ def test_failures_are_loud_and_an_empty_file_is_never_ticked(tmp_path):
             alert = page.get_by_text("photo.csv could not be read").first
             alert.wait_for(timeout=30_000)
             assert alert.is_visible()  # in a red box on the page, not folded away
-            assert "No file is loaded" in page.content()
+            page.get_by_text("No file is loaded").first.wait_for(timeout=30_000)  # drawn after the alert
             shot(page, "flow_upload_refused")
 
             upload_small(page)
