@@ -59,9 +59,9 @@ if ws.has_file and not ws.report_ready:
     # The sidebar says how many errors are left whichever page ran; validation is
     # cached on the content, so this costs nothing once the check page has run.
     from addrmig.errors import AddrmigError
-    from pages._common import validate_frame
+    from pages._common import check
     try:
-        ws.report(lambda frame: validate_frame(ws.content_key(), frame))
+        check(ws)
     except AddrmigError:
         pass  # the check page shows the reason
 

@@ -70,10 +70,10 @@ def row_verdicts(frame: pd.DataFrame, report: Report, db: LocationDB | None,
     return RowVerdicts(refused_by_rules=refused, unknown_place=unknown, advisory=advisory)
 
 
-def places_rule_in_background(frame: pd.DataFrame, db: LocationDB) -> Background | None:
+def places_rule_in_background(frame: pd.DataFrame, db: LocationDB, nice: int = 0) -> Background | None:
     """For a big file, Akinon's place rule (is each place known as written?) answered by a
-    forked worker while this process runs the checks: ``.result()`` is :func:`unknown_places`'s
-    answer. None for a small file, or with one CPU."""
+    forked worker (``nice`` steps nicer than this process) while this process runs the checks:
+    ``.result()`` is :func:`unknown_places`'s answer. None for a small file, or with one CPU."""
     from addrmig.fixing import PARALLEL_CHECK_ROWS
     from addrmig.parallel import Background, available_workers
 
@@ -81,7 +81,7 @@ def places_rule_in_background(frame: pd.DataFrame, db: LocationDB) -> Background
         return None
     from addrmig.locations.acceptance import unknown_places
 
-    return Background(lambda: unknown_places(frame, db))
+    return Background(lambda: unknown_places(frame, db), nice)
 
 
 @dataclass

@@ -115,7 +115,8 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     from addrmig.locations.review import review_table, write_review
     from addrmig.parallel import Background, available_workers
     from addrmig.pipeline import load
-    from addrmig.validation import trim, validate
+    from addrmig.trimming import trim
+    from addrmig.validation import validate
 
     # The resolver's lookups are built in a thread while the file is read (the reader
     # parses in Arrow's threads, without the GIL), and before the workers are forked, so

@@ -41,6 +41,9 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 #: A worker runs this much nicer than the server: on a busy machine the pages and the health
 #: check are served first, and the file takes a little longer.
 NICENESS = 10
+#: The checks a user waits for on the page run less nice than work done ahead of them (places
+#: matched ahead), and still nicer than the server's pages and health check.
+CHECK_NICENESS = 5
 #: From this many rows (``ADDRMIG_WORKER_ROWS``) the app builds a download in a worker process
 #: (a button starts it and the page shows its progress); a smaller file is built when the
 #: download is asked for, in well under a second.

@@ -193,14 +193,15 @@ def _child_main(func, parts, queue, writer, nice: int = 0) -> None:
 class Background:
     """``func()`` computed in a child forked from this process while this process goes on
     (or here, on :meth:`result`, where fork is not available). The child sees the data as
-    it was at the fork; nothing it does comes back but the result."""
+    it was at the fork; nothing it does comes back but the result. The child runs ``nice``
+    steps nicer than this process."""
 
-    def __init__(self, func: Callable[[], R]) -> None:
+    def __init__(self, func: Callable[[], R], nice: int = 0) -> None:
         self.func = func
         self.child: _Child | None = None
         if can_fork():
             queue = _Queue(1)
-            self.child = _fork(lambda: _Child(lambda _: func(), [None], queue))
+            self.child = _fork(lambda: _Child(lambda _: func(), [None], queue, nice))
             queue.close()
         self.started = time.monotonic()
 

@@ -251,8 +251,14 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
             progress(done, total)
 
 
+#: From this many rows, given workers to share them (``validate(workers=)``), the checks run
+#: in parts: one column's rules, or the duplicate search.
+PARALLEL_ROWS = 100_000
+_DUPLICATES = "duplicates"
+
+
 def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
-             row_problems: Sequence[RaggedRow] = ()) -> Report:
+             row_problems: Sequence[RaggedRow] = (), workers: int = 1, here: bool = True, nice: int = 0) -> Report:
     """Check an address frame against every Akinon rule at once.
 
     Returns a ``Report`` whose ``failures`` list every failing value, ordered by row,
@@ -260,32 +266,67 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
     rows the reader read as best it could) become ``ragged_row`` errors. ``progress(done,
     total)`` is called as columns are done. Raises ``MissingColumns`` when an Akinon column
     is absent.
+
+    From :data:`PARALLEL_ROWS` rows and ``workers`` > 1 the checks are shared out to forked
+    worker processes (:func:`addrmig.parallel.map_parts`, with its ``here`` and ``nice``); the
+    report is the same.
     """
     _check_columns(frame)
     n = len(frame)
     rules = schema.column_rules()
     total = len(rules) + 1
     rows_of = frame.index.to_numpy()
-    parts, add = _collector()
-    arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
-    # (Running the duplicate search in a thread beside these was measured slower: the
-    # GIL hand-offs cost more than the overlap gains.)
-    _column_checks(rules, arrays, add, progress, total)
-    repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
-
+    if workers > 1 and n >= PARALLEL_ROWS:
+        parts = _checks_in_parts(frame, rules, progress, total, workers=workers, here=here, nice=nice)
+        add = _collector(parts)[1]
+    else:
+        parts, add = _collector()
+        arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
+        # (Running the duplicate search in a thread beside these was measured slower: the
+        # GIL hand-offs cost more than the overlap gains.)
+        _column_checks(rules, arrays, add, progress, total)
+        _duplicate_checks(frame, add, arrays[DUPLICATE_COLUMN])
     _add_ragged_rows(frame, row_problems, add)
+    if progress:
+        progress(total, total)
+    return Report(_failure_table(parts, rows_of), n, frame.index)
 
+
+def _duplicate_checks(frame: pd.DataFrame, add: Callable, values: pa_arrow.ChunkedArray | None = None) -> None:
+    """The ``duplicate`` warnings (``values``: the duplicate column as Arrow, when made already)."""
+    repeat, first = schema.duplicates(frame[list(schema.DUPLICATE_KEY)])
     positions = np.flatnonzero(repeat)
     if len(positions):
-        first_rows = pa_arrow.array(rows_of[first[positions]].astype(str), type=pa_arrow.large_string())
+        first_rows = pa_arrow.array(frame.index.to_numpy()[first[positions]].astype(str), type=pa_arrow.large_string())
         before, after = _around(_("duplicate of row {row}: same user, line, city, township and district"), "row")
         messages = _join(before, first_rows, after)
         add(positions, DUPLICATE_COLUMN, "duplicate", "warning",
-            schema.take(arrays[DUPLICATE_COLUMN], positions), messages)
-    if progress:
-        progress(total, total)
+            schema.take(values if values is not None else schema.as_arrow(frame[DUPLICATE_COLUMN]), positions),
+            messages)
 
-    return Report(_failure_table(parts, rows_of), n, frame.index)
+
+def _check_part(frame: pd.DataFrame, rules: list[schema.Rule], unit: str) -> dict[str, list]:
+    """The failures of one part of the checks: the rules of the column ``unit``, or the duplicate search."""
+    parts, add = _collector()
+    if unit == _DUPLICATES:
+        _duplicate_checks(frame, add)
+    else:
+        _column_checks([r for r in rules if r.column == unit], {unit: schema.as_arrow(frame[unit])}, add, None, 0)
+    return parts
+
+
+def _checks_in_parts(frame: pd.DataFrame, rules: list[schema.Rule], progress: Progress | None, total: int,
+                     **sharing) -> dict[str, list]:
+    """Every check's failures, the parts done by worker processes; gathered in any order, as
+    :func:`_failure_table` puts them in order. The duplicate search, the longest part, goes first."""
+    from functools import partial
+
+    from addrmig.parallel import map_parts
+
+    units = [_DUPLICATES, *dict.fromkeys(r.column for r in rules)]
+    done = (lambda finished, count: progress(finished * (total - 1) // count, total)) if progress else None
+    found = map_parts(partial(_check_part, frame, rules), units, on_done=done, **sharing)
+    return {key: [piece for part in found for piece in part[key]] for key in found[0]}
 
 
 def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequence[RaggedRow]) -> Report:
@@ -308,10 +349,11 @@ def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequenc
     return Report(failures.take(order).reset_index(drop=True), report.rows, report.index)
 
 
-def _collector() -> tuple[dict[str, list], Callable]:
+def _collector(parts: dict[str, list] | None = None) -> tuple[dict[str, list], Callable]:
     """(parts, add): ``add(positions, column, check, severity, values, messages)`` collects
-    failures into ``parts`` for ``_failure_table``."""
-    parts: dict[str, list] = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
+    failures into ``parts`` (new, or the ones given) for ``_failure_table``."""
+    if parts is None:
+        parts = {k: [] for k in ("pos", "column", "check", "severity", "value", "message")}
 
     def add(positions: np.ndarray, column: str, check: str, severity: str, values: pa_arrow.Array,
             messages: pa_arrow.Array) -> None:
@@ -352,57 +394,6 @@ def _failure_table(parts: dict[str, list], rows_of: np.ndarray) -> pd.DataFrame:
         "message": pd.Series(pd.arrays.ArrowExtensionArray(messages.combine_chunks().take(order)),
                              copy=False).astype(text),
     })
-
-
-# --- the safe auto-fix ---------------------------------------------------------------
-
-def trim(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Remove leading and trailing whitespace (``schema.WHITESPACE``) from every value.
-
-    Returns ``(new_frame, changes)``: the frame is a copy with the same index; changes
-    has one row per changed value with columns ``row, column, before, after``, so a
-    UI can show the fix and ``undo_changes`` can revert it.
-    """
-    new = frame.copy(deep=False)  # changed columns are replaced whole, the others shared
-    pieces = []
-    for column in frame.columns:
-        if column not in COLUMNS:
-            continue
-        arr = schema.as_arrow(frame[column])
-        mask = schema.outer_whitespace(arr)
-        positions = np.flatnonzero(mask)
-        if not len(positions):
-            continue
-        before = schema.take(arr, positions)
-        after = pc.utf8_trim(before, schema.WHITESPACE)
-        after_values = np.asarray(after.to_numpy(zero_copy_only=False), dtype=object)
-        dtype = frame[column].dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and not frame[column].hasnans:
-            # Arrow-backed text: the trimmed values put in place by Arrow, no Python string per row.
-            replaced = pc.replace_with_mask(arr.combine_chunks(), pa_arrow.array(mask), after.combine_chunks())
-            new[column] = pd.Series(pd.array(replaced, dtype=dtype), index=frame.index, name=column)
-        else:
-            col = new[column].copy()
-            col.iloc[positions] = after_values
-            new[column] = col
-        pieces.append(pd.DataFrame({
-            "row": frame.index.to_numpy()[positions], "column": column,
-            "before": np.asarray(before.to_numpy(zero_copy_only=False), dtype=object),
-            "after": after_values}))
-    changes = (pd.concat(pieces, ignore_index=True) if pieces else
-               pd.DataFrame({"row": [], "column": [], "before": [], "after": []}))
-    return new, changes.astype({"column": "str", "before": "str", "after": "str"})
-
-
-def undo_changes(frame: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """The frame with ``changes`` (as ``trim`` lists them) reverted: each listed cell
-    gets its ``before`` value back. Returns a copy."""
-    new = frame.copy()
-    for column, part in changes.groupby("column", sort=False):
-        col = new[column].copy()
-        col.loc[part["row"].to_numpy()] = part["before"].to_numpy(dtype=object)
-        new[column] = col
-    return new
 
 
 # --- reports -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -96,6 +97,10 @@ class Workspace(AddressTexts):
         self.connection = Connection()
         self.submission: Submission | None = None
         self._memo: dict[tuple, object] = {}  # derived tables of big objects, see _memoised
+        # One check and one place matching at a time: Streamlit starts a page's new run beside the
+        # run it told to stop, which carries on to the end of what it computes; the new run waits
+        # for that result instead of computing it again beside it.
+        self._checking, self._resolving = threading.Lock(), threading.Lock()
 
     def close(self) -> None:
         """Let go of everything held (its session has ended): an empty workspace remains."""
@@ -227,7 +232,7 @@ class Workspace(AddressTexts):
 
     def apply_trim(self) -> Edit | None:
         """The safe auto-fix: trim spaces around every value. Returns the Edit (undoable) or None."""
-        from addrmig.validation import trim
+        from addrmig.trimming import trim
 
         new, changes = trim(self._require_frame())
         return self._commit(_("trimmed spaces"), new, changes[["row", "column", "before", "after"]])
@@ -275,29 +280,31 @@ class Workspace(AddressTexts):
         edited = {row for edit in self.edits if edit.by_hand for row in edit.changes["row"]}
         return [problem for problem in self.loaded.table.row_problems if problem.row not in edited]
 
-    def report(self, validate: Validator | None = None) -> Report:
+    def report(self, validate: Validator | None = None, nice: int = 0) -> Report:
         """The validation Report of the current frame, computed once per version and language (its
         messages are in the language it was made in), with the rows of ``row_problems`` as
         ``ragged_row`` errors.
 
-        ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``.
+        ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``; a big
+        file's place rule is answered meanwhile by a worker ``nice`` steps nicer than this process.
         """
         from addrmig.validation import with_row_problems
 
         frame = self._require_frame()
-        if not self.report_ready:
-            if validate is None:
-                from addrmig.validation import validate
-            # A big file's place rule (which :meth:`verdicts` reads next) is answered by a
-            # forked worker while the checks run here.
-            db = self.reference_db()
-            places = None if (self.version, "unknown_places", id(db)) in self._memo else \
-                places_rule_in_background(frame, db)
-            self._report = ((self.version, language()),
-                            with_row_problems(validate(frame), frame, self.row_problems()))
-            if places is not None:
-                self._memoised(("unknown_places", id(db)), places.result)
-        return self._report[1]
+        with self._checking:
+            if not self.report_ready:
+                if validate is None:
+                    from addrmig.validation import validate
+                # A big file's place rule (which :meth:`verdicts` reads next) is answered by a
+                # forked worker while the checks run here.
+                db = self.reference_db()
+                places = None if (self.version, "unknown_places", id(db)) in self._memo else \
+                    places_rule_in_background(frame, db, nice)
+                self._report = ((self.version, language()),
+                                with_row_problems(validate(frame), frame, self.row_problems()))
+                if places is not None:
+                    self._memoised(("unknown_places", id(db)), places.result)
+            return self._report[1]
 
     def unknown_places(self) -> np.ndarray:
         """Per row: its place is not in the reference database as written (Akinon's rule)."""
@@ -328,15 +335,16 @@ class Workspace(AddressTexts):
         frame = self._require_frame()
         db = db if db is not None else self.location_db
         key = (self.version, id(db))
-        if self._resolution is None or self._resolution[0] != key:
-            ahead, self.ahead = self.ahead, None  # started by resolve_ahead: taken if made for this key
-            found = ahead.take(key, progress) if ahead is not None else None
-            if found is None:
-                if resolve is None:
-                    from addrmig.locations.resolver import resolve
-                found = resolve(frame, db, corrections=corrections, progress=progress, **self._resolve_extra())
-            self._resolution = (key, found)
-        return self._resolution[1]
+        with self._resolving:
+            if self._resolution is None or self._resolution[0] != key:
+                ahead, self.ahead = self.ahead, None  # started by resolve_ahead: taken if made for this key
+                found = ahead.take(key, progress) if ahead is not None else None
+                if found is None:
+                    if resolve is None:
+                        from addrmig.locations.resolver import resolve
+                    found = resolve(frame, db, corrections=corrections, progress=progress, **self._resolve_extra())
+                self._resolution = (key, found)
+            return self._resolution[1]
 
     def _resolve_extra(self) -> dict[str, object]:
         """The resolver's inputs besides the frame: the postcodes (read to settle places, never sent), the choices."""

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from addrmig.locations import LocationDB, resolve  # noqa: E402
 from addrmig.pipeline import load  # noqa: E402
-from addrmig.validation import trim  # noqa: E402
+from addrmig.trimming import trim  # noqa: E402
 from benchmarks.realworld import fix_realworld  # noqa: E402
 from benchmarks.scoring import read_truth, score  # noqa: E402
 

@@ -15,7 +15,7 @@ from addrmig.locations.db import LocationDB
 from addrmig.locations.freetext.filling import fill_from_text
 from addrmig.locations.resolver import resolve
 from addrmig.pipeline import load
-from addrmig.validation import trim
+from addrmig.trimming import trim
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from addrmig.akinon.connection import SANDBOX, Connection
+from addrmig.errors import AddrmigError
 from addrmig.formatting import number, plural  # noqa: F401 - re-exported to the pages
 from addrmig.i18n import _, language
 from addrmig.paging import PAGE_SIZE, page_count, page_of  # noqa: F401 - re-exported to the pages
@@ -100,9 +101,14 @@ def load_file(sha: str, data: bytes, name: str, options: tuple) -> Loaded:
 
 def validate_frame(key: str, frame: pd.DataFrame) -> Report:
     """``validation.validate`` once per content key (file, options, edits) and language (the report's
-    messages are in the language it was made in) in this session."""
+    messages are in the language it was made in) in this session. A big file's checks are shared
+    out to worker processes forked from the server, while the page's thread only waits."""
+    from addrmig.jobs import CHECK_NICENESS
+    from addrmig.parallel import available_workers
     from addrmig.validation import validate
-    return session_memo("check_reports", (key, language()), lambda: validate(frame), KEEP_REPORTS)
+
+    return session_memo("check_reports", (key, language()), lambda: validate(
+        frame, workers=available_workers(), here=False, nice=CHECK_NICENESS), KEEP_REPORTS)
 
 
 def places_resolver():
@@ -118,15 +124,31 @@ def places_resolver():
     return partial(resolve, workers=available_workers(), here=False, nice=NICENESS)
 
 
-def match_places_ahead(ws: Workspace) -> None:
-    """For a big file just read, start matching its places now, in worker processes nicer than the
-    server, while the user goes on to the checks: the Places page takes what is done
-    (:meth:`Workspace.resolve_ahead`; nothing when it is under way or done for this version). Only
-    the Upload page starts it: an edit on the Check page makes the work stale, and starting it
-    again at every edit would keep a shared server's cores busy for nothing."""
+def check(ws: Workspace) -> Report:
+    """The checks of the workspace's current version, as the pages show them (:func:`validate_frame`),
+    with a big file's place rule answered by a worker meanwhile."""
+    from addrmig.jobs import CHECK_NICENESS
+
+    return ws.report(lambda frame: validate_frame(ws.content_key(), frame), nice=CHECK_NICENESS)
+
+
+def work_ahead(ws: Workspace) -> None:
+    """For a big file just read, once the Upload page is drawn: its checks now, while the user reads
+    the page (the Check page finds them done, or waits for the rest instead of starting again), then
+    its places matched in worker processes nicer than the server, while the user goes on to the
+    checks: the Places page takes what is done (:meth:`Workspace.resolve_ahead`; nothing when it is
+    under way or done for this version). Only the Upload page starts it: an edit on the Check page
+    makes the work stale, and starting it again at every edit would keep a shared server's cores
+    busy for nothing."""
     from addrmig.jobs import worker_rows
 
-    if ws.has_file and ws.rows >= worker_rows() and not ws.resolution_ready:
+    if not (ws.has_file and ws.rows >= worker_rows()):
+        return
+    try:
+        check(ws)
+    except AddrmigError:
+        pass  # the Check page shows the reason
+    if not ws.resolution_ready:
         ws.resolve_ahead(places_resolver(), ws.location_db or bundled_db())
 
 

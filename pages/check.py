@@ -11,12 +11,12 @@ from addrmig.i18n import _, ngettext, set_language
 from addrmig.validation import AKINON_CHECKS
 from pages._common import (
     PAGES,
+    check,
     need_file,
     need_rows,
     number,
     page_of,
     pager,
-    validate_frame,
     workspace,
 )
 from pages._jobs import download
@@ -40,7 +40,7 @@ if need_file(ws) and need_rows(ws):
                "formats, stray spaces, values a spreadsheet would run as a formula, duplicates."))
     try:
         with st.spinner(_("Checking every row…")):
-            report = ws.report(lambda frame: validate_frame(ws.content_key(), frame))
+            report = check(ws)
             verdicts = ws.verdicts(report)
     except AddrmigError as error:
         st.error(str(error))

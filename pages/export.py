@@ -5,7 +5,7 @@ import streamlit as st
 
 from addrmig.errors import AddrmigError
 from addrmig.i18n import N_, _, language, ngettext, set_language
-from pages._common import PAGES, need_file, need_rows, number, pager, validate_frame, workspace
+from pages._common import PAGES, check, need_file, need_rows, number, pager, workspace
 from pages._jobs import download
 
 ws = workspace()
@@ -27,7 +27,7 @@ def capitalised(text: str) -> str:
 if need_file(ws) and need_rows(ws):
     st.write(_("Your rows with every correction made so far, in Akinon's column names and order."))
     try:
-        report = ws.report(lambda frame: validate_frame(ws.content_key(), frame))
+        report = check(ws)
     except AddrmigError as error:
         st.error(str(error))
         report = None

@@ -13,11 +13,11 @@ from addrmig.i18n import N_, _, ngettext, set_language
 from pages._common import (
     PAGES,
     akinon_client,
+    check,
     need_file,
     need_rows,
     number,
     sandbox,
-    validate_frame,
     workspace,
 )
 from pages._session import history_for
@@ -315,7 +315,7 @@ def what_is_left(submission: Submission) -> None:
 
 
 if need_file(ws) and need_rows(ws):
-    report = ws.report(lambda frame: validate_frame(ws.content_key(), frame))
+    report = check(ws)
     conn = ws.connection
 
     # ---------------------------------------------------------------- pre-flight

@@ -10,7 +10,7 @@ from addrmig.errors import AddrmigError
 from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.i18n import N_, _, ngettext, set_language
 from addrmig.workspace import sha256
-from pages._common import PAGES, load_file, match_places_ahead, number, options_key, page_of, pager, workspace
+from pages._common import PAGES, load_file, number, options_key, page_of, pager, work_ahead, workspace
 from pages._session import uploaded_bytes
 
 ws = workspace()
@@ -183,4 +183,4 @@ else:
     st.dataframe(page_of(ws.frame, page), width="stretch")
     st.caption(_("The row numbers on the left are the row numbers in your file."))
     st.page_link(PAGES["check"], label=_("Next: check the rows for problems"), icon=":material/arrow_forward:")
-    match_places_ahead(ws)  # a big file's places, matched while the user goes on to the checks
+    work_ahead(ws)  # a big file's checks, then its places, while the user reads this page and goes on

@@ -91,14 +91,17 @@ def test_the_file_is_read_again_with_other_settings_after_the_session_let_go_of_
     assert ws.loaded.table.header_row == 2 and ws.rows == 78  # read again, from the server's copy
 
 
-def test_a_big_files_places_are_matched_from_the_upload_on_and_the_places_page_takes_them():
+def test_a_big_files_checks_and_places_are_done_from_the_upload_on_and_the_next_pages_take_them():
     at = app_with_file()
     ws = at.session_state["workspace"]
+    assert ws.report_ready  # checked by the Upload page once it was drawn
+    checked = ws.report()
     ahead = ws.ahead
     assert ahead is not None and ahead.key[0] == ws.version  # started as the file was read
     matched = ahead.take(ahead.key)
     assert matched is not None and matched.summary()["rows"] == ws.rows
     at.switch_page("pages/check.py").run()
+    assert not at.exception and at.metric and ws.report() is checked  # shown, not checked again
     assert ws.ahead is ahead  # moving to another page does not start it again
     at.switch_page("pages/locations.py").run()
     assert not at.exception and ws.ahead is None

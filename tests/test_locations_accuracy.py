@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from addrmig.locations import LocationDB, resolve
-from addrmig.validation import trim
+from addrmig.trimming import trim
 from benchmarks.scoring import read_truth, score
 from benchmarks.synth import messy_sample
 

@@ -8,7 +8,8 @@ import pytest
 
 from addrmig.errors import MissingColumns
 from addrmig.fields import COLUMNS
-from addrmig.validation import CHECKS, Report, trim, undo_changes, validate
+from addrmig.trimming import trim, undo_changes
+from addrmig.validation import CHECKS, Report, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "addrmig" / "data" / "sample_addresses.csv"
@@ -249,3 +250,30 @@ def test_refused_rows_are_the_rows_failing_a_rule_akinon_enforces_itself():
     report = validate(frame)
     assert list(report.error_rows) == [2, 3, 4]
     assert list(report.refused_rows) == [3, 4]
+
+
+@pytest.mark.parametrize("here", [True, False])
+def test_checks_shared_out_to_worker_processes_give_the_same_report(dev, monkeypatch, tmp_path, here):
+    import os
+
+    import addrmig.validation as validation
+
+    frame, _, report = dev
+    monkeypatch.setattr(validation, "PARALLEL_ROWS", 0)
+    seen: list[tuple[float, float]] = []
+    log = tmp_path / "parts"
+    check_part = validation._check_part
+
+    def logged(*args):
+        with log.open("a") as out:  # the workers' own memory does not come back: a file does
+            out.write(f"{os.getpid()}\n")
+        return check_part(*args)
+
+    monkeypatch.setattr(validation, "_check_part", logged)
+    shared = validate(frame, lambda done, total: seen.append((done, total)), workers=2, here=here)
+    pd.testing.assert_frame_equal(shared.failures, report.failures)
+    assert seen[-1][0] == seen[-1][1] and len(seen) > 2
+    pids = log.read_text().split()
+    assert len(pids) == len({rule.column for rule in validation.schema.column_rules()}) + 1  # + duplicates
+    if not here:
+        assert str(os.getpid()) not in pids  # away from here, workers do every part

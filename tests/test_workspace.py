@@ -347,3 +347,30 @@ def test_places_matched_ahead_are_taken_for_the_same_version_and_never_for_an_ed
     ahead = ws.ahead
     ws.undo()
     assert ahead.stop.is_set() and ws.ahead is None
+
+
+def test_a_check_under_way_is_waited_for_not_done_again_beside_it(ws):
+    # Streamlit starts a page's new run beside the run it told to stop, which goes on checking:
+    # the new run gets that run's report.
+    import threading
+    import time
+
+    from addrmig.validation import validate
+
+    calls, started = [], threading.Event()
+
+    def slow(frame):
+        calls.append(threading.get_ident())
+        started.set()
+        time.sleep(0.5)
+        return validate(frame)
+
+    reports = {}
+    first = threading.Thread(target=lambda: reports.update(first=ws.report(slow)))
+    first.start()
+    assert started.wait(10)
+    reports["second"] = ws.report(slow)
+    first.join(10)
+    assert len(calls) == 1 and reports["first"] is reports["second"]
+    ws.edit_cells({(ws.frame.index[0], "first_name"): "Zeynep"})
+    assert ws.report(slow) is not reports["first"] and len(calls) == 2  # a new version is checked again

@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
     places = places_rule_in_background(loaded.frame, db)
     with ProgressBar("validate") as bar:
-        report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems)
+        report = validate(loaded.frame, progress=bar, row_problems=loaded.table.row_problems,
+                          workers=available_workers())
     print(report.summary())
     verdicts = row_verdicts(loaded.frame, report, db, places.result() if places is not None else None)
     print(verdicts_summary(verdicts, hint=_(" (addrmig fix respells most places)")))
