@@ -168,3 +168,23 @@ def test_output_uses_the_reference_spelling_in_upper_case(db):
                                                 "township": ["ÜSKÜDAR"], "district": ["AHMEDİYE MAH"]}))
     result = resolve(frame_of(("Türkiye", "Istanbul", "uskudar", "Ahmediye Mahallesi")), upper)
     assert result.frame.loc[2, ["city", "township", "district"]].tolist() == ["İSTANBUL", "ÜSKÜDAR", "AHMEDİYE MAH"]
+
+
+def test_a_common_name_written_without_its_village_is_a_choice_with_the_towns_first():
+    villages = ["Akköy", "Çamlıca", "Yeniyurt", "Tavak"]
+    districts = ["Merkez Mah", *[f"Merkez Mah ({v.lower()} Köyü)" for v in villages],
+                 "Cami Mah", "Cami Mah (çamlıca Köyü)"]
+    db = LocationDB.from_frame(pd.DataFrame({"country": "Türkiye", "city": "Düzce", "township": "Kaynaşlı",
+                                             "district": districts}))
+    result = resolve(frame_of(("Türkiye", "Düzce", "Kaynaşlı", "MERKEZ MAH."),
+                              ("Türkiye", "Düzce", "Kaynaşlı", "Merkez Mah"),
+                              ("Türkiye", "Düzce", "Kaynaşlı", "CAMİ MAH.")), db)
+    common, exact, rare = (result.tuples.set_index("district").loc[name] for name in
+                           ("MERKEZ MAH.", "Merkez Mah", "CAMİ MAH."))
+    # Four villages have a "Merkez Mah" too: the name alone is any of five places.
+    assert common["status"] == "ambiguous" and result.frame.loc[2, "district"] == "MERKEZ MAH."
+    assert [place[-1] for place, _score in common["suggestions"]] == districts[:5]
+    # Written exactly as the database writes the town's: the town's.
+    assert exact["status"] == "exact" and result.frame.loc[3, "district"] == "Merkez Mah"
+    # One village namesake: the town's neighbourhood, as before.
+    assert rare["status"] == "normalized" and result.frame.loc[4, "district"] == "Cami Mah"

@@ -14,6 +14,14 @@ from addrmig.locations.keys import village_of
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
 
+#: A name the township's villages give this many of their neighbourhoods or more ("Merkez Mah
+#: (x Köyü)", "Cami Mah (y Köyü)", … beside the town's own "Merkez Mah") is a common name, not
+#: the town's alone: written without its village in a way of its own ("MERKEZ MAH.", "Merkez
+#: Mh."), it is any of them, a choice for the user with the town's first. Fewer namesakes: the
+#: town's neighbourhood, the common case. (Written exactly as the database writes the town's, it
+#: is the town's: such a file came from a system that knew the villages' names.)
+COMMON_NAME_VILLAGES = 4
+
 
 class Merged:
     """What the merges decided for each written pair: ``method`` (a code of METHODS, 0 when
@@ -63,6 +71,33 @@ def _target(work: Work, positions: np.ndarray, columns: list[str], tids: np.ndar
     if tids is not None:
         positions = positions[np.isin(d_all["tid"].to_numpy()[positions], tids)]
     return d_all[columns].iloc[positions]
+
+
+def _namesakes(work: Work) -> dict[int, list[int]]:
+    """A town's neighbourhood (its id) -> its namesakes in :data:`COMMON_NAME_VILLAGES` or more
+    villages of its township (kept with the lookups)."""
+    found = work.look.extra.get("common_names")
+    if found is None:
+        d_all = work.index.districts.drop_duplicates("did")
+        qualified = d_all[d_all["has_paren"]].groupby(["tid", "base", "kind"])["did"].agg(list)
+        qualified = qualified[qualified.map(len) >= COMMON_NAME_VILLAGES] if len(qualified) else qualified
+        plain = d_all[~d_all["has_paren"]].join(qualified.rename("namesakes"), on=["tid", "base", "kind"], how="inner")
+        found = dict(zip(plain["did"].tolist(), plain["namesakes"].tolist()))
+        work.look.extra["common_names"] = found
+    return found
+
+
+def _common_names(work: Work, ids: pd.Series, out: Merged, score: float) -> pd.Series:
+    """``ids`` (pair position -> district taken) less the town's neighbourhoods of a common name:
+    those pairs are made a choice, with every namesake suggested."""
+    namesakes = _namesakes(work)
+    common = ids.isin(list(namesakes)) if namesakes else None
+    if common is None or not common.any():
+        return ids
+    where = ids.index[common.to_numpy()].tolist()
+    out.ambiguous(where, [[did, *namesakes[did]] for did in ids[common].tolist()], score)
+    out.every.update(where)
+    return ids[~common]
 
 
 def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
@@ -129,6 +164,9 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         single = hits[(size == 1) | (plain & (n_plain == 1))]
         several = hits[(size > 1) & (n_plain != 1)]
         ids_single = single.groupby("index")["did"].first()
+        if left not in ("w_district", "corr"):  # not as written, nor as the user said
+            decided[ids_single.index.to_numpy()] = True  # taken, or made a choice here
+            ids_single = _common_names(work, ids_single, out, score)
         out.take(ids_single.index.to_numpy(), ids_single.to_numpy(), method, score)
         decided[ids_single.index.to_numpy()] = True
         if len(several):
