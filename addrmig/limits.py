@@ -128,22 +128,44 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def release_memory() -> None:
-    """Give memory freed by a finished step back to the system. Arrow's pool and the C
-    heap keep what was freed (hundreds of MB of text and small objects on a million rows)
-    for reuse, and the process's peak is what the user's machine has to hold."""
+def _libc():
+    """The C library when it is glibc (with ``malloc_trim`` and ``mallopt``), else False."""
     import ctypes
     import ctypes.util
 
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
     global _LIBC
     if _LIBC is None:
         try:
             _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            getattr(_LIBC, "malloc_trim")  # noqa: B009 - raises AttributeError off glibc
+            getattr(_LIBC, "malloc_trim"), getattr(_LIBC, "mallopt")  # noqa: B009 - AttributeError off glibc
         except (OSError, AttributeError):
             _LIBC = False
-    if _LIBC:
+    return _LIBC
+
+
+def release_memory() -> None:
+    """Give memory freed by a finished step back to the system. Arrow's pool and the C
+    heap keep what was freed (hundreds of MB of text and small objects on a million rows)
+    for reuse, and the process's peak is what the user's machine has to hold."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if _libc():
         _LIBC.malloc_trim(0)
+
+
+#: glibc's M_MMAP_THRESHOLD (see mallopt(3)).
+_M_MMAP_THRESHOLD = -3
+#: Blocks of this size or more are mapped on their own by a long-running server (see :func:`return_big_blocks`).
+BIG_BLOCK = 4 << 20
+
+
+def return_big_blocks() -> None:
+    """For a process that outlives its users' work (the app's server): every block of
+    :data:`BIG_BLOCK` bytes or more (a column of a million rows is several) is mapped on its
+    own and handed back to the system the moment it is freed. glibc otherwise raises that
+    threshold each time such a block is freed (up to 32 MB), and the blocks that follow come
+    from the heap, whose freed space a few live objects keep from going back: a server that
+    had one big file kept hundreds of MB after its session ended."""
+    if _libc():
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, BIG_BLOCK)
