@@ -79,6 +79,9 @@ def need_file(ws: Workspace) -> bool:
 # every session would hold long after the session that made them had ended. Each is built
 # once per key (pages rerun on every click) and only the latest few keys are kept.
 KEEP_LOADED, KEEP_REPORTS = 1, 2
+#: The session's memos of big objects (the file as read, its check reports): emptied when the session ends.
+LOADED_FILES, CHECK_REPORTS = "loaded_files", "check_reports"
+SESSION_MEMOS = (LOADED_FILES, CHECK_REPORTS)
 
 
 def session_memo(slot: str, key: tuple, build, keep: int):
@@ -96,7 +99,7 @@ def session_memo(slot: str, key: tuple, build, keep: int):
 def load_file(sha: str, data: bytes, name: str, options: tuple) -> Loaded:
     """``pipeline.load`` on the bytes, once per sha256 and reading options in this session."""
     from addrmig.pipeline import load
-    return session_memo("loaded_files", (sha, name, options), lambda: load(data, name, **dict(options)), KEEP_LOADED)
+    return session_memo(LOADED_FILES, (sha, name, options), lambda: load(data, name, **dict(options)), KEEP_LOADED)
 
 
 def validate_frame(key: str, frame: pd.DataFrame) -> Report:
@@ -107,7 +110,7 @@ def validate_frame(key: str, frame: pd.DataFrame) -> Report:
     from addrmig.parallel import available_workers
     from addrmig.validation import validate
 
-    return session_memo("check_reports", (key, language()), lambda: validate(
+    return session_memo(CHECK_REPORTS, (key, language()), lambda: validate(
         frame, workers=available_workers(), here=False, nice=CHECK_NICENESS), KEEP_REPORTS)
 
 

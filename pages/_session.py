@@ -139,14 +139,33 @@ def _ended_sessions():
     return EndedSessions(_session_ended)
 
 
+class _SessionHoldings:
+    """What a session holds beyond its script runs: its workspace, and the pages' memos (the file
+    as read, its check reports). Streamlit may keep an ended session's state a while; these go
+    when it ends."""
+
+    def __init__(self, ws: Workspace, memos: list[dict]) -> None:
+        self.ws, self.memos = ws, memos
+
+    def close(self) -> None:
+        self.ws.close()
+        for memo in self.memos:
+            memo.clear()
+
+
 def _watch_session(ws: Workspace) -> None:
     """This session's memory given back soon after it ends (``jobs.EndedSessions``)."""
     from streamlit.runtime import Runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+    from pages._common import SESSION_MEMOS
+
     context = get_script_run_ctx()
     if context is not None and Runtime.exists():
-        _ended_sessions().watch(context.session_id, ws)
+        # Kept by the session's state, so watched (weakly) as long as the session may use it.
+        holdings = _SessionHoldings(ws, [st.session_state.setdefault(slot, {}) for slot in SESSION_MEMOS])
+        st.session_state["session_holdings"] = holdings
+        _ended_sessions().watch(context.session_id, holdings)
 
 
 def _open() -> Workspace:

@@ -107,3 +107,24 @@ def test_a_big_files_checks_and_places_are_done_from_the_upload_on_and_the_next_
     assert not at.exception and ws.ahead is None
     assert ws.current_resolution() is matched  # taken, not matched again
     assert "Places found" in metrics(at)  # the page shows the places it took
+
+
+def test_an_ended_sessions_workspace_and_memos_are_let_go_even_if_its_state_is_kept():
+    # Streamlit may keep an ended session's state a while: the file as read and its checks,
+    # memoised there by the pages, go with the workspace when the session ends.
+    from addrmig.jobs import EndedSessions
+    from pages._session import _SessionHoldings
+
+    at = app_with_file()
+    at.switch_page("pages/check.py").run()
+    state, ws = at.session_state, at.session_state["workspace"]
+    memos = [state["loaded_files"], state["check_reports"]]
+    assert all(memos) and ws.has_file
+    holdings = _SessionHoldings(ws, memos)
+    ended: set[str] = set()
+    watch = EndedSessions(lambda session: session in ended)
+    watch.watch("s", holdings)
+    assert watch.sweep() == [] and all(memos)  # not ended: nothing let go
+    ended.add("s")
+    assert watch.sweep() == ["s"]
+    assert not any(memos) and not ws.has_file
