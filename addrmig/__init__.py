@@ -13,6 +13,7 @@ def _arrow_memory_pool() -> None:
     Measured on a million rows (2-core Linux VM): with Arrow's default mimalloc, pages freed by
     numpy before Arrow reads the CSV made the kernel time of ``validate`` 6.3 s (9 s in all);
     with jemalloc it is 1.1 s (4.8 s in all), and ``fix`` takes 14 s instead of 22 s, same output.
+    The app's server then takes the C heap instead (:func:`addrmig.limits.return_memory_promptly`).
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return

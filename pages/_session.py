@@ -133,9 +133,9 @@ def _session_ended(session: str) -> bool:
 @st.cache_resource(show_spinner=False)
 def _ended_sessions():
     from addrmig.jobs import EndedSessions
-    from addrmig.limits import return_big_blocks
+    from addrmig.limits import return_memory_promptly
 
-    return_big_blocks()  # once per server, before its first big file
+    return_memory_promptly()  # once per server, before its first big file
     return EndedSessions(_session_ended)
 
 
