@@ -165,7 +165,7 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
         # The checks run in a worker while the corrected file and the review list are written.
-        checks = Background(lambda: validate(resolution.frame, row_problems=row_problems))
+        checks = Background(lambda: validate(resolution.frame, row_problems=row_problems, workers=workers))
     else:
         with steps("validate") as bar:
             report = validate(resolution.frame, progress=bar, row_problems=row_problems)
