@@ -135,6 +135,15 @@ def check(ws: Workspace) -> Report:
     return ws.report(lambda frame: validate_frame(ws.content_key(), frame), nice=CHECK_NICENESS)
 
 
+def check_quietly(ws: Workspace) -> None:
+    """:func:`check`, for what runs besides the Check page (the sidebar's counts, the work done
+    ahead): a file the checks cannot run on is the Check page's to explain."""
+    try:
+        check(ws)
+    except AddrmigError:
+        pass
+
+
 def work_ahead(ws: Workspace) -> None:
     """For a big file just read, once the Upload page is drawn: its checks now, while the user reads
     the page (the Check page finds them done, or waits for the rest instead of starting again), then
@@ -147,10 +156,7 @@ def work_ahead(ws: Workspace) -> None:
 
     if not (ws.has_file and ws.rows >= worker_rows()):
         return
-    try:
-        check(ws)
-    except AddrmigError:
-        pass  # the Check page shows the reason
+    check_quietly(ws)
     if not ws.resolution_ready:
         ws.resolve_ahead(places_resolver(), ws.location_db or bundled_db())
 

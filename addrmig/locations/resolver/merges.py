@@ -80,7 +80,7 @@ def _namesakes(work: Work) -> dict[int, list[int]]:
     if found is None:
         d_all = work.index.districts.drop_duplicates("did")
         qualified = d_all[d_all["has_paren"]].groupby(["tid", "base", "kind"])["did"].agg(list)
-        qualified = qualified[qualified.map(len) >= COMMON_NAME_VILLAGES] if len(qualified) else qualified
+        qualified = qualified[qualified.map(len) >= COMMON_NAME_VILLAGES]
         plain = d_all[~d_all["has_paren"]].join(qualified.rename("namesakes"), on=["tid", "base", "kind"], how="inner")
         found = dict(zip(plain["did"].tolist(), plain["namesakes"].tolist()))
         work.look.extra["common_names"] = found
@@ -91,8 +91,10 @@ def _common_names(work: Work, ids: pd.Series, out: Merged, score: float) -> pd.S
     """``ids`` (pair position -> district taken) less the town's neighbourhoods of a common name:
     those pairs are made a choice, with every namesake suggested."""
     namesakes = _namesakes(work)
-    common = ids.isin(list(namesakes)) if namesakes else None
-    if common is None or not common.any():
+    if not namesakes:
+        return ids
+    common = ids.isin(list(namesakes))
+    if not common.any():
         return ids
     where = ids.index[common.to_numpy()].tolist()
     out.ambiguous(where, [[did, *namesakes[did]] for did in ids[common].tolist()], score)
@@ -164,11 +166,10 @@ def merge_districts(work: Work, pairs: pd.DataFrame) -> Merged:
         single = hits[(size == 1) | (plain & (n_plain == 1))]
         several = hits[(size > 1) & (n_plain != 1)]
         ids_single = single.groupby("index")["did"].first()
+        decided[ids_single.index.to_numpy()] = True  # taken, or (a common name) made a choice
         if left not in ("w_district", "corr"):  # not as written, nor as the user said
-            decided[ids_single.index.to_numpy()] = True  # taken, or made a choice here
             ids_single = _common_names(work, ids_single, out, score)
         out.take(ids_single.index.to_numpy(), ids_single.to_numpy(), method, score)
-        decided[ids_single.index.to_numpy()] = True
         if len(several):
             ids_several = several.groupby("index")["did"].agg(list)
             where = ids_several.index.to_numpy()
