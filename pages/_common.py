@@ -79,6 +79,9 @@ def need_file(ws: Workspace) -> bool:
 # every session would hold long after the session that made them had ended. Each is built
 # once per key (pages rerun on every click) and only the latest few keys are kept.
 KEEP_LOADED, KEEP_REPORTS = 1, 2
+#: A big file (``jobs.worker_rows()`` rows or more) keeps one check report: the one before an edit
+#: (hundreds of MB on a million rows) would be held beside the next for a quicker undo only.
+KEEP_BIG_REPORTS = 1
 #: The session's memos of big objects (the file as read, its check reports): emptied when the session ends.
 LOADED_FILES, CHECK_REPORTS = "loaded_files", "check_reports"
 SESSION_MEMOS = (LOADED_FILES, CHECK_REPORTS)
@@ -106,12 +109,25 @@ def validate_frame(key: str, frame: pd.DataFrame) -> Report:
     """``validation.validate`` once per content key (file, options, edits) and language (the report's
     messages are in the language it was made in) in this session. A big file's checks are shared
     out to worker processes forked from the server, while the page's thread only waits."""
-    from addrmig.jobs import CHECK_NICENESS
+    from addrmig.jobs import CHECK_NICENESS, worker_rows
     from addrmig.parallel import available_workers
     from addrmig.validation import validate
 
     return session_memo(CHECK_REPORTS, (key, language()), lambda: validate(
-        frame, workers=available_workers(), here=False, nice=CHECK_NICENESS), KEEP_REPORTS)
+        frame, workers=available_workers(), here=False, nice=CHECK_NICENESS),
+        KEEP_REPORTS if len(frame) < worker_rows() else KEEP_BIG_REPORTS)
+
+
+def let_go_of_upload(file_id: str) -> None:
+    """Drop an uploaded file's bytes from Streamlit's memory once the page has read them: its
+    uploader keeps every file it received for the whole session (a million-row file: 151 MB),
+    though the workspace has the file and the server's store a copy. The uploader still shows
+    the file's name; it gives None from then on, as after a removal."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.uploaded_file_mgr is not None:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, file_id)
 
 
 def places_resolver():
@@ -151,12 +167,19 @@ def work_ahead(ws: Workspace) -> None:
     checks: the Places page takes what is done (:meth:`Workspace.resolve_ahead`; nothing when it is
     under way or done for this version). Only the Upload page starts it: an edit on the Check page
     makes the work stale, and starting it again at every edit would keep a shared server's cores
-    busy for nothing."""
+    busy for nothing.
+
+    The workspace is saved between the two (``persist``): the server's store takes the file's bytes
+    and the workspace lets go of them before the place workers are forked (pages a child shares stay
+    held until it ends), and the save does not wait for the end of the script, which a click to the
+    next page cuts short."""
     from addrmig.jobs import worker_rows
+    from pages._session import persist
 
     if not (ws.has_file and ws.rows >= worker_rows()):
         return
     check_quietly(ws)
+    persist(ws)
     if not ws.resolution_ready:
         ws.resolve_ahead(places_resolver(), ws.location_db or bundled_db())
 

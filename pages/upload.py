@@ -10,7 +10,7 @@ from addrmig.errors import AddrmigError
 from addrmig.fields import AUXILIARY_COLUMNS, BY_NAME, COLUMNS, REQUIRED
 from addrmig.i18n import N_, _, ngettext, set_language
 from addrmig.workspace import sha256
-from pages._common import PAGES, load_file, number, options_key, page_of, pager, work_ahead, workspace
+from pages._common import PAGES, let_go_of_upload, load_file, number, options_key, page_of, pager, work_ahead, workspace
 from pages._session import uploaded_bytes
 
 ws = workspace()
@@ -63,7 +63,10 @@ if sample_clicked:
     read((resources.files("addrmig") / "data" / "sample_addresses.csv").read_bytes(), "sample_addresses.csv", {})
 elif uploaded is not None and uploaded.file_id != st.session_state.get("read_upload_id"):
     st.session_state["read_upload_id"] = uploaded.file_id
-    read(uploaded.getvalue(), uploaded.name, {})
+    data = uploaded.getvalue()
+    let_go_of_upload(uploaded.file_id)  # the workspace has the bytes now
+    read(data, uploaded.name, {})
+    del data
 
 failure = st.session_state.get("read_failure")
 if failure:

@@ -109,6 +109,28 @@ def test_a_big_files_checks_and_places_are_done_from_the_upload_on_and_the_next_
     assert "Places found" in metrics(at)  # the page shows the places it took
 
 
+def test_a_big_files_bytes_go_to_the_servers_store_before_its_places_are_matched_ahead(monkeypatch):
+    # Saved by the Upload page itself: a click to the next page cuts a run short before app.py's
+    # end (where the workspace is saved otherwise), and place workers forked while the workspace
+    # still held the bytes would keep them until they end.
+    from addrmig.workspace import Workspace
+
+    held_when_started = []
+    start = Workspace.resolve_ahead
+
+    def noting(self, *args, **kwargs):
+        held_when_started.append(self.file_bytes)
+        return start(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "resolve_ahead", noting)
+    at = app_with_file()
+    ws = at.session_state["workspace"]
+    assert held_when_started == [None] and ws.ahead is not None
+    assert ws.saved_state[1] == ws.file_sha  # the store has them
+    at.button(key="reread").click().run()  # read again, from the store's copy
+    assert not at.exception and ws.rows == 79 and ws.file_name == "addresses_small.csv"
+
+
 def test_an_ended_sessions_workspace_and_memos_are_let_go_even_if_its_state_is_kept():
     # Streamlit may keep an ended session's state a while: the file as read and its checks,
     # memoised there by the pages, go with the workspace when the session ends.

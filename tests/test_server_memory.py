@@ -32,3 +32,30 @@ def test_a_server_gives_arrow_the_c_heap_that_hands_freed_memory_back():
 
 def test_a_pool_chosen_in_the_environment_is_kept():
     assert pools(ARROW_DEFAULT_MEMORY_POOL="mimalloc")[:2] == ["mimalloc", "mimalloc"]
+
+
+def _reads_an_upload_then_lets_go_of_it():
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from pages._common import let_go_of_upload
+
+    uploaded = st.file_uploader("file", key="file")
+    if uploaded is not None and "read" not in st.session_state:
+        ctx = get_script_run_ctx()
+        st.session_state["read"] = uploaded.getvalue()
+        st.session_state["held before"] = len(ctx.uploaded_file_mgr.get_files(ctx.session_id, [uploaded.file_id]))
+        let_go_of_upload(uploaded.file_id)
+        st.session_state["held after"] = len(ctx.uploaded_file_mgr.get_files(ctx.session_id, [uploaded.file_id]))
+
+
+def test_an_uploaded_file_is_let_go_of_by_streamlit_once_the_page_has_read_it():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_reads_an_upload_then_lets_go_of_it, default_timeout=30)
+    at.run()
+    at.file_uploader(key="file").upload("adresler.csv", "il;ilçe\nİstanbul;Şişli\n".encode(), "text/csv")
+    at.run()
+    assert not at.exception
+    assert at.session_state["read"] == "il;ilçe\nİstanbul;Şişli\n".encode()
+    assert at.session_state["held before"] == 1 and at.session_state["held after"] == 0
