@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -67,21 +68,28 @@ def state_of(ws: Workspace) -> dict:
 
 
 def edits_bytes(edits: list[Edit]) -> bytes:
-    """The edit log as one Arrow IPC stream: edit number, row, column, before, after."""
+    """The edit log as one Arrow IPC stream: edit number, row, column, before, after.
+
+    Each edit's columns go to Arrow as they are (Arrow-backed text without a Python object per
+    value): the places written into a million-row file are 1.7 million changes, and turning
+    them into Python strings first held the server's other threads for half a second."""
     if not edits:
         return b""
-    parts = [edit.changes.assign(edit=number) for number, edit in enumerate(edits)]
-    table = pd.concat(parts, ignore_index=True)
-    arrow = pa.table({"edit": pa.array(table["edit"], pa.int32()), "row": pa.array(table["row"], pa.int64()),
-                      "column": pa.array(table["column"].astype(str), pa.string()),
-                      "before": pa.array(table["before"].astype(object).where(table["before"].notna(), None),
-                                         pa.string()),
-                      "after": pa.array(table["after"].astype(object).where(table["after"].notna(), None),
-                                        pa.string())})
+    tables = [pa.table({"edit": pa.array(np.full(len(edit.changes), number, dtype=np.int32)),
+                        "row": pa.array(edit.changes["row"], pa.int64()),
+                        "column": _texts(edit.changes["column"].astype(str)),
+                        "before": _texts(edit.changes["before"]), "after": _texts(edit.changes["after"])})
+              for number, edit in enumerate(edits)]
+    arrow = pa.concat_tables(tables)
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, arrow.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
         writer.write_table(arrow)
     return sink.getvalue()
+
+
+def _texts(column: pd.Series) -> pa.Array:
+    """A column of texts as Arrow strings, missing values (None, NaN) as nulls."""
+    return pa.array(column, pa.string(), from_pandas=True)
 
 
 def edits_from(data: bytes, labels: list[str]) -> list[Edit]:
