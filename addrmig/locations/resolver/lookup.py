@@ -28,14 +28,13 @@ class Lookup:
         for level, frame in (("country", idx.countries), ("city", idx.cities), ("township", idx.townships)):
             parents = [0] * len(frame) if level == "country" else col(frame, PARENT_ID_COLUMN[level])
             self.children[level] = grouped(parents, col(frame, "key"), col(frame, ID_COLUMN[level]))
-        # District choices: every key variant -> the districts it names.
-        variants = pd.concat([idx.districts[["tid", "did", c]].rename(columns={c: "key"})
+        # Every key variant of a township's districts' names (built without a Python list per
+        # key: a server's every garbage collection walks the objects it keeps).
+        variants = pd.concat([idx.districts[["tid", c]].rename(columns={c: "key"})
                               for c in ("full", "bp", "short", "base")]).drop_duplicates()
-        by_township: dict[int, dict[str, list[int]]] = {}
-        for tid, key, did in zip(variants["tid"].tolist(), variants["key"].tolist(), variants["did"].tolist()):
-            by_township.setdefault(tid, {}).setdefault(key, []).append(did)
-        self.district_choices: dict[int, tuple[list[str], list[list[int]]]] = {
-            int(tid): (list(by_key), list(by_key.values())) for tid, by_key in by_township.items()}
+        self.district_keys_in_township: dict[int, set[str]] = {}
+        for tid, key in zip(variants["tid"].tolist(), variants["key"].tolist()):
+            self.district_keys_in_township.setdefault(int(tid), set()).add(key)
         # The source spells a few districts twice ("X Mah (v Köyü)" and "X Mh. (v Köyü)"):
         # one place, so keys match the first spelling only.
         unique = idx.districts.drop_duplicates(["tid", "full"])
@@ -68,7 +67,6 @@ class Lookup:
         self.township_anywhere: dict[str, list[int]] = {}
         for key, ciid in zip(idx.townships["key"].tolist(), idx.townships["ciid"].tolist()):
             self.township_anywhere.setdefault(key, []).append(ciid)
-        self.district_keys_in_township = {t: set(keys) for t, (keys, _) in self.district_choices.items()}
 
 
 def grouped(keys: list, *columns: list) -> dict:

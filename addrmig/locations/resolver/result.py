@@ -23,7 +23,8 @@ class Resolution:
       (the first level that is not resolved, ``""`` when all are), ``note``,
       ``suggestions_<level>`` (``(name, score)`` for an unresolved level: the three best, or
       every place a name fits equally, such as a village's neighbourhoods), ``suggestions``
-      (the same as whole places ``((country, city, township, district), score)``),
+      (the same as whole places ``((country, city, township, district), score)``; each a
+      list, or the empty tuple where there is none),
       ``rows`` (row count) and ``examples`` (up to three row numbers). Built on first use
       (a million-row file can hold close to a million tuples); :meth:`unresolved` builds
       only the lines that need the user.

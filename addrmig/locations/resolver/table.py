@@ -65,13 +65,15 @@ class TupleTable:
         out["level"] = level_names[decided.bad_level[positions]]  # -1 -> ""
         notes = decided.notes
         out["note"] = [notes[k] if k >= 0 else "" for k in decided.note[positions].tolist()]
+        # No suggestion is the empty tuple: a million-row file has a few hundred thousand such cells,
+        # and an empty list each would be as many objects for every garbage collection to walk.
         lists = decided.suggestion_lists
         for level in LEVELS:
             out["suggestions_" + level] = pd.Series(
-                [lists[k] if k >= 0 else [] for k in decided.suggestion[level][positions].tolist()], index=out.index,
+                [lists[k] if k >= 0 else () for k in decided.suggestion[level][positions].tolist()], index=out.index,
                 dtype=object)
         places = decided.places
-        out["suggestions"] = pd.Series([places.get(p, []) for p in positions.tolist()], index=out.index,
+        out["suggestions"] = pd.Series([places.get(p, ()) for p in positions.tolist()], index=out.index,
                                        dtype=object)
         rows = np.bincount(self.row_tuple, minlength=self.count)
         out["rows"] = rows[positions]
