@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from addrmig.validation import Report
 
 Validator = Callable[[pd.DataFrame], "Report"]
+#: ``recheck(report, frame, columns)``: ``report`` brought up to date for ``frame``, which differs in ``columns`` only.
+Rechecker = Callable[["Report", pd.DataFrame, frozenset], "Report"]
 Resolver = Callable[..., "Resolution"]
 Progress = Callable[[float, float], None]
 Place = tuple[str, str, str, str]
@@ -79,6 +81,7 @@ class Workspace(AddressTexts):
         self._keys: list[str] = []  # content key of the frame before each edit, for undo
         self._content_key: str = ""
         self._report: tuple[tuple[int, str], Report] | None = None  # (version, language), the report
+        self._edited: tuple[int, frozenset[str]] | None = None  # the version the last edit changed, and its columns
         self.location_source: str = "bundled"
         self.location_db: LocationDB | None = None
         # (frame version, id of the location database) the resolution was made for, and it
@@ -137,7 +140,7 @@ class Workspace(AddressTexts):
         self.edits = []
         self._keys = []
         self._content_key = sha256(repr((new_sha, sorted(self.options.items(), key=str))).encode())
-        self._report = None
+        self._report, self._edited = None, None
         self._resolution = None
         self.text_places, self._text_read = None, False
         if not same_file:
@@ -158,6 +161,7 @@ class Workspace(AddressTexts):
         if changes.empty:
             return None
         edit = Edit(label, changes.reset_index(drop=True), by_hand)
+        self._edited = (self.version, frozenset(edit.changes["column"].astype(str)))
         self.frame = new
         self.edits.append(edit)
         self._keys.append(self._content_key)
@@ -261,6 +265,7 @@ class Workspace(AddressTexts):
         new = self.frame.copy()
         for column, part in edit.changes.groupby("column", sort=False):
             new.loc[part["row"].to_numpy(), column] = part["before"].to_numpy()
+        self._edited = (self.version, frozenset(edit.changes["column"].astype(str)))
         self.frame = new
         self.version += 1
         self._drop_ahead()
@@ -280,30 +285,28 @@ class Workspace(AddressTexts):
         edited = {row for edit in self.edits if edit.by_hand for row in edit.changes["row"]}
         return [problem for problem in self.loaded.table.row_problems if problem.row not in edited]
 
-    def report(self, validate: Validator | None = None, nice: int = 0) -> Report:
+    def report(self, validate: Validator | None = None, nice: int = 0, recheck: Rechecker | None = None) -> Report:
         """The validation Report of the current frame, computed once per version and language (its
         messages are in the language it was made in), with the rows of ``row_problems`` as
-        ``ragged_row`` errors.
-
-        ``validate`` lets the app pass a cached wrapper of ``addrmig.validation.validate``; a big
-        file's place rule is answered meanwhile by a worker ``nice`` steps nicer than this process.
-        """
+        ``ragged_row`` errors. ``validate``: e.g. the app's cached wrapper of ``validation.validate``;
+        a big file's place rule is answered meanwhile by a worker ``nice`` steps nicer. After an edit,
+        the report before it is brought up to date (``recheck``, default ``rechecking.recheck``: the
+        changed columns checked again) and the place rule kept when no place column changed."""
+        from addrmig.rechecking import recheck_after, recheck_from
         from addrmig.validation import with_row_problems
 
         frame = self._require_frame()
         with self._checking:
             if not self.report_ready:
-                if validate is None:
-                    from addrmig.validation import validate
-                # A big file's place rule (which :meth:`verdicts` reads next) is answered by a
-                # forked worker while the checks run here.
-                db = self.reference_db()
-                places = None if (self.version, "unknown_places", id(db)) in self._memo else \
+                db, after = self.reference_db(), recheck_from(self._report, self._edited, (self.version, language()))
+                kept = self._memo.get((self.version - 1, "unknown_places", id(db))) \
+                    if after and not after[1] & set(LOCATION_LEVELS) else None
+                places = None if kept is not None or (self.version, "unknown_places", id(db)) in self._memo else \
                     places_rule_in_background(frame, db, nice)
-                self._report = ((self.version, language()),
-                                with_row_problems(validate(frame), frame, self.row_problems()))
-                if places is not None:
-                    self._memoised(("unknown_places", id(db)), places.result)
+                base = recheck_after(after, frame, validate, recheck)
+                self._report = ((self.version, language()), with_row_problems(base, frame, self.row_problems()))
+                if kept is not None or places is not None:
+                    self._memoised(("unknown_places", id(db)), (lambda: kept) if kept is not None else places.result)
             return self._report[1]
 
     def unknown_places(self) -> np.ndarray:

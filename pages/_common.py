@@ -144,11 +144,16 @@ def places_resolver():
 
 
 def check(ws: Workspace) -> Report:
-    """The checks of the workspace's current version, as the pages show them (:func:`validate_frame`),
-    with a big file's place rule answered by a worker meanwhile."""
-    from addrmig.jobs import CHECK_NICENESS
+    """The checks of the workspace's current version, as the pages show them (:func:`validate_frame`; after an
+    edit, only the columns it changed checked again), with a big file's place rule answered by a worker meanwhile."""
+    from functools import partial
 
-    return ws.report(lambda frame: validate_frame(ws.content_key(), frame), nice=CHECK_NICENESS)
+    from addrmig.jobs import CHECK_NICENESS
+    from addrmig.parallel import available_workers
+    from addrmig.rechecking import recheck
+
+    return ws.report(lambda frame: validate_frame(ws.content_key(), frame), nice=CHECK_NICENESS,
+                     recheck=partial(recheck, workers=available_workers(), here=False, nice=CHECK_NICENESS))
 
 
 def check_quietly(ws: Workspace) -> None:

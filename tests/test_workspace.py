@@ -122,6 +122,11 @@ def test_report_is_computed_once_per_version(ws):
     ws.report(counting_validate)
     assert len(calls) == 1
     ws.edit_cells({(2, "user"): "changed"})
+    report = ws.report(counting_validate)
+    assert len(calls) == 1  # brought up to date from the report before the edit (rechecking.recheck)
+    from addrmig.validation import validate
+    assert report.failures.equals(validate(ws.frame).failures)
+    ws.set_loaded("again.csv", b"other bytes", ws.loaded)  # a new file: checked in full
     ws.report(counting_validate)
     assert len(calls) == 2
 
@@ -373,4 +378,5 @@ def test_a_check_under_way_is_waited_for_not_done_again_beside_it(ws):
     first.join(10)
     assert len(calls) == 1 and reports["first"] is reports["second"]
     ws.edit_cells({(ws.frame.index[0], "first_name"): "Zeynep"})
-    assert ws.report(slow) is not reports["first"] and len(calls) == 2  # a new version is checked again
+    # A new version is checked again (from the report before the edit: rechecking.recheck).
+    assert ws.report(slow) is not reports["first"] and len(calls) == 1
