@@ -123,6 +123,15 @@ def test_parsed_files_and_reports_are_kept_per_session_and_bounded():
         at.run()
     assert not at.exception
     assert len(at.session_state["loaded_files"]) == 1
+    # The edits' reports are brought up to date from the first (addrmig.rechecking): one full check.
+    assert len(at.session_state["check_reports"]) == 1
+    from addrmig.pipeline import load
+
+    for n in range(3):  # three other files: checked in full, the latest two kept
+        data = small.read_bytes().replace(b"Office", f"Office{n}".encode(), 1)
+        ws.set_loaded(f"other{n}.csv", data, load(data, f"other{n}.csv"))
+        at.run()
+    assert not at.exception
     assert len(at.session_state["check_reports"]) == 2
     other = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     other.run()

@@ -86,11 +86,13 @@ def test_an_expired_workspace_is_gone_and_the_purge_deletes_it_with_its_files():
 
 
 def test_use_pushes_the_expiry_back(monkeypatch):
-    monkeypatch.setenv("ADDRMIG_WORKSPACE_TTL_HOURS", "0.0003")  # about a second
+    # About 3.6 s, and three touches 1.3 s apart (3.9 s) outlive it; each has 2.3 s to spare on a busy
+    # machine (with a 1.1 s time to live and touches 0.5 s apart, one came too late under the suite's load).
+    monkeypatch.setenv("ADDRMIG_WORKSPACE_TTL_HOURS", "0.001")
     store = WorkspaceStore()
     workspace = store.create(OWNER)
     for _ in range(3):
-        time.sleep(0.5)
+        time.sleep(1.3)
         assert store.touch(workspace, OWNER) is not None
     assert store.load(workspace, OWNER) is not None
 
