@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -46,7 +47,27 @@ def app_server(folder: Path, *, address: str = "127.0.0.1", env: dict[str, str] 
             _connections_closed(port)
             proc.terminate()
             proc.wait(timeout=20)
-    assert "Traceback" not in log_path.read_text()
+    assert "Traceback" not in ours(log_path.read_text())
+
+
+#: Where a record of Streamlit's server log starts: a timestamped line, an unhandled exception's
+#: first line, or one of the server's own notes (a record runs to the line before the next).
+_RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d |Exception in |  Stopping|  You can now|  URL: )", re.M)
+
+
+def ours(log: str) -> str:
+    """The server's log without the records of a websocket the browser closed while Streamlit's own
+    endpoint was closing it too (every exception in them ``starlette.websockets.WebSocketDisconnected``,
+    raised in Streamlit's websocket endpoint): a race inside Streamlit at a disconnect, seen once in a
+    few hundred browser runs, that no code of the app takes part in."""
+    records = _RECORD.split(log)
+    return "".join(record for record in records if not _disconnect_race(record))
+
+
+def _disconnect_race(record: str) -> bool:
+    raised = [line for line in record.splitlines() if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Disconnected)\b", line)]
+    return ("starlette_websocket.py" in record and bool(raised)
+            and all(line.startswith("starlette.websockets.WebSocketDisconnected") for line in raised))
 
 
 def _connections_closed(port: int, timeout: float = 5.0) -> None:

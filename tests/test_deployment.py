@@ -64,3 +64,16 @@ def test_the_secrets_example_names_the_settings_sign_in_needs():
         assert key in example
     assert ".streamlit/secrets.toml" in " ".join(v for s in ("app1", "app2")
                                                  for v in COMPOSE["services"][s]["volumes"])
+
+
+def test_the_server_log_check_lets_through_only_streamlits_own_disconnect_race():
+    from browser import ours
+
+    race = (Path(__file__).parent / "fixtures" / "logs" / "websocket_disconnect_race.log").read_text()
+    assert "Traceback" in race and "Traceback" not in ours(race)
+    assert "Uvicorn server started" in ours(race) and "Stopping..." in ours(race)
+    ours_failing = race.replace("starlette.websockets.WebSocketDisconnected: Cannot call", "KeyError: Cannot call")
+    assert "Traceback" in ours(ours_failing)  # any other exception in the record is ours to see
+    app_error = race + ("Exception in ASGI application\nTraceback (most recent call last):\n"
+                        '  File "/srv/app.py", line 3, in <module>\nValueError: boom\n')
+    assert "ValueError: boom" in ours(app_error)
