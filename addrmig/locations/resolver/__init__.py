@@ -39,9 +39,8 @@ from addrmig.locations.resolver.choosing import (
     generalise,
     generalise_preview,
 )
-from addrmig.locations.resolver.lookup import prepare
 from addrmig.locations.resolver.ranking import ACCEPT, MARGIN, RESCUE, SUGGEST_MIN
-from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS, PARTS_PER_WORKER, resolve
+from addrmig.locations.resolver.resolving import PARALLEL_MIN_ROWS, PARTS_PER_WORKER, prepare, resolve
 from addrmig.locations.resolver.result import Resolution
 from addrmig.locations.resolver.statuses import RESOLVED, STATUSES
 

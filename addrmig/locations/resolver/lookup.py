@@ -82,10 +82,6 @@ def grouped(keys: list, *columns: list) -> dict:
     return out
 
 
-def prepare(db: LocationDB) -> None:
-    """Build ``db``'s index and the resolver's lookups now (they are cached on ``db``), e.g.
-    in a thread while the file is read; :func:`resolve` would build them on first use."""
-    lookup_for(db)
 
 
 def lookup_for(db: LocationDB) -> Lookup:

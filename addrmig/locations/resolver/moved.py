@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addrmig.locations.db import Index
+from addrmig.locations.resolver.lookup import Lookup
 from addrmig.locations.resolver.merges import Merged, merge_districts
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
@@ -27,14 +29,14 @@ from addrmig.locations.resolver.statuses import METHOD
 _KEYS = ("full", "bp", "short", "base", "village")
 
 
-def _postal_areas(work: Work) -> dict[int, set[str]]:
+def postal_areas(look: Lookup, index: Index) -> dict[int, set[str]]:
     """township id -> the postal areas (first three digits of the postcodes) of its districts."""
-    found = work.look.extra.get("postal_areas")
+    found = look.extra.get("postal_areas")
     if found is None:
-        d = work.index.districts
+        d = index.districts
         areas = d.loc[d["postcode"] != "", ["tid", "postcode"]].assign(area=lambda f: f["postcode"].str[:3])
         found = {int(t): set(a) for t, a in areas.groupby("tid")["area"]}
-        work.look.extra["postal_areas"] = found
+        look.extra["postal_areas"] = found
     return found
 
 
@@ -75,7 +77,7 @@ def moved_townships(work: Work, pairs: pd.DataFrame, merged: Merged, left: np.nd
     hits = hits.drop_duplicates()
     hits = hits[hits["tid"].to_numpy() != pairs["tid"].to_numpy()[hits["j"].to_numpy()]]
     hits = hits[hits.groupby("j")["tid"].transform("size") == 1]
-    areas = _postal_areas(work)
+    areas = postal_areas(work.look, work.index)
     same_area = [bool(areas.get(int(t), set()) & areas.get(int(w), set()))
                  for t, w in zip(hits["tid"].tolist(), pairs["tid"].to_numpy()[hits["j"].to_numpy()].tolist())]
     hits = hits[np.asarray(same_area, dtype=bool)]

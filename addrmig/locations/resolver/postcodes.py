@@ -17,35 +17,37 @@ import numpy as np
 import pandas as pd
 
 from addrmig.i18n import _
+from addrmig.locations.db import Index
+from addrmig.locations.resolver.lookup import Lookup
 from addrmig.locations.resolver.merges import Merged, merge_districts
 from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import METHOD
 
 
-def _townships_by_postcode(work: Work) -> dict[str, list[int]]:
+def townships_by_postcode(look: Lookup, index: Index) -> dict[str, list[int]]:
     """postcode -> the townships holding a district with it (built on first use)."""
-    found = work.look.extra.get("townships_by_postcode")
+    found = look.extra.get("townships_by_postcode")
     if found is None:
-        d = work.index.districts
+        d = index.districts
         pairs = d.loc[d["postcode"] != "", ["postcode", "tid"]].drop_duplicates()
         found = {}
         for code, tid in zip(pairs["postcode"].tolist(), pairs["tid"].tolist()):
             found.setdefault(code, []).append(tid)
-        work.look.extra["townships_by_postcode"] = found
+        look.extra["townships_by_postcode"] = found
     return found
 
 
-def _shared_plain(work: Work) -> np.ndarray:
+def shared_plain(look: Lookup, index: Index) -> np.ndarray:
     """Per district id: a plain name ("Cami Mah") the township also holds as a village's
     neighbourhood ("Cami Mah (duygulu Köyü)")."""
-    found = work.look.extra.get("shared_plain")
+    found = look.extra.get("shared_plain")
     if found is None:
-        d = work.index.districts
+        d = index.districts
         qualified = d.loc[d["has_paren"], ["tid", "short"]].drop_duplicates()
         plain = d.loc[~d["has_paren"], ["did", "tid", "short"]].merge(qualified, on=["tid", "short"])
         found = np.zeros(len(d), dtype=bool)
         found[plain["did"].to_numpy()] = True
-        work.look.extra["shared_plain"] = found
+        look.extra["shared_plain"] = found
     return found
 
 
@@ -63,14 +65,14 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
     undecided = merged.method == 0
     shared = np.zeros(len(pairs), dtype=bool)
     taken = merged.district >= 0
-    shared[taken] = _shared_plain(work)[merged.district[taken]]
+    shared[taken] = shared_plain(work.look, work.index)[merged.district[taken]]
     # Where the written township holds no district with that postcode, it may be another's.
     held = pairs[["tid", "postcode"]].merge(d[["tid", "postcode"]].drop_duplicates(), how="left", indicator=True)
     elsewhere = (held["_merge"] == "left_only").to_numpy()
     todo = np.flatnonzero((codes != "") & (ambiguous | undecided | shared | elsewhere))
     if not len(todo):
         return moved, notes
-    by_postcode = _townships_by_postcode(work)
+    by_postcode = townships_by_postcode(work.look, work.index)
     look = work.look
     targets = np.full(len(pairs), -1, dtype=np.int64)
     for j in todo.tolist():
@@ -97,7 +99,7 @@ def settle_by_postcode(work: Work, pairs: pd.DataFrame, merged: Merged) -> tuple
         candidates = found.several.get(k, [])
         if found.district[k] >= 0:
             candidates = [int(found.district[k])]
-            if _shared_plain(work)[found.district[k]]:
+            if shared_plain(work.look, work.index)[found.district[k]]:
                 short = d["short"].iat[found.district[k]]
                 candidates += d.index[(d["tid"].to_numpy() == targets[j]) & d["has_paren"].to_numpy()
                                       & (d["short"].to_numpy() == short)].tolist()
