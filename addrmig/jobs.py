@@ -31,7 +31,6 @@ from pathlib import Path
 
 from addrmig.errors import AddrmigError
 from addrmig.i18n import _, language, set_language
-from addrmig.limits import release_memory
 
 log = logging.getLogger("addrmig")
 
@@ -143,24 +142,18 @@ class Job:
             self._thread.start()
 
     def _fork(self, build: Build) -> None:
-        import gc
         import multiprocessing
+
+        from addrmig.parallel import prepared_fork
 
         ctx = multiprocessing.get_context("fork")
         self._shared = ctx.Value("d", 0.0, lock=False)
         self._reader, writer = ctx.Pipe(duplex=False)
-        # Memory freed earlier goes back to the system first (the worker, allocating into free
-        # space still mapped here, would copy those pages: measured, a 1M-row XLSX build's
-        # worker held 415-453 MB of its own so), and the objects that exist now are left out of
-        # the worker's garbage collection, so it copies as few pages as it can.
-        release_memory()
-        gc.freeze()
-        try:
-            self.process = ctx.Process(target=_child, args=(build, self.path, self._shared, writer, self.language), daemon=True,
-                                       name="addrmig-job")
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        self.process = ctx.Process(target=_child, args=(build, self.path, self._shared, writer, self.language), daemon=True,
+                                   name="addrmig-job")
+        # Forked as the parallel module forks (its freed memory given back first: a 1M-row XLSX
+        # build's worker held 415-453 MB of its own otherwise, 299-323 MB so).
+        prepared_fork(self.process.start)
         writer.close()
 
     def _in_thread(self, build: Build) -> None:

@@ -201,7 +201,7 @@ class Background:
         self.child: _Child | None = None
         if can_fork():
             queue = _Queue(1)
-            self.child = _fork(lambda: _Child(lambda _: func(), [None], queue, nice))
+            self.child = prepared_fork(lambda: _Child(lambda _: func(), [None], queue, nice))
             queue.close()
         self.started = time.monotonic()
 
@@ -217,7 +217,7 @@ class Background:
         return self.func()
 
 
-def _fork(start: Callable[[], R]) -> R:
+def prepared_fork(start: Callable[[], R]) -> R:
     """``start()`` (which forks) with this process prepared for it: memory freed earlier
     goes back to the system first (a child allocating into free space that is still
     mapped here would copy those pages), and objects that exist now are left out of the
@@ -262,7 +262,7 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
         return results
     queue = _Queue(total)
     try:
-        children: list[_Child] = _fork(lambda: [_Child(func, parts, queue, nice)
+        children: list[_Child] = prepared_fork(lambda: [_Child(func, parts, queue, nice)
                                                 for _ in range(workers if not here else workers - 1)])
     except BaseException:
         queue.close()
