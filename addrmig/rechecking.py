@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import numpy as np
 import pandas as pd
 
 from addrmig import schema
@@ -21,9 +20,9 @@ from addrmig.validation import (
     DUPLICATE_COLUMN,
     PARALLEL_ROWS,
     Report,
-    _check_part,
-    _collector,
+    _checks_in_parts,
     _failure_table,
+    in_report_order,
     validate,
 )
 
@@ -47,37 +46,14 @@ def recheck(report: Report, frame: pd.DataFrame, columns: Iterable[str], *, work
     stale |= check == "ragged_row"
     if duplicates:
         stale |= check == "duplicate"
-    found = _found_again(frame, rules, [_DUPLICATES] * duplicates + units, workers, here, nice)
+    # The checks that run again, shared out as validate() shares a big file's.
+    sharing = {"workers": workers, "here": here, "nice": nice} if len(frame) >= PARALLEL_ROWS else {"workers": 1}
+    found = _checks_in_parts(frame, rules, None, 0, [_DUPLICATES] * duplicates + units, **sharing)
     fresh = _failure_table(found, frame.index.to_numpy())
     kept = failures[~stale]
     if not len(fresh):
         return Report(kept.reset_index(drop=True), report.rows, report.index)
-    merged = pd.concat([kept, fresh], ignore_index=True)
-    # The order validate() gives: row position, then column, then check.
-    index = frame.index
-    rows = merged["row"].to_numpy()
-    positions = rows if index.is_monotonic_increasing and index.is_unique else index.get_indexer(rows)
-    key = (positions.astype(np.int64) << 16) | (merged["column"].cat.codes.to_numpy().astype(np.int64) << 8) \
-        | merged["check"].cat.codes.to_numpy().astype(np.int64)
-    return Report(merged.take(np.argsort(key, kind="stable")).reset_index(drop=True), report.rows, report.index)
-
-
-def _found_again(frame: pd.DataFrame, rules: list[schema.Rule], units: list[str], workers: int, here: bool,
-                 nice: int) -> dict[str, list]:
-    """The failures of the checks ``units`` (columns, or the duplicate search), shared out to
-    worker processes as :func:`validate` shares them for a big file."""
-    if workers > 1 and len(frame) >= PARALLEL_ROWS and len(units) > 1 or not here and len(frame) >= PARALLEL_ROWS:
-        from functools import partial
-
-        from addrmig.parallel import map_parts
-
-        parts = map_parts(partial(_check_part, frame, rules), units, max(1, workers), here=here, nice=nice)
-        return {key: [piece for part in parts for piece in part[key]] for key in _collector()[0]}
-    found = _collector()[0]
-    for unit in units:
-        for key, pieces in _check_part(frame, rules, unit).items():
-            found[key].extend(pieces)
-    return found
+    return Report(in_report_order(pd.concat([kept, fresh], ignore_index=True), frame.index), report.rows, report.index)
 
 
 def recheck_from(report: tuple[tuple[int, str], Report] | None, edited: tuple[int, frozenset[str]] | None,

@@ -316,17 +316,19 @@ def _check_part(frame: pd.DataFrame, rules: list[schema.Rule], unit: str) -> dic
 
 
 def _checks_in_parts(frame: pd.DataFrame, rules: list[schema.Rule], progress: Progress | None, total: int,
-                     **sharing) -> dict[str, list]:
-    """Every check's failures, the parts done by worker processes; gathered in any order, as
-    :func:`_failure_table` puts them in order. The duplicate search, the longest part, goes first."""
+                     units: list[str] | None = None, **sharing) -> dict[str, list]:
+    """The failures of the checks ``units`` (columns, or the duplicate search; default every
+    check, the duplicate search, the longest part, first), the parts shared out as ``sharing``
+    says (:func:`addrmig.parallel.map_parts`); gathered in any order, as :func:`_failure_table`
+    puts them in order."""
     from functools import partial
 
     from addrmig.parallel import map_parts
 
-    units = [_DUPLICATES, *dict.fromkeys(r.column for r in rules)]
+    units = [_DUPLICATES, *dict.fromkeys(r.column for r in rules)] if units is None else units
     done = (lambda finished, count: progress(finished * (total - 1) // count, total)) if progress else None
     found = map_parts(partial(_check_part, frame, rules), units, on_done=done, **sharing)
-    return {key: [piece for part in found for piece in part[key]] for key in found[0]}
+    return {key: [piece for part in found for piece in part[key]] for key in _collector()[0]}
 
 
 def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequence[RaggedRow]) -> Report:
@@ -337,16 +339,20 @@ def with_row_problems(report: Report, frame: pd.DataFrame, row_problems: Sequenc
     if not parts["pos"]:
         return report
     added = _failure_table(parts, frame.index.to_numpy())
-    failures = pd.concat([report.failures, added], ignore_index=True)
     # The report is in (row position, column, check) order already: a stable sort on that
     # key slots the few new lines in.
-    index = frame.index
+    failures = in_report_order(pd.concat([report.failures, added], ignore_index=True), frame.index)
+    return Report(failures, report.rows, report.index)
+
+
+def in_report_order(failures: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """``failures`` (lines of reports of a frame with ``index``) in the order :func:`validate` gives:
+    row position, then column, then check (a stable sort: lines in order already stay so)."""
     rows = failures["row"].to_numpy()
     positions = rows if index.is_monotonic_increasing and index.is_unique else index.get_indexer(rows)
     key = (positions.astype(np.int64) << 16) | (failures["column"].cat.codes.to_numpy().astype(np.int64) << 8) \
         | failures["check"].cat.codes.to_numpy().astype(np.int64)
-    order = np.argsort(key, kind="stable")
-    return Report(failures.take(order).reset_index(drop=True), report.rows, report.index)
+    return failures.take(np.argsort(key, kind="stable")).reset_index(drop=True)
 
 
 def _collector(parts: dict[str, list] | None = None) -> tuple[dict[str, list], Callable]:

@@ -82,8 +82,6 @@ def grouped(keys: list, *columns: list) -> dict:
     return out
 
 
-
-
 def lookup_for(db: LocationDB) -> Lookup:
     """The :class:`Lookup` of ``db``, built on first use and kept in ``db.extra``."""
     cached = db.extra.get("_lookup")
