@@ -3,7 +3,7 @@
 
 Read → trim → places read from the address text where a row has none → resolve places (in
 worker processes from ``PARALLEL_MIN_ROWS``) → check
-(in a forked worker beside the writing for big files) → write the corrected file and the
+(in forked workers beside the writing for big files) → write the corrected file and the
 review list, each atomically.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
 Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
-#: From this many rows the checks run in a forked worker beside the writing.
+#: From this many rows the checks run in forked workers beside the writing.
 PARALLEL_CHECK_ROWS = 100_000
 
 
@@ -113,10 +113,10 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
     from addrmig.locations.resolver import prepare, resolve
     from addrmig.locations.review import review_table, write_review
-    from addrmig.parallel import Background, available_workers
+    from addrmig.parallel import available_workers
     from addrmig.pipeline import load
     from addrmig.trimming import trim
-    from addrmig.validation import validate
+    from addrmig.validation import validate, validate_started
 
     # The resolver's lookups are built in a thread while the file is read (the reader
     # parses in Arrow's threads, without the GIL), and before the workers are forked, so
@@ -164,8 +164,8 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     release_memory()
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
-        # The checks run in a worker while the corrected file and the review list are written.
-        checks = Background(lambda: validate(resolution.frame, row_problems=row_problems, workers=workers))
+        # The checks run in workers while the corrected file and the review list are written.
+        checks = validate_started(resolution.frame, row_problems=row_problems, workers=workers)
     else:
         with steps("validate") as bar:
             report = validate(resolution.frame, progress=bar, row_problems=row_problems)
@@ -183,7 +183,7 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     if checks is not None:
         with steps("validate") as bar:
             bar(0, 1)
-            report = checks.result()
+            report = checks()
             bar(1, 1)
     return FixOutcome(resolution=resolution, report=report, review=review, trimmed=n_trimmed,
                       missing_required=missing_required, phones_written=phones_written, from_text=from_text)

@@ -313,7 +313,7 @@ def table_file(frame, fmt: str, rows=None) -> Build:
 def report_file(frame, report, fmt: str) -> Build:
     """The build of the error report of ``frame`` (``report`` its check report) as CSV or XLSX."""
     def build(path: Path, progress: Callable[[float, float], None]) -> None:
-        from addrmig.validation import save_report_xlsx, write_report_csv
+        from addrmig.report_files import save_report_xlsx, write_report_csv
 
         progress(0, 1)
         if fmt == "xlsx":

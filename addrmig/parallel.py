@@ -190,31 +190,55 @@ def _child_main(func, parts, queue, writer, nice: int = 0) -> None:
     writer.close()
 
 
-class Background:
-    """``func()`` computed in a child forked from this process while this process goes on
-    (or here, on :meth:`result`, where fork is not available). The child sees the data as
-    it was at the fork; nothing it does comes back but the result. The child runs ``nice``
+class Spread:
+    """``[func(part) for part in parts]`` begun now by ``workers`` children forked from this
+    process, which goes on with other work meanwhile; :meth:`results` waits for them. The
+    children see the data as it was at the fork and take the parts one at a time from a
+    shared queue; a part a child did not finish is redone here. Where fork is not
+    available every part is computed here by :meth:`results`. The children run ``nice``
     steps nicer than this process."""
 
-    def __init__(self, func: Callable[[], R], nice: int = 0) -> None:
-        self.func = func
-        self.child: _Child | None = None
-        if can_fork():
-            queue = _Queue(1)
-            self.child = prepared_fork(lambda: _Child(lambda _: func(), [None], queue, nice))
-            queue.close()
+    def __init__(self, func: Callable[[P], R], parts: Sequence[P], workers: int, nice: int = 0) -> None:
+        self.func, self.parts = func, parts
+        self.children: list[_Child] = []
+        if can_fork() and parts:
+            queue = _Queue(len(parts))
+            try:
+                self.children = prepared_fork(lambda: [_Child(func, parts, queue, nice)
+                                                       for _ in range(max(1, min(workers, len(parts))))])
+            finally:
+                queue.close()  # the children hold their own ends
         self.started = time.monotonic()
 
+    def results(self, on_done: Callable[[int, int], None] | None = None,
+                on_retry: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> list[R]:
+        """The results in the order of the parts. ``on_done(done, total)`` hears of the parts
+        the children finish, ``on_retry(reason)`` of parts redone here; once ``cancel`` is set
+        the children are stopped and :class:`Cancelled` is raised."""
+        report = on_done or (lambda done, total: None)
+        try:
+            if self.children:
+                _wait_for(self.children, len(self.parts), report, cancel)
+            return _gathered(self.children, {}, self.func, self.parts, time.monotonic() - self.started,
+                             report, on_retry)
+        finally:
+            for child in self.children:
+                child.close()
+            self.children = []
+
+
+class Background:
+    """``func()`` computed in a child forked from this process while this process goes on
+    (or here, on :meth:`result`, where fork is not available): a :class:`Spread` of one
+    part. The child sees the data as it was at the fork; nothing it does comes back but
+    the result. The child runs ``nice`` steps nicer than this process. The child may not
+    fork children of its own (:class:`Spread` shares work out from this process)."""
+
+    def __init__(self, func: Callable[[], R], nice: int = 0) -> None:
+        self.spread = Spread(lambda _: func(), [None], 1, nice)
+
     def result(self, on_retry: Callable[[str], None] | None = None) -> R:
-        if self.child is not None:
-            patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - self.started))
-            values, failure = self.child.results(patience)
-            self.child = None
-            if 0 in values:
-                return values[0]
-            if on_retry is not None:
-                on_retry(failure)
-        return self.func()
+        return self.spread.results(on_retry=on_retry)[0]
 
 
 def prepared_fork(start: Callable[[], R]) -> R:
@@ -260,40 +284,44 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
             results.append(func(part))
             report(len(results), total)
         return results
+    if not here:
+        return Spread(func, parts, workers, nice).results(report, on_retry, cancel)
     queue = _Queue(total)
+    children: list[_Child] = []
     try:
-        children: list[_Child] = prepared_fork(lambda: [_Child(func, parts, queue, nice)
-                                                for _ in range(workers if not here else workers - 1)])
-    except BaseException:
-        queue.close()
-        raise
-    results: dict[int, R] = {}
-    try:
+        children = prepared_fork(lambda: [_Child(func, parts, queue, nice) for _ in range(workers - 1)])
+        results: dict[int, R] = {}
         started = time.monotonic()
-        if here:
-            while (index := queue.take()) is not None:
-                results[index] = func(parts[index])
-                report(min(total - 1, index + 1), total)  # the parts before it are taken too
-        else:
-            _wait_for(children, total, report, cancel)
-        patience = max(MIN_WAIT_SECONDS, PATIENCE * (time.monotonic() - started))
-        failures = []
-        for child in children:
-            values, failure = child.results(patience)
-            results.update(values)
-            if failure is not None:
-                failures.append(failure)
-        missing = [i for i in range(total) if i not in results]
-        if missing and on_retry is not None:
-            on_retry("; ".join(failures) or "a worker process stopped early")
-        for i in missing:
-            results[i] = func(parts[i])
-        report(total, total)
-        return [results[i] for i in range(total)]
+        while (index := queue.take()) is not None:
+            results[index] = func(parts[index])
+            report(min(total - 1, index + 1), total)  # the parts before it are taken too
+        return _gathered(children, results, func, parts, time.monotonic() - started, report, on_retry)
     finally:
         queue.close()
         for child in children:
             child.close()
+
+
+def _gathered(children: list[_Child], results: dict[int, R], func: Callable[[P], R], parts: Sequence[P],
+              took: float, report: Callable[[int, int], None], on_retry: Callable[[str], None] | None) -> list[R]:
+    """The parts' results: ``results`` (computed here) with the children's, each child given
+    ``PATIENCE`` × ``took`` (at least ``MIN_WAIT_SECONDS``) to answer; the parts missing
+    then are computed here (``on_retry`` is told why)."""
+    total = len(parts)
+    patience = max(MIN_WAIT_SECONDS, PATIENCE * took)
+    failures = []
+    for child in children:
+        values, failure = child.results(patience)
+        results.update(values)
+        if failure is not None:
+            failures.append(failure)
+    missing = [i for i in range(total) if i not in results]
+    if missing and children and on_retry is not None:
+        on_retry("; ".join(failures) or "a worker process stopped early")
+    for i in missing:
+        results[i] = func(parts[i])
+    report(total, total)
+    return [results[i] for i in range(total)]
 
 
 def _wait_for(children: list[_Child], total: int, report: Callable[[int, int], None],

@@ -27,8 +27,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from addrmig.report_files import write_report_csv, write_report_xlsx  # noqa: E402
 from addrmig.schema import build_schema  # noqa: E402
-from addrmig.validation import validate, write_report_csv, write_report_xlsx  # noqa: E402
+from addrmig.validation import validate  # noqa: E402
 
 DEV = ROOT / "tests" / "fixtures" / "addresses_dev.csv"
 

@@ -248,7 +248,8 @@ def _steps(path: Path, workdir: Path) -> None:
     from addrmig.locations import resolve
     from addrmig.locations.db import LocationDB
     from addrmig.pipeline import load
-    from addrmig.validation import save_report_xlsx, validate
+    from addrmig.report_files import save_report_xlsx
+    from addrmig.validation import validate
 
     def timed(label, func, *a, **k):
         start = time.perf_counter()

@@ -251,11 +251,11 @@ if report is not None:
     d1, d2 = st.columns(2)
 
     def report_csv() -> bytes:
-        from addrmig.validation import write_report_csv
+        from addrmig.report_files import write_report_csv
         return write_report_csv(report)
 
     def report_xlsx() -> bytes:
-        from addrmig.validation import write_report_xlsx
+        from addrmig.report_files import write_report_xlsx
         return write_report_xlsx(ws.frame, report)
 
     def report_file(fmt: str):

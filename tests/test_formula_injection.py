@@ -20,7 +20,8 @@ from streamlit.testing.v1 import AppTest
 from addrmig.cli import main
 from addrmig.fields import COLUMNS
 from addrmig.io import read_table, write_table
-from addrmig.validation import validate, write_report_csv, write_report_xlsx
+from addrmig.report_files import write_report_csv, write_report_xlsx
+from addrmig.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 RISKY = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]

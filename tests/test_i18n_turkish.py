@@ -22,7 +22,8 @@ from addrmig.io import format_for_path, read_table
 from addrmig.locations import LocationDB
 from addrmig.locations.resolver import resolve
 from addrmig.locations.review import review_table, write_review
-from addrmig.validation import validate, write_report_csv, write_report_xlsx
+from addrmig.report_files import write_report_csv, write_report_xlsx
+from addrmig.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "addresses_small.csv"

@@ -39,6 +39,26 @@ def test_parts_run_in_forked_children_and_come_back_in_order():
 
 
 @needs_fork
+def test_a_spread_is_computed_by_children_while_this_process_goes_on():
+    parent = os.getpid()
+    spread = parallel.Spread(lambda x: (x * x, os.getpid()), list(range(6)), workers=2)
+    here = sum(range(10_000))  # this process is free meanwhile
+    results = spread.results()
+    assert [x for x, _ in results] == [0, 1, 4, 9, 16, 25] and here == 49_995_000
+    assert parent not in {pid for _, pid in results}
+
+
+@needs_fork
+def test_a_background_job_may_not_share_its_work_out_again():
+    """A forked worker cannot fork workers of its own (multiprocessing's daemonic children):
+    such a job is redone here, and the caller hears why. Work to share out goes to a Spread."""
+    told = []
+    job = parallel.Background(lambda: parallel.map_parts(_square, [1, 2, 3], workers=2))
+    assert job.result(on_retry=told.append) == [1, 4, 9]
+    assert told and "daemonic" in told[0]
+
+
+@needs_fork
 def test_a_faster_process_takes_more_parts():
     import time
 

@@ -127,6 +127,46 @@ def test_fix_outcome_report_holds_the_ragged_rows(tmp_path):
     assert outcome.invalid[outcome.resolution.frame.index.get_indexer([3, 5])].all()
 
 
+
+@pytest.mark.parametrize("big", [False, True])
+def test_fix_outcome_report_is_the_same_when_a_big_files_checks_run_in_workers(tmp_path, monkeypatch, big):
+    """For a big file ``fix`` checks the rows in forked workers while it writes: they do
+    every part (none is redone here), and the report is the one of a plain validate."""
+    import os
+
+    from addrmig import fixing, parallel, validation
+
+    if big:
+        monkeypatch.setattr(fixing, "PARALLEL_CHECK_ROWS", 1)
+        monkeypatch.setattr(parallel, "available_workers", lambda: 2)
+    log = tmp_path / "parts"
+    check_part = validation._check_part
+
+    def logged(*args):
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return check_part(*args)
+
+    monkeypatch.setattr(validation, "_check_part", logged)
+    source = tmp_path / "ragged.csv"
+    source.write_bytes(RAGGED)
+    outcome = fix_file_of(source, tmp_path)
+    expected = validate(outcome.resolution.frame, row_problems=load(RAGGED, "ragged.csv").table.row_problems)
+    pd.testing.assert_frame_equal(outcome.report.failures, expected.failures)
+    here = str(os.getpid())
+    pids = log.read_text().split() if log.exists() else []
+    if big and parallel.can_fork():
+        assert pids and here not in pids
+    else:
+        assert not pids  # a small file is checked by validate here, not part by part
+
+
+def fix_file_of(source, tmp_path):
+    from addrmig.fixing import fix_file
+    from addrmig.locations.db import LocationDB
+
+    return fix_file(source, tmp_path / "out.csv", "csv", LocationDB.bundled())
+
 def test_validate_command_reports_ragged_rows(tmp_path, capsys):
     source, report = tmp_path / "ragged.csv", tmp_path / "report.csv"
     source.write_bytes(RAGGED)

@@ -8,7 +8,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from addrmig.fields import COLUMNS
-from addrmig.validation import validate, write_report_csv, write_report_xlsx
+from addrmig.report_files import write_report_csv, write_report_xlsx
+from addrmig.validation import validate
 
 GOOD = {"user": "C1", "email": "ali@example.com", "phone_number": "05321234567", "first_name": "Ali",
         "last_name": "Yılmaz", "title": "Ev", "line": "Atatürk Cad. No:1", "tax_office": "", "tax_no": "",

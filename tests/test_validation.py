@@ -277,3 +277,34 @@ def test_checks_shared_out_to_worker_processes_give_the_same_report(dev, monkeyp
     assert len(pids) == len({rule.column for rule in validation.schema.column_rules()}) + 1  # + duplicates
     if not here:
         assert str(os.getpid()) not in pids  # away from here, workers do every part
+
+
+def test_checks_started_ahead_give_the_same_report_from_worker_processes(dev, monkeypatch, tmp_path):
+    """``fix`` starts the checks, writes the file meanwhile, then takes the report: the
+    children did every part, and the report is validate's (ragged rows included)."""
+    import os
+
+    import addrmig.validation as validation
+    from addrmig.io.table import RaggedRow
+
+    frame, _, _ = dev
+    log = tmp_path / "parts"
+    check_part = validation._check_part
+
+    def logged(*args):
+        with log.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return check_part(*args)
+
+    monkeypatch.setattr(validation, "_check_part", logged)
+    ragged = [RaggedRow(int(frame.index[1]), 3, 14, "a,b,c")]
+    report = validation.validate_started(frame, row_problems=ragged, workers=2)
+    expected = validate(frame, row_problems=ragged)
+    pids = log.read_text().split()  # the children's parts, then this process's own validate
+    ahead = report()
+    pd.testing.assert_frame_equal(ahead.failures, expected.failures)
+    assert "ragged_row" in set(ahead.failures["check"])
+    parts = len({rule.column for rule in validation.schema.column_rules()}) + 1
+    children = [pid for pid in log.read_text().split() if pid != str(os.getpid())]
+    assert len(children) == parts and len(set(children)) == 2
+    assert len(pids) >= parts  # the children were at work before the report was asked for

@@ -29,7 +29,8 @@ from openpyxl import load_workbook
 from addrmig.fields import COLUMNS
 from addrmig.io import save_table, write_table
 from addrmig.io.xlsx import BOLD, RED, Workbook, column_letter
-from addrmig.validation import validate, write_report_xlsx
+from addrmig.report_files import write_report_xlsx
+from addrmig.validation import validate
 
 AWKWARD = ["007", "+90 532 000 00 00", "00000000000000000012", "12345678901234567890", "1e5", "1.0", "TRUE",
            "=1+1", '=HYPERLINK("http://x.example","y")', "@SUM(A1)", "-2+3", "+cmd", "\t=x", "'quoted",

@@ -19,7 +19,8 @@ from addrmig.i18n import N_, _, ngettext
 from addrmig.io import write_atomically
 from addrmig.pipeline import load
 from addrmig.progress import ProgressBar
-from addrmig.validation import save_report_xlsx, validate, write_report_csv
+from addrmig.report_files import save_report_xlsx, write_report_csv
+from addrmig.validation import validate
 
 HELP = N_("Check a file against Akinon's address rules; print a summary and optionally write an error report.")
 #: Nothing is left open when ``run`` returns: the process may end without cleaning up.
