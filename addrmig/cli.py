@@ -46,19 +46,36 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: with every command, or only with ``command`` (the one asked
+    for: the others' modules, such as the Akinon client and its database, are then not
+    imported, which a run of ``fix`` or ``validate`` would otherwise wait for)."""
     parser = _Parser(prog="python -m addrmig",
                      description=_("Get a legacy address export into Akinon Commerce."))
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
                         help=_("language of messages and reports (default: from LANG / LC_ALL; English unless "
                                "Turkish)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if command is None else [command]:
         module = importlib.import_module(f"addrmig.commands.{name}")
         command = sub.add_parser(name, help=_(module.HELP), description=_(module.HELP))
         module.add_arguments(command)
         command.set_defaults(_run=module.run, _fast_exit=getattr(module, "FAST_EXIT", False))
     return parser
+
+
+def _command_asked(argv: list[str]) -> str | None:
+    """The command named by the arguments (the first one not an option or ``--lang``'s value),
+    when it is one of :data:`COMMANDS`; else None (the help or argparse's error lists them all)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--lang":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _language_asked(argv: list[str]) -> str | None:
@@ -85,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(arguments: list[str]) -> int:
     set_language(_language_asked(arguments) or language_from_environment(os.environ))
     argparse._ = _argparse_words  # argparse's own words in the language too (English: as they are)
-    parser = build_parser()
+    parser = build_parser(_command_asked(arguments))
     args = parser.parse_args(arguments)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
