@@ -490,8 +490,8 @@ class Workspace(AddressTexts):
         read = self.text_places
         # The rows read from the address text and left open are decided text by text (see
         # text_readings), not by their empty place columns.
-        return self._memoised(("review", id(resolution)), lambda: review_items(resolution) if read is None
-                              else without_text_rows(review_items(resolution), resolution, read))
+        return self._memoised(("review", id(resolution)), lambda: review_items(
+            resolution, keep=None if read is None else lambda lines: without_text_rows(lines, resolution, read)))
 
     def rows_changed(self, choices: dict[Place, Place]) -> dict[tuple, int]:
         """How many rows each of ``choices`` would apply to (:func:`addrmig.locations.suggesting.rows_changed`)."""

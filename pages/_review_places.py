@@ -95,7 +95,11 @@ def review_card(ws: Workspace, db, item: pd.Series, i: int):
     note = item["note"] or (_(STATUS_NOTE[item["status"]]) if item["status"] in STATUS_NOTE
                             else status_label(item["status"]))
     left, right = st.columns([3, 2])
+    others = int(item.get("spellings", 1)) - 1
     left.markdown(f"**{md(written_label(written))}**" + (" " + _("(written with spaces around a name)") if spaced else "")
+                  + (" " + ngettext("(also written {n} other way: case, letters or spaces apart)",
+                                    "(also written {n} other ways: case, letters or spaces apart)", others)
+                     .format(n=number(others)) if others > 0 else "")
                   + "  \n" + _("{rows} (e.g. row {examples}) — {note}").format(
                       rows=rows_text(int(item["rows"])), examples=examples, note=md(note)))
     found = candidates(item, db)

@@ -148,3 +148,24 @@ def test_a_pick_that_overrides_a_rule_is_listed():
     table = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
     assert table["chosen"].tolist() == ["Balıkesir › Dursunbey › Kumlu Mah"]
     assert "Atlantis" in table["reason"].iloc[0] and "Giresun" in table["reason"].iloc[0]
+
+
+def test_a_place_written_several_ways_is_one_line_and_one_pick_changes_every_spelling():
+    spellings = [("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh."), ("TÜRKİYE", "ATLANTIS", "DURSUNBEY", "KUMLU MH."),
+                 ("Türkiye", "atlantis ", "dursunbey", "kumlu mh"), ("Türkiye", "Atlantis", "Tirebolu", "")]
+    rows = [dict(dict.fromkeys(COLUMNS, "x"), email=f"u{k}@example.com", **dict(zip(LEVELS, place)))
+            for k, place in enumerate(spellings + spellings[:1])]
+    buffer = io.StringIO()
+    pd.DataFrame(rows, columns=list(COLUMNS)).to_csv(buffer, index=False)
+    at = places_page(buffer.getvalue().encode())
+    shown = texts(at)
+    assert len([box for box in at.selectbox if str(box.key).startswith("pick_")]) == 2  # Kumlu once, Tirebolu
+    assert "(also written 2 other ways: case, letters or spaces apart)" in shown
+    assert "4 rows (e.g. row 2, 3, 4)" in shown
+    choose(at, "Balıkesir › Dursunbey › Kumlu Mah")
+    assert "Saving this changes 4 rows: those written exactly this way." in texts(at)
+    at.button(key="save_choices").click().run()
+    assert not at.exception
+    written = places(at)
+    assert [written[k] for k in (0, 1, 2, 4)] == [BALIKESIR_KUMLU] * 4
+    assert written[3] == TIREBOLU

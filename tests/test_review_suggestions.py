@@ -109,3 +109,21 @@ def test_a_choice_applies_to_the_rows_written_that_way_case_and_spaces_aside(res
                                        MERKEZ: ("Türkiye", "Kütahya", "Merkez", "")})
     assert counts == {KUMLU: 3, MERKEZ: 1}
     assert rows_changed(resolution, {}) == {}
+
+
+def test_review_lines_differing_only_in_case_letters_or_spaces_are_one_line_with_all_their_rows():
+    import pandas as pd
+
+    from addrmig.fields import COLUMNS
+    from addrmig.locations import LocationDB, resolve
+    from addrmig.locations.review import review_items
+
+    written = [("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh."), ("Türkiye", "ATLANTİS", "DURSUNBEY", "KUMLU MH. "),
+               ("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh."), ("Türkiye", "Gotham", "Dursunbey", "Kumlu Mh."),
+               ("Turkiye", "atlantis", "dursunbey", "kumlu-mh")]
+    frame = pd.DataFrame([dict(dict.fromkeys(COLUMNS, "x"), **dict(zip(["country", "city", "township", "district"], w)))
+                          for w in written], dtype="str")
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    items = review_items(resolve(frame, LocationDB.bundled()))
+    assert items[["city", "rows", "spellings"]].values.tolist() == [["Atlantis", 4, 3], ["Gotham", 1, 1]]
+    assert items["examples"].tolist() == [[2, 3, 4], [5]]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -73,9 +74,50 @@ def review_table(resolution: Resolution) -> pd.DataFrame:
 Place = tuple[str, str, str, str]
 
 
-def review_items(resolution: Resolution) -> pd.DataFrame:
-    """One line per distinct written place that needs the user, most rows first."""
-    return resolution.unresolved().reset_index(drop=True)
+def review_items(resolution: Resolution,
+                 keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """One line per written place that needs the user, most rows first; places written in ways
+    one choice settles together are one line (:func:`one_line_per_choice`). ``keep`` filters
+    the written places first (each as written)."""
+    lines = resolution.unresolved().reset_index(drop=True)
+    return one_line_per_choice(keep(lines) if keep is not None else lines)
+
+
+def one_line_per_choice(lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` (written places, most rows first) with those a choice settles together — the
+    same written place but for case, Turkish letters, punctuation and spaces
+    (:func:`addrmig.locations.corrections.choice_key`) — as one line: the most frequent
+    spelling's, with ``rows`` counting the rows of every spelling, ``examples`` the first
+    row numbers among them, and ``spellings`` how many ways the place was written. Most
+    rows first again."""
+    from addrmig.locations.keys import name_keys
+
+    out = lines.reset_index(drop=True)
+    if out.empty:
+        return out.assign(spellings=pd.Series(dtype="int64"))
+    keys = pd.DataFrame({level: name_keys(out[level].astype(str)) for level in LEVELS})
+    group = keys.groupby(list(LEVELS), sort=False).ngroup().to_numpy()
+    spellings = np.bincount(group)
+    if spellings.max() == 1:
+        return out.assign(spellings=1)
+    first = np.unique(group, return_index=True)[1]  # the line with the most rows of each place
+    merged = out.iloc[first].copy()
+    merged["rows"] = np.bincount(group, weights=out["rows"].to_numpy()).astype(int)
+    merged["spellings"] = spellings
+    examples: dict[int, list] = {}
+    for code, rows in zip(group.tolist(), out["examples"].tolist()):
+        examples.setdefault(code, []).extend(rows)
+    merged["examples"] = pd.Series([_first_rows(examples[code]) for code in range(len(first))],
+                                   index=merged.index, dtype=object)
+    return merged.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _first_rows(rows: list, count: int = 3) -> list:
+    """The first ``count`` of these row numbers (in the order given when they do not compare)."""
+    try:
+        return sorted(rows)[:count]
+    except TypeError:
+        return rows[:count]
 
 
 def written_key(item: pd.Series) -> Place:
