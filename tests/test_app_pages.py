@@ -201,3 +201,16 @@ def test_two_sessions_never_see_each_others_file():
     assert "There is no file yet" in texts(second)
     assert second.session_state["workspace"] is not first.session_state["workspace"]
     assert not second.session_state["workspace"].has_file
+
+
+def test_check_page_charts_give_each_column_a_band_of_its_own():
+    """The per-column charts size their bands, not their whole height, so column names never
+    overlap however many columns fail (a fixed height squeezed four names into 50 pixels)."""
+    import json
+
+    at = new_app()
+    at.button(key="sample_button").click().run()
+    at.switch_page("pages/check.py").run()
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert [spec["title"] for spec in specs] == ["Errors per column", "Warnings per column"]
+    assert all(spec["height"]["step"] >= 24 for spec in specs)
