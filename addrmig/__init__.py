@@ -7,6 +7,11 @@ import os
 __version__ = "0.1.0"
 
 
+def arrow_pool_chosen() -> bool:
+    """Whether ``ARROW_DEFAULT_MEMORY_POOL`` chooses Arrow's memory pool (addrmig then keeps it)."""
+    return bool(os.environ.get("ARROW_DEFAULT_MEMORY_POOL"))
+
+
 def _arrow_memory_pool() -> None:
     """Arrow's memory from jemalloc unless ``ARROW_DEFAULT_MEMORY_POOL`` says otherwise.
 
@@ -15,7 +20,7 @@ def _arrow_memory_pool() -> None:
     with jemalloc it is 1.1 s (4.8 s in all), and ``fix`` takes 14 s instead of 22 s, same output.
     The app's server then takes the C heap instead (:func:`addrmig.limits.return_memory_promptly`).
     """
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    if arrow_pool_chosen():
         return
     import pyarrow as pa
 

@@ -176,7 +176,9 @@ def return_memory_promptly() -> None:
       611-635 MB."""
     import pyarrow as pa
 
-    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    from addrmig import arrow_pool_chosen
+
+    if not arrow_pool_chosen():
         pa.set_memory_pool(pa.system_memory_pool())
     if _libc():
         _LIBC.mallopt(_M_MMAP_THRESHOLD, BIG_BLOCK)
