@@ -14,6 +14,7 @@ import streamlit as st
 from addrmig.errors import AddrmigError
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 from addrmig.i18n import N_, _, ngettext
+from addrmig.locations.keys import remember_district_keys
 from addrmig.locations.resolver import Resolution
 from addrmig.locations.resolver.statuses import status_label
 from addrmig.locations.review import clear_choices, place_label, written_key
@@ -72,7 +73,10 @@ def show_review(ws: Workspace, resolution: Resolution) -> None:
     page = pager("review_page", len(items), REVIEW_PAGE)
     chosen: dict[tuple, tuple] = {}
     notes = {}
-    for i, item in page_of(items, page, REVIEW_PAGE).iterrows():
+    shown = page_of(items, page, REVIEW_PAGE)
+    written = shown["district"].astype(str)
+    remember_district_keys([*written, *written.str.strip()])  # the cards' names at once, not one by one
+    for i, item in shown.iterrows():
         with st.container(border=True):
             place, notes[written_key(item)] = review_card(ws, db, item, i)
         if place is not None:

@@ -15,6 +15,7 @@ so a name written without it can still be found.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -291,5 +292,31 @@ def village_of(paren: str, villages: frozenset[str]) -> str:
 
 
 def district_key(text: str) -> dict[str, str]:
-    """:func:`district_keys` for one name, as a dict."""
-    return district_keys(pd.Series([text], dtype=str)).iloc[0].to_dict()
+    """:func:`district_keys` for one name, as a dict. Remembered (the review cards ask for the
+    same names on every rerun, and one name through the vectorised steps takes milliseconds);
+    :func:`remember_district_keys` computes many at once."""
+    found = _ONE_KEYS.get(text)
+    if found is None:
+        found = remember_district_keys([text])[text]
+    return dict(found)
+
+
+#: District keys of single names asked for (name -> key items), at most _ONE_KEYS_LIMIT.
+_ONE_KEYS: dict[str, tuple[tuple[str, str], ...]] = {}
+_ONE_KEYS_LIMIT = 100_000
+
+
+def remember_district_keys(texts: Iterable[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The keys of ``texts`` (name -> key items) for :func:`district_key`, the ones not known yet
+    computed in one vectorised pass; each name's keys do not depend on the others'."""
+    wanted = list(dict.fromkeys(texts))
+    known = {text: _ONE_KEYS[text] for text in wanted if text in _ONE_KEYS}
+    todo = [text for text in wanted if text not in known]
+    if todo:
+        table = district_keys(pd.Series(todo, dtype=str))
+        columns = list(table.columns)
+        if len(_ONE_KEYS) + len(todo) > _ONE_KEYS_LIMIT:
+            _ONE_KEYS.clear()
+        for text, values in zip(todo, zip(*(table[c].tolist() for c in columns))):
+            known[text] = _ONE_KEYS[text] = tuple(zip(columns, values))
+    return known
