@@ -166,7 +166,7 @@ def check_quietly(ws: Workspace) -> None:
 
 
 def work_ahead(ws: Workspace) -> None:
-    """For a big file just read, once the Upload page is drawn: its checks now, while the user reads
+    """For a big file just read (no edit made yet), once the Upload page is drawn: its checks now, while the user reads
     the page (the Check page finds them done, or waits for the rest instead of starting again), then
     its places matched in worker processes nicer than the server, while the user goes on to the
     checks: the Places page takes what is done (:meth:`Workspace.resolve_ahead`; nothing when it is
@@ -181,8 +181,8 @@ def work_ahead(ws: Workspace) -> None:
     from addrmig.jobs import worker_rows
     from pages._session import persist
 
-    if not (ws.has_file and ws.rows >= worker_rows()):
-        return
+    if not (ws.has_file and ws.rows >= worker_rows()) or ws.edits:
+        return  # small, or no longer the file just read: the pages do their own work
     check_quietly(ws)
     persist(ws)
     if not ws.resolution_ready:

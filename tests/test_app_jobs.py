@@ -109,6 +109,27 @@ def test_a_big_files_checks_and_places_are_done_from_the_upload_on_and_the_next_
     assert "Places found" in metrics(at)  # the page shows the places it took
 
 
+
+def test_back_on_the_upload_page_after_an_edit_nothing_is_worked_ahead_again(monkeypatch):
+    """The work ahead is for the file just read: once the places are written (an edit), a visit
+    back to the Upload page neither checks the new version nor matches its places there; the
+    page that shows them does, when the user goes to it."""
+    from addrmig.workspace import Workspace
+
+    at = app_with_file()
+    ws = at.session_state["workspace"]
+    at.switch_page("pages/locations.py").run()
+    assert not at.exception and ws.edits  # the places written into the file
+    asked = []
+    report, resolve_ahead = Workspace.report, Workspace.resolve_ahead
+    monkeypatch.setattr(Workspace, "report", lambda self, *a, **k: asked.append("report") or report(self, *a, **k))
+    monkeypatch.setattr(Workspace, "resolve_ahead",
+                        lambda self, *a, **k: asked.append("ahead") or resolve_ahead(self, *a, **k))
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception and asked == [] and ws.ahead is None
+    at.switch_page("pages/check.py").run()
+    assert not at.exception and "report" in asked and at.metric  # the Check page checks the new version
+
 def test_a_big_files_bytes_go_to_the_servers_store_before_its_places_are_matched_ahead(monkeypatch):
     # Saved by the Upload page itself: a click to the next page cuts a run short before app.py's
     # end (where the workspace is saved otherwise), and place workers forked while the workspace
