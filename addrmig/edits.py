@@ -17,6 +17,11 @@ class Edit:
     changes: pd.DataFrame  # columns row, column, before, after
     by_hand: bool = False
 
+    @property
+    def columns(self) -> frozenset[str]:
+        """The columns the edit changed."""
+        return frozenset(str(c) for c in self.changes["column"].unique())
+
 
 CHANGE_COLUMNS = ("row", "column", "before", "after")
 

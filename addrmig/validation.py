@@ -267,13 +267,10 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
     report is the same.
     """
     _check_columns(frame)
-    n = len(frame)
     rules = schema.column_rules()
     total = len(rules) + 1
-    rows_of = frame.index.to_numpy()
-    if workers > 1 and n >= PARALLEL_ROWS:
+    if workers > 1 and len(frame) >= PARALLEL_ROWS:
         parts = _checks_in_parts(frame, rules, progress, total, workers=workers, here=here, nice=nice)
-        add = _collector(parts)[1]
     else:
         parts, add = _collector()
         arrays = {c: schema.as_arrow(frame[c]) for c in COLUMNS}
@@ -281,10 +278,17 @@ def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
         # GIL hand-offs cost more than the overlap gains.)
         _column_checks(rules, arrays, add, progress, total)
         _duplicate_checks(frame, add, arrays[DUPLICATE_COLUMN])
-    _add_ragged_rows(frame, row_problems, add)
+    report = _report_of(frame, parts, row_problems)
     if progress:
         progress(total, total)
-    return Report(_failure_table(parts, rows_of), n, frame.index)
+    return report
+
+
+def _report_of(frame: pd.DataFrame, parts: dict[str, list], row_problems: Sequence[RaggedRow]) -> Report:
+    """The report of ``frame`` from the failures its checks collected (``parts``), with the
+    ``ragged_row`` errors of ``row_problems`` added."""
+    _add_ragged_rows(frame, row_problems, _collector(parts)[1])
+    return Report(_failure_table(parts, frame.index.to_numpy()), len(frame), frame.index)
 
 
 def _duplicate_checks(frame: pd.DataFrame, add: Callable, values: pa_arrow.ChunkedArray | None = None) -> None:
@@ -338,12 +342,7 @@ def validate_started(frame: pd.DataFrame, *, row_problems: Sequence[RaggedRow] =
     rules = schema.column_rules()
     checks = Spread(partial(_check_part, frame, rules), _every_unit(rules), workers, nice)
 
-    def report() -> Report:
-        parts = _joined(checks.results())
-        _add_ragged_rows(frame, row_problems, _collector(parts)[1])
-        return Report(_failure_table(parts, frame.index.to_numpy()), len(frame), frame.index)
-
-    return report
+    return lambda: _report_of(frame, _joined(checks.results()), row_problems)
 
 
 def _every_unit(rules: list[schema.Rule]) -> list[str]:

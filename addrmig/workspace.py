@@ -161,7 +161,7 @@ class Workspace(AddressTexts):
         if changes.empty:
             return None
         edit = Edit(label, changes.reset_index(drop=True), by_hand)
-        self._edited = (self.version, frozenset(str(c) for c in edit.changes["column"].unique()))
+        self._edited = (self.version, edit.columns)
         self.frame = new
         self.edits.append(edit)
         self._keys.append(self._content_key)
@@ -263,7 +263,7 @@ class Workspace(AddressTexts):
         new = self.frame.copy()
         for column, part in edit.changes.groupby("column", sort=False):
             new.loc[part["row"].to_numpy(), column] = part["before"].to_numpy()
-        self._edited = (self.version, frozenset(str(c) for c in edit.changes["column"].unique()))
+        self._edited = (self.version, edit.columns)
         self.frame = new
         self.version += 1
         self._drop_ahead()

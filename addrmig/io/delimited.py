@@ -10,9 +10,8 @@ import codecs
 import csv
 import io
 import re
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -81,8 +80,11 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     # (both mostly outside the interpreter's lock: 0.7 s instead of 1.0 s for 150 MB); the
     # parse is used only when the count finds the file plain (see below).
     # (A limit met on the way leaves the parse to end on its own, and its table to go with it.)
-    early = _Early(_arrow_table, data, delimiter, len(header)) \
-        if skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES else None
+    early = None
+    if skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
+        parsing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-parse")
+        early = parsing.submit(_arrow_table, data, delimiter, len(header))
+        parsing.shutdown(wait=False)  # not waited for here: its thread ends with the parse
     # Ragged rows are found before parsing: pandas pads short rows silently.
     widths = _Widths(data, delimiter, skip + header_index + 1, header_number)
     width = widths.table_width(len(header), notes)
@@ -305,29 +307,6 @@ def _arrow_frame(table: pa.Table | None, names: list[str], records: int) -> pd.D
         columns[name] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array])), dtype="str", copy=False)
     del table
     return pd.DataFrame(columns)
-
-
-class _Early:
-    """``func(*args)`` computed in a thread from now on; :meth:`result` waits for it."""
-
-    def __init__(self, func: Callable[..., Any], *args: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func, *args), daemon=True, name="addrmig-parse")
-        self._thread.start()
-
-    def _run(self, func: Callable[..., Any], *args: Any) -> None:
-        try:
-            self._value = func(*args)
-        except BaseException as error:  # raised where the result is asked for (out of memory…)
-            self._error = error
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        value, self._value = self._value, None
-        return value
 
 
 def _fast_widths(data: bytes, sep: int, chunk: int = 32 * 1024 * 1024) -> tuple[np.ndarray, np.ndarray, bool]:
