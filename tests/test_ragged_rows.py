@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from test_validation import log_check_parts
 
 from addrmig.cli import main
 from addrmig.export import row_verdicts, split_rows
@@ -134,27 +135,19 @@ def test_fix_outcome_report_is_the_same_when_a_big_files_checks_run_in_workers(t
     every part (none is redone here), and the report is the one of a plain validate."""
     import os
 
-    from addrmig import fixing, parallel, validation
+    from addrmig import fixing, parallel
 
     if big:
         monkeypatch.setattr(fixing, "PARALLEL_CHECK_ROWS", 1)
         monkeypatch.setattr(parallel, "available_workers", lambda: 2)
-    log = tmp_path / "parts"
-    check_part = validation._check_part
-
-    def logged(*args):
-        with log.open("a") as out:
-            out.write(f"{os.getpid()}\n")
-        return check_part(*args)
-
-    monkeypatch.setattr(validation, "_check_part", logged)
+    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
     source = tmp_path / "ragged.csv"
     source.write_bytes(RAGGED)
     outcome = fix_file_of(source, tmp_path)
     expected = validate(outcome.resolution.frame, row_problems=load(RAGGED, "ragged.csv").table.row_problems)
     pd.testing.assert_frame_equal(outcome.report.failures, expected.failures)
     here = str(os.getpid())
-    pids = log.read_text().split() if log.exists() else []
+    pids = pids_of_parts()
     if big and parallel.can_fork():
         assert pids and here not in pids
     else:

@@ -1,6 +1,8 @@
 """validate(frame) -> Report, and the safe auto-fix trim(frame)."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -261,19 +263,11 @@ def test_checks_shared_out_to_worker_processes_give_the_same_report(dev, monkeyp
     frame, _, report = dev
     monkeypatch.setattr(validation, "PARALLEL_ROWS", 0)
     seen: list[tuple[float, float]] = []
-    log = tmp_path / "parts"
-    check_part = validation._check_part
-
-    def logged(*args):
-        with log.open("a") as out:  # the workers' own memory does not come back: a file does
-            out.write(f"{os.getpid()}\n")
-        return check_part(*args)
-
-    monkeypatch.setattr(validation, "_check_part", logged)
+    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
     shared = validate(frame, lambda done, total: seen.append((done, total)), workers=2, here=here)
     pd.testing.assert_frame_equal(shared.failures, report.failures)
     assert seen[-1][0] == seen[-1][1] and len(seen) > 2
-    pids = log.read_text().split()
+    pids = pids_of_parts()
     assert len(pids) == len({rule.column for rule in validation.schema.column_rules()}) + 1  # + duplicates
     if not here:
         assert str(os.getpid()) not in pids  # away from here, workers do every part
@@ -288,7 +282,29 @@ def test_checks_started_ahead_give_the_same_report_from_worker_processes(dev, mo
     from addrmig.io.table import RaggedRow
 
     frame, _, _ = dev
-    log = tmp_path / "parts"
+    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
+    ragged = [RaggedRow(int(frame.index[1]), 3, 14, "a,b,c")]
+    parts = len({rule.column for rule in validation.schema.column_rules()}) + 1
+    report = validation.validate_started(frame, row_problems=ragged, workers=2)
+    expected = validate(frame, row_problems=ragged)
+    waited = time.monotonic() + 60
+    while len(pids_of_parts()) < parts and time.monotonic() < waited:
+        time.sleep(0.05)
+    assert len(pids_of_parts()) == parts  # every part done by the children before the report was asked for
+    ahead = report()
+    pd.testing.assert_frame_equal(ahead.failures, expected.failures)
+    assert "ragged_row" in set(ahead.failures["check"])
+    children = pids_of_parts()
+    assert len(children) == parts and len(set(children)) == 2 and str(os.getpid()) not in children
+
+
+def log_check_parts(monkeypatch, log) -> Callable[[], list[str]]:
+    """Make each part of the checks note the process that ran it in the file ``log`` (the workers'
+    own memory does not come back: a file does); returns the reader of those process ids."""
+    import os
+
+    import addrmig.validation as validation
+
     check_part = validation._check_part
 
     def logged(*args):
@@ -297,14 +313,4 @@ def test_checks_started_ahead_give_the_same_report_from_worker_processes(dev, mo
         return check_part(*args)
 
     monkeypatch.setattr(validation, "_check_part", logged)
-    ragged = [RaggedRow(int(frame.index[1]), 3, 14, "a,b,c")]
-    report = validation.validate_started(frame, row_problems=ragged, workers=2)
-    expected = validate(frame, row_problems=ragged)
-    pids = log.read_text().split()  # the children's parts, then this process's own validate
-    ahead = report()
-    pd.testing.assert_frame_equal(ahead.failures, expected.failures)
-    assert "ragged_row" in set(ahead.failures["check"])
-    parts = len({rule.column for rule in validation.schema.column_rules()}) + 1
-    children = [pid for pid in log.read_text().split() if pid != str(os.getpid())]
-    assert len(children) == parts and len(set(children)) == 2
-    assert len(pids) >= parts  # the children were at work before the report was asked for
+    return lambda: log.read_text().split() if log.exists() else []
