@@ -109,26 +109,25 @@ def fix_file(source: str | Path, output: Path, output_format: str, db: LocationD
 def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import save_table, write_atomically
-    from addrmig.locations import acceptance
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
-    from addrmig.locations.resolver import prepare, resolve
+    from addrmig.locations.prepared import prepare_tables
+    from addrmig.locations.resolver import resolve
     from addrmig.locations.review import review_table, write_review
     from addrmig.parallel import available_workers
     from addrmig.pipeline import load
     from addrmig.trimming import trim
     from addrmig.validation import validate, validate_started
 
-    # The resolver's lookups are built in a thread while the file is read (the reader
-    # parses in Arrow's threads, without the GIL), and before the workers are forked, so
-    # that they share them: the thread is gone by then.
+    # The resolver's lookups and the place rule's tables are built (or read from the cache) in a
+    # thread while the file is read (the reader parses in Arrow's threads, without the GIL), and
+    # before the workers are forked, so that they share them: the thread is gone by then.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-lookups") as pool:
-        prepared = [pool.submit(prepare, db), pool.submit(acceptance.prepare, db)]  # the place rule's tables too
+        prepared = pool.submit(prepare_tables, db)
         with steps("read") as bar:
             bar(0, 1)
             loaded = load(source, sheet=sheet, encoding=encoding)
             bar(1, 1)
-        for done in prepared:
-            done.result()
+        prepared.result()
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
         note(_("no column found for {fields}; those values stay empty and the rows stay invalid.").format(

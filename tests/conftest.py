@@ -14,8 +14,10 @@ from addrmig.storage.database import close_database
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory, monkeypatch):
-    """Keep every test's history and caches out of the real user data directory."""
+    """Keep every test's history and caches out of the real user data directory, and the
+    prepared tables (shared by the tests of a session) out of the user cache folder."""
     monkeypatch.setenv("ADDRMIG_DATA_DIR", str(tmp_path_factory.mktemp("addrmig-data")))
+    monkeypatch.setenv("ADDRMIG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "addrmig-cache"))
 
 
 @pytest.fixture(scope="session")
