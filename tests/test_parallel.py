@@ -193,6 +193,40 @@ def test_resolving_away_from_here_gives_what_one_process_gives(monkeypatch, tmp_
 
 
 @needs_fork
+@pytest.mark.parametrize("places_per_part, parts", [(10**9, 2), (1, 6)])
+def test_a_file_writing_few_distinct_places_is_resolved_in_fewer_parts_with_the_same_result(
+        monkeypatch, tmp_path, places_per_part, parts):
+    """Resolved here (the command line), the parts are sized by the distinct places the file
+    writes: few places, one part per worker instead of PARTS_PER_WORKER (each part costs time of
+    its own); many, the parts by rows as before. The result is the same either way."""
+    from addrmig.locations.resolver.parts import parts_for
+
+    frame = load(FIXTURES / "addresses_dev.csv").frame
+    db = LocationDB.bundled()
+    alone = resolve(frame, db)
+    monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(resolving, "PLACES_PER_PART", places_per_part)
+    log = tmp_path / "parts"
+    original = resolving.resolve_part
+
+    def spy(places, rows, *args, **kwargs):
+        with open(log, "a") as out:
+            out.write(f"{len(rows)}\n")
+        return original(places, rows, *args, **kwargs)
+
+    monkeypatch.setattr(resolving, "resolve_part", spy)
+    shared = resolve(frame, db, workers=2)
+    sizes = [int(n) for n in log.read_text().split()]
+    assert len(sizes) == parts and sum(sizes) == len(frame)
+    _same(alone, shared)
+    # The same number of parts for each worker, at least one each, at most the parts by rows.
+    assert parts_for(6, 2, 250_000, 100_000) == 4
+    assert parts_for(6, 2, 1, 100_000) == 2
+    assert parts_for(6, 2, 10**7, 100_000) == 6
+    assert parts_for(3, 1, 150_000, 100_000) == 2
+
+
+@needs_fork
 def test_parts_with_corrections_give_what_one_process_gives(monkeypatch):
     frame = load(FIXTURES / "addresses_dev.csv").frame
     db = LocationDB.bundled()

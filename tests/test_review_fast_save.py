@@ -132,9 +132,11 @@ def test_a_choice_for_rows_with_nothing_respelt_yet_gives_what_a_full_run_gives(
     assert_same(apply_choices(first, choice), resolve(frame, db, choices=choice))
 
 
-def test_on_a_file_resolved_in_parts_a_saved_choice_gives_what_a_full_run_gives(frame, db):
-    from addrmig.locations.resolver import PARALLEL_MIN_ROWS
+def test_on_a_file_resolved_in_parts_a_saved_choice_gives_what_a_full_run_gives(frame, db, monkeypatch):
+    from addrmig.locations.resolver import PARALLEL_MIN_ROWS, resolving
 
+    # Parts by rows: the file repeats few places, which would otherwise make one part of it.
+    monkeypatch.setattr(resolving, "PLACES_PER_PART", 1)
     big = pd.concat([frame] * (PARALLEL_MIN_ROWS // len(frame) + 1))
     big.index = range(2, len(big) + 2)
     first = resolve(big, db)

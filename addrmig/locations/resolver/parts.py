@@ -27,10 +27,14 @@ from addrmig.locations.resolver.table import TupleTable, WrittenTexts
 Progress = Callable[[float, float], None]
 
 
-def partition(places: pd.DataFrame, count: int) -> list[np.ndarray]:
-    """Row positions in ``count`` parts. Rows whose written city and township fold to
-    the same keys go together: a tuple never spans two parts, and a part's caches
-    (townships ranked per city, districts per township) mostly serve it alone."""
+def partition(places: pd.DataFrame, count: int, workers: int = 1, places_per_part: int | None = None
+              ) -> list[np.ndarray]:
+    """Row positions in ``count`` parts (``workers`` × the parts of each). Rows whose written
+    city and township fold to the same keys go together: a tuple never spans two parts, and a
+    part's caches (townships ranked per city, districts per township) mostly serve it alone.
+    With ``places_per_part``, fewer parts when the rows write fewer distinct places than that
+    many per part (see :func:`parts_for`): each part costs time of its own (its merges against
+    the database, its key tables), and its memory grows with its places, not its rows."""
     n = len(places)
     if count <= 1:
         return [np.arange(n)]
@@ -40,8 +44,29 @@ def partition(places: pd.DataFrame, count: int) -> list[np.ndarray]:
             codes, uniques = pd.factorize(places[level])
             folded = pd.factorize(name_keys(pd.Series(uniques, dtype=str)))[0].astype(np.int64)
             key = key * 1_000_003 + np.where(codes >= 0, folded[codes], -1)
+    if places_per_part is not None:
+        count = parts_for(count, workers, _distinct_places(places, key), places_per_part)
+        if count <= 1:
+            return [np.arange(n)]
     part = (key * 2_654_435_761 % 4_294_967_291) % count
     return [np.flatnonzero(part == j) for j in range(count)]
+
+
+def parts_for(count: int, workers: int, places: int, places_per_part: int) -> int:
+    """The parts for ``places`` distinct written places: the same number for each of the
+    ``workers``, enough for about ``places_per_part`` each, at most ``count`` in all."""
+    workers = max(1, workers)
+    each = -(-places // (places_per_part * workers))  # rounded up
+    return workers * max(1, min(count // workers, each))
+
+
+def _distinct_places(places: pd.DataFrame, key: np.ndarray) -> int:
+    """How many distinct places the rows write, as far as the parts' size goes: the district
+    spellings (the level that makes most places distinct), else the folded city and township
+    (``key``)."""
+    if "district" in places.columns:
+        return len(pd.unique(places["district"]))
+    return len(pd.unique(key))
 
 
 @dataclass
