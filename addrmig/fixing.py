@@ -2,10 +2,9 @@
 ``addrmig fix`` composed, with the work shared between processes for big files.
 
 Read → trim → places read from the address text where a row has none → resolve places (in
-worker processes from ``PARALLEL_MIN_ROWS``) → check → write the corrected file and the
-review list, each atomically. For a big file the checks run in forked workers: those of the
-columns the places leave as they are from before the matching (on the cores it leaves free),
-the rest beside the writing.
+worker processes from ``PARALLEL_MIN_ROWS``) → check
+(in forked workers beside the writing for big files) → write the corrected file and the
+review list, each atomically.
 """
 from __future__ import annotations
 
@@ -32,11 +31,8 @@ if TYPE_CHECKING:
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
 Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
-#: From this many rows the checks run in forked workers beside the matching and the writing.
+#: From this many rows the checks run in forked workers beside the writing.
 PARALLEL_CHECK_ROWS = 100_000
-#: The checks begun before the places are matched run this much nicer than ``fix``: as nice as
-#: can be, so that they take what the matching leaves of the cores and nothing it needs.
-EARLY_CHECKS_NICENESS = 19
 
 
 @dataclass
@@ -120,7 +116,7 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     from addrmig.parallel import available_workers
     from addrmig.pipeline import load
     from addrmig.trimming import trim
-    from addrmig.validation import changed_units, checks_started, report_of_checks, unchanged_columns, validate
+    from addrmig.validation import validate, validate_started
 
     # The resolver's lookups and the place rule's tables are built (or read from the cache) in a
     # thread while the file is read (the reader parses in Arrow's threads, without the GIL), and
@@ -160,23 +156,15 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
     else:
         from_text = None
 
-    early = None
-    if workers > 1 and len(frame) >= PARALLEL_CHECK_ROWS:
-        # The columns the places do not change are checked from now on, in workers nicer than
-        # this process: they take the cores the matching leaves free (its start and end, which
-        # run in this process alone), and its own workers come first.
-        early = checks_started(frame, workers=workers, nice=EARLY_CHECKS_NICENESS, units=unchanged_columns(frame))
     with steps("places") as bar:
         resolution = resolve(frame, db, corrections=corrections, progress=bar, workers=workers, postcodes=postcodes,
                              choices=choices)
     del frame, postcodes  # kept by the resolution
     release_memory()
     checks = report = None
-    if early is not None:
-        # The rest (the place columns and the duplicate search, which reads them) while the
-        # corrected file and the review list are written.
-        late = checks_started(resolution.frame, workers=workers, units=changed_units(resolution.frame))
-        checks = lambda: report_of_checks(resolution.frame, [early(), late()], row_problems)  # noqa: E731
+    if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
+        # The checks run in workers while the corrected file and the review list are written.
+        checks = validate_started(resolution.frame, row_problems=row_problems, workers=workers)
     else:
         with steps("validate") as bar:
             report = validate(resolution.frame, progress=bar, row_problems=row_problems)

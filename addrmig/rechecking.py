@@ -16,8 +16,8 @@ import pandas as pd
 from addrmig import schema
 from addrmig.fields import COLUMNS
 from addrmig.validation import (
+    _DUPLICATES,
     DUPLICATE_COLUMN,
-    DUPLICATES,
     PARALLEL_ROWS,
     Report,
     _checks_in_parts,
@@ -48,7 +48,7 @@ def recheck(report: Report, frame: pd.DataFrame, columns: Iterable[str], *, work
         stale |= check == "duplicate"
     # The checks that run again, shared out as validate() shares a big file's.
     sharing = {"workers": workers, "here": here, "nice": nice} if len(frame) >= PARALLEL_ROWS else {"workers": 1}
-    found = _checks_in_parts(frame, rules, None, 0, [DUPLICATES] * duplicates + units, **sharing)
+    found = _checks_in_parts(frame, rules, None, 0, [_DUPLICATES] * duplicates + units, **sharing)
     fresh = _failure_table(found, frame.index.to_numpy())
     kept = failures[~stale]
     if not len(fresh):

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from addrmig import schema
 from addrmig.errors import MissingColumns
-from addrmig.fields import BY_NAME, COLUMNS, LOCATION_LEVELS, REQUIRED
+from addrmig.fields import BY_NAME, COLUMNS, REQUIRED
 from addrmig.formatting import number
 from addrmig.i18n import N_, _, ngettext
 from addrmig.io.table import RaggedRow
@@ -249,7 +249,7 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
 #: From this many rows, given workers to share them (``validate(workers=)``), the checks run
 #: in parts: one column's rules, or the duplicate search.
 PARALLEL_ROWS = 100_000
-DUPLICATES = "duplicates"
+_DUPLICATES = "duplicates"
 
 
 def validate(frame: pd.DataFrame, progress: Progress | None = None, *,
@@ -307,7 +307,7 @@ def _duplicate_checks(frame: pd.DataFrame, add: Callable, values: pa_arrow.Chunk
 def _check_part(frame: pd.DataFrame, rules: list[schema.Rule], unit: str) -> dict[str, list]:
     """The failures of one part of the checks: the rules of the column ``unit``, or the duplicate search."""
     parts, add = _collector()
-    if unit == DUPLICATES:
+    if unit == _DUPLICATES:
         _duplicate_checks(frame, add)
     else:
         _column_checks([r for r in rules if r.column == unit], {unit: schema.as_arrow(frame[unit])}, add, None, 0)
@@ -329,46 +329,25 @@ def _checks_in_parts(frame: pd.DataFrame, rules: list[schema.Rule], progress: Pr
     return _joined(map_parts(partial(_check_part, frame, rules), units, on_done=done, **sharing))
 
 
-def checks_started(frame: pd.DataFrame, *, workers: int, nice: int = 0,
-                   units: Sequence[str] | None = None) -> Callable[[], dict[str, list]]:
-    """The checks ``units`` (columns, or :data:`DUPLICATES` for the duplicate search; default every
-    one) begun now by ``workers`` forked children, ``nice`` steps nicer than this process, while
-    it goes on; the function returned waits for their failures, for :func:`report_of_checks`.
-    Where fork is not available they are checked here when it is called."""
+def validate_started(frame: pd.DataFrame, *, row_problems: Sequence[RaggedRow] = (), workers: int,
+                     nice: int = 0) -> Callable[[], Report]:
+    """:func:`validate` begun now by ``workers`` forked children while this process goes on
+    (``fix`` writes the corrected file meanwhile); the function returned waits for them and
+    gives the same report. Where fork is not available it checks here when called."""
     from functools import partial
 
     from addrmig.parallel import Spread
 
     _check_columns(frame)
     rules = schema.column_rules()
-    every = _every_unit(rules)
-    checks = Spread(partial(_check_part, frame, rules), every if units is None else [u for u in every if u in units],
-                    workers, nice)
-    return lambda: _joined(checks.results())
+    checks = Spread(partial(_check_part, frame, rules), _every_unit(rules), workers, nice)
 
-
-def unchanged_columns(frame: pd.DataFrame) -> list[str]:
-    """The checks of ``frame`` whose columns matching the places leaves as they are."""
-    return [c for c in frame.columns if c in COLUMNS and c not in LOCATION_LEVELS]
-
-
-def changed_units(frame: pd.DataFrame) -> list[str]:
-    """The checks :func:`unchanged_columns` leaves: the place columns and the duplicate search."""
-    return [DUPLICATES, *(c for c in frame.columns if c in LOCATION_LEVELS)]
-
-
-def report_of_checks(frame: pd.DataFrame, found: Sequence[dict[str, list]],
-                     row_problems: Sequence[RaggedRow] = ()) -> Report:
-    """The report of ``frame`` from the failures of :func:`checks_started` (each check once, some
-    perhaps begun on an earlier version of ``frame`` whose columns they read are the same, with
-    the same index), with the ``ragged_row`` errors of ``row_problems``: the same report as
-    :func:`validate` of ``frame`` when together they are every check."""
-    return _report_of(frame, _joined(list(found)), row_problems)
+    return lambda: _report_of(frame, _joined(checks.results()), row_problems)
 
 
 def _every_unit(rules: list[schema.Rule]) -> list[str]:
     """Every part of the checks: the duplicate search (the longest) first, then each column's rules."""
-    return [DUPLICATES, *dict.fromkeys(r.column for r in rules)]
+    return [_DUPLICATES, *dict.fromkeys(r.column for r in rules)]
 
 
 def _joined(found: list[dict[str, list]]) -> dict[str, list]:

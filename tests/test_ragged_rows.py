@@ -154,48 +154,6 @@ def test_fix_outcome_report_is_the_same_when_a_big_files_checks_run_in_workers(t
         assert not pids  # a small file is checked by validate here, not part by part
 
 
-def test_fix_checks_the_columns_the_places_leave_before_matching_them_and_the_rest_after(tmp_path, monkeypatch):
-    """For a big file the checks of the columns the places leave as they are begin before the
-    places are matched (workers take the cores the matching leaves free); the place columns and
-    the duplicate search, which read the matched places, after. Every check runs once, in the
-    workers, and the report is the one of a plain validate of the written rows."""
-    import os
-
-    from addrmig import fixing, parallel, validation
-    from addrmig.fields import COLUMNS, LOCATION_LEVELS
-    from addrmig.locations import resolver
-
-    if not parallel.can_fork():
-        pytest.skip("forked workers are used on Linux only")
-    monkeypatch.setattr(fixing, "PARALLEL_CHECK_ROWS", 1)
-    monkeypatch.setattr(parallel, "available_workers", lambda: 2)
-    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
-    events = []
-    started, resolve = validation.checks_started, resolver.resolve
-
-    def checks_spy(frame, **kwargs):
-        events.append(("checks", set(kwargs["units"]), frame["district"].tolist()))
-        return started(frame, **kwargs)
-
-    def resolve_spy(frame, *args, **kwargs):
-        events.append(("places", None, None))
-        return resolve(frame, *args, **kwargs)
-
-    monkeypatch.setattr(validation, "checks_started", checks_spy)
-    monkeypatch.setattr(resolver, "resolve", resolve_spy)
-    source = tmp_path / "ragged.csv"
-    source.write_bytes(RAGGED)
-    outcome = fix_file_of(source, tmp_path)
-    assert [kind for kind, _, _ in events] == ["checks", "places", "checks"]
-    assert events[0][1] == set(COLUMNS) - set(LOCATION_LEVELS)
-    assert events[2][1] == {validation.DUPLICATES, *LOCATION_LEVELS}
-    assert events[2][2] == outcome.resolution.frame["district"].tolist() != events[0][2]  # the matched places
-    expected = validate(outcome.resolution.frame, row_problems=load(RAGGED, "ragged.csv").table.row_problems)
-    pd.testing.assert_frame_equal(outcome.report.failures, expected.failures)
-    pids = pids_of_parts()
-    assert len(pids) == len(COLUMNS) + 1 and str(os.getpid()) not in pids  # each check once, all in workers
-
-
 def fix_file_of(source, tmp_path):
     from addrmig.fixing import fix_file
     from addrmig.locations.db import LocationDB

@@ -285,13 +285,13 @@ def test_checks_started_ahead_give_the_same_report_from_worker_processes(dev, mo
     pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
     ragged = [RaggedRow(int(frame.index[1]), 3, 14, "a,b,c")]
     parts = len({rule.column for rule in validation.schema.column_rules()}) + 1
-    checks = validation.checks_started(frame, workers=2)
+    report = validation.validate_started(frame, row_problems=ragged, workers=2)
     expected = validate(frame, row_problems=ragged)
     waited = time.monotonic() + 60
     while len(pids_of_parts()) < parts and time.monotonic() < waited:
         time.sleep(0.05)
     assert len(pids_of_parts()) == parts  # every part done by the children before the report was asked for
-    ahead = validation.report_of_checks(frame, [checks()], ragged)
+    ahead = report()
     pd.testing.assert_frame_equal(ahead.failures, expected.failures)
     assert "ragged_row" in set(ahead.failures["check"])
     children = pids_of_parts()
