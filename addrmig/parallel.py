@@ -210,15 +210,17 @@ class Spread:
                 queue.close()  # the children hold their own ends
         self.started = time.monotonic()
 
-    def results(self, on_done: Callable[[int, int], None] | None = None,
-                on_retry: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> list[R]:
+    def results(self, on_done: Callable[[float, int], None] | None = None,
+                on_retry: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
+                shares: Shares | None = None) -> list[R]:
         """The results in the order of the parts. ``on_done(done, total)`` hears of the parts
-        the children finish, ``on_retry(reason)`` of parts redone here; once ``cancel`` is set
-        the children are stopped and :class:`Cancelled` is raised."""
+        the children finish (and, with ``shares``, of their worth done as they go),
+        ``on_retry(reason)`` of parts redone here; once ``cancel`` is set the children are
+        stopped and :class:`Cancelled` is raised."""
         report = on_done or (lambda done, total: None)
         try:
             if self.children:
-                _wait_for(self.children, len(self.parts), report, cancel)
+                _wait_for(self.children, len(self.parts), report, cancel, shares)
             return _gathered(self.children, {}, self.func, self.parts, time.monotonic() - self.started,
                              report, on_retry)
         finally:
@@ -257,6 +259,24 @@ def prepared_fork(start: Callable[[], R]) -> R:
         gc.unfreeze()
 
 
+class Shares:
+    """How far each part of a :func:`map_parts` is, 0 to 1: set by whichever process does the
+    part (a forked child too: the numbers live in memory the children share with this
+    process), read here while it waits (``map_parts(shares=)``)."""
+
+    def __init__(self, count: int) -> None:
+        import multiprocessing
+
+        self._values = multiprocessing.get_context("fork" if can_fork() else None).RawArray("d", max(1, count))
+
+    def set(self, index: int, share: float) -> None:
+        self._values[index] = min(1.0, max(0.0, share))
+
+    def done(self) -> float:
+        """The parts' worth done (3.5: three parts and half of another)."""
+        return float(sum(self._values))
+
+
 class Cancelled(Exception):
     """The work was cancelled before it ended (see :func:`map_parts`)."""
 
@@ -264,7 +284,7 @@ class Cancelled(Exception):
 def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
               on_done: Callable[[int, int], None] | None = None,
               on_retry: Callable[[str], None] | None = None, *, here: bool = True, nice: int = 0,
-              cancel: threading.Event | None = None) -> list[R]:
+              cancel: threading.Event | None = None, shares: Shares | None = None) -> list[R]:
     """``[func(part) for part in parts]``, shared between this process and ``workers`` - 1
     forked children when ``workers`` > 1 and fork is available. ``on_done(done, total)``
     is called here as this process finishes its parts; ``on_retry(reason)`` is told when
@@ -274,7 +294,9 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
     every part and this process only waits, holding no lock other threads need;
     ``on_done`` then hears of each part a child finishes. The children run ``nice`` steps
     nicer than this process. ``cancel``, once set, stops the children and raises
-    :class:`Cancelled` (``here=False`` only)."""
+    :class:`Cancelled` (``here=False`` only). ``shares`` (``here=False`` only), set by ``func``
+    as a part goes on, makes ``on_done`` hear of the parts' worth done (a fraction) while
+    they run, not only as each part ends."""
     total = len(parts)
     report = on_done or (lambda done, total: None)
     workers = max(1, min(workers, total))
@@ -285,7 +307,7 @@ def map_parts(func: Callable[[P], R], parts: Sequence[P], workers: int,
             report(len(results), total)
         return results
     if not here:
-        return Spread(func, parts, workers, nice).results(report, on_retry, cancel)
+        return Spread(func, parts, workers, nice).results(report, on_retry, cancel, shares)
     queue = _Queue(total)
     children: list[_Child] = []
     try:
@@ -324,18 +346,22 @@ def _gathered(children: list[_Child], results: dict[int, R], func: Callable[[P],
     return [results[i] for i in range(total)]
 
 
-def _wait_for(children: list[_Child], total: int, report: Callable[[int, int], None],
-              cancel: threading.Event | None) -> None:
-    """Wait until every child is done, telling ``report`` of the parts they finish; raise
-    :class:`Cancelled` (the children are stopped by the caller's cleanup) once ``cancel`` is set."""
-    told = 0
+def _wait_for(children: list[_Child], total: int, report: Callable[[float, int], None],
+              cancel: threading.Event | None, shares: Shares | None = None) -> None:
+    """Wait until every child is done, telling ``report`` of the parts they finish (and of the
+    worth ``shares`` says is done, as it grows); raise :class:`Cancelled` (the children are
+    stopped by the caller's cleanup) once ``cancel`` is set."""
+    told = 0.0
     while busy := [child for child in children if not child.done.is_set()]:
         busy[0].done.wait(0.1)
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         for child in children:
             child.load_received()
-        done = sum(len(child.loaded) for child in children)
-        if done != told:
+        done = float(sum(len(child.loaded) for child in children))
+        if shares is not None:
+            done = max(done, shares.done())
+        done = min(done, total - 0.01 if shares is not None else total - 1)  # all done: when gathered
+        if done > told:
             told = done
-            report(min(done, total - 1), total)
+            report(done, total)

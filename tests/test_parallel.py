@@ -176,20 +176,28 @@ def test_resolving_away_from_here_gives_what_one_process_gives(monkeypatch, tmp_
     db = LocationDB.bundled()
     alone = resolve(frame, db)
     monkeypatch.setattr(resolving, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(resolving, "PLACES_PER_PART", 1)  # parts by rows: the file repeats few places
     steps, log = [], tmp_path / "pids"
     original = resolving.resolve_part
 
-    def spy(places, rows, *args, **kwargs):
+    def spy(places, rows, db, look, corrections, progress=None, picks=None):
         with open(log, "a") as out:  # the children's own memory does not come back: a file does
             out.write(f"{os.getpid()}\n")
-        return original(places, rows, *args, **kwargs)
+        if progress is not None:
+            progress(3, 6)  # a part under way says how far it is
+            time.sleep(0.3)
+        return original(places, rows, db, look, corrections, progress, picks)
 
     monkeypatch.setattr(resolving, "resolve_part", spy)
     shared = resolve(frame, db, workers=2, here=False, nice=3, progress=lambda done, total: steps.append(done / total))
     pids = log.read_text().split()
-    assert len(pids) == resolving.PARTS_PER_WORKER * 2 and str(os.getpid()) not in pids  # all in children
+    parts = resolving.PARTS_PER_WORKER * 2
+    assert len(pids) == parts and str(os.getpid()) not in pids  # all in children
     _same(alone, shared)
     assert steps[-1] == 1 and steps == sorted(steps)
+    # The progress moved while parts were under way, not only as each one ended.
+    ends = {round((1 + 4 * k / parts) / 6, 9) for k in range(parts + 1)} | {1.0}
+    assert any(round(step, 9) not in ends for step in steps)
 
 
 @needs_fork

@@ -24,11 +24,9 @@ from addrmig.locations.resolver.result import Resolution
 #: Below this many rows a file is resolved in one process: starting workers would cost
 #: more than it saves. Above it each worker takes up to PARTS_PER_WORKER parts of at
 #: least PARALLEL_MIN_ROWS / 2 rows, one after the other: smaller parts keep each
-#: process's working memory small. Resolved here (the command line), a file that writes
-#: few distinct places gets fewer parts, of up to about PLACES_PER_PART district spellings
-#: each: a part costs time of its own (0.3 s each on a million rows), and memory grows with
-#: its places, not its rows. The server keeps the parts by rows: each part done moves its
-#: progress bar.
+#: process's working memory small. A file that writes few distinct places gets fewer parts,
+#: of up to about PLACES_PER_PART district spellings each: a part costs time of its own
+#: (0.3 s each on a million rows), and memory grows with its places, not its rows.
 PARALLEL_MIN_ROWS = 100_000
 PARTS_PER_WORKER = 3
 PLACES_PER_PART = 100_000
@@ -76,30 +74,40 @@ def resolve(frame: pd.DataFrame, db: LocationDB,
     n = len(frame)
     workers = max(1, workers) if n >= PARALLEL_MIN_ROWS else 1
     count = workers * max(1, min(PARTS_PER_WORKER, n // max(1, PARALLEL_MIN_ROWS // 2) // workers))
-    parts = partition(places, count, workers, PLACES_PER_PART if here else None)
+    parts = partition(places, count, workers, PLACES_PER_PART)
     report(1, 6)
     this_process = os.getpid()
     done_here = [0]
+    from addrmig.parallel import Shares, map_parts
+
+    away = not here and n >= PARALLEL_MIN_ROWS
+    # Away, the workers say how far each part is, and the progress moves as they go.
+    shares = Shares(len(parts)) if away else None
 
     def step(done: float, total: float) -> None:
         # Steps of the parts done here, as 1..5 of 6 (the workers keep pace).
         report(1 + 4 * min(1.0, (done_here[0] + (done - 1) / 4) * workers / len(parts)), 6)
 
-    def run(rows: np.ndarray) -> Part:
+    def run(k: int) -> Part:
+        rows, progress = parts[k], None
+        if os.getpid() == this_process:
+            progress = step
+        elif shares is not None:
+            progress = lambda done, total: shares.set(k, (done - 1) / (total - 1))  # noqa: E731
         part = resolve_part(places.iloc[rows] if len(parts) > 1 else places, rows, db, look, corrections_map,
-                            step if os.getpid() == this_process else None, picks)
+                            progress, picks)
         done_here[0] += 1
+        if shares is not None:
+            shares.set(k, 1.0)
         return part
-
-    from addrmig.parallel import map_parts
 
     # The parts make millions of small objects that live until the part is done: the
     # collector's passes over them took a sixth of the time on a million rows. It stays
     # off in the workers, which end after.
-    away = not here and n >= PARALLEL_MIN_ROWS
     with collector_paused():
-        results = map_parts(run, parts, workers, here=not away, nice=nice, cancel=cancel,
-                            on_done=(lambda done, total: report(1 + 4 * done / total, 6)) if away else None)
+        results = map_parts(run, range(len(parts)), workers, here=not away, nice=nice, cancel=cancel,
+                            on_done=(lambda done, total: report(1 + 4 * done / total, 6)) if away else None,
+                            shares=shares)
     report(5, 6)
     result = merge(frame, parts, results, look, db, corrections_frame)
     result.postcodes = postcodes
