@@ -80,15 +80,19 @@ def test_a_cache_others_can_write_to_is_never_read(cache, shared):
     assert db.extra["_lookup"] != "planted"
 
 
-def test_files_of_another_digest_are_removed_when_the_tables_are_written(cache):
+def test_files_of_another_digest_and_those_a_stopped_run_left_are_removed_when_the_tables_are_written(cache):
     cache.mkdir(mode=0o700)
     stale = cache / "prepared-0000.pickle"
     stale.write_bytes(pickle.dumps({"_index": None}))
     other = cache / "notes.txt"
     other.write_text("kept")
+    left, writing = cache / ".tmp-left", cache / ".tmp-writing"  # a stopped run's; another run's now
+    left.write_bytes(b"half")
+    os.utime(left, (0, 0))
+    writing.write_bytes(b"half")
     prepare_tables(LocationDB.bundled())
-    assert not stale.exists()
-    assert other.read_text() == "kept"
+    assert not stale.exists() and not left.exists()
+    assert other.read_text() == "kept" and writing.exists()
     assert _tables_file(cache).is_file()
 
 

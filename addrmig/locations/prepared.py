@@ -12,7 +12,8 @@ and read them. A change to any of them names another file, so a table is never r
 it was not made for; the files of earlier digests are removed when a new one is written.
 A file is read only from a folder and a file that are this user's own and nobody else can
 write to (a pickle runs code as it is read). Anything wrong with the cache (missing,
-unreadable, damaged, another user's) only means the tables are built as before.
+unreadable, damaged, another user's) only means the tables are built as before; a temporary
+file a stopped run left is removed by the next write.
 """
 from __future__ import annotations
 
@@ -22,11 +23,14 @@ import pickle
 import platform
 import stat
 import tempfile
+import time
 from importlib import metadata, resources
 from pathlib import Path
 
 from addrmig.locations.db import LocationDB
 
+#: A temporary file older than this is one a stopped run left (a write takes a second).
+_STALE_SECONDS = 3600
 #: The libraries whose objects the file holds or whose code builds them.
 _LIBRARIES = ("numpy", "pandas", "pyarrow", "rapidfuzz")
 _PREFIX = "prepared-"
@@ -128,5 +132,8 @@ def _write(db: LocationDB, path: Path) -> None:
         for other in path.parent.glob(f"{_PREFIX}*.pickle"):
             if other != path:
                 other.unlink(missing_ok=True)
+        for left in path.parent.glob(".tmp-*"):  # a run stopped while it wrote, long ago
+            if left.stat().st_mtime < time.time() - _STALE_SECONDS:
+                left.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is only a slower next run
         return
