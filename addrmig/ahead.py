@@ -8,17 +8,22 @@ waits while worker processes, running nicer than the server, do the work (see
 and other users' pages, come first. The Places page then takes the result, waiting for the
 rest with its progress shown, instead of starting from nothing. A result made for a version of
 the file or a location database the user no longer has is never used: it is cancelled, its
-workers stopped, and the places matched afresh.
+workers stopped, and the places matched afresh; so is one started from picks or rules that
+have changed since (another of the user's sessions saved one).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from addrmig.parallel import Cancelled
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("addrmig")
 
@@ -79,3 +84,13 @@ class Ahead(Generic[T]):
         if progress is not None:
             progress(1.0, 1.0)
         return self._result
+
+
+def inputs_key(*frames: pd.DataFrame | None) -> str:
+    """A digest of the tables a piece of work starts from (the picks and rules a matching
+    applies): part of its key, so that work started from other ones is not taken."""
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update(b"-" if frame is None else frame.to_csv(index=False).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.address_texts import AddressTexts
+from addrmig.ahead import inputs_key
 from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.edits import Edit, cell_changes, digest_changes
 from addrmig.errors import BadArguments
@@ -338,12 +339,15 @@ class Workspace(AddressTexts):
         key = (self.version, id(db))
         with self._resolving:
             if self._resolution is None or self._resolution[0] != key:
-                ahead, self.ahead = self.ahead, None  # started by resolve_ahead: taken if made for this key
-                found = ahead.take(key, progress) if ahead is not None else None
+                extra = self._resolve_extra()
+                # Started by resolve_ahead: taken if made for this version and reference, with the
+                # picks and rules there are now (another of the user's sessions may have saved one).
+                ahead, self.ahead = self.ahead, None
+                found = ahead.take(key + (inputs_key(extra["choices"], corrections),), progress) if ahead else None
                 if found is None:
                     if resolve is None:
                         from addrmig.locations.resolver import resolve
-                    found = resolve(frame, db, corrections=corrections, progress=progress, **self._resolve_extra())
+                    found = resolve(frame, db, corrections=corrections, progress=progress, **extra)
                 self._resolution = (key, found)
             return self._resolution[1]
 
@@ -361,13 +365,14 @@ class Workspace(AddressTexts):
         from addrmig.ahead import Ahead
         from addrmig.locations.freetext.filling import rows_to_read
 
-        key, frame = (self.version, id(db)), self._require_frame()
+        frame = self._require_frame()
+        extra, corrections = self._resolve_extra(), self.corrections()
+        key = (self.version, id(db), inputs_key(extra["choices"], corrections))
         if self.resolution_ready or (self.ahead is not None and self.ahead.key == key):
             return
         if not self._text_read and rows_to_read(frame).any():
             return  # the Places page reads the address texts first, which changes the frame
         self._drop_ahead()
-        extra, corrections = self._resolve_extra(), self.corrections()
         self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress,
                                                                  cancel=cancel, **extra))
 

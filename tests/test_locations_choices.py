@@ -121,3 +121,40 @@ def test_stored_choices_apply_to_a_later_file(db, first):
     store.save_choices(apply_choices(first, {KUMLU: BALIKESIR_KUMLU}).choices)
     later = resolve(first.original, db, choices=store.load_choices())
     assert places(later)[0] == BALIKESIR_KUMLU and places(later)[1] == WRITTEN[1]
+
+
+def test_places_matched_ahead_are_not_taken_once_another_session_saved_a_pick(db, first):
+    """The places of a big file are matched ahead from the picks there were then; a pick saved
+    meanwhile in another of the user's sessions makes the Places page match them afresh, with it."""
+    from addrmig.pipeline import load
+    from addrmig.workspace import Workspace
+
+    data = first.original.to_csv(index=False).encode("utf-8")
+    runs = []
+
+    def counted(frame, db, **kwargs):
+        runs.append(kwargs.get("choices"))
+        return resolve(frame, db, **{k: v for k, v in kwargs.items() if k != "cancel"})
+
+    def workspace() -> Workspace:
+        ws = Workspace()
+        ws.set_loaded("atlantis.csv", data, load(data, "atlantis.csv"))
+        ws.memory = Corrections(owner="someone@example.com")
+        return ws
+
+    same = workspace()
+    same.resolve_ahead(counted, db)
+    same.ahead._thread.join(60)
+    taken = same.resolution(counted, db=db, corrections=same.corrections())
+    assert len(runs) == 1 and places(taken)[0] == WRITTEN[0]  # the work ahead, taken
+
+    runs.clear()
+    ws = workspace()
+    ws.resolve_ahead(counted, db)
+    ws.ahead._thread.join(60)
+    other = Corrections(owner="someone@example.com")  # the same user, in another session
+    other.save_choices(apply_choices(first, {KUMLU: BALIKESIR_KUMLU}).choices)
+    resolution = ws.resolution(counted, db=db, corrections=ws.corrections())
+    assert len(runs) == 2 and runs[0] is None and runs[1] is not None  # matched afresh, with the pick
+    assert places(resolution)[0] == BALIKESIR_KUMLU and places(resolution)[1] == WRITTEN[1]
+    other.clear()
