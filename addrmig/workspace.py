@@ -361,17 +361,16 @@ class Workspace(AddressTexts):
     def resolve_ahead(self, resolve: Resolver, db: LocationDB) -> None:
         """Start matching the current frame's places against ``db`` in the background (see
         :mod:`addrmig.ahead`; ``resolve`` as :meth:`resolution` takes it, and a ``cancel``
-        event): :meth:`resolution` takes the result when asked for the same version and ``db``."""
+        event): :meth:`resolution` takes the result when asked for the same version, ``db``, picks and rules."""
         from addrmig.ahead import Ahead
         from addrmig.locations.freetext.filling import rows_to_read
 
-        frame = self._require_frame()
-        extra, corrections = self._resolve_extra(), self.corrections()
-        key = (self.version, id(db), inputs_key(extra["choices"], corrections))
-        if self.resolution_ready or (self.ahead is not None and self.ahead.key == key):
+        if self.resolution_ready:  # before the picks and rules are read: nothing to start
             return
-        if not self._text_read and rows_to_read(frame).any():
-            return  # the Places page reads the address texts first, which changes the frame
+        frame, extra, corrections = self._require_frame(), self._resolve_extra(), self.corrections()
+        key = (self.version, id(db), inputs_key(extra["choices"], corrections))
+        if (self.ahead is not None and self.ahead.key == key) or (not self._text_read and rows_to_read(frame).any()):
+            return  # started already; or the Places page reads the address texts first, changing the frame
         self._drop_ahead()
         self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress,
                                                                  cancel=cancel, **extra))
