@@ -146,7 +146,6 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
         written = format_phones(frame["phone_number"], phone_format)
         phones_written = int((written != frame["phone_number"]).sum())
         frame = frame.assign(phone_number=written)
-    postcodes = loaded.auxiliary["postcode"] if "postcode" in loaded.auxiliary.columns else None
     del loaded, trimmed  # the file as read and the list of trimmed cells are not needed any more
     release_memory()
     workers = available_workers()
