@@ -90,6 +90,7 @@ def _silent(label: str) -> Iterator[Callable[[float, float], None]]:
 
 def fix_file(source: str | Path, output: Path, output_format: str, db: LocationDB, *,
              corrections: pd.DataFrame | None = None, choices: pd.DataFrame | None = None,
+             memory: Callable[[], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
              review: Path | None = None, review_format: str = "csv",
              sheet: str | None = None, encoding: str | None = None, phone_format: str | None = None,
              steps: Steps = _silent, note: Callable[[str], None] = lambda text: None) -> FixOutcome:
@@ -99,14 +100,20 @@ def fix_file(source: str | Path, output: Path, output_format: str, db: LocationD
     json) and, when asked, the review list to ``review``; returns the :class:`FixOutcome`.
     ``phone_format`` (a key of ``contacts.PHONE_FORMATS``) writes every valid phone number in
     that form. ``note`` hears, as soon as the file is read, what the user should know about it.
+    ``memory``, instead of ``corrections`` and ``choices``, returns them: it runs while the file
+    is read (the command line opens its database there), and what it raises is raised here.
 
     The garbage collector is off for the run: a run's objects live to its end."""
     with collector_paused():
-        return _fix(source, output, output_format, db, corrections, choices, review, review_format, sheet, encoding,
+        if memory is None:
+            memory = lambda: (corrections, choices)  # noqa: E731
+        elif corrections is not None or choices is not None:
+            raise TypeError("give either memory or corrections and choices")
+        return _fix(source, output, output_format, db, memory, review, review_format, sheet, encoding,
                     phone_format, steps, note)
 
 
-def _fix(source, output, output_format, db, corrections, choices, review_path, review_format, sheet, encoding,
+def _fix(source, output, output_format, db, memory, review_path, review_format, sheet, encoding,
          phone_format, steps: Steps, note: Callable[[str], None]) -> FixOutcome:
     from addrmig.io import save_table, write_atomically
     from addrmig.locations.freetext.filling import fill_from_text, rows_to_read, with_text_lines
@@ -120,14 +127,17 @@ def _fix(source, output, output_format, db, corrections, choices, review_path, r
 
     # The resolver's lookups and the place rule's tables are built (or read from the cache) in a
     # thread while the file is read (the reader parses in Arrow's threads, without the GIL), and
-    # before the workers are forked, so that they share them: the thread is gone by then.
+    # before the workers are forked, so that they share them: the thread is gone by then. The
+    # place memory is loaded there too (for the command line: its database opened).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-lookups") as pool:
         prepared = pool.submit(prepare_tables, db)
+        remembered = pool.submit(memory)
         with steps("read") as bar:
             bar(0, 1)
             loaded = load(source, sheet=sheet, encoding=encoding)
             bar(1, 1)
         prepared.result()
+        corrections, choices = remembered.result()
     missing_required = list(loaded.mapping.missing_required)
     if missing_required:
         note(_("no column found for {fields}; those values stay empty and the rows stay invalid.").format(

@@ -1,4 +1,5 @@
 """python -m addrmig fix: corrected output, review list, summary, exit codes."""
+import os
 import subprocess
 import sys
 
@@ -86,3 +87,29 @@ def test_summary_names_rows_per_status(tmp_path, capsys):
     main(["fix", str(src), "-o", str(out)])
     printed = capsys.readouterr().out
     assert "exact 1" in printed and "unmatched 1" in printed
+
+
+def test_a_choice_in_the_command_lines_memory_is_applied_to_its_written_place_only(tmp_path):
+    # The memory is read from the database while the file is read (fixing.fix_file(memory=)).
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, [("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh."), ("Türkiye", "Atlantis", "Tirebolu", "")])
+    picked = pd.DataFrame([("Türkiye", "Atlantis", "Dursunbey", "Kumlu Mh.", "Türkiye", "Balıkesir", "Dursunbey",
+                            "Kumlu Mah")], columns=["country", "city", "township", "district", "place_country",
+                                                    "place_city", "place_township", "place_district"])
+    Corrections(owner=LOCAL).save_choices(picked)
+    try:
+        assert main(["fix", str(src), "-o", str(out)]) == 1  # the second row's place is still unknown
+        result = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert result.loc[0, ["city", "township", "district"]].tolist() == ["Balıkesir", "Dursunbey", "Kumlu Mah"]
+        assert result.loc[1, "city"] == "Atlantis"
+    finally:
+        Corrections(owner=LOCAL).clear()
+
+
+def test_a_database_that_cannot_be_opened_stops_fix_with_a_sentence(tmp_path):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, [("Türkiye", "Ankara", "Çankaya", "")])
+    run = subprocess.run([sys.executable, "-m", "addrmig", "fix", str(src), "-o", str(out)], capture_output=True,
+                         text=True, env={**os.environ, "ADDRMIG_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/x.db"})
+    assert run.returncode == 2 and not out.exists()
+    assert "could not be used" in run.stderr and "ADDRMIG_DATABASE_URL" in run.stderr and "Traceback" not in run.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from addrmig.commands import add_input_arguments, verdicts_summary
 from addrmig.errors import BadArguments
@@ -16,6 +17,9 @@ from addrmig.fields import PHONE_FORMATS
 from addrmig.formatting import number, percent
 from addrmig.i18n import N_, _, ngettext
 from addrmig.progress import ProgressBar
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HELP = N_("Trim, resolve places against the location database and write a corrected file (plus a review list).")
 #: Nothing is left open when ``run`` returns: the process may end without cleaning up.
@@ -49,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
     from addrmig.locations.corrections import Corrections
     from addrmig.locations.freetext.filling import text_summary
     from addrmig.locations.resolver.statuses import status_label
-    from addrmig.storage.visibility import LOCAL
 
     out_fmt = OUTPUT_FORMATS.get(args.output.suffix.lower())
     if out_fmt is None:
@@ -63,13 +66,22 @@ def run(args: argparse.Namespace) -> int:
                                .format(review=args.review))
 
     db = LocationDB.from_file(args.locations) if args.locations else LocationDB.bundled()
-    store = Corrections(owner=LOCAL)  # the command line's choices and rules, in the database
+
+    def memory() -> tuple[pd.DataFrame, pd.DataFrame]:
+        # The command line's choices and rules, in the database: opened while the file is read.
+        from addrmig.storage.visibility import LOCAL
+
+        store = Corrections(owner=LOCAL)
+        return store.load(), store.load_choices()
+
     if args.corrections:
-        imported = store.import_csv(args.corrections)
+        from addrmig.storage.visibility import LOCAL
+
+        imported = Corrections(owner=LOCAL).import_csv(args.corrections)
         print(_("corrections: {n} imported from {file}").format(n=number(imported), file=args.corrections),
               file=sys.stderr)
 
-    outcome = fix_file(args.input, args.output, out_fmt, db, corrections=store.load(), choices=store.load_choices(),
+    outcome = fix_file(args.input, args.output, out_fmt, db, memory=memory,
                        review=args.review, review_format=review_fmt, sheet=args.sheet, encoding=args.encoding,
                        phone_format=args.phone_format, steps=ProgressBar,
                        note=lambda text: print(_("note: {text}").format(text=text), file=sys.stderr))
