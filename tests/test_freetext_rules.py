@@ -216,3 +216,16 @@ def test_sharing_the_work_between_processes_gives_the_same_answer(db, monkeypatc
     alone = places_from_text(frame["adres"], db).astype(str)
     shared = places_from_text(frame["adres"], db, workers=2).astype(str)
     assert alone.equals(shared)
+
+
+def test_rows_to_read_are_those_with_every_place_blank_and_a_line():
+    from addrmig.locations.freetext.filling import rows_to_read
+
+    frame = pd.DataFrame({"city": ["", " ", "Ankara", None, "", "\u00a0", ""],
+                          "township": ["", "\t", "", "", "Çankaya", "", ""],
+                          "district": ["", "", "", "", "", " ", ""],
+                          "line": ["Kızılay Mah. Ankara", " x ", "Kızılay", "Gül Sok.", "Gül Sok.", "Bir Sok.", "  "]},
+                         dtype="str")
+    assert rows_to_read(frame).tolist() == [True, True, False, True, False, True, False]
+    assert rows_to_read(frame.iloc[:0]).tolist() == []
+    assert rows_to_read(frame.iloc[[2, 4]]).tolist() == [False, False]  # no row in question after the city

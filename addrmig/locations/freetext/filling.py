@@ -28,10 +28,18 @@ PLACE_COLUMNS = ("city", "township", "district")
 
 def rows_to_read(frame: pd.DataFrame) -> np.ndarray:
     """Per row: its city, township and district are blank and its ``line`` is not."""
-    blank = np.ones(len(frame), dtype=bool)
-    for column in PLACE_COLUMNS:
-        blank &= (frame[column].astype("string").fillna("").str.strip() == "").to_numpy()
-    return blank & (frame["line"].astype("string").fillna("").str.strip() != "").to_numpy()
+    # Each column is looked at only in the rows still in question: in a file with places
+    # nearly every row drops out at the first column.
+    rows = np.arange(len(frame))
+    for column in (*PLACE_COLUMNS, "line"):
+        values = frame[column] if len(rows) == len(frame) else frame[column].iloc[rows]
+        blank = (values.astype("string").fillna("").str.strip() == "").to_numpy()
+        rows = rows[~blank if column == "line" else blank]
+        if not len(rows):
+            break
+    wanted = np.zeros(len(frame), dtype=bool)
+    wanted[rows] = True
+    return wanted
 
 
 def fill_from_text(frame: pd.DataFrame, db: LocationDB, postcodes: pd.Series | None = None,
