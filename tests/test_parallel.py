@@ -322,3 +322,26 @@ def test_cancelled_work_stops_its_children_and_says_so():
     time.sleep(0.2)
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+def test_by_column_gives_the_results_in_order_from_two_threads_only_for_big_work(monkeypatch):
+    import threading
+
+    from addrmig.parallel import THREADED_ROWS, by_column
+
+    monkeypatch.setenv("ADDRMIG_WORKERS", "2")
+    seen = []
+
+    def work(item):
+        seen.append(threading.current_thread().name)
+        time.sleep(0.01 * (5 - item))  # the first items end last
+        return item * item
+
+    assert by_column(work, [1, 2, 3, 4], THREADED_ROWS) == [1, 4, 9, 16]
+    assert all(name.startswith("addrmig-columns") for name in seen)
+    seen.clear()
+    assert by_column(work, [1, 2, 3], THREADED_ROWS - 1) == [1, 4, 9]
+    assert seen == [threading.current_thread().name] * 3
+    monkeypatch.setenv("ADDRMIG_WORKERS", "1")
+    seen.clear()
+    assert by_column(work, [3, 1], THREADED_ROWS) == [9, 1] and seen == [threading.current_thread().name] * 2

@@ -235,6 +235,23 @@ def test_trim_of_a_clean_frame_changes_nothing():
     pd.testing.assert_frame_equal(new, frame)
 
 
+def test_trim_of_a_big_frame_in_two_threads_gives_what_one_at_a_time_gives(monkeypatch):
+    import addrmig.parallel
+
+    monkeypatch.setenv("ADDRMIG_WORKERS", "2")
+    frame = pd.concat([rows({"city": "  İstanbul", "district": "Caferağa Mah\u00a0"},
+                            {"township": "Kadıköy ", "line": " Gül  Sok. "}, {})] * 400, ignore_index=True)
+    frame["user"] = frame["user"].astype(object)  # one column of Python strings, the others Arrow's
+    frame.loc[5, "user"] = " C5"
+    monkeypatch.setattr(addrmig.parallel, "THREADED_ROWS", 10 ** 9)
+    one, one_changes = trim(frame)
+    monkeypatch.setattr(addrmig.parallel, "THREADED_ROWS", 1)
+    two, two_changes = trim(frame)
+    pd.testing.assert_frame_equal(two, one)
+    pd.testing.assert_frame_equal(two_changes, one_changes)
+    assert len(one_changes) == 1601 and one.loc[5, "user"] == "C5" and one.loc[0, "city"] == "İstanbul"
+
+
 def test_frame_of_many_arrow_chunks_gives_every_failure(dev):
     frame, _, report = dev
     tripled = pd.concat([frame, frame, frame])  # Arrow-backed columns now hold several chunks
