@@ -22,7 +22,6 @@ from addrmig.locations.resolver.state import Work
 from addrmig.locations.resolver.statuses import STATUSES
 from addrmig.locations.resolver.swapped import resolve_swapped
 from addrmig.locations.resolver.table import TupleTable, WrittenTexts
-from addrmig.parallel import by_column
 
 #: ``progress(done, total)``, called as the steps advance.
 Progress = Callable[[float, float], None]
@@ -169,11 +168,9 @@ def merge(frame: pd.DataFrame, parts: list[np.ndarray], results: list[Part], loo
         written.append((positions, part.written))
     decided = Decisions.combine(placed, count)
     out = frame.copy(deep=False)
-    levels = [level for level in LEVELS if level in out.columns]
-    columns = [(out[level], decided.place[level][row_tuple], look.name_list[level]) for level in levels]
-    placed_columns = by_column(lambda args: placed_column(*args), columns, len(frame))
-    for level, column in zip(levels, placed_columns):
-        out[level] = column
+    for level in LEVELS:
+        if level in out.columns:
+            out[level] = placed_column(out[level], decided.place[level][row_tuple], look.name_list[level])
     row_status = pd.Series(pd.Categorical.from_codes(decided.status[row_tuple], categories=list(STATUSES)),
                            index=frame.index, name="status")
     table = TupleTable(decided, WrittenTexts(written, count), row_tuple, frame.index, look)
