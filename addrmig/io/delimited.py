@@ -1,8 +1,9 @@
 """CSV / TSV / TXT: a delimited text file (already UTF-8) read into a ``Table`` of text.
 
-Detection (delimiter, header row) works on a sample; ragged rows are found before
-parsing, since pandas would pad them silently; the rows are parsed by pandas' C
-engine, or by Arrow's multi-threaded reader when the file is big and plain.
+Detection (delimiter, header row) works on a sample. A big file is parsed by Arrow's
+multi-threaded reader, which takes it only when it is plain (every record as wide as the
+header); any other file has its ragged rows found before parsing, since pandas would pad
+them silently, and is parsed by pandas' C engine.
 """
 from __future__ import annotations
 
@@ -76,17 +77,56 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     header_number = header_index + 1
     first_data = header_number + 1
 
-    # A big file whose header is its first line is parsed by Arrow while its fields are counted
-    # (both mostly outside the interpreter's lock: 0.7 s instead of 1.0 s for 150 MB); the
-    # parse is used only when the count finds the file plain (see below).
-    # (A limit met on the way leaves the parse to end on its own, and its table to go with it.)
+    # A big file whose header is its first line is parsed by Arrow's multi-threaded reader.
+    # When each of its quotes opens or closes a quoted value (most files have few or none),
+    # Arrow alone is enough: it gives a table only when every record has the header's width
+    # (blank lines read as rows of blanks, dropped below as pandas' are), so nothing needs
+    # counting. Otherwise its fields are counted (ragged rows are found before parsing:
+    # pandas pads short rows silently) while Arrow parses it, and Arrow's table is taken
+    # only when the count finds every record as wide as the header; else pandas reads it.
+    frame, ragged = None, []
+    names = unique_headers(list(header))
+    arrow = skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES and len(header) > 1
+    if arrow and _quotes_well_formed(data, delimiter):
+        arrow = False  # not worth a second try: Arrow declines only a record of another width
+        table = _arrow_table(data, delimiter, len(header))
+        if table is not None and table.num_rows > limits.max_rows:
+            raise limits.exceeded("max_rows", table.num_rows, _("of {label}").format(label=label))
+        frame = _arrow_frame(table, names, table.num_rows) if table is not None else None
+        del table
+    if frame is None:
+        frame, names, ragged = _read_counted(data, delimiter, skip + header_index, header, header_number, reading,
+                                             arrow)
+    if len(frame) > limits.max_rows:
+        raise limits.exceeded("max_rows", len(frame), _("of {label}").format(label=label))
+    frame.index = pd.RangeIndex(first_data, first_data + len(frame))
+    frame = _all_text(frame)
+    frame = _align(frame, names, delimiter, ragged, notes)
+    if ragged:
+        notes.append(ragged_note(ragged))
+    frame = drop_empty_rows(frame, notes)
+    check_field_lengths(frame, len(data), reading)
+    notes.insert(0, _("Read as {format} ({encoding}, delimiter {delimiter}).").format(
+        format=fmt.upper(), encoding=encoding, delimiter=show_delimiter(delimiter)))
+    return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
+                 header_row=header_number, notes=notes, row_problems=ragged)
+
+
+def _read_counted(data: bytes, delimiter: str, header_line: int, header: list[str], header_number: int,
+                  reading: Reading, arrow: bool) -> tuple[pd.DataFrame, list[str], list[RaggedRow]]:
+    """(frame, column names, ragged rows) of a file whose fields are counted before it is
+    parsed: rows of another width than the table's are listed (and their values kept: see
+    :func:`_align`), a header missing its last names gets them. With ``arrow``, Arrow parses
+    the file meanwhile (both mostly outside the interpreter's lock), and its table is taken
+    when the count finds the file plain; else pandas parses it."""
+    label, limits, notes = reading.label, reading.limits, reading.notes
     early = None
-    if skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES:
+    if arrow:
+        # (A limit met on the way leaves the parse to end on its own, and its table to go with it.)
         parsing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addrmig-parse")
         early = parsing.submit(_arrow_table, data, delimiter, len(header))
         parsing.shutdown(wait=False)  # not waited for here: its thread ends with the parse
-    # Ragged rows are found before parsing: pandas pads short rows silently.
-    widths = _Widths(data, delimiter, skip + header_index + 1, header_number)
+    widths = _Widths(data, delimiter, header_line + 1, header_number)
     width = widths.table_width(len(header), notes)
     if width > limits.max_columns:
         raise limits.exceeded("max_columns", width, _("of {label}").format(label=label))
@@ -98,11 +138,10 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     if widest > limits.max_columns + width:
         raise limits.exceeded("max_columns", widest, _("in a row of {label}").format(label=label))
     parse_names = names + [f"\x00extra{i}" for i in range(widest - width)]
-
     reader_kwargs = {"sep": delimiter, "header": None, "names": parse_names, "dtype": str, "engine": "c",
-                         "keep_default_na": False, "na_filter": False, "skip_blank_lines": False,
-                         "skiprows": skip + header_index + 1, "on_bad_lines": "error", "quotechar": '"',
-                         "doublequote": True, "encoding": "utf-8", "low_memory": False}
+                     "keep_default_na": False, "na_filter": False, "skip_blank_lines": False,
+                     "skiprows": header_line + 1, "on_bad_lines": "error", "quotechar": '"',
+                     "doublequote": True, "encoding": "utf-8", "low_memory": False}
     frame = None
     if early is not None:
         table = early.result()  # waited for either way: not left running beside pandas' reading
@@ -116,22 +155,10 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
         raise _parser_error(error, label, header_number) from None
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
-    if len(frame) > limits.max_rows:
-        raise limits.exceeded("max_rows", len(frame), _("of {label}").format(label=label))
-    frame.index = pd.RangeIndex(first_data, first_data + len(frame))
-    frame = _all_text(frame)
     if not widths.checked:
         # a lone quote inside a value: the fast count could not be trusted, count again
         ragged = widths.ragged(width)
-    frame = _align(frame, names, delimiter, ragged, notes)
-    if ragged:
-        notes.append(ragged_note(ragged))
-    frame = drop_empty_rows(frame, notes)
-    check_field_lengths(frame, len(data), reading)
-    notes.insert(0, _("Read as {format} ({encoding}, delimiter {delimiter}).").format(
-        format=fmt.upper(), encoding=encoding, delimiter=show_delimiter(delimiter)))
-    return Table(frame=frame, name="", format=fmt, encoding=encoding, delimiter=delimiter,
-                 header_row=header_number, notes=notes, row_problems=ragged)
+    return frame, names, ragged
 
 
 def _align(frame: pd.DataFrame, names: list[str], delimiter: str, ragged: list[RaggedRow],
@@ -186,14 +213,14 @@ class _Widths:
         self.widest = int(self.fields[first:].max()) if self.checked and len(self.fields) > first else 0
 
     @property
+    def plain(self) -> bool:
+        """Every data record counted, none blank (so Arrow's reading may be taken)."""
+        return self.checked and not self.blank[self.first:].any()
+
+    @property
     def data_records(self) -> int:
         """Records after the header."""
         return max(self.records - self.first, 0)
-
-    @property
-    def plain(self) -> bool:
-        """Every data record counted, none blank (so Arrow may read the file)."""
-        return self.checked and not self.blank[self.first:].any()
 
     def table_width(self, header_width: int, notes: list[str]) -> int:
         """The header's width, or the width most data rows share when it is wider (a header
@@ -255,8 +282,6 @@ def _count_records(data: bytes, delimiter: str) -> int:
 
 #: From this size a plain file (header on line 1, every record as wide as the header, no
 #: blank line, line ends "\n" or "\r\n") is parsed by Arrow's multi-threaded reader, which
-
-
 #: makes the text columns without a Python object per value; a smaller or irregular one by
 #: pandas' C engine, whose errors name rows.
 _ARROW_MIN_BYTES = 4 * 1024 * 1024
@@ -264,9 +289,10 @@ _ARROW_MIN_BYTES = 4 * 1024 * 1024
 
 def _arrow_table(data: bytes, delimiter: str, width: int) -> pa.Table | None:
     """The data rows of a CSV whose header is its first line, parsed by ``pyarrow.csv`` into
-    ``width`` text columns; ``None`` (read it with pandas then) when Arrow should not read it or
-    cannot. Whether the file is plain enough for Arrow is the field count's to say
-    (:class:`_Widths`); :func:`_arrow_frame` checks Arrow's reading against it."""
+    ``width`` text columns; ``None`` (count its fields and read it with pandas then) when Arrow
+    should not read it or cannot: a lone "\r", a header going on past its first line, or a
+    record of another width (a short, long or blank one: Arrow refuses those, blank lines
+    included) or a quote left open."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -280,7 +306,8 @@ def _arrow_table(data: bytes, delimiter: str, width: int) -> pa.Table | None:
             read_options=pacsv.ReadOptions(use_threads=True, block_size=8 * 1024 * 1024,
                                            column_names=[f"c{i}" for i in range(width)], skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                             escape_char=False, newlines_in_values=True),
+                                             escape_char=False, newlines_in_values=True,
+                                             ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  check_utf8=True),
@@ -289,10 +316,43 @@ def _arrow_table(data: bytes, delimiter: str, width: int) -> pa.Table | None:
         return None
 
 
+#: More quotes than this and :func:`_quotes_well_formed` does not look (a file quoting every value).
+_QUOTES_WALKED = 100_000
+
+
+def _quotes_well_formed(data: bytes, delimiter: str) -> bool:
+    """Whether every quote in ``data`` opens a value (at its start), closes one (before a
+    delimiter or a line end), or is a doubled quote inside one, and none is left open; False
+    also when there are more than ``_QUOTES_WALKED``. Arrow and pandas then read the quotes
+    alike; a quote inside an unquoted value, or one left open (which pandas names as an
+    error), is left to the field count."""
+    count = data.count(b'"')
+    if not count:
+        return True
+    if count > _QUOTES_WALKED or len(delimiter.encode("utf-8")) != 1:
+        return False
+    ends = (delimiter.encode("utf-8"), b"\n", b"\r")
+    inside = False
+    at = data.find(b'"')
+    while at != -1:
+        if not inside:
+            if at and data[at - 1:at] not in ends:
+                return False  # a quote inside an unquoted value
+            inside = True
+        elif data[at + 1:at + 2] == b'"':
+            at += 1  # a doubled quote, inside the value
+        elif data[at + 1:at + 2] in (*ends, b""):
+            inside = False
+        else:
+            return False  # text after a closing quote
+        at = data.find(b'"', at + 1)
+    return not inside
+
+
 def _arrow_frame(table: pa.Table | None, names: list[str], records: int) -> pd.DataFrame | None:
     """Arrow's reading (:func:`_arrow_table`) as text columns named ``names``; ``None`` (read
-    it with pandas then) when there is none or it differs from the field count (another number
-    of rows or columns)."""
+    it with pandas then) when there is none or it has another number of rows (``records``) or
+    columns."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
