@@ -215,14 +215,26 @@ def _repeat(text: str, n: int) -> pa_arrow.Array:
     return pa_arrow.array([text], type=pa_arrow.large_string()).take(np.zeros(n, dtype=np.int64))
 
 
+#: Columns whose rules are tested on each distinct value once (their e-mail and phone tests
+#: cost most per value, and customers with several addresses repeat them): on a million rows
+#: the e-mail column's rules took 1.09 s, 0.39 s so with 411,000 distinct values (0.86 s with
+#: every value distinct), the phone column's 0.34 s, 0.18 s.
+PER_DISTINCT = tuple(f.name for f in BY_NAME.values() if f.kind in ("email", "phone"))
+
+
 def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedArray],
                    add: Callable, progress: Progress | None, total: int) -> None:
-    text, column = None, None
+    text, column, codes = None, None, None
     for done, rule in enumerate(rules, 1):
         if rule.column != column:
             # One Text per column, so its byte facts are computed once and freed after.
-            text, column = schema.as_text(arrays[rule.column]), rule.column
-        fails = rule.fails(text)
+            column, codes = rule.column, None
+            values = arrays[column]
+            if column in PER_DISTINCT and len(values):
+                encoded = pc.dictionary_encode(values.combine_chunks(), null_encoding="encode")
+                values, codes = encoded.dictionary, np.asarray(encoded.indices)
+            text = schema.as_text(values)
+        fails = rule.fails(text) if codes is None else rule.fails(text)[codes]
         positions = np.flatnonzero(fails)
         if len(positions):
             values = schema.take(arrays[rule.column], positions)

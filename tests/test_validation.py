@@ -252,6 +252,23 @@ def test_trim_of_a_big_frame_in_two_threads_gives_what_one_at_a_time_gives(monke
     assert len(one_changes) == 1601 and one.loc[5, "user"] == "C5" and one.loc[0, "city"] == "İstanbul"
 
 
+def test_email_and_phone_rules_tested_once_per_distinct_value_give_the_report_of_every_value(dev, monkeypatch):
+    import addrmig.validation
+
+    frame, _, report = dev
+    repeated = pd.concat([frame, frame.iloc[::-1]], ignore_index=True)  # customers with several addresses
+    repeated.index = pd.RangeIndex(2, len(repeated) + 2)
+    repeated.loc[[3, 7], "email"] = None
+    repeated.loc[[5, 8], "phone_number"] = None
+    assert set(addrmig.validation.PER_DISTINCT) == {"email", "phone_number"}
+    once = validate(repeated)
+    monkeypatch.setattr(addrmig.validation, "PER_DISTINCT", ())
+    every = validate(repeated)
+    pd.testing.assert_frame_equal(once.failures, every.failures)
+    assert once.failures["column"].isin(["email", "phone_number"]).sum() >= 2 * report.failures["column"].isin(
+        ["email", "phone_number"]).sum()  # each failing value of the file, at each of its rows
+
+
 def test_frame_of_many_arrow_chunks_gives_every_failure(dev):
     frame, _, report = dev
     tripled = pd.concat([frame, frame, frame])  # Arrow-backed columns now hold several chunks
