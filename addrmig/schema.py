@@ -319,8 +319,8 @@ def _codes(arr: pa_arrow.ChunkedArray | pa_arrow.Array) -> np.ndarray:
 
 def _folded_codes(values: ColumnLike, few_distinct: bool) -> np.ndarray:
     """Integer codes equal exactly when the values are equal after trimming and
-    Turkish-aware case folding. With ``few_distinct`` (place names) folding runs on the
-    distinct values only."""
+    Turkish-aware case folding. With ``few_distinct`` (place names, the lines of rows that
+    collide) folding runs on the distinct values only."""
     arr = as_arrow(values)
     if not few_distinct:
         return _codes(_fold(arr))
@@ -360,7 +360,8 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     positions = np.flatnonzero(pd.Series(cheap_key, copy=False).duplicated(keep=False).to_numpy())
     if not len(positions):
         return mask, first
-    line = _folded_codes(take(as_arrow(frame["line"]), positions), few_distinct=False)
+    # Lines repeat where rows collide (a customer's addresses): each distinct one is folded once.
+    line = _folded_codes(take(as_arrow(frame["line"]), positions), few_distinct=True)
     group = pd.factorize(_combined([pd.factorize(cheap_key[positions])[0], line]))[0]
     is_blank = np.ones(len(positions), dtype=bool)
     for c in DUPLICATE_KEY:
