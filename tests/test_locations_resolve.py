@@ -115,7 +115,7 @@ def test_rows_with_the_same_written_place_share_one_tuple(db):
     result = resolve(frame, db)
     assert len(result.tuples) == 2
     assert result.tuples["rows"].tolist() == [4, 1]
-    assert result.tuples["examples"].iloc[0] == [2, 3, 4]
+    assert result.tuples["examples"].iloc[0] == (2, 3, 4)
 
 
 def test_resolution_keeps_the_index_and_leaves_the_input_untouched(db):

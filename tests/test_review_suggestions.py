@@ -126,4 +126,4 @@ def test_review_lines_differing_only_in_case_letters_or_spaces_are_one_line_with
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     items = review_items(resolve(frame, LocationDB.bundled()))
     assert items[["city", "rows", "spellings"]].values.tolist() == [["Atlantis", 4, 3], ["Gotham", 1, 1]]
-    assert items["examples"].tolist() == [[2, 3, 4], [5]]
+    assert items["examples"].tolist() == [(2, 3, 4), (5,)]

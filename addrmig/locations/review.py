@@ -112,12 +112,12 @@ def one_line_per_choice(lines: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _first_rows(rows: list, count: int = 3) -> list:
+def _first_rows(rows: list, count: int = 3) -> tuple:
     """The first ``count`` of these row numbers (in the order given when they do not compare)."""
     try:
-        return sorted(rows)[:count]
+        return tuple(sorted(rows)[:count])
     except TypeError:
-        return rows[:count]
+        return tuple(rows[:count])
 
 
 def written_key(item: pd.Series) -> Place:

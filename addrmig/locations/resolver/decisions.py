@@ -26,8 +26,8 @@ class Decisions:
     note: np.ndarray
     notes: list[str]
     suggestion: dict[str, np.ndarray]
-    suggestion_lists: list[list[tuple[str, float]]]
-    places: dict[int, list[Place]]
+    suggestion_lists: list[tuple[tuple[str, float], ...]]
+    places: dict[int, tuple[Place, ...]]
 
     @classmethod
     def combine(cls, parts: list[tuple[np.ndarray, Decisions]], count: int) -> Decisions:
@@ -92,6 +92,12 @@ def decide_tuples(work: Work) -> Decisions:
         place[level] = np.where(resolved, ids[level], -1)
         if level != "district":
             ok_parent &= resolved
+    # The suggestions as tuples, not lists: a tuple of names and scores drops out of the garbage
+    # collector's sight after its first pass, and a big file has tens of thousands of these,
+    # kept as long as the session (each pass of the collector walked them all, in the server).
+    frozen: dict[int, tuple] = {}
+    places = {k: frozen.setdefault(id(items), tuple(items))
+              for k, items in place_suggestions(work, status, bad_level).items()}
     return Decisions(status=status, scores=scores, bad_level=bad_level, place=place, note=work.note,
-                     notes=work.notes, suggestion=work.suggestion, suggestion_lists=work.suggestion_lists,
-                     places=place_suggestions(work, status, bad_level))
+                     notes=work.notes, suggestion=work.suggestion,
+                     suggestion_lists=[tuple(items) for items in work.suggestion_lists], places=places)

@@ -80,8 +80,10 @@ class TupleTable:
         out["examples"] = pd.Series(self._examples(positions), index=out.index, dtype=object)
         return out
 
-    def _examples(self, positions: np.ndarray) -> list[list]:
-        """Up to three row numbers per tuple, in row order."""
+    def _examples(self, positions: np.ndarray) -> list[tuple]:
+        """Up to three row numbers per tuple, in row order. Tuples, not lists: a tuple of
+        numbers drops out of the garbage collector's sight after its first pass, and a big
+        file has tens of thousands of these, kept as long as the session."""
         wanted = np.zeros(self.count, dtype=bool)
         wanted[positions] = True
         rows = np.flatnonzero(wanted[self.row_tuple])
@@ -92,6 +94,6 @@ class TupleTable:
         starts = np.flatnonzero(np.r_[True, tuple_of[1:] != tuple_of[:-1]])
         ends = np.r_[starts[1:], len(rows)]
         index_values = self.index.to_numpy()
-        found = {int(t): index_values[rows[s:min(s + 3, e)]].tolist()
+        found = {int(t): tuple(index_values[rows[s:min(s + 3, e)]].tolist())
                  for t, s, e in zip(tuple_of[starts].tolist(), starts.tolist(), ends.tolist())}
         return [found[p] for p in positions.tolist()]
