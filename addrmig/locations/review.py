@@ -104,11 +104,17 @@ def one_line_per_choice(lines: pd.DataFrame) -> pd.DataFrame:
     merged = out.iloc[first].copy()
     merged["rows"] = np.bincount(group, weights=out["rows"].to_numpy()).astype(int)
     merged["spellings"] = spellings
-    examples: dict[int, list] = {}
-    for code, rows in zip(group.tolist(), out["examples"].tolist()):
-        examples.setdefault(code, []).extend(rows)
-    merged["examples"] = pd.Series([_first_rows(examples[code]) for code in range(len(first))],
-                                   index=merged.index, dtype=object)
+    # Only the places written several ways gather their examples (a list each): the others keep
+    # their line's own, so a review of tens of thousands of lines makes no object per line.
+    own = out["examples"].tolist()
+    examples = [own[line] for line in first.tolist()]
+    gathered: dict[int, list] = {int(code): [] for code in np.flatnonzero(spellings > 1).tolist()}
+    for code, rows in zip(group.tolist(), own):
+        if code in gathered:
+            gathered[code].extend(rows)
+    for code, rows in gathered.items():
+        examples[code] = _first_rows(rows)
+    merged["examples"] = pd.Series(examples, index=merged.index, dtype=object)
     return merged.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
 
 
