@@ -229,11 +229,11 @@ def _column_checks(rules: list[schema.Rule], arrays: dict[str, pa_arrow.ChunkedA
         if rule.column != column:
             # One Text per column, so its byte facts are computed once and freed after.
             column, codes = rule.column, None
-            values = arrays[column]
-            if column in PER_DISTINCT and len(values):
-                encoded = pc.dictionary_encode(values.combine_chunks(), null_encoding="encode")
-                values, codes = encoded.dictionary, np.asarray(encoded.indices)
-            text = schema.as_text(values)
+            tested = arrays[column]  # every value, or each distinct one (its rows by ``codes``)
+            if column in PER_DISTINCT and len(tested):
+                encoded = pc.dictionary_encode(tested.combine_chunks(), null_encoding="encode")
+                tested, codes = encoded.dictionary, np.asarray(encoded.indices)
+            text = schema.as_text(tested)
         fails = rule.fails(text) if codes is None else rule.fails(text)[codes]
         positions = np.flatnonzero(fails)
         if len(positions):
