@@ -86,17 +86,19 @@ def read_delimited(data: bytes, encoding: str, fmt: str, reading: Reading) -> Ta
     # only when the count finds every record as wide as the header; else pandas reads it.
     frame, ragged = None, []
     names = unique_headers(list(header))
-    arrow = skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES and len(header) > 1
-    if arrow and _quotes_well_formed(data, delimiter):
-        arrow = False  # not worth a second try: Arrow declines only a record of another width
+    big = skip + header_index == 0 and len(data) >= _ARROW_MIN_BYTES and len(header) > 1
+    alone = big and _quotes_well_formed(data, delimiter)
+    if alone:
         table = _arrow_table(data, delimiter, len(header))
         if table is not None and table.num_rows > limits.max_rows:
             raise limits.exceeded("max_rows", table.num_rows, _("of {label}").format(label=label))
         frame = _arrow_frame(table, names, table.num_rows) if table is not None else None
         del table
     if frame is None:
+        # Arrow beside the count only when it has not read the file already: it declined a
+        # record of another width, which the count will find too.
         frame, names, ragged = _read_counted(data, delimiter, skip + header_index, header, header_number, reading,
-                                             arrow)
+                                             arrow=big and not alone)
     if len(frame) > limits.max_rows:
         raise limits.exceeded("max_rows", len(frame), _("of {label}").format(label=label))
     frame.index = pd.RangeIndex(first_data, first_data + len(frame))
