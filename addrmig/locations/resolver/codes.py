@@ -65,12 +65,25 @@ class WrittenCodes:
 
 def units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct combinations of ``columns`` over ``rows``: (unit code per row, first row
-    of each unit), units in order of first appearance."""
+    of each unit), units in order of first appearance. The columns' codes are packed into
+    one integer per row while it fits (factorized once, not once per column), and each
+    unit's first row is where the codes' running maximum grows (no sort)."""
     code = np.zeros(len(rows), dtype=np.int64)
+    span = 1
     for col in columns:
         values = col[rows].astype(np.int64) + 1
-        code = pd.factorize(code * (int(values.max(initial=0)) + 1) + values)[0].astype(np.int64)
+        top = int(values.max(initial=0)) + 1
+        if span * top >= 2 ** 62:  # would overflow: the combinations so far as codes first
+            code = pd.factorize(code)[0].astype(np.int64)
+            span = int(code.max(initial=0)) + 1
+        code = code * top + values
+        span *= top
+    code = pd.factorize(code)[0].astype(np.int64)
     if len(code) == 0:
         return code, rows[:0]
-    first = np.unique(code, return_index=True)[1]
+    # Factorized codes appear in increasing order: a unit starts where the running maximum grows.
+    seen = np.maximum.accumulate(code)
+    first = np.empty(len(code), dtype=bool)
+    first[0] = True
+    np.greater(seen[1:], seen[:-1], out=first[1:])
     return code, rows[first]
