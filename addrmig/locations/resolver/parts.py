@@ -29,12 +29,16 @@ Progress = Callable[[float, float], None]
 
 def partition(places: pd.DataFrame, count: int, workers: int = 1, places_per_part: int | None = None
               ) -> list[np.ndarray]:
-    """Row positions in ``count`` parts (``workers`` × the parts of each). Rows whose written
-    city and township fold to the same keys go together: a tuple never spans two parts, and a
-    part's caches (townships ranked per city, districts per township) mostly serve it alone.
-    With ``places_per_part``, fewer parts when the rows write fewer distinct places than that
-    many per part (see :func:`parts_for`): each part costs time of its own (its merges against
-    the database, its key tables), and its memory grows with its places, not its rows."""
+    """Row positions in ``count`` parts (``workers`` × the parts of each), the biggest first.
+    Rows whose written city and township fold to the same keys go together: a tuple never
+    spans two parts, and a part's caches (townships ranked per city, districts per
+    township) mostly serve it alone. The groups are dealt out by the distinct places they
+    write (what a part's time grows with), the biggest group first, each to the part with
+    the fewest so far: parts of even work, so that no process waits long for the last one;
+    the first part, which this process takes while the workers start, is the biggest.
+    With ``places_per_part``, fewer parts when the rows write fewer distinct places than
+    that many per part (see :func:`parts_for`): each part costs time of its own (its merges
+    against the database, its key tables), and its memory grows with its places, not its rows."""
     n = len(places)
     if count <= 1:
         return [np.arange(n)]
@@ -44,12 +48,41 @@ def partition(places: pd.DataFrame, count: int, workers: int = 1, places_per_par
             codes, uniques = pd.factorize(places[level])
             folded = pd.factorize(name_keys(pd.Series(uniques, dtype=str)))[0].astype(np.int64)
             key = key * 1_000_003 + np.where(codes >= 0, folded[codes], -1)
+    group, _ = pd.factorize(key)
+    weight, distinct = _group_places(places, group)
     if places_per_part is not None:
-        count = parts_for(count, workers, _distinct_places(places, key), places_per_part)
+        count = parts_for(count, workers, distinct, places_per_part)
         if count <= 1:
             return [np.arange(n)]
-    part = (key * 2_654_435_761 % 4_294_967_291) % count
-    return [np.flatnonzero(part == j) for j in range(count)]
+    part_of_group = _dealt(weight, count)
+    part = part_of_group[group]
+    loads = np.bincount(part_of_group, weights=weight, minlength=count)
+    return [np.flatnonzero(part == j) for j in np.argsort(-loads, kind="stable").tolist()]
+
+
+def _group_places(places: pd.DataFrame, group: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per group (``group``: its code per row), the distinct district spellings its rows write
+    (the level that makes most places distinct), else its rows; and how many distinct places
+    the rows write, as far as the parts' size goes: the district spellings, else the groups."""
+    groups = int(group.max(initial=-1)) + 1
+    if "district" not in places.columns:
+        return np.bincount(group, minlength=groups).astype(np.float64), groups
+    district, uniques = pd.factorize(places["district"], use_na_sentinel=False)
+    pairs = pd.unique(group.astype(np.int64) * (len(uniques) + 1) + district)
+    return np.bincount(pairs // (len(uniques) + 1), minlength=groups).astype(np.float64), len(uniques)
+
+
+def _dealt(weight: np.ndarray, count: int) -> np.ndarray:
+    """The part of each group: the heaviest group first, each to the lightest part so far."""
+    import heapq
+
+    part_of = np.zeros(len(weight), dtype=np.int64)
+    heap = [(0.0, j) for j in range(count)]
+    for g in np.argsort(-weight, kind="stable").tolist():
+        load, j = heapq.heappop(heap)
+        part_of[g] = j
+        heapq.heappush(heap, (load + float(weight[g]), j))
+    return part_of
 
 
 def parts_for(count: int, workers: int, places: int, places_per_part: int) -> int:
@@ -58,15 +91,6 @@ def parts_for(count: int, workers: int, places: int, places_per_part: int) -> in
     workers = max(1, workers)
     each = -(-places // (places_per_part * workers))  # rounded up
     return workers * max(1, min(count // workers, each))
-
-
-def _distinct_places(places: pd.DataFrame, key: np.ndarray) -> int:
-    """How many distinct places the rows write, as far as the parts' size goes: the district
-    spellings (the level that makes most places distinct), else the folded city and township
-    (``key``)."""
-    if "district" in places.columns:
-        return len(pd.unique(places["district"]))
-    return len(pd.unique(key))
 
 
 @dataclass
