@@ -3,7 +3,7 @@
 
 Read → trim → places read from the address text where a row has none → resolve places (in
 worker processes from ``PARALLEL_MIN_ROWS``) → check
-(in forked workers beside the writing for big files) → write the corrected file and the
+(in threads beside the writing for big files) → write the corrected file and the
 review list, each atomically.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: ``steps(label)`` opens a progress callback ``(done, total)`` for one step (the CLI: a bar).
 Steps = Callable[[str], contextlib.AbstractContextManager[Callable[[float, float], None]]]
 
-#: From this many rows the checks run in forked workers beside the writing.
+#: From this many rows the checks run in threads beside the writing.
 PARALLEL_CHECK_ROWS = 100_000
 
 
@@ -172,7 +172,7 @@ def _fix(source, output, output_format, db, memory, review_path, review_format, 
     release_memory()
     checks = report = None
     if workers > 1 and len(resolution.frame) >= PARALLEL_CHECK_ROWS:
-        # The checks run in workers while the corrected file and the review list are written.
+        # The checks run in threads while the corrected file and the review list are written.
         checks = validate_started(resolution.frame, row_problems=row_problems, workers=workers)
     else:
         with steps("validate") as bar:

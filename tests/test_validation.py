@@ -1,7 +1,6 @@
 """validate(frame) -> Report, and the safe auto-fix trim(frame)."""
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -307,29 +306,39 @@ def test_checks_shared_out_to_worker_processes_give_the_same_report(dev, monkeyp
         assert str(os.getpid()) not in pids  # away from here, workers do every part
 
 
-def test_checks_started_ahead_give_the_same_report_from_worker_processes(dev, monkeypatch, tmp_path):
-    """``fix`` starts the checks, writes the file meanwhile, then takes the report: the
-    children did every part, and the report is validate's (ragged rows included)."""
+def test_checks_started_ahead_give_the_same_report_from_threads_while_this_thread_goes_on(dev, monkeypatch):
+    """``fix`` starts the checks, writes the file meanwhile, then takes the report: two threads
+    did every part in this process while this thread went on, and the report is validate's
+    (ragged rows included)."""
     import os
+    import threading
 
     import addrmig.validation as validation
     from addrmig.io.table import RaggedRow
 
     frame, _, _ = dev
-    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
+    ran, gate = [], threading.Event()
+    check_part = validation._check_part
+
+    def logged(*args):
+        gate.wait(30)  # held until this thread has gone on past the start
+        ran.append((os.getpid(), threading.current_thread().name))
+        return check_part(*args)
+
+    monkeypatch.setattr(validation, "_check_part", logged)
     ragged = [RaggedRow(int(frame.index[1]), 3, 14, "a,b,c")]
     parts = len({rule.column for rule in validation.schema.column_rules()}) + 1
     report = validation.validate_started(frame, row_problems=ragged, workers=2)
+    assert not ran  # started, not waited for
+    gate.set()
     expected = validate(frame, row_problems=ragged)
-    waited = time.monotonic() + 60
-    while len(pids_of_parts()) < parts and time.monotonic() < waited:
-        time.sleep(0.05)
-    assert len(pids_of_parts()) == parts  # every part done by the children before the report was asked for
     ahead = report()
     pd.testing.assert_frame_equal(ahead.failures, expected.failures)
     assert "ragged_row" in set(ahead.failures["check"])
-    children = pids_of_parts()
-    assert len(children) == parts and len(set(children)) == 2 and str(os.getpid()) not in children
+    started = ran[:parts]
+    assert len(started) == parts and {pid for pid, _ in started} == {os.getpid()}
+    threads = {name for _, name in started}
+    assert len(threads) == 2 and all(name.startswith("addrmig-checks") for name in threads)
 
 
 def log_check_parts(monkeypatch, log) -> Callable[[], list[str]]:
