@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from test_validation import log_check_parts
 
 from addrmig.cli import main
 from addrmig.export import row_verdicts, split_rows
@@ -130,28 +129,32 @@ def test_fix_outcome_report_holds_the_ragged_rows(tmp_path):
 
 
 @pytest.mark.parametrize("big", [False, True])
-def test_fix_outcome_report_is_the_same_when_a_big_files_checks_run_in_workers(tmp_path, monkeypatch, big):
-    """For a big file ``fix`` checks the rows in forked workers while it writes: they do
-    every part (none is redone here), and the report is the one of a plain validate."""
-    import os
+def test_fix_outcome_report_is_the_same_when_a_big_files_checks_run_beside_the_writing(monkeypatch, tmp_path, big):
+    """For a big file ``fix`` checks the rows part by part in threads while it writes, and the
+    report is the one of a plain validate."""
+    import threading
 
-    from addrmig import fixing, parallel
+    from addrmig import fixing, parallel, validation
 
     if big:
         monkeypatch.setattr(fixing, "PARALLEL_CHECK_ROWS", 1)
         monkeypatch.setattr(parallel, "available_workers", lambda: 2)
-    pids_of_parts = log_check_parts(monkeypatch, tmp_path / "parts")
+    threads, check_part = [], validation._check_part
+
+    def logged(*args):
+        threads.append(threading.current_thread().name)
+        return check_part(*args)
+
+    monkeypatch.setattr(validation, "_check_part", logged)
     source = tmp_path / "ragged.csv"
     source.write_bytes(RAGGED)
     outcome = fix_file_of(source, tmp_path)
     expected = validate(outcome.resolution.frame, row_problems=load(RAGGED, "ragged.csv").table.row_problems)
     pd.testing.assert_frame_equal(outcome.report.failures, expected.failures)
-    here = str(os.getpid())
-    pids = pids_of_parts()
-    if big and parallel.can_fork():
-        assert pids and here not in pids
+    if big:
+        assert threads and all(name.startswith("addrmig-checks") for name in threads)
     else:
-        assert not pids  # a small file is checked by validate here, not part by part
+        assert not threads  # a small file is checked by validate here, not part by part
 
 
 def fix_file_of(source, tmp_path):
