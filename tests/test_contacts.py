@@ -46,10 +46,11 @@ def phone_corpus(n: int = 6000, seed: int = 7) -> list[str]:
 
 def email_corpus() -> list[str]:
     locals_ = ["ali", "ali.veli", "a", "x+tag", "o'brien", "a..b", ".a", "a.", "şule", "a b", "\"quoted\"",
-               "very" * 20, "UPPER", "dash-ed", "under_score", "a!#$%&*/=?^`{|}~"]
+               "very" * 20, "UPPER", "dash-ed", "under_score", "a!#$%&*/=?^`{|}~", "x" * 64, "x" * 65]
     domains = ["example.com", "gmail.com", "b.c", "sub.domain.com.tr", "localhost", "site.test", "x.local",
                "münchen.de", "xn--bcher-kva.ch", "-bad.com", "bad-.com", "a.b-c.org", "123.com", "a.123",
-               "domain", "d.c0m", "example.invalid", ("l" * 64) + ".com", "ok.co", "ex ample.com", "a.onion"]
+               "domain", "d.c0m", "example.invalid", ("l" * 64) + ".com", "ok.co", "ex ample.com", "a.onion",
+               "site.TEST", "x.LocalHost", "c.arpa", "b.xlocal", "onion.com"]
     corpus = [f"{local}@{domain}" for local in locals_ for domain in domains]
     return corpus + ["", " ", "no-at-sign", "two@@signs.com", "@x.com", "x@", " ali@example.com ", "a@b@c.com"]
 
