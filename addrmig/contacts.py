@@ -31,6 +31,7 @@ DEFAULT_REGION = "TR"
 _SEPARATORS = r"[ .()\-]"
 # Optional country code (+90, 0090, 90) or national prefix (0), then the 10 national digits.
 _TR_SHAPE = r"^(?P<prefix>\+90|0090|90|0)?(?P<national>[0-9]{10})$"
+_TR_PREFIXES = ["+90", "0090", "90", "0", ""]
 
 
 @lru_cache(maxsize=1)
@@ -67,8 +68,14 @@ def _tr_national_numbers(values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.n
     start with 0 or 90, or the number starts 90 without a plus, it may read an international
     prefix or a country code instead: those it decides itself."""
     compact = pc.replace_substring_regex(pc.utf8_trim_whitespace(values), _SEPARATORS, "")
-    parts = pc.extract_regex(compact, _TR_SHAPE)
-    prefix, national = pc.struct_field(parts, [0]), pc.struct_field(parts, [1])
+    # _TR_SHAPE without a regex pass (half the time on a million values): its national part is the
+    # last 10 characters, all digits, and its prefix all before them, one of the prefixes.
+    national, prefix = pc.utf8_slice_codeunits(compact, -10), pc.utf8_slice_codeunits(compact, 0, -10)
+    shape = pc.fill_null(pc.and_(pc.and_(pc.equal(pc.utf8_length(compact), pc.add(pc.utf8_length(prefix), 10)),
+                                         pc.ascii_is_decimal(national)),
+                                 pc.is_in(prefix, pa.array(_TR_PREFIXES))), False)
+    prefix = pc.if_else(shape, prefix, pa.scalar(None, prefix.type))
+    national = pc.if_else(shape, national, pa.scalar(None, national.type))
     valid = _np(pc.fill_null(pc.match_substring_regex(national, _tr_national_pattern()), False))
     shaped = _np(pc.is_valid(national))
     plain = _np(pc.fill_null(pc.is_in(prefix, pa.array(["+90", "0090", "0", ""])), False))

@@ -115,3 +115,22 @@ def test_fix_writes_phones_in_the_form_asked_for(tmp_path):
     out = tmp_path / "out.csv"
     main(["fix", str(source), "-o", str(out), "--phone-format", "bare"])
     assert "5321234567" in out.read_text(encoding="utf-8")
+
+
+def test_national_digits_are_those_the_shape_pattern_reads():
+    """The national digits are found without a regex pass over the values; they are exactly
+    what the documented shape (an optional +90, 0090, 90 or 0, then 10 digits) extracts."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from addrmig.contacts import _SEPARATORS, _TR_SHAPE, _tr_national_numbers
+
+    rng = np.random.default_rng(11)
+    values = phone_corpus() + ["".join(rng.choice(list("0123456789+ 9٠ş"), rng.integers(0, 16))) for _ in range(5000)]
+    arrow = pa.chunked_array([pa.array(values)])
+    compact = pc.replace_substring_regex(pc.utf8_trim_whitespace(arrow), _SEPARATORS, "")
+    expected = pc.struct_field(pc.extract_regex(compact, _TR_SHAPE), [1]).to_pylist()
+    national, _, _ = _tr_national_numbers(arrow)
+    assert national.to_pylist() == expected
+    assert sum(v is not None for v in expected) > 100 and sum(v is None for v in expected) > 100
