@@ -365,8 +365,8 @@ class Workspace(AddressTexts):
         from addrmig.ahead import Ahead
         from addrmig.locations.freetext.filling import rows_to_read
 
-        if self.resolution_ready:  # before the picks and rules are read: nothing to start
-            return
+        if self.resolution_ready or self._resolving.locked():  # done, or being matched for a page
+            return  # opened before this was reached: matched again beside it, each would get half the cores
         frame, extra, corrections = self._require_frame(), self._resolve_extra(), self.corrections()
         key = (self.version, id(db), inputs_key(extra["choices"], corrections))
         if (self.ahead is not None and self.ahead.key == key) or (not self._text_read and rows_to_read(frame).any()):

@@ -354,6 +354,35 @@ def test_places_matched_ahead_are_taken_for_the_same_version_and_never_for_an_ed
     assert ahead.stop.is_set() and ws.ahead is None
 
 
+def test_places_are_not_matched_ahead_beside_a_matching_a_page_has_begun(ws):
+    """The user may open Places before the Upload page's run (which goes on after the click)
+    reaches the work ahead: the page's matching is under way, and a second one beside it would
+    take half the cores from it, and its result would never be taken."""
+    import threading
+
+    from addrmig.locations.db import shared_bundled
+    from addrmig.locations.resolver import resolve
+
+    db, calls, started, release = shared_bundled(), [], threading.Event(), threading.Event()
+
+    def slow(frame, db, cancel=None, **kwargs):
+        calls.append("ahead" if cancel is not None else "asked")
+        started.set()
+        release.wait(10)
+        return resolve(frame, db, **kwargs)
+
+    page = threading.Thread(target=lambda: ws.resolution(slow, db))
+    page.start()
+    assert started.wait(10)
+    ws.resolve_ahead(slow, db)
+    assert ws.ahead is None
+    release.set()
+    page.join(30)
+    assert calls == ["asked"] and ws.resolution_ready
+    ws.resolve_ahead(slow, db)  # done: nothing to start either
+    assert ws.ahead is None and calls == ["asked"]
+
+
 def test_a_check_under_way_is_waited_for_not_done_again_beside_it(ws):
     # Streamlit starts a page's new run beside the run it told to stop, which goes on checking:
     # the new run gets that run's report.
