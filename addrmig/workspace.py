@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from addrmig.address_texts import AddressTexts
-from addrmig.ahead import inputs_key
+from addrmig.ahead import Ahead, inputs_key
 from addrmig.akinon.connection import SANDBOX, Connection
 from addrmig.edits import Edit, cell_changes, digest_changes
 from addrmig.errors import BadArguments
@@ -32,7 +32,6 @@ from addrmig.i18n import _, language
 from addrmig.steps import StepState, sidebar_steps
 
 if TYPE_CHECKING:
-    from addrmig.ahead import Ahead
     from addrmig.akinon.client import AkinonClient
     from addrmig.akinon.sending import OnPart
     from addrmig.history import History, Submission
@@ -359,21 +358,23 @@ class Workspace(AddressTexts):
         return extra
 
     def resolve_ahead(self, resolve: Resolver, db: LocationDB) -> None:
-        """Start matching the current frame's places against ``db`` in the background (see
-        :mod:`addrmig.ahead`; ``resolve`` as :meth:`resolution` takes it, and a ``cancel``
-        event): :meth:`resolution` takes the result when asked for the same version, ``db``, picks and rules."""
-        from addrmig.ahead import Ahead
+        """Start matching the current frame's places against ``db`` in the background (:mod:`addrmig.ahead`;
+        ``resolve`` as :meth:`resolution` takes it, and a ``cancel`` event), taken by :meth:`resolution` when
+        asked for the same version, ``db``, picks and rules. Not while a page's own matching is under way
+        (matched again beside it, each would get half the cores); a page waits for the start."""
         from addrmig.locations.freetext.filling import rows_to_read
 
-        if self.resolution_ready or self._resolving.locked():  # done, or being matched for a page
-            return  # opened before this was reached: matched again beside it, each would get half the cores
-        frame, extra, corrections = self._require_frame(), self._resolve_extra(), self.corrections()
-        key = (self.version, id(db), inputs_key(extra["choices"], corrections))
-        if (self.ahead is not None and self.ahead.key == key) or (not self._text_read and rows_to_read(frame).any()):
-            return  # started already; or the Places page reads the address texts first, changing the frame
-        self._drop_ahead()
-        self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress,
-                                                                 cancel=cancel, **extra))
+        if self.resolution_ready or not self._resolving.acquire(blocking=False):
+            return
+        try:
+            frame, extra, corrections = self._require_frame(), self._resolve_extra(), self.corrections()
+            key = (self.version, id(db), inputs_key(extra["choices"], corrections))
+            if (self.ahead is not None and self.ahead.key == key) or (not self._text_read and rows_to_read(frame).any()):
+                return  # started already; or the Places page reads the address texts first, changing the frame
+            self._drop_ahead()
+            self.ahead = Ahead(key, lambda progress, cancel: resolve(frame, db, corrections=corrections, progress=progress, cancel=cancel, **extra))
+        finally:
+            self._resolving.release()
 
     @property
     def resolution_ready(self) -> bool:
