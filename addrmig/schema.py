@@ -353,16 +353,21 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     first = np.arange(n)
     if n < 2:
         return mask, first
-    # The cheap columns first: only rows already colliding on them need the long
-    # address line folded.
-    cheap = [c for c in DUPLICATE_KEY if c != "line"]
-    cheap_key = _combined([_folded_codes(frame[c], few_distinct=c != "user") for c in cheap])
-    positions = np.flatnonzero(pd.Series(cheap_key, copy=False).duplicated(keep=False).to_numpy())
+    # The user first: only rows sharing a user can collide, so only theirs have their places
+    # folded (a file of one address per customer: almost none); then the long address line only
+    # for the rows colliding on user and place.
+    user = _folded_codes(frame["user"], few_distinct=False)
+    rows = np.flatnonzero(pd.Series(user, copy=False).duplicated(keep=False).to_numpy())
+    places = [c for c in DUPLICATE_KEY if c not in ("user", "line")]
+    cheap_key = _combined([pd.factorize(user[rows])[0]] + [
+        _folded_codes(take(as_arrow(frame[c]), rows), few_distinct=True) for c in places])
+    colliding = np.flatnonzero(pd.Series(cheap_key, copy=False).duplicated(keep=False).to_numpy())
+    positions = rows[colliding]
     if not len(positions):
         return mask, first
     # Lines repeat where rows collide (a customer's addresses): each distinct one is folded once.
     line = _folded_codes(take(as_arrow(frame["line"]), positions), few_distinct=True)
-    group = pd.factorize(_combined([pd.factorize(cheap_key[positions])[0], line]))[0]
+    group = pd.factorize(_combined([pd.factorize(cheap_key[colliding])[0], line]))[0]
     is_blank = np.ones(len(positions), dtype=bool)
     for c in DUPLICATE_KEY:
         is_blank &= blank(take(as_arrow(frame[c]), positions))
