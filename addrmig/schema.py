@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
+from addrmig.codes import combined
 from addrmig.fields import BY_NAME, COLUMNS, FIELDS
 from addrmig.i18n import _
 from addrmig.io.sanitise import FORMULA_PREFIXES
@@ -329,18 +330,6 @@ def _folded_codes(values: ColumnLike, few_distinct: bool) -> np.ndarray:
     return canonical[_np(encoded.indices)]
 
 
-def _combined(codes: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row, equal exactly when every code is equal (cheaper to hash than
-    several columns)."""
-    key = codes[0].astype(np.int64)
-    for more in codes[1:]:
-        size = int(more.max()) + 1 if len(more) else 1
-        if len(key) and int(key.max()) >= (2 ** 62) // size:
-            key = pd.factorize(key)[0].astype(np.int64)  # renumber densely before it overflows
-        key = key * size + more
-    return key
-
-
 def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Rows repeating an earlier row's address (same ``DUPLICATE_KEY`` values after
     trimming and Turkish-aware case folding; blank rows are not counted).
@@ -359,7 +348,7 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     user = _folded_codes(frame["user"], few_distinct=False)
     rows = np.flatnonzero(pd.Series(user, copy=False).duplicated(keep=False).to_numpy())
     places = [c for c in DUPLICATE_KEY if c not in ("user", "line")]
-    cheap_key = _combined([pd.factorize(user[rows])[0]] + [
+    cheap_key = combined([pd.factorize(user[rows])[0]] + [
         _folded_codes(take(as_arrow(frame[c]), rows), few_distinct=True) for c in places])
     colliding = np.flatnonzero(pd.Series(cheap_key, copy=False).duplicated(keep=False).to_numpy())
     positions = rows[colliding]
@@ -367,7 +356,7 @@ def duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return mask, first
     # Lines repeat where rows collide (a customer's addresses): each distinct one is folded once.
     line = _folded_codes(take(as_arrow(frame["line"]), positions), few_distinct=True)
-    group = pd.factorize(_combined([pd.factorize(cheap_key[colliding])[0], line]))[0]
+    group = pd.factorize(combined([pd.factorize(cheap_key[colliding])[0], line]))[0]
     is_blank = np.ones(len(positions), dtype=bool)
     for c in DUPLICATE_KEY:
         is_blank &= blank(take(as_arrow(frame[c]), positions))

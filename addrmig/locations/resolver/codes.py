@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from addrmig.codes import combined
 from addrmig.fields import LOCATION_LEVELS as LEVELS
 
 
@@ -66,19 +67,9 @@ class WrittenCodes:
 def units(rows: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct combinations of ``columns`` over ``rows``: (unit code per row, first row
     of each unit), units in order of first appearance. The columns' codes are packed into
-    one integer per row while it fits (factorized once, not once per column), and each
+    one integer per row (:func:`addrmig.codes.combined`) and factorized once, and each
     unit's first row is where the codes' running maximum grows (no sort)."""
-    code = np.zeros(len(rows), dtype=np.int64)
-    span = 1
-    for col in columns:
-        values = col[rows].astype(np.int64) + 1
-        top = int(values.max(initial=0)) + 1
-        if span * top >= 2 ** 62:  # would overflow: the combinations so far as codes first
-            code = pd.factorize(code)[0].astype(np.int64)
-            span = int(code.max(initial=0)) + 1
-        code = code * top + values
-        span *= top
-    code = pd.factorize(code)[0].astype(np.int64)
+    code = pd.factorize(combined([col[rows].astype(np.int64) + 1 for col in columns]))[0].astype(np.int64)
     if len(code) == 0:
         return code, rows[:0]
     # Factorized codes appear in increasing order: a unit starts where the running maximum grows.
